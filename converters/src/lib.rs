@@ -1,0 +1,1 @@
+//! lxconf-convert: emitters and conversions between formats (filled by the conversion work).

@@ -1,0 +1,1 @@
+//! lxconf-run: executes the normalized model as a container (filled by the runner work).

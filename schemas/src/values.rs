@@ -1,0 +1,681 @@
+//! Typed values: sizes, signals, capabilities, namespaces, CPU sets.
+//!
+//! Each type parses from and prints to one canonical text form, which is also its JSON form.
+
+use schemars::gen::SchemaGenerator;
+use schemars::schema::{InstanceType, Schema, SchemaObject, StringValidation};
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+/// Implements Serialize/Deserialize through Display/FromStr, and a string JSON schema.
+macro_rules! string_form {
+    ($ty:ty, $schema_name:literal, $pattern:expr) => {
+        impl Serialize for $ty {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+        impl JsonSchema for $ty {
+            fn schema_name() -> String {
+                $schema_name.to_string()
+            }
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                let pattern: Option<&str> = $pattern;
+                SchemaObject {
+                    instance_type: Some(InstanceType::String.into()),
+                    string: pattern.map(|p| {
+                        Box::new(StringValidation {
+                            pattern: Some(p.to_string()),
+                            ..Default::default()
+                        })
+                    }),
+                    ..Default::default()
+                }
+                .into()
+            }
+        }
+    };
+}
+
+/// An amount of bytes.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
+#[serde(transparent)]
+pub struct ByteSize(pub u64);
+
+impl ByteSize {
+    /// Kibibytes.
+    pub const KIB: u64 = 1024;
+    /// Mebibytes.
+    pub const MIB: u64 = 1024 * 1024;
+    /// Gibibytes.
+    pub const GIB: u64 = 1024 * 1024 * 1024;
+
+    /// Parse a size with an optional binary or decimal suffix: `512`, `64k`, `64K`, `64KiB`,
+    /// `64KB` (1000), `1G`, `1GiB`. Suffixes are case-insensitive except that `KB`/`MB`/...
+    /// (with `B` and without `i`) are decimal, as in libvirt.
+    pub fn parse_scaled(text: &str) -> Result<ByteSize, String> {
+        let text = text.trim();
+        let digits_end = text
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len());
+        if digits_end == 0 {
+            return Err(format!(
+                "`{text}` is not a size (expected digits and a unit)"
+            ));
+        }
+        let number: u64 = text[..digits_end]
+            .parse()
+            .map_err(|_| format!("`{text}` is too large"))?;
+        let unit = &text[digits_end..];
+        let factor = unit_factor(unit).ok_or_else(|| {
+            format!(
+                "`{unit}` is not a size unit (use b, k/KiB, KB, m/MiB, MB, g/GiB, GB, t/TiB, TB)"
+            )
+        })?;
+        number
+            .checked_mul(factor)
+            .map(ByteSize)
+            .ok_or_else(|| format!("`{text}` is too large"))
+    }
+}
+
+/// Multiplier for a unit suffix, libvirt rules: bare or `b`/`bytes` = 1, `k`/`KiB` = 1024,
+/// `KB` = 1000, and so on up to exbibytes.
+pub fn unit_factor(unit: &str) -> Option<u64> {
+    let lower = unit.to_ascii_lowercase();
+    if lower.is_empty() || lower == "b" || lower == "bytes" {
+        return Some(1);
+    }
+    let (prefix, rest) = lower.split_at(1);
+    let power = match prefix {
+        "k" => 1,
+        "m" => 2,
+        "g" => 3,
+        "t" => 4,
+        "p" => 5,
+        "e" => 6,
+        _ => return None,
+    };
+    let base: u64 = match rest {
+        "" | "ib" => 1024,
+        "b" => 1000,
+        _ => return None,
+    };
+    base.checked_pow(power)
+}
+
+impl fmt::Display for ByteSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A size that may be relative to the host's memory (tmpfs `size=50%`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SizeSpec {
+    /// An absolute size.
+    Bytes(ByteSize),
+    /// A percentage of the host's RAM.
+    Percent(u32),
+}
+
+impl FromStr for SizeSpec {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        if let Some(p) = text.strip_suffix('%') {
+            return p
+                .parse()
+                .map(SizeSpec::Percent)
+                .map_err(|_| format!("`{text}` is not a percentage"));
+        }
+        // tmpfs takes k, m, g, t, p, e suffixes (binary), case-insensitive.
+        ByteSize::parse_scaled(text).map(SizeSpec::Bytes)
+    }
+}
+
+impl fmt::Display for SizeSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SizeSpec::Bytes(b) => write!(f, "{}", b.0),
+            SizeSpec::Percent(p) => write!(f, "{p}%"),
+        }
+    }
+}
+
+string_form!(SizeSpec, "SizeSpec", Some(r"^[0-9]+%?$"));
+
+/// Linux capability names in bit order (lower case, without `CAP_`).
+pub const CAPABILITY_NAMES: [&str; 41] = [
+    "chown",
+    "dac_override",
+    "dac_read_search",
+    "fowner",
+    "fsetid",
+    "kill",
+    "setgid",
+    "setuid",
+    "setpcap",
+    "linux_immutable",
+    "net_bind_service",
+    "net_broadcast",
+    "net_admin",
+    "net_raw",
+    "ipc_lock",
+    "ipc_owner",
+    "sys_module",
+    "sys_rawio",
+    "sys_chroot",
+    "sys_ptrace",
+    "sys_pacct",
+    "sys_admin",
+    "sys_boot",
+    "sys_nice",
+    "sys_resource",
+    "sys_time",
+    "sys_tty_config",
+    "mknod",
+    "lease",
+    "audit_write",
+    "audit_control",
+    "setfcap",
+    "mac_override",
+    "mac_admin",
+    "syslog",
+    "wake_alarm",
+    "block_suspend",
+    "audit_read",
+    "perfmon",
+    "bpf",
+    "checkpoint_restore",
+];
+
+/// A Linux capability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cap(u8);
+
+impl Cap {
+    /// The capability with this bit number.
+    pub fn from_index(index: u32) -> Option<Cap> {
+        (index < CAPABILITY_NAMES.len() as u32).then_some(Cap(index as u8))
+    }
+    /// Look up a lower-case name without `CAP_`.
+    pub fn from_name(name: &str) -> Option<Cap> {
+        CAPABILITY_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| Cap(i as u8))
+    }
+    /// Bit number.
+    pub fn index(self) -> u32 {
+        self.0 as u32
+    }
+    /// Lower-case name without `CAP_`.
+    pub fn name(self) -> &'static str {
+        CAPABILITY_NAMES[self.0 as usize]
+    }
+    /// Every capability this model knows.
+    pub fn all() -> impl Iterator<Item = Cap> {
+        (0..CAPABILITY_NAMES.len() as u8).map(Cap)
+    }
+}
+
+impl fmt::Display for Cap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Cap {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Cap::from_name(s).ok_or_else(|| format!("`{s}` is not a capability name"))
+    }
+}
+
+impl Serialize for Cap {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+impl<'de> Deserialize<'de> for Cap {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+impl JsonSchema for Cap {
+    fn schema_name() -> String {
+        "Capability".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        SchemaObject {
+            instance_type: Some(InstanceType::String.into()),
+            enum_values: Some(CAPABILITY_NAMES.iter().map(|n| (*n).into()).collect()),
+            ..Default::default()
+        }
+        .into()
+    }
+}
+
+/// Signal names and numbers on Linux x86/arm (the table liblxc uses).
+pub const SIGNAL_NAMES: [(&str, u32); 35] = [
+    ("HUP", 1),
+    ("INT", 2),
+    ("QUIT", 3),
+    ("ILL", 4),
+    ("TRAP", 5),
+    ("ABRT", 6),
+    ("IOT", 6),
+    ("BUS", 7),
+    ("FPE", 8),
+    ("KILL", 9),
+    ("USR1", 10),
+    ("SEGV", 11),
+    ("USR2", 12),
+    ("PIPE", 13),
+    ("ALRM", 14),
+    ("TERM", 15),
+    ("STKFLT", 16),
+    ("CHLD", 17),
+    ("CLD", 17),
+    ("CONT", 18),
+    ("STOP", 19),
+    ("TSTP", 20),
+    ("TTIN", 21),
+    ("TTOU", 22),
+    ("URG", 23),
+    ("XCPU", 24),
+    ("XFSZ", 25),
+    ("VTALRM", 26),
+    ("PROF", 27),
+    ("WINCH", 28),
+    ("IO", 29),
+    ("POLL", 29),
+    ("PWR", 30),
+    ("SYS", 31),
+    ("UNUSED", 31),
+];
+
+/// glibc's SIGRTMIN (two real-time signals are reserved by the C library).
+pub const SIGRTMIN: u32 = 34;
+/// SIGRTMAX on Linux.
+pub const SIGRTMAX: u32 = 64;
+
+/// A signal number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Signal(pub u32);
+
+impl Signal {
+    /// SIGKILL.
+    pub const KILL: Signal = Signal(9);
+    /// SIGINT.
+    pub const INT: Signal = Signal(2);
+    /// SIGPWR.
+    pub const PWR: Signal = Signal(30);
+    /// SIGTERM.
+    pub const TERM: Signal = Signal(15);
+
+    /// Parse liblxc's signal grammar: a decimal number, `SIG<NAME>` (case-insensitive),
+    /// `SIGRTMIN+n` or `SIGRTMAX-n`. A name without `SIG` is refused, as liblxc does.
+    pub fn parse_lxc(text: &str) -> Result<Signal, String> {
+        if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+            return text
+                .parse()
+                .map(Signal)
+                .map_err(|_| format!("`{text}` is too large for a signal number"));
+        }
+        let upper = text.to_ascii_uppercase();
+        let Some(name) = upper.strip_prefix("SIG") else {
+            let hint = if SIGNAL_NAMES.iter().any(|(n, _)| *n == upper) {
+                format!(" (write `SIG{upper}`)")
+            } else {
+                String::new()
+            };
+            return Err(format!(
+                "`{text}` is not a signal: names need the `SIG` prefix{hint}"
+            ));
+        };
+        if let Some(n) = name.strip_prefix("RTMIN+") {
+            let n: u32 = n.parse().map_err(|_| format!("`{text}` is not a signal"))?;
+            return (SIGRTMIN + n <= SIGRTMAX)
+                .then_some(Signal(SIGRTMIN + n))
+                .ok_or_else(|| format!("`{text}` is beyond SIGRTMAX"));
+        }
+        if let Some(n) = name.strip_prefix("RTMAX-") {
+            let n: u32 = n.parse().map_err(|_| format!("`{text}` is not a signal"))?;
+            return (n <= SIGRTMAX - SIGRTMIN)
+                .then_some(Signal(SIGRTMAX - n))
+                .ok_or_else(|| format!("`{text}` is below SIGRTMIN"));
+        }
+        match name {
+            "RTMIN" => return Ok(Signal(SIGRTMIN)),
+            "RTMAX" => return Ok(Signal(SIGRTMAX)),
+            _ => {}
+        }
+        SIGNAL_NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, num)| Signal(*num))
+            .ok_or_else(|| format!("`{text}` is not a signal name"))
+    }
+}
+
+impl fmt::Display for Signal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some((name, _)) = SIGNAL_NAMES.iter().find(|(_, n)| *n == self.0) {
+            return write!(f, "SIG{name}");
+        }
+        match self.0 {
+            n if n == SIGRTMIN => f.write_str("SIGRTMIN"),
+            n if n > SIGRTMIN && n <= SIGRTMAX => write!(f, "SIGRTMIN+{}", n - SIGRTMIN),
+            n => write!(f, "{n}"),
+        }
+    }
+}
+
+impl FromStr for Signal {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Signal::parse_lxc(s)
+    }
+}
+
+string_form!(Signal, "Signal", None);
+
+/// A kind of Linux namespace, named as in `/proc/PID/ns`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Namespace {
+    /// cgroup namespace.
+    Cgroup,
+    /// IPC namespace.
+    Ipc,
+    /// Mount namespace.
+    Mnt,
+    /// Network namespace.
+    Net,
+    /// PID namespace.
+    Pid,
+    /// Time namespace.
+    Time,
+    /// User namespace.
+    User,
+    /// UTS (hostname) namespace.
+    Uts,
+}
+
+impl Namespace {
+    /// All kinds.
+    pub const ALL: [Namespace; 8] = [
+        Namespace::Cgroup,
+        Namespace::Ipc,
+        Namespace::Mnt,
+        Namespace::Net,
+        Namespace::Pid,
+        Namespace::Time,
+        Namespace::User,
+        Namespace::Uts,
+    ];
+
+    /// The `/proc/PID/ns` name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Namespace::Cgroup => "cgroup",
+            Namespace::Ipc => "ipc",
+            Namespace::Mnt => "mnt",
+            Namespace::Net => "net",
+            Namespace::Pid => "pid",
+            Namespace::Time => "time",
+            Namespace::User => "user",
+            Namespace::Uts => "uts",
+        }
+    }
+
+    /// Look up a `/proc/PID/ns` name.
+    pub fn from_name(name: &str) -> Option<Namespace> {
+        Namespace::ALL.into_iter().find(|n| n.name() == name)
+    }
+}
+
+impl fmt::Display for Namespace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A set of CPU or NUMA node numbers, printed in canonical range form (`0-3,7`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct CpuSet(pub BTreeSet<u32>);
+
+impl FromStr for CpuSet {
+    type Err = String;
+    /// Parse `0-3,7` and libvirt's `^N` exclusions.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let mut set = BTreeSet::new();
+        let mut excluded = BTreeSet::new();
+        if text.trim().is_empty() {
+            return Err("an empty CPU list".into());
+        }
+        for part in text.split(',') {
+            let part = part.trim();
+            let (target, part) = match part.strip_prefix('^') {
+                Some(rest) => (&mut excluded, rest),
+                None => (&mut set, part),
+            };
+            let bad = || format!("`{part}` in `{text}` is not a number or a range like 0-3");
+            match part.split_once('-') {
+                Some((a, b)) => {
+                    let a: u32 = a.trim().parse().map_err(|_| bad())?;
+                    let b: u32 = b.trim().parse().map_err(|_| bad())?;
+                    if a > b || b - a > 65536 {
+                        return Err(format!("`{part}` is not a valid range"));
+                    }
+                    target.extend(a..=b);
+                }
+                None => {
+                    target.insert(part.parse().map_err(|_| bad())?);
+                }
+            }
+        }
+        for x in excluded {
+            set.remove(&x);
+        }
+        Ok(CpuSet(set))
+    }
+}
+
+impl fmt::Display for CpuSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        let mut iter = self.0.iter().copied().peekable();
+        while let Some(start) = iter.next() {
+            let mut end = start;
+            while iter.peek() == Some(&(end + 1)) {
+                end += 1;
+                iter.next();
+            }
+            if !first {
+                f.write_str(",")?;
+            }
+            first = false;
+            if end == start {
+                write!(f, "{start}")?;
+            } else {
+                write!(f, "{start}-{end}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+string_form!(
+    CpuSet,
+    "CpuSet",
+    Some(r"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$")
+);
+
+/// A resource limit value: a number or unlimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Limit {
+    /// No limit.
+    Unlimited,
+    /// This many units.
+    Value(u64),
+}
+
+impl FromStr for Limit {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "unlimited" {
+            return Ok(Limit::Unlimited);
+        }
+        s.parse()
+            .map(Limit::Value)
+            .map_err(|_| format!("`{s}` is not a number or `unlimited`"))
+    }
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Limit::Unlimited => f.write_str("unlimited"),
+            Limit::Value(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+string_form!(Limit, "Limit", Some(r"^(unlimited|[0-9]+)$"));
+
+/// A MAC address pattern: six hex octets; LXC allows `x` digits that are randomized.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MacAddr(String);
+
+impl MacAddr {
+    /// The address text (lower case).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// True when the first octet has the multicast bit set.
+    pub fn is_multicast(&self) -> bool {
+        u8::from_str_radix(&self.0[..2], 16).is_ok_and(|b| b & 1 == 1)
+    }
+    /// True when some digits are `x` (randomized by LXC at load time).
+    pub fn is_pattern(&self) -> bool {
+        self.0.contains('x')
+    }
+}
+
+impl FromStr for MacAddr {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let lower = s.to_ascii_lowercase();
+        let parts: Vec<&str> = lower.split(':').collect();
+        let ok = parts.len() == 6
+            && parts
+                .iter()
+                .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit() || b == b'x'));
+        if ok {
+            Ok(MacAddr(lower))
+        } else {
+            Err(format!(
+                "`{s}` is not a MAC address (six hex octets such as 00:16:3e:12:34:56)"
+            ))
+        }
+    }
+}
+
+impl fmt::Display for MacAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+string_form!(
+    MacAddr,
+    "MacAddr",
+    Some(r"^[0-9a-fxA-FX]{2}(:[0-9a-fxA-FX]{2}){5}$")
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_sizes_follow_libvirt_units() {
+        assert_eq!(ByteSize::parse_scaled("512"), Ok(ByteSize(512)));
+        assert_eq!(ByteSize::parse_scaled("64k"), Ok(ByteSize(65536)));
+        assert_eq!(ByteSize::parse_scaled("1KB"), Ok(ByteSize(1000)));
+        assert_eq!(ByteSize::parse_scaled("2GiB"), Ok(ByteSize(2 << 30)));
+        assert!(ByteSize::parse_scaled("1.5G").is_err());
+        assert!(ByteSize::parse_scaled("max").is_err());
+    }
+
+    #[test]
+    fn signals_need_the_sig_prefix() {
+        assert_eq!(Signal::parse_lxc("SIGTERM"), Ok(Signal(15)));
+        assert_eq!(Signal::parse_lxc("sigterm"), Ok(Signal(15)));
+        assert_eq!(Signal::parse_lxc("15"), Ok(Signal(15)));
+        assert_eq!(Signal::parse_lxc("99"), Ok(Signal(99)));
+        assert_eq!(Signal::parse_lxc("SIGRTMIN+3"), Ok(Signal(37)));
+        assert_eq!(Signal::parse_lxc("SIGRTMAX-2"), Ok(Signal(62)));
+        let err = Signal::parse_lxc("TERM").unwrap_err();
+        assert!(err.contains("SIGTERM"), "{err}");
+        assert_eq!(Signal(37).to_string(), "SIGRTMIN+3");
+        assert_eq!(Signal(30).to_string(), "SIGPWR");
+    }
+
+    #[test]
+    fn cpusets_print_canonically() {
+        let set: CpuSet = "0,1,2,3,7".parse().unwrap();
+        assert_eq!(set.to_string(), "0-3,7");
+        let set: CpuSet = "0-3,^2".parse().unwrap();
+        assert_eq!(set.to_string(), "0-1,3");
+        assert!("a-b".parse::<CpuSet>().is_err());
+        assert!("3-1".parse::<CpuSet>().is_err());
+    }
+
+    #[test]
+    fn capabilities_round_trip_by_name() {
+        for cap in Cap::all() {
+            assert_eq!(Cap::from_name(cap.name()), Some(cap));
+        }
+        assert_eq!(Cap::from_name("sys_admin").map(Cap::index), Some(21));
+        assert_eq!(Cap::from_name("SYS_ADMIN"), None);
+    }
+
+    #[test]
+    fn mac_addresses_allow_random_digits() {
+        let mac: MacAddr = "00:16:3E:xx:xx:xx".parse().unwrap();
+        assert!(mac.is_pattern());
+        assert!(!mac.is_multicast());
+        assert!("01:00:5e:00:00:01"
+            .parse::<MacAddr>()
+            .unwrap()
+            .is_multicast());
+        assert!("00:16:3e:12:34".parse::<MacAddr>().is_err());
+    }
+}
