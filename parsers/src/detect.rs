@@ -1,0 +1,72 @@
+//! Format detection from content.
+
+/// Input formats lxconf reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// An LXC config (`lxc.container.conf(5)`).
+    Lxc,
+    /// An fstab file.
+    Fstab,
+    /// libvirt domain XML.
+    DomXml,
+    /// An lxconf model document (JSON).
+    ModelJson,
+}
+
+impl Format {
+    /// Lower-case name as used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Lxc => "lxc",
+            Format::Fstab => "fstab",
+            Format::DomXml => "domxml",
+            Format::ModelJson => "json",
+        }
+    }
+}
+
+/// Guess the format of a text: XML starts with `<`, a model document with `{`, an LXC
+/// config has `lxc.` keys, and anything else with 4-6 field lines is an fstab.
+pub fn detect(text: &str) -> Format {
+    let mut lxc_lines = 0usize;
+    let mut fstab_lines = 0usize;
+    for line in text.lines().take(500) {
+        let t = line.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if t.starts_with('<') {
+            return Format::DomXml;
+        }
+        if t.starts_with('{') {
+            return Format::ModelJson;
+        }
+        if t.starts_with("lxc.") {
+            lxc_lines += 1;
+        } else {
+            let n = t.split_whitespace().count();
+            if (4..=6).contains(&n) && !t.contains('=') {
+                fstab_lines += 1;
+            }
+        }
+    }
+    if fstab_lines > lxc_lines {
+        Format::Fstab
+    } else {
+        Format::Lxc
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_each_format() {
+        assert_eq!(detect("# c\nlxc.uts.name = a\n"), Format::Lxc);
+        assert_eq!(detect("proc /proc proc defaults 0 0\n"), Format::Fstab);
+        assert_eq!(detect("<domain type='lxc'>\n"), Format::DomXml);
+        assert_eq!(detect("  {\"name\": 1}"), Format::ModelJson);
+        assert_eq!(detect(""), Format::Lxc);
+    }
+}

@@ -1,0 +1,80 @@
+//! File access for includes and fstab files, behind a trait so tests can use an in-memory
+//! tree.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// What the loaders need from a filesystem.
+pub trait FileSystem {
+    /// Read a whole file as UTF-8 (invalid bytes are replaced).
+    fn read_to_string(&self, path: &Path) -> io::Result<String>;
+    /// True for a directory.
+    fn is_dir(&self, path: &Path) -> bool;
+    /// The entries of a directory (full paths), in any order.
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>>;
+}
+
+/// The real filesystem.
+pub struct RealFs;
+
+impl FileSystem for RealFs {
+    fn read_to_string(&self, path: &Path) -> io::Result<String> {
+        let bytes = std::fs::read(path)?;
+        Ok(String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    }
+    fn is_dir(&self, path: &Path) -> bool {
+        path.is_dir()
+    }
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        std::fs::read_dir(path)?
+            .map(|e| e.map(|e| e.path()))
+            .collect()
+    }
+}
+
+/// An in-memory tree, for tests and fuzzing.
+#[derive(Debug, Default, Clone)]
+pub struct MemoryFs {
+    files: BTreeMap<PathBuf, String>,
+}
+
+impl MemoryFs {
+    /// An empty tree.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Add a file.
+    pub fn with(mut self, path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
+        self.files.insert(path.into(), text.into());
+        self
+    }
+}
+
+impl FileSystem for MemoryFs {
+    fn read_to_string(&self, path: &Path) -> io::Result<String> {
+        self.files
+            .get(path)
+            .cloned()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "No such file or directory"))
+    }
+    fn is_dir(&self, path: &Path) -> bool {
+        self.files.keys().any(|p| p.parent() == Some(path))
+    }
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        let entries: Vec<PathBuf> = self
+            .files
+            .keys()
+            .filter(|p| p.parent() == Some(path))
+            .cloned()
+            .collect();
+        if entries.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "No such file or directory",
+            ));
+        }
+        Ok(entries)
+    }
+}

@@ -1,0 +1,190 @@
+//! Mount options: split the typed ones (ro, bind, rbind, size, create, optional, relative)
+//! from the ones passed on to the kernel.
+
+use lxconf_model::{BindKind, ByteSize, CreateKind, Mount, SizeSpec};
+
+/// A mount option that could not be understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionError {
+    /// Byte range of the option inside the options string.
+    pub range: std::ops::Range<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+/// Parse a tmpfs `size=` value the way the kernel does: digits, an optional binary suffix
+/// (k, m, g, t, p, e in either case), or a percentage of RAM.
+pub fn parse_tmpfs_size(value: &str) -> Result<SizeSpec, String> {
+    if let Some(p) = value.strip_suffix('%') {
+        return p
+            .parse()
+            .map(SizeSpec::Percent)
+            .map_err(|_| format!("`{value}` is not a percentage"));
+    }
+    let digits = value
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(value.len());
+    let number: u64 = value[..digits]
+        .parse()
+        .map_err(|_| format!("`{value}` is not a size"))?;
+    let factor: u64 = match &value[digits..] {
+        "" => 1,
+        "k" | "K" => 1 << 10,
+        "m" | "M" => 1 << 20,
+        "g" | "G" => 1 << 30,
+        "t" | "T" => 1 << 40,
+        "p" | "P" => 1 << 50,
+        "e" | "E" => 1 << 60,
+        other => {
+            return Err(format!(
+                "`{other}` is not a tmpfs size suffix (use k, m, g, or %)"
+            ))
+        }
+    };
+    number
+        .checked_mul(factor)
+        .map(|b| SizeSpec::Bytes(ByteSize(b)))
+        .ok_or_else(|| format!("`{value}` is too large"))
+}
+
+/// Build a [`Mount`] from the four main fstab fields.
+pub fn mount_from_fields(
+    source: &str,
+    target: &str,
+    fstype: &str,
+    options: &str,
+    dump: u32,
+    pass: u32,
+) -> (Mount, Vec<OptionError>) {
+    let mut mount = Mount {
+        source: source.to_string(),
+        target: target.to_string(),
+        fstype: fstype.to_string(),
+        options: Vec::new(),
+        readonly: false,
+        bind: BindKind::None,
+        size: None,
+        optional: false,
+        create: None,
+        relative: false,
+        dump,
+        pass,
+    };
+    let mut errors = Vec::new();
+    let mut at = 0usize;
+    for opt in options.split(',') {
+        let range = at..at + opt.len();
+        at += opt.len() + 1;
+        match opt {
+            "" | "defaults" => {}
+            "ro" => mount.readonly = true,
+            "rw" => mount.readonly = false,
+            "bind" => mount.bind = BindKind::Bind,
+            "rbind" => mount.bind = BindKind::Rbind,
+            "optional" => mount.optional = true,
+            "relative" => mount.relative = true,
+            "create=dir" => mount.create = Some(CreateKind::Dir),
+            "create=file" => mount.create = Some(CreateKind::File),
+            _ if opt.starts_with("create=") => errors.push(OptionError {
+                range,
+                message: format!("`{opt}` is not a create option"),
+                help: "use `create=dir` or `create=file`".into(),
+            }),
+            _ if opt.starts_with("size=") && fstype == "tmpfs" => {
+                match parse_tmpfs_size(&opt[5..]) {
+                    // The first size= wins, as in libvirt; the kernel takes the last one,
+                    // so a second one is kept as a plain option and linted.
+                    Ok(size) if mount.size.is_none() => mount.size = Some(size),
+                    Ok(_) => mount.options.push(opt.to_string()),
+                    Err(message) => errors.push(OptionError {
+                        range,
+                        message,
+                        help: "write the size as bytes with an optional k, m or g suffix, e.g. `size=64m`".into(),
+                    }),
+                }
+            }
+            _ => mount.options.push(opt.to_string()),
+        }
+    }
+    (mount, errors)
+}
+
+/// The options string for a [`Mount`], in a canonical order (the inverse of
+/// [`mount_from_fields`]).
+pub fn options_string(mount: &Mount) -> String {
+    let mut opts: Vec<String> = Vec::new();
+    match mount.bind {
+        BindKind::None => {}
+        BindKind::Bind => opts.push("bind".into()),
+        BindKind::Rbind => opts.push("rbind".into()),
+    }
+    if mount.readonly {
+        opts.push("ro".into());
+    }
+    if let Some(size) = mount.size {
+        opts.push(format!("size={size}"));
+    }
+    opts.extend(mount.options.iter().cloned());
+    match mount.create {
+        Some(CreateKind::Dir) => opts.push("create=dir".into()),
+        Some(CreateKind::File) => opts.push("create=file".into()),
+        None => {}
+    }
+    if mount.optional {
+        opts.push("optional".into());
+    }
+    if mount.relative {
+        opts.push("relative".into());
+    }
+    if opts.is_empty() {
+        "defaults".into()
+    } else {
+        opts.join(",")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_options_are_split_out() {
+        let (m, errors) = mount_from_fields(
+            "tmpfs",
+            "/run",
+            "tmpfs",
+            "size=64m,mode=0755,ro,create=dir,optional",
+            0,
+            0,
+        );
+        assert!(errors.is_empty());
+        assert_eq!(m.size, Some(SizeSpec::Bytes(ByteSize(64 << 20))));
+        assert!(m.readonly && m.optional);
+        assert_eq!(m.create, Some(CreateKind::Dir));
+        assert_eq!(m.options, vec!["mode=0755"]);
+        assert_eq!(
+            options_string(&m),
+            "ro,size=67108864,mode=0755,create=dir,optional"
+        );
+    }
+
+    #[test]
+    fn bad_create_and_size_are_reported_with_their_range() {
+        let (_, errors) = mount_from_fields("t", "/t", "tmpfs", "rw,create=sock,size=1x", 0, 0);
+        assert_eq!(errors.len(), 2);
+        assert_eq!(errors[0].range, 3..14);
+        assert_eq!(errors[1].range, 15..22);
+    }
+
+    #[test]
+    fn percent_sizes_are_kept_relative() {
+        assert_eq!(parse_tmpfs_size("50%"), Ok(SizeSpec::Percent(50)));
+        assert_eq!(
+            parse_tmpfs_size("1G"),
+            Ok(SizeSpec::Bytes(ByteSize(1 << 30)))
+        );
+        assert!(parse_tmpfs_size("1.5G").is_err());
+    }
+}

@@ -1,0 +1,405 @@
+//! liblxc's key table (LXC 5.0/6.0): exact keys, key families, and the legacy 1.x/2.x names
+//! with their modern equivalents.
+
+use lxconf_model::model::HookKind;
+use lxconf_model::Namespace;
+
+/// Every exact key of liblxc 5.0/6.0, plus the family prefixes (ending in `.`).
+pub const KEYS: &[&str] = &[
+    "lxc.apparmor.allow_incomplete",
+    "lxc.apparmor.allow_nesting",
+    "lxc.apparmor.profile",
+    "lxc.apparmor.raw",
+    "lxc.arch",
+    "lxc.autodev",
+    "lxc.autodev.tmpfs.size",
+    "lxc.cap.drop",
+    "lxc.cap.keep",
+    "lxc.cgroup.dir",
+    "lxc.cgroup.dir.container",
+    "lxc.cgroup.dir.container.inner",
+    "lxc.cgroup.dir.monitor",
+    "lxc.cgroup.dir.monitor.pivot",
+    "lxc.cgroup.relative",
+    "lxc.console.buffer.size",
+    "lxc.console.logfile",
+    "lxc.console.path",
+    "lxc.console.rotate",
+    "lxc.console.size",
+    "lxc.environment",
+    "lxc.ephemeral",
+    "lxc.execute.cmd",
+    "lxc.group",
+    "lxc.hook.autodev",
+    "lxc.hook.clone",
+    "lxc.hook.destroy",
+    "lxc.hook.mount",
+    "lxc.hook.post-stop",
+    "lxc.hook.pre-mount",
+    "lxc.hook.pre-start",
+    "lxc.hook.start",
+    "lxc.hook.start-host",
+    "lxc.hook.stop",
+    "lxc.hook.version",
+    "lxc.idmap",
+    "lxc.include",
+    "lxc.init.cmd",
+    "lxc.init.cwd",
+    "lxc.init.gid",
+    "lxc.init.groups",
+    "lxc.init.uid",
+    "lxc.keyring.session",
+    "lxc.log.file",
+    "lxc.log.level",
+    "lxc.log.syslog",
+    "lxc.monitor.signal.pdeath",
+    "lxc.monitor.unshare",
+    "lxc.mount.auto",
+    "lxc.mount.entry",
+    "lxc.mount.fstab",
+    "lxc.namespace.clone",
+    "lxc.namespace.keep",
+    "lxc.no_new_privs",
+    "lxc.pty.max",
+    "lxc.rootfs.managed",
+    "lxc.rootfs.mount",
+    "lxc.rootfs.options",
+    "lxc.rootfs.path",
+    "lxc.sched.core",
+    "lxc.seccomp.allow_nesting",
+    "lxc.seccomp.notify.cookie",
+    "lxc.seccomp.notify.proxy",
+    "lxc.seccomp.profile",
+    "lxc.selinux.context",
+    "lxc.selinux.context.keyring",
+    "lxc.signal.halt",
+    "lxc.signal.reboot",
+    "lxc.signal.stop",
+    "lxc.start.auto",
+    "lxc.start.delay",
+    "lxc.start.order",
+    "lxc.time.offset.boot",
+    "lxc.time.offset.monotonic",
+    "lxc.tty.dir",
+    "lxc.tty.max",
+    "lxc.uts.name",
+];
+
+/// Network subkeys (`lxc.net.N.<sub>`).
+pub const NET_SUBKEYS: &[&str] = &[
+    "type",
+    "flags",
+    "link",
+    "name",
+    "hwaddr",
+    "mtu",
+    "ipv4.address",
+    "ipv4.gateway",
+    "ipv6.address",
+    "ipv6.gateway",
+    "script.up",
+    "script.down",
+    "veth.pair",
+    "veth.mode",
+    "veth.ipv4.route",
+    "veth.ipv6.route",
+    "veth.vlan.id",
+    "veth.vlan.tagged.id",
+    "veth.n_rxqueues",
+    "veth.n_txqueues",
+    "macvlan.mode",
+    "ipvlan.mode",
+    "ipvlan.isolation",
+    "vlan.id",
+    "l2proxy",
+];
+
+/// `lxc.prlimit.<res>` resource names.
+pub const PRLIMIT_RESOURCES: &[&str] = &[
+    "as",
+    "core",
+    "cpu",
+    "data",
+    "fsize",
+    "locks",
+    "memlock",
+    "msgqueue",
+    "nice",
+    "nofile",
+    "nproc",
+    "rss",
+    "rtprio",
+    "rttime",
+    "sigpending",
+    "stack",
+];
+
+/// A classified key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key<'a> {
+    /// One of [`KEYS`].
+    Exact(&'static str),
+    /// `lxc.net` (only an empty value is allowed: clear all networks).
+    NetAll,
+    /// `lxc.net.N` (only an empty value is allowed: remove network N).
+    NetIndex(u32),
+    /// `lxc.net.N.<sub>`.
+    Net(u32, &'a str),
+    /// `lxc.cgroup2.<file>`.
+    Cgroup2(&'a str),
+    /// `lxc.cgroup2` (empty: clear all).
+    Cgroup2All,
+    /// `lxc.cgroup.<controller>.<file>`.
+    Cgroup1(&'a str),
+    /// `lxc.cgroup` (empty: clear all).
+    Cgroup1All,
+    /// `lxc.prlimit.<res>`.
+    Prlimit(&'a str),
+    /// `lxc.prlimit` (empty: clear all).
+    PrlimitAll,
+    /// `lxc.sysctl.<key>`.
+    Sysctl(&'a str),
+    /// `lxc.sysctl` (empty: clear all).
+    SysctlAll,
+    /// `lxc.proc.<file>`.
+    Proc(&'a str),
+    /// `lxc.proc` (empty: clear all).
+    ProcAll,
+    /// `lxc.hook.<kind>`.
+    Hook(HookKind),
+    /// `lxc.hook` (empty: clear all hooks).
+    HookAll,
+    /// `lxc.namespace.share.<ns>`.
+    NamespaceShare(Namespace),
+    /// Nothing liblxc knows.
+    Unknown,
+}
+
+/// Classify a key the way liblxc's table lookup does.
+pub fn classify(key: &str) -> Key<'_> {
+    if let Ok(i) = KEYS.binary_search(&key) {
+        return match key.strip_prefix("lxc.hook.") {
+            Some(h) if h != "version" => HookKind::from_name(h).map_or(Key::Unknown, Key::Hook),
+            _ => Key::Exact(KEYS[i]),
+        };
+    }
+    let Some(rest) = key.strip_prefix("lxc.") else {
+        return Key::Unknown;
+    };
+    let (family, sub) = match rest.split_once('.') {
+        Some((f, s)) => (f, Some(s)),
+        None => (rest, None),
+    };
+    match (family, sub) {
+        ("net", None) => Key::NetAll,
+        ("net", Some(s)) => {
+            let (index, subkey) = match s.split_once('.') {
+                Some((i, k)) => (i, Some(k)),
+                None => (s, None),
+            };
+            if !index.starts_with(|c: char| c.is_ascii_digit())
+                || !index.bytes().all(|b| b.is_ascii_digit())
+            {
+                return Key::Unknown;
+            }
+            let Ok(index) = index.parse::<u32>() else {
+                return Key::Unknown;
+            };
+            if index >= i32::MAX as u32 {
+                return Key::Unknown;
+            }
+            match subkey {
+                None => Key::NetIndex(index),
+                Some(k) if NET_SUBKEYS.contains(&k) => Key::Net(index, k),
+                Some(_) => Key::Unknown,
+            }
+        }
+        ("cgroup2", None) => Key::Cgroup2All,
+        ("cgroup2", Some(s)) if !s.is_empty() => Key::Cgroup2(s),
+        ("cgroup", None) => Key::Cgroup1All,
+        ("cgroup", Some(s)) if !s.is_empty() => Key::Cgroup1(s),
+        ("prlimit", None) => Key::PrlimitAll,
+        ("prlimit", Some(s)) if !s.is_empty() => Key::Prlimit(s),
+        ("sysctl", None) => Key::SysctlAll,
+        ("sysctl", Some(s)) if !s.is_empty() => Key::Sysctl(s),
+        ("proc", None) => Key::ProcAll,
+        ("proc", Some(s)) if !s.is_empty() => Key::Proc(s),
+        ("hook", None) => Key::HookAll,
+        ("namespace", Some(s)) => match s.strip_prefix("share.") {
+            Some(ns) => Namespace::from_name(ns).map_or(Key::Unknown, Key::NamespaceShare),
+            None => Key::Unknown,
+        },
+        _ => Key::Unknown,
+    }
+}
+
+/// The closest known key, for did-you-mean hints.
+pub fn suggest(key: &str) -> Option<String> {
+    let mut candidates: Vec<String> = KEYS.iter().map(|k| k.to_string()).collect();
+    candidates.extend(NET_SUBKEYS.iter().map(|s| format!("lxc.net.0.{s}")));
+    // Compare network keys with their index normalised, so `lxc.net.3.lnk` suggests
+    // `lxc.net.3.link`.
+    let (probe, index) = match key.strip_prefix("lxc.net.").and_then(|r| r.split_once('.')) {
+        Some((i, sub)) if i.bytes().all(|b| b.is_ascii_digit()) && !i.is_empty() => {
+            (format!("lxc.net.0.{sub}"), Some(i))
+        }
+        _ => (key.to_string(), None),
+    };
+    let best = candidates
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(&probe, c), c))
+        .min_by_key(|(d, _)| *d)?;
+    let limit = (probe.len() / 4).clamp(2, 5);
+    if best.0 > limit {
+        return legacy_rename(key).map(|l| l.modern);
+    }
+    Some(match index {
+        Some(i) => best.1.replacen("lxc.net.0.", &format!("lxc.net.{i}."), 1),
+        None => best.1.clone(),
+    })
+}
+
+/// A legacy key and what it became.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegacyRename {
+    /// The modern key. For unindexed `lxc.network.<sub>` the index is `{N}`, filled in by
+    /// the caller from liblxc 2.x's counting rule.
+    pub modern: String,
+    /// The legacy network subkey, unindexed (`lxc.network.link`).
+    pub unindexed_network: bool,
+}
+
+/// Keys removed without a replacement (LXC ignored them late in 2.1, refuses them since 3.0).
+pub const REMOVED_KEYS: &[&str] = &["lxc.pivotdir", "lxc.kmsg"];
+
+/// The modern name of a legacy 1.x/2.x key, if it is one.
+pub fn legacy_rename(key: &str) -> Option<LegacyRename> {
+    let simple = |m: &str| {
+        Some(LegacyRename {
+            modern: m.to_string(),
+            unindexed_network: false,
+        })
+    };
+    match key {
+        "lxc.utsname" => return simple("lxc.uts.name"),
+        "lxc.rootfs" => return simple("lxc.rootfs.path"),
+        "lxc.id_map" => return simple("lxc.idmap"),
+        "lxc.pts" => return simple("lxc.pty.max"),
+        "lxc.tty" => return simple("lxc.tty.max"),
+        "lxc.devttydir" => return simple("lxc.tty.dir"),
+        "lxc.aa_profile" => return simple("lxc.apparmor.profile"),
+        "lxc.aa_allow_incomplete" => return simple("lxc.apparmor.allow_incomplete"),
+        "lxc.se_context" => return simple("lxc.selinux.context"),
+        "lxc.mount" => return simple("lxc.mount.fstab"),
+        "lxc.seccomp" => return simple("lxc.seccomp.profile"),
+        "lxc.console" => return simple("lxc.console.path"),
+        "lxc.haltsignal" => return simple("lxc.signal.halt"),
+        "lxc.rebootsignal" => return simple("lxc.signal.reboot"),
+        "lxc.stopsignal" => return simple("lxc.signal.stop"),
+        "lxc.syslog" => return simple("lxc.log.syslog"),
+        "lxc.loglevel" => return simple("lxc.log.level"),
+        "lxc.logfile" => return simple("lxc.log.file"),
+        "lxc.init_cmd" => return simple("lxc.init.cmd"),
+        "lxc.init_uid" => return simple("lxc.init.uid"),
+        "lxc.init_gid" => return simple("lxc.init.gid"),
+        "lxc.limit" => return simple("lxc.prlimit"),
+        "lxc.network" => return simple("lxc.net"),
+        _ => {}
+    }
+    if let Some(res) = key.strip_prefix("lxc.limit.") {
+        return simple(&format!("lxc.prlimit.{res}"));
+    }
+    let rest = key.strip_prefix("lxc.network.")?;
+    let rename_sub = |sub: &str| -> String {
+        match sub {
+            "ipv4" => "ipv4.address".to_string(),
+            "ipv6" => "ipv6.address".to_string(),
+            other => other.to_string(),
+        }
+    };
+    let first = rest.split('.').next().unwrap_or("");
+    if !first.is_empty() && first.bytes().all(|b| b.is_ascii_digit()) {
+        let sub = rest[first.len()..].trim_start_matches('.');
+        if sub.is_empty() {
+            return simple(&format!("lxc.net.{first}"));
+        }
+        return simple(&format!("lxc.net.{first}.{}", rename_sub(sub)));
+    }
+    Some(LegacyRename {
+        modern: format!("lxc.net.{{N}}.{}", rename_sub(rest)),
+        unindexed_network: true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_table_is_sorted_for_binary_search() {
+        let mut sorted = KEYS.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(sorted, KEYS);
+    }
+
+    #[test]
+    fn families_are_classified() {
+        assert_eq!(classify("lxc.net.0.type"), Key::Net(0, "type"));
+        assert_eq!(classify("lxc.net.01.link"), Key::Net(1, "link"));
+        assert_eq!(classify("lxc.net.x.link"), Key::Unknown);
+        assert_eq!(classify("lxc.net.0.bogus"), Key::Unknown);
+        assert_eq!(classify("lxc.net.2"), Key::NetIndex(2));
+        assert_eq!(
+            classify("lxc.cgroup2.memory.max"),
+            Key::Cgroup2("memory.max")
+        );
+        assert_eq!(classify("lxc.cgroup2x"), Key::Unknown);
+        assert_eq!(classify("lxc.cgroup.dir"), Key::Exact("lxc.cgroup.dir"));
+        assert_eq!(
+            classify("lxc.cgroup.cpu.shares"),
+            Key::Cgroup1("cpu.shares")
+        );
+        assert_eq!(
+            classify("lxc.hook.pre-start"),
+            Key::Hook(HookKind::PreStart)
+        );
+        assert_eq!(classify("lxc.hook.prestart"), Key::Unknown);
+        assert_eq!(
+            classify("lxc.namespace.share.net"),
+            Key::NamespaceShare(Namespace::Net)
+        );
+        assert_eq!(classify("lxc.namespace.share.mount"), Key::Unknown);
+        assert_eq!(classify("lxc.utsname"), Key::Unknown);
+    }
+
+    #[test]
+    fn suggestions_find_typos() {
+        assert_eq!(suggest("lxc.uts.nmae").as_deref(), Some("lxc.uts.name"));
+        assert_eq!(suggest("lxc.net.3.lnik").as_deref(), Some("lxc.net.3.link"));
+        assert_eq!(
+            suggest("lxc.rootfs.pth").as_deref(),
+            Some("lxc.rootfs.path")
+        );
+    }
+
+    #[test]
+    fn legacy_network_keys_are_renamed() {
+        assert_eq!(
+            legacy_rename("lxc.network.ipv4").map(|l| l.modern),
+            Some("lxc.net.{N}.ipv4.address".into())
+        );
+        assert_eq!(
+            legacy_rename("lxc.network.2.ipv6").map(|l| l.modern),
+            Some("lxc.net.2.ipv6.address".into())
+        );
+        assert_eq!(
+            legacy_rename("lxc.network.ipv4.gateway").map(|l| l.modern),
+            Some("lxc.net.{N}.ipv4.gateway".into())
+        );
+        assert_eq!(
+            legacy_rename("lxc.limit.nofile").map(|l| l.modern),
+            Some("lxc.prlimit.nofile".into())
+        );
+        assert_eq!(legacy_rename("lxc.uts.name"), None);
+    }
+}

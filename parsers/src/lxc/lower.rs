@@ -1,0 +1,2452 @@
+//! Lowering: apply the entries of an LXC config (and its includes and fstab file) to the
+//! model, following liblxc's setters, then make LXC's defaults explicit.
+//!
+//! Unlike liblxc, lowering does not stop at the first bad line: every problem becomes a
+//! diagnostic and the rest of the file is still read.
+
+use super::keys::{self, Key};
+use super::syntax::{self, LineKind};
+use super::values::*;
+use crate::fs::FileSystem;
+use crate::fstab;
+use lxconf_model::model::*;
+use lxconf_model::{
+    ByteSize, Cap, Code, CpuSet, Diagnostic, Document, Fix, Limit, Namespace, Origin, Origins,
+    Severity, Signal, SourceId, SourceMap,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Options for loading an LXC config.
+pub struct LoadOptions<'a> {
+    /// File access (real or in-memory).
+    pub fs: &'a dyn FileSystem,
+    /// Directory that relative `lxc.include` and `lxc.mount.fstab` paths are resolved
+    /// against. liblxc uses the process's current directory.
+    pub base_dir: PathBuf,
+}
+
+/// The result of loading one configuration.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The model and where each value came from.
+    pub document: Document,
+    /// Every file read.
+    pub sources: SourceMap,
+    /// Every problem found, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    /// True when some diagnostic is an error (liblxc would refuse the file).
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Load an LXC config from text. `name` is shown in diagnostics; it is also the path used
+/// to find the container's name (`.../NAME/config`).
+pub fn load(name: &str, text: &str, options: &LoadOptions<'_>) -> Loaded {
+    let mut lowerer = Lowerer::new(options);
+    let id = lowerer.sources.add(name, text);
+    lowerer.stack.push(PathBuf::from(name));
+    lowerer.read_file(id);
+    lowerer.finish()
+}
+
+#[derive(Clone, Copy)]
+struct Value<'t> {
+    text: &'t str,
+    origin: Origin,
+}
+
+struct NetState {
+    net: Network,
+    typed: bool,
+    origin: Origin,
+    /// Subkeys set so far, with where; a later `type` line wipes them.
+    set: Vec<(String, Origin)>,
+}
+
+#[derive(Default)]
+struct CapState {
+    drop: Vec<Cap>,
+    keep: Vec<Cap>,
+    keep_mode: bool,
+    last: Option<Origin>,
+}
+
+struct CgroupEntry {
+    version: CgroupVersion,
+    key: String,
+    value: String,
+    origin: Origin,
+}
+
+struct Lowerer<'a> {
+    options: &'a LoadOptions<'a>,
+    sources: SourceMap,
+    diags: Vec<Diagnostic>,
+    stack: Vec<PathBuf>,
+    c: Container,
+    origins: Origins,
+    nets: BTreeMap<u32, NetState>,
+    legacy_net: Option<u32>,
+    legacy_net_indexed: Option<Origin>,
+    legacy_net_unindexed: Option<Origin>,
+    caps: CapState,
+    ns_clone: Option<(BTreeSet<Namespace>, Origin)>,
+    ns_keep: Option<(BTreeSet<Namespace>, Origin)>,
+    mount_entries: Vec<(Mount, Origin)>,
+    fstab: Option<(String, Origin)>,
+    rootfs_path: Option<(String, Option<String>, Origin)>,
+    rootfs_backend_legacy: Option<(String, Origin)>,
+    rootfs_options: Vec<String>,
+    rootfs_mount: Option<String>,
+    rootfs_managed: bool,
+    cgroups: Vec<CgroupEntry>,
+    prlimits: Vec<(Prlimit, Origin)>,
+    auto: AutoMounts,
+    auto_origin: Option<Origin>,
+    console_none: bool,
+}
+
+fn is_empty_value(v: &str) -> bool {
+    v.is_empty()
+}
+
+impl<'a> Lowerer<'a> {
+    fn new(options: &'a LoadOptions<'a>) -> Self {
+        let c = Container {
+            // Filled in by finish(); the default namespaces are computed there.
+            namespaces: Namespaces {
+                clone: BTreeSet::new(),
+                share: BTreeMap::new(),
+            },
+            ..Container::default()
+        };
+        Lowerer {
+            options,
+            sources: SourceMap::new(),
+            diags: Vec::new(),
+            stack: Vec::new(),
+            c,
+            origins: Origins::default(),
+            nets: BTreeMap::new(),
+            legacy_net: None,
+            legacy_net_indexed: None,
+            legacy_net_unindexed: None,
+            caps: CapState::default(),
+            ns_clone: None,
+            ns_keep: None,
+            mount_entries: Vec::new(),
+            fstab: None,
+            rootfs_path: None,
+            rootfs_backend_legacy: None,
+            rootfs_options: Vec::new(),
+            rootfs_mount: None,
+            rootfs_managed: true,
+            cgroups: Vec::new(),
+            prlimits: Vec::new(),
+            auto: AutoMounts::default(),
+            auto_origin: None,
+            console_none: false,
+        }
+    }
+
+    fn diag(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn invalid(&mut self, v: Value<'_>, message: impl Into<String>, help: impl Into<String>) {
+        self.diag(Diagnostic::new(Code::L003, message).at(v.origin).help(help));
+    }
+
+    fn read_file(&mut self, id: SourceId) {
+        let text = self.sources.get(id).text.clone();
+        for line in syntax::parse(&text) {
+            let origin = |r: std::ops::Range<usize>| Origin::new(id, r);
+            match line.kind {
+                LineKind::Blank | LineKind::Comment => {}
+                LineKind::Foreign => {
+                    let content = &text[line.content_start..line.range.end];
+                    let lower = content.to_ascii_lowercase();
+                    let help = if lower.starts_with("lxc.") {
+                        "keys are case-sensitive: write `lxc.` in lower case".to_string()
+                    } else {
+                        "remove the line, or comment it out with `#`".to_string()
+                    };
+                    self.diag(
+                        Diagnostic::new(
+                            Code::L009,
+                            "line ignored: liblxc only reads lines that start with `lxc.`",
+                        )
+                        .at(origin(line.content_start..line.range.end))
+                        .help(help),
+                    );
+                }
+                LineKind::MissingEquals => {
+                    self.diag(
+                        Diagnostic::new(Code::L004, "configuration line without `=`")
+                            .at(origin(line.content_start..line.range.end))
+                            .help("write `key = value`; an empty value (`key =`) clears a setting"),
+                    );
+                }
+                LineKind::Entry(e) => {
+                    let key = &text[e.key.clone()];
+                    let value = Value {
+                        text: &text[e.value.clone()],
+                        origin: origin(e.raw_value.clone()),
+                    };
+                    self.apply(key, origin(e.key.clone()), value);
+                }
+            }
+        }
+    }
+
+    /// Apply one `key = value` line, resolving legacy names first.
+    fn apply(&mut self, key: &str, key_origin: Origin, v: Value<'_>) {
+        let classified = keys::classify(key);
+        if classified != Key::Unknown {
+            self.apply_key(classified, key, key_origin, v);
+            return;
+        }
+        if keys::REMOVED_KEYS.contains(&key) {
+            self.diag(
+                Diagnostic::new(
+                    Code::L015,
+                    format!("`{key}` was removed in LXC 3.0 and has no replacement"),
+                )
+                .at(key_origin)
+                .help("delete the line: LXC 2.1 already ignored it and LXC 3.0+ refuses it")
+                .fix(Fix {
+                    description: format!("remove `{key}`"),
+                    origin: key_origin,
+                    replacement: String::new(),
+                    safe: false,
+                }),
+            );
+            return;
+        }
+        if key == "lxc.rootfs.backend" {
+            self.diag(
+                Diagnostic::new(Code::L002, "`lxc.rootfs.backend` is a legacy key")
+                    .at(key_origin)
+                    .help("LXC 3.0+ refuses it: put the type in front of the path instead, `lxc.rootfs.path = TYPE:PATH`"),
+            );
+            if !v.text.is_empty() {
+                self.rootfs_backend_legacy = Some((v.text.to_string(), v.origin));
+            }
+            return;
+        }
+        if let Some(rename) = keys::legacy_rename(key) {
+            let modern = if rename.unindexed_network {
+                let is_type = key == "lxc.network.type";
+                self.legacy_net_unindexed.get_or_insert(key_origin);
+                if is_type {
+                    self.legacy_net = Some(self.legacy_net.map_or(0, |n| n + 1));
+                }
+                match self.legacy_net {
+                    Some(n) => rename.modern.replace("{N}", &n.to_string()),
+                    None => {
+                        self.diag(
+                            Diagnostic::new(
+                                Code::L012,
+                                format!("`{key}` comes before any `lxc.network.type`"),
+                            )
+                            .at(key_origin)
+                            .help("in LXC 1.x/2.x each `lxc.network.type` line starts a new interface; move this line after the `type` line of the interface it belongs to"),
+                        );
+                        return;
+                    }
+                }
+            } else {
+                if key.starts_with("lxc.network.") {
+                    self.legacy_net_indexed.get_or_insert(key_origin);
+                }
+                rename.modern
+            };
+            self.diag(
+                Diagnostic::new(
+                    Code::L002,
+                    format!("`{key}` is a legacy key; LXC 3.0 and later call it `{modern}`"),
+                )
+                .at(key_origin)
+                .help(format!(
+                    "rename it to `{modern}` (`lxconf upgrade` does this for the whole file)"
+                ))
+                .fix(Fix {
+                    description: format!("rename to `{modern}`"),
+                    origin: key_origin,
+                    replacement: modern.clone(),
+                    safe: !rename.unindexed_network,
+                }),
+            );
+            let classified = keys::classify(&modern);
+            if classified == Key::Unknown {
+                // e.g. lxc.network.bogus: report it under its modern name.
+                self.unknown_key(&modern, key_origin, v);
+            } else {
+                self.apply_key(classified, &modern, key_origin, v);
+            }
+            return;
+        }
+        self.unknown_key(key, key_origin, v);
+    }
+
+    fn unknown_key(&mut self, key: &str, key_origin: Origin, v: Value<'_>) {
+        let mut d = Diagnostic::new(Code::L001, format!("unknown key `{key}`")).at_labelled(
+            key_origin,
+            "liblxc refuses the whole file because of this key",
+        );
+        let seven = ["lxc.environment.runtime", "lxc.environment.hooks"];
+        if seven.contains(&key) {
+            d = d.help(
+                "this key exists only in LXC 7.0; LXC 5 and 6 refuse it (use `lxc.environment`)",
+            );
+        } else if let Some(s) = keys::suggest(key) {
+            d = d.help(format!("did you mean `{s}`?")).fix(Fix {
+                description: format!("replace with `{s}`"),
+                origin: key_origin,
+                replacement: s.clone(),
+                safe: false,
+            });
+        } else {
+            d = d.help("see `man 5 lxc.container.conf` for the list of keys");
+        }
+        self.diag(d);
+        self.c.unrecognized.push(Unrecognized {
+            format: "lxc".into(),
+            key: key.to_string(),
+            value: v.text.to_string(),
+            reason: "unknown key".into(),
+        });
+        let i = self.c.unrecognized.len() - 1;
+        self.origins
+            .record(format!("/unrecognized/{i}"), key_origin);
+    }
+
+    fn uint(&mut self, v: Value<'_>) -> Option<u32> {
+        match parse_uint(v.text) {
+            Ok(n) => {
+                self.warn_base(v, n.non_decimal);
+                Some(n.value as u32)
+            }
+            Err(e) => {
+                self.invalid(v, e, "write a decimal number such as `0` or `4`");
+                None
+            }
+        }
+    }
+
+    fn bool01(&mut self, v: Value<'_>) -> Option<bool> {
+        match parse_bool01(v.text) {
+            Ok((b, nd)) => {
+                self.warn_base(v, nd);
+                Some(b)
+            }
+            Err(e) => {
+                self.invalid(v, e, "write `1` to enable or `0` to disable");
+                None
+            }
+        }
+    }
+
+    fn signal(&mut self, v: Value<'_>) -> Option<Signal> {
+        match Signal::parse_lxc(v.text) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                self.invalid(v, e, "write a signal name with its `SIG` prefix (`SIGTERM`), a number, or `SIGRTMIN+n`");
+                None
+            }
+        }
+    }
+
+    fn warn_base(&mut self, v: Value<'_>, non_decimal: bool) {
+        if non_decimal {
+            self.diag(
+                Diagnostic::new(
+                    Code::L014,
+                    format!("`{}` is read as an octal or hexadecimal number", v.text),
+                )
+                .at(v.origin)
+                .help(
+                    "liblxc reads numbers with strtoul base 0: `010` is 8; write the decimal value",
+                ),
+            );
+        }
+    }
+
+    fn set_string(&mut self, pointer: &str, v: Value<'_>) -> Option<String> {
+        if v.text.is_empty() {
+            self.origins.remove_under(pointer);
+            None
+        } else {
+            self.origins.record(pointer, v.origin);
+            Some(v.text.to_string())
+        }
+    }
+
+    fn apply_key(&mut self, key: Key<'_>, key_text: &str, key_origin: Origin, v: Value<'_>) {
+        let empty = is_empty_value(v.text);
+        match key {
+            Key::Exact(k) => self.apply_exact(k, key_origin, v),
+            Key::NetAll | Key::NetIndex(_) if !empty => {
+                self.invalid(
+                    v,
+                    format!("`{key_text}` only accepts an empty value"),
+                    "an empty value removes networks; to configure one, use `lxc.net.N.<subkey>`",
+                );
+            }
+            Key::NetAll => self.nets.clear(),
+            Key::NetIndex(n) => {
+                self.nets.remove(&n);
+            }
+            Key::Net(n, sub) => self.apply_net(n, sub, key_origin, v),
+            Key::Cgroup2All
+            | Key::Cgroup1All
+            | Key::PrlimitAll
+            | Key::SysctlAll
+            | Key::ProcAll
+            | Key::HookAll
+                if !empty =>
+            {
+                self.invalid(
+                    v,
+                    format!("`{key_text}` only accepts an empty value (which clears them all)"),
+                    format!("name the entry: `{key_text}.<name> = value`"),
+                );
+            }
+            Key::Cgroup2All => self.cgroups.retain(|c| c.version != CgroupVersion::V2),
+            Key::Cgroup1All => self.cgroups.retain(|c| c.version != CgroupVersion::V1),
+            Key::Cgroup2(file) | Key::Cgroup1(file) => {
+                let version = if matches!(key, Key::Cgroup2(_)) {
+                    CgroupVersion::V2
+                } else {
+                    CgroupVersion::V1
+                };
+                if empty {
+                    self.cgroups
+                        .retain(|c| !(c.version == version && c.key == file));
+                } else {
+                    self.cgroups.push(CgroupEntry {
+                        version,
+                        key: file.to_string(),
+                        value: v.text.to_string(),
+                        origin: v.origin,
+                    });
+                }
+            }
+            Key::PrlimitAll => self.prlimits.clear(),
+            Key::Prlimit(res) => self.apply_prlimit(res, key_origin, v),
+            Key::SysctlAll => {
+                self.c.sysctls.clear();
+                self.origins.remove_under("/sysctls");
+            }
+            Key::Sysctl(k) => {
+                let pos = self.c.sysctls.iter().position(|s| s.key == k);
+                match (empty, pos) {
+                    (true, Some(i)) => {
+                        self.c.sysctls.remove(i);
+                    }
+                    (true, None) => {}
+                    (false, Some(i)) => {
+                        self.c.sysctls[i].value = v.text.to_string();
+                        self.origins.record(format!("/sysctls/{i}"), v.origin);
+                    }
+                    (false, None) => {
+                        self.c.sysctls.push(Setting {
+                            key: k.to_string(),
+                            value: v.text.to_string(),
+                        });
+                        let i = self.c.sysctls.len() - 1;
+                        self.origins.record(format!("/sysctls/{i}"), v.origin);
+                    }
+                }
+            }
+            Key::ProcAll => self.c.proc.clear(),
+            Key::Proc(k) => {
+                if empty {
+                    self.c.proc.retain(|s| s.key != k);
+                } else {
+                    self.c.proc.push(Setting {
+                        key: k.to_string(),
+                        value: v.text.to_string(),
+                    });
+                    let i = self.c.proc.len() - 1;
+                    self.origins.record(format!("/proc/{i}"), v.origin);
+                }
+            }
+            Key::HookAll => self.c.hooks.hooks.clear(),
+            Key::Hook(kind) => {
+                if empty {
+                    self.c.hooks.hooks.retain(|h| h.kind != kind);
+                } else {
+                    self.c.hooks.hooks.push(Hook {
+                        kind,
+                        command: v.text.to_string(),
+                    });
+                    let i = self.c.hooks.hooks.len() - 1;
+                    self.origins.record(format!("/hooks/hooks/{i}"), v.origin);
+                }
+            }
+            Key::NamespaceShare(ns) => {
+                if empty {
+                    self.c.namespaces.share.remove(&ns);
+                } else {
+                    self.c.namespaces.share.insert(ns, v.text.to_string());
+                    self.origins
+                        .record(format!("/namespaces/share/{}", ns.name()), v.origin);
+                }
+            }
+            Key::Unknown => self.unknown_key(key_text, key_origin, v),
+        }
+    }
+
+    fn apply_prlimit(&mut self, res: &str, key_origin: Origin, v: Value<'_>) {
+        let known =
+            keys::PRLIMIT_RESOURCES.contains(&res) || res.bytes().all(|b| b.is_ascii_digit());
+        if v.text.is_empty() {
+            self.prlimits.retain(|(p, _)| p.resource != res);
+            return;
+        }
+        let parse_one = |t: &str| -> Result<Limit, String> {
+            let t = t.trim();
+            if t == "unlimited" || t == "-1" {
+                return Ok(Limit::Unlimited);
+            }
+            if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+                return t
+                    .parse()
+                    .map(Limit::Value)
+                    .map_err(|_| format!("`{t}` is too large"));
+            }
+            Err(format!("`{t}` is not a number or `unlimited`"))
+        };
+        let parsed = match v.text.split_once(':') {
+            Some((soft, hard)) if hard.trim().is_empty() => parse_one(soft).map(|s| (s, s)),
+            Some((soft, hard)) => parse_one(soft).and_then(|s| Ok((s, parse_one(hard)?))),
+            None => parse_one(v.text).map(|s| (s, s)),
+        };
+        match parsed {
+            Ok((soft, hard)) => {
+                if !known {
+                    self.diag(
+                        Diagnostic::new(
+                            Code::L003,
+                            format!(
+                                "`{res}` is not a resource name; the container will fail to start"
+                            ),
+                        )
+                        .severity(Severity::Warning)
+                        .at(key_origin)
+                        .help(format!(
+                            "liblxc accepts the key but fails at start; use one of {}",
+                            keys::PRLIMIT_RESOURCES.join(", ")
+                        )),
+                    );
+                }
+                let limit = Prlimit {
+                    resource: res.to_string(),
+                    soft,
+                    hard,
+                };
+                match self.prlimits.iter().position(|(p, _)| p.resource == res) {
+                    Some(i) => self.prlimits[i] = (limit, v.origin),
+                    None => self.prlimits.push((limit, v.origin)),
+                }
+            }
+            Err(e) => self.invalid(
+                v,
+                e,
+                "write `SOFT[:HARD]`, each a number or `unlimited`, e.g. `1024:4096`",
+            ),
+        }
+    }
+
+    fn apply_exact(&mut self, key: &'static str, key_origin: Origin, v: Value<'_>) {
+        let empty = v.text.is_empty();
+        let t = v.text;
+        match key {
+            "lxc.uts.name" => {
+                if t.len() > 64 {
+                    self.invalid(
+                        v,
+                        format!("hostname is {} bytes long; the limit is 64", t.len()),
+                        "use a hostname of at most 64 bytes",
+                    );
+                } else {
+                    self.c.hostname = self.set_string("/hostname", v);
+                }
+            }
+            "lxc.arch" => {
+                if empty {
+                    self.invalid(
+                        v,
+                        "`lxc.arch` needs a value",
+                        "remove the line, or name an architecture such as `x86_64`",
+                    );
+                } else if ARCHES.contains(&t) {
+                    self.c.arch = self.set_string("/arch", v);
+                } else {
+                    let later = ["x32", "loongarch64", "loong64"];
+                    let help = if later.contains(&t) {
+                        "this name needs LXC 6.0; LXC 5.0 refuses it".to_string()
+                    } else {
+                        format!("use one of {}", ARCHES.join(", "))
+                    };
+                    self.invalid(
+                        v,
+                        format!("`{t}` is not an architecture liblxc knows"),
+                        help,
+                    );
+                }
+            }
+            "lxc.ephemeral" => self.set_bool(v, |c, b| c.lxc.ephemeral = b, "/lxc/ephemeral"),
+            "lxc.no_new_privs" => self.set_bool(v, |c, b| c.no_new_privs = b, "/no_new_privs"),
+            "lxc.keyring.session" => self.set_bool(
+                v,
+                |c, b| c.lxc.keyring_session_disabled = b,
+                "/lxc/keyring_session_disabled",
+            ),
+            "lxc.sched.core" => self.set_bool(v, |c, b| c.lxc.sched_core = b, "/lxc/sched_core"),
+            "lxc.start.auto" => {
+                self.set_bool(v, |c, b| c.autostart.enabled = b, "/autostart/enabled")
+            }
+            "lxc.autodev" => {
+                if empty {
+                    self.c.dev.autodev = true;
+                } else {
+                    self.set_bool(v, |c, b| c.dev.autodev = b, "/dev/autodev");
+                }
+            }
+            "lxc.apparmor.allow_incomplete" => self.set_bool(
+                v,
+                |c, b| c.security.apparmor_allow_incomplete = b,
+                "/security/apparmor_allow_incomplete",
+            ),
+            "lxc.apparmor.allow_nesting" => self.set_bool(
+                v,
+                |c, b| c.security.apparmor_allow_nesting = b,
+                "/security/apparmor_allow_nesting",
+            ),
+            "lxc.seccomp.allow_nesting" => self.set_bool(
+                v,
+                |c, b| c.security.seccomp_allow_nesting = b,
+                "/security/seccomp_allow_nesting",
+            ),
+            "lxc.console.rotate" => {
+                self.set_bool(v, |c, b| c.console.rotate = b, "/console/rotate")
+            }
+            "lxc.cgroup.relative" => {
+                if empty {
+                    self.c.lxc.cgroup_dirs.remove("relative");
+                } else if let Some(b) = self.bool01(v) {
+                    self.c
+                        .lxc
+                        .cgroup_dirs
+                        .insert("relative".into(), if b { "1" } else { "0" }.into());
+                }
+            }
+            "lxc.rootfs.managed" => {
+                if empty {
+                    self.rootfs_managed = true;
+                } else if let Some(b) = self.bool01(v) {
+                    self.rootfs_managed = b;
+                }
+            }
+            "lxc.monitor.unshare" => {
+                if empty {
+                    self.c.lxc.monitor_unshare = false;
+                } else if let Some(n) = self.uint(v) {
+                    self.c.lxc.monitor_unshare = n != 0;
+                }
+            }
+            "lxc.group" => {
+                if empty {
+                    self.c.autostart.groups.clear();
+                } else {
+                    self.c
+                        .autostart
+                        .groups
+                        .extend(t.split_whitespace().map(String::from));
+                    self.origins.record("/autostart/groups", v.origin);
+                }
+            }
+            "lxc.start.delay" => {
+                if empty {
+                    self.c.autostart.delay_s = 0;
+                } else if let Some(n) = self.uint(v) {
+                    self.c.autostart.delay_s = n;
+                    self.origins.record("/autostart/delay_s", v.origin);
+                }
+            }
+            "lxc.start.order" => {
+                if empty {
+                    self.c.autostart.order = 0;
+                } else {
+                    match parse_int(t) {
+                        Ok((n, nd)) => {
+                            self.warn_base(v, nd);
+                            self.c.autostart.order = n as i32;
+                            self.origins.record("/autostart/order", v.origin);
+                        }
+                        Err(e) => self.invalid(v, e, "write a whole number, e.g. `10` or `-5`"),
+                    }
+                }
+            }
+            "lxc.monitor.signal.pdeath"
+            | "lxc.signal.halt"
+            | "lxc.signal.reboot"
+            | "lxc.signal.stop" => {
+                let defaults = Signals::default();
+                let (pointer, default) = match key {
+                    "lxc.signal.halt" => ("/signals/halt", defaults.halt),
+                    "lxc.signal.reboot" => ("/signals/reboot", defaults.reboot),
+                    "lxc.signal.stop" => ("/signals/stop", defaults.stop),
+                    _ => ("/signals/monitor_pdeath", defaults.monitor_pdeath),
+                };
+                let sig = if empty {
+                    Some(default)
+                } else {
+                    // 0 means "the built-in choice".
+                    self.signal(v).map(|s| if s.0 == 0 { default } else { s })
+                };
+                if let Some(sig) = sig {
+                    let s = &mut self.c.signals;
+                    match key {
+                        "lxc.signal.halt" => s.halt = sig,
+                        "lxc.signal.reboot" => s.reboot = sig,
+                        "lxc.signal.stop" => s.stop = sig,
+                        _ => s.monitor_pdeath = sig,
+                    }
+                    self.origins.record(pointer, v.origin);
+                }
+            }
+            "lxc.include" => self.include(v),
+            "lxc.init.cmd" => {
+                if empty {
+                    self.c.init.command = Init::default().command;
+                } else {
+                    self.c.init.command = t.split_whitespace().map(String::from).collect();
+                    self.origins.record("/init/command", v.origin);
+                }
+            }
+            "lxc.execute.cmd" => {
+                self.c.init.execute_command =
+                    (!empty).then(|| t.split_whitespace().map(String::from).collect());
+                self.origins.record("/init/execute_command", v.origin);
+            }
+            "lxc.init.uid" | "lxc.init.gid" => {
+                let n = if empty { Some(0) } else { self.uid_value(v) };
+                if let Some(n) = n {
+                    if key == "lxc.init.uid" {
+                        self.c.init.uid = n;
+                        self.origins.record("/init/uid", v.origin);
+                    } else {
+                        self.c.init.gid = n;
+                        self.origins.record("/init/gid", v.origin);
+                    }
+                }
+            }
+            "lxc.init.groups" => {
+                if empty {
+                    self.c.init.groups.clear();
+                    return;
+                }
+                let mut groups = Vec::new();
+                for g in t.split(',') {
+                    match parse_uint(g.trim()) {
+                        Ok(n) => groups.push(n.value as u32),
+                        Err(e) => {
+                            self.invalid(
+                                v,
+                                e,
+                                "write numeric group ids separated by commas, e.g. `10,20`",
+                            );
+                            return;
+                        }
+                    }
+                }
+                self.c.init.groups.extend(groups);
+                self.origins.record("/init/groups", v.origin);
+            }
+            "lxc.init.cwd" => {
+                self.c.init.cwd = (!empty).then(|| simplify_path(t));
+                self.origins.record("/init/cwd", v.origin);
+                if !empty && !t.starts_with('/') {
+                    self.diag(
+                        Diagnostic::new(Code::L003, format!("`{t}` is not an absolute path"))
+                            .severity(Severity::Warning)
+                            .at(v.origin)
+                            .help("give the working directory as an absolute path inside the container"),
+                    );
+                }
+            }
+            "lxc.environment" => {
+                if empty {
+                    self.c.init.env.clear();
+                    return;
+                }
+                let var = match t.split_once('=') {
+                    Some((name, value)) => EnvVar {
+                        name: name.to_string(),
+                        value: Some(value.to_string()),
+                    },
+                    None => {
+                        self.diag(
+                            Diagnostic::new(
+                                Code::L011,
+                                format!("`lxc.environment = {t}` copies `{t}` from whoever loads the config"),
+                            )
+                            .at(v.origin)
+                            .help(format!("liblxc reads the value when it parses the file and fails if `{t}` is unset there; write `{t}=VALUE` to make it explicit")),
+                        );
+                        EnvVar {
+                            name: t.to_string(),
+                            value: None,
+                        }
+                    }
+                };
+                self.c.init.env.push(var);
+                let i = self.c.init.env.len() - 1;
+                self.origins.record(format!("/init/env/{i}"), v.origin);
+            }
+            "lxc.console.path" => {
+                if t == "none" {
+                    self.console_none = true;
+                    self.c.console.path = None;
+                } else {
+                    self.console_none = false;
+                    self.c.console.path = (!empty).then(|| simplify_path(t));
+                }
+                self.origins.record("/console", v.origin);
+            }
+            "lxc.console.logfile" => {
+                self.c.console.logfile = (!empty).then(|| simplify_path(t));
+                self.origins.record("/console/logfile", v.origin);
+            }
+            "lxc.console.size" | "lxc.console.buffer.size" => {
+                let size = if empty {
+                    Some(None)
+                } else {
+                    match parse_console_size(t) {
+                        Ok(s) => Some(Some(s)),
+                        Err(e) => {
+                            self.invalid(v, e, "write a size such as `64kB`, `1MB`, or `auto`");
+                            None
+                        }
+                    }
+                };
+                if let Some(size) = size {
+                    let size = size.filter(|s| s.0 > 0);
+                    if key == "lxc.console.size" {
+                        self.c.console.log_size = size;
+                    } else {
+                        self.c.console.buffer_size = size;
+                    }
+                }
+            }
+            "lxc.tty.max" => {
+                let n = if empty { Some(0) } else { self.uint(v) };
+                if let Some(n) = n {
+                    self.c.dev.ttys = n;
+                    self.origins.record("/dev/ttys", v.origin);
+                }
+            }
+            "lxc.pty.max" => {
+                let n = if empty { Some(0) } else { self.uint(v) };
+                if let Some(n) = n {
+                    self.c.dev.ptys = n;
+                    self.origins.record("/dev/ptys", v.origin);
+                }
+            }
+            "lxc.tty.dir" => {
+                if t.len() > 255 || t.contains('/') {
+                    self.invalid(
+                        v,
+                        "`lxc.tty.dir` must be a single name of at most 255 bytes",
+                        "write a directory name under /dev, e.g. `lxc`",
+                    );
+                } else {
+                    self.c.dev.tty_dir = self.set_string("/dev/tty_dir", v);
+                }
+            }
+            "lxc.log.file" => {
+                self.c.logging.file = (!empty).then(|| simplify_path(t));
+                self.origins.record("/logging/file", v.origin);
+            }
+            "lxc.log.level" => {
+                if empty {
+                    self.c.logging.level = LogLevel::Error;
+                } else {
+                    match parse_log_level(t) {
+                        Ok(l) => {
+                            self.c.logging.level = l;
+                            self.origins.record("/logging/level", v.origin);
+                        }
+                        Err(e) => {
+                            self.invalid(v, e, "write a level name such as `INFO` or a number 0..8")
+                        }
+                    }
+                }
+            }
+            "lxc.log.syslog" => {
+                if empty || SYSLOG_FACILITIES.contains(&t) {
+                    self.c.logging.syslog = self.set_string("/logging/syslog", v);
+                } else {
+                    self.invalid(
+                        v,
+                        format!("`{t}` is not a syslog facility liblxc accepts"),
+                        "use `daemon` or `local0` .. `local7`",
+                    );
+                }
+            }
+            "lxc.rootfs.path" => {
+                if empty {
+                    self.rootfs_path = None;
+                } else {
+                    let (backend, path) = match t.split_once(':') {
+                        Some((b, p)) => (Some(b.to_string()), p),
+                        None => (None, t),
+                    };
+                    if let Some(b) = &backend {
+                        if b.starts_with('/') {
+                            self.diag(
+                                Diagnostic::new(
+                                    Code::L003,
+                                    format!("liblxc reads `{b}` as the storage type, because the path contains `:`"),
+                                )
+                                .severity(Severity::Warning)
+                                .at(v.origin)
+                                .help(format!("prefix the path with its type: `dir:{t}`")),
+                            );
+                        }
+                    }
+                    self.rootfs_path = Some((simplify_path(path), backend, v.origin));
+                }
+            }
+            "lxc.rootfs.mount" => {
+                self.rootfs_mount = (!empty).then(|| simplify_path(t));
+            }
+            "lxc.rootfs.options" => {
+                if empty {
+                    self.rootfs_options.clear();
+                    return;
+                }
+                let opts: Vec<&str> = t.split(',').collect();
+                if let Some(bad) = opts
+                    .iter()
+                    .find(|o| o.starts_with("create=") || **o == "optional" || **o == "relative")
+                {
+                    self.invalid(
+                        v,
+                        format!("`{bad}` is not allowed in `lxc.rootfs.options`"),
+                        "create=, optional and relative only apply to mount entries",
+                    );
+                    return;
+                }
+                self.rootfs_options = opts.into_iter().map(String::from).collect();
+            }
+            "lxc.mount.entry" => {
+                if empty {
+                    self.mount_entries.clear();
+                    return;
+                }
+                let base = v.origin.start as usize;
+                match fstab::parse_line(t, base) {
+                    Ok(Some(entry)) => {
+                        let (mount, errors) = fstab::options::mount_from_fields(
+                            &entry.source.text,
+                            &entry.target.text,
+                            &entry.fstype.text,
+                            &entry.options.text,
+                            entry.dump,
+                            entry.pass,
+                        );
+                        for e in errors {
+                            let start = entry.options.range.start + e.range.start;
+                            self.diag(
+                                Diagnostic::new(Code::F004, e.message)
+                                    .at(Origin::new(
+                                        v.origin.source,
+                                        start..entry.options.range.start + e.range.end,
+                                    ))
+                                    .help(e.help),
+                            );
+                        }
+                        self.mount_entries.push((mount, v.origin));
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        let d = fstab::line_error(e, v.origin.source);
+                        self.diag(d);
+                    }
+                }
+            }
+            "lxc.mount.fstab" => {
+                if empty {
+                    self.invalid(
+                        v,
+                        "`lxc.mount.fstab` needs a file name",
+                        "liblxc refuses an empty value here; remove the line to have no fstab",
+                    );
+                } else {
+                    self.fstab = Some((t.to_string(), v.origin));
+                }
+            }
+            "lxc.mount.auto" => self.mount_auto(v),
+            "lxc.autodev.tmpfs.size" => {
+                let size = if empty {
+                    500_000
+                } else {
+                    match parse_int(t) {
+                        Ok((n, _)) if n > 0 => n as u64,
+                        _ => {
+                            self.diag(
+                                Diagnostic::new(
+                                    Code::L003,
+                                    format!(
+                                        "`{t}` is not a size in bytes; liblxc silently uses 500000"
+                                    ),
+                                )
+                                .severity(Severity::Warning)
+                                .at(v.origin)
+                                .help("write the size in bytes, e.g. `1048576` (no unit suffix)"),
+                            );
+                            500_000
+                        }
+                    }
+                };
+                self.c.dev.tmpfs_size = ByteSize(size);
+                self.origins.record("/dev/tmpfs_size", v.origin);
+            }
+            "lxc.cap.drop" | "lxc.cap.keep" => self.caps(key == "lxc.cap.keep", v),
+            "lxc.apparmor.profile" => {
+                self.c.security.apparmor_profile = self.set_string("/security/apparmor_profile", v)
+            }
+            "lxc.apparmor.raw" => {
+                if empty {
+                    self.c.security.apparmor_raw.clear();
+                } else {
+                    self.c.security.apparmor_raw.push(t.to_string());
+                }
+            }
+            "lxc.selinux.context" => {
+                self.c.security.selinux_context = self.set_string("/security/selinux_context", v)
+            }
+            "lxc.selinux.context.keyring" => {
+                self.c.security.selinux_context_keyring =
+                    self.set_string("/security/selinux_context_keyring", v)
+            }
+            "lxc.seccomp.profile" => {
+                self.c.security.seccomp_profile = self.set_string("/security/seccomp_profile", v)
+            }
+            "lxc.seccomp.notify.proxy" => {
+                if !empty && !t.starts_with("unix:") {
+                    self.invalid(
+                        v,
+                        format!("`{t}` is not a `unix:` socket address"),
+                        "write `unix:/path/to/socket`",
+                    );
+                } else {
+                    self.c.security.seccomp_notify_proxy =
+                        self.set_string("/security/seccomp_notify_proxy", v);
+                }
+            }
+            "lxc.seccomp.notify.cookie" => {
+                self.c.security.seccomp_notify_cookie =
+                    self.set_string("/security/seccomp_notify_cookie", v)
+            }
+            "lxc.namespace.clone" | "lxc.namespace.keep" => self.namespaces(key, v),
+            "lxc.idmap" => self.idmap(v),
+            "lxc.time.offset.boot" | "lxc.time.offset.monotonic" => {
+                let ns = if empty {
+                    Some(0)
+                } else {
+                    match parse_time_offset(t) {
+                        Ok(ns) => Some(ns),
+                        Err(e) => {
+                            self.invalid(v, e, "write a number and a unit, e.g. `-2h` or `500ms`");
+                            None
+                        }
+                    }
+                };
+                if let Some(ns) = ns {
+                    if key.ends_with("boot") {
+                        self.c.time_offsets.boot_ns = ns;
+                        self.origins.record("/time_offsets/boot_ns", v.origin);
+                    } else {
+                        self.c.time_offsets.monotonic_ns = ns;
+                        self.origins.record("/time_offsets/monotonic_ns", v.origin);
+                    }
+                }
+            }
+            "lxc.cgroup.dir"
+            | "lxc.cgroup.dir.container"
+            | "lxc.cgroup.dir.monitor"
+            | "lxc.cgroup.dir.monitor.pivot"
+            | "lxc.cgroup.dir.container.inner" => {
+                let name = key.trim_start_matches("lxc.cgroup.");
+                if empty {
+                    self.c.lxc.cgroup_dirs.remove(name);
+                    return;
+                }
+                let inner = key.ends_with(".inner");
+                let bad = if inner {
+                    t.contains('/') || t == "." || t == ".."
+                } else {
+                    t.starts_with('/') || t.split('/').any(|p| p == "..")
+                };
+                if bad {
+                    let help = if inner {
+                        "give a single directory name"
+                    } else {
+                        "give a relative path without `..`"
+                    };
+                    self.invalid(v, format!("`{t}` is not allowed for `{key}`"), help);
+                } else {
+                    self.c
+                        .lxc
+                        .cgroup_dirs
+                        .insert(name.to_string(), t.to_string());
+                }
+            }
+            "lxc.hook.version" => {
+                if empty {
+                    self.c.hooks.version = 0;
+                } else {
+                    match parse_uint(t) {
+                        Ok(n) if n.value <= 1 => self.c.hooks.version = n.value as u8,
+                        _ => self.invalid(
+                            v,
+                            format!("`{t}` is not a hook version"),
+                            "write `0` (arguments) or `1` (environment variables)",
+                        ),
+                    }
+                }
+            }
+            _ => {
+                // A key in the table that lowering does not type yet: keep it verbatim.
+                self.c.unrecognized.push(Unrecognized {
+                    format: "lxc".into(),
+                    key: key.to_string(),
+                    value: t.to_string(),
+                    reason: "not typed by the model".into(),
+                });
+                let i = self.c.unrecognized.len() - 1;
+                self.origins
+                    .record(format!("/unrecognized/{i}"), key_origin);
+            }
+        }
+    }
+
+    fn uid_value(&mut self, v: Value<'_>) -> Option<u32> {
+        match parse_uint(v.text) {
+            Ok(n) => {
+                self.warn_base(v, n.non_decimal);
+                Some(n.value as u32)
+            }
+            Err(_) => {
+                self.invalid(
+                    v,
+                    format!("`{}` is not a numeric id", v.text),
+                    "liblxc only takes numbers here (a name slips through its parser and fails later); write the numeric id",
+                );
+                None
+            }
+        }
+    }
+
+    fn set_bool(&mut self, v: Value<'_>, set: impl FnOnce(&mut Container, bool), pointer: &str) {
+        if v.text.is_empty() {
+            set(&mut self.c, false);
+            return;
+        }
+        if let Some(b) = self.bool01(v) {
+            set(&mut self.c, b);
+            self.origins.record(pointer, v.origin);
+        }
+    }
+
+    fn caps(&mut self, keep: bool, v: Value<'_>) {
+        if v.text.is_empty() {
+            if keep {
+                self.caps.keep.clear();
+                self.caps.keep_mode = false;
+            } else {
+                self.caps.drop.clear();
+                self.caps.keep_mode = false;
+            }
+            return;
+        }
+        let conflict = if keep {
+            !self.caps.drop.is_empty()
+        } else {
+            self.caps.keep_mode
+        };
+        if conflict {
+            let (this, other) = if keep {
+                ("lxc.cap.keep", "lxc.cap.drop")
+            } else {
+                ("lxc.cap.drop", "lxc.cap.keep")
+            };
+            let mut d = Diagnostic::new(
+                Code::L007,
+                format!("`{this}` cannot be combined with `{other}`"),
+            )
+            .at(v.origin)
+            .help(format!(
+                "use either a drop list or a keep list; to switch, clear the other first with `{other} =`"
+            ));
+            if let Some(o) = self.caps.last {
+                d = d.also(o, format!("`{other}` set here"));
+            }
+            self.diag(d);
+            return;
+        }
+        let mut parsed = Vec::new();
+        for token in v.text.split_whitespace() {
+            if keep && token == "none" {
+                parsed.clear();
+                self.caps.keep.clear();
+                continue;
+            }
+            match parse_cap(token) {
+                Ok(c) => parsed.push(c),
+                Err(e) => {
+                    let help = if token == "none" {
+                        "`none` is only valid for `lxc.cap.keep`; use an empty value to clear the drop list".to_string()
+                    } else {
+                        "capability names are lower case without `CAP_`, e.g. `sys_admin`"
+                            .to_string()
+                    };
+                    self.invalid(v, e, help);
+                    return;
+                }
+            }
+        }
+        if keep {
+            self.caps.keep_mode = true;
+            self.caps.keep.extend(parsed);
+        } else {
+            self.caps.drop.extend(parsed);
+        }
+        self.caps.last = Some(v.origin);
+        self.origins.record("/capabilities", v.origin);
+    }
+
+    fn namespaces(&mut self, key: &str, v: Value<'_>) {
+        let is_clone = key.ends_with("clone");
+        if v.text.is_empty() {
+            if is_clone {
+                self.ns_clone = None;
+            } else {
+                self.ns_keep = None;
+            }
+            return;
+        }
+        let other = if is_clone {
+            &self.ns_keep
+        } else {
+            &self.ns_clone
+        };
+        if other.is_some() {
+            self.invalid(
+                v,
+                "`lxc.namespace.clone` and `lxc.namespace.keep` cannot be combined",
+                "use one of them",
+            );
+            return;
+        }
+        let mut set = BTreeSet::new();
+        for token in v.text.split_whitespace() {
+            match Namespace::from_name(token) {
+                Some(ns) => {
+                    set.insert(ns);
+                }
+                None => {
+                    let help = if token == "mount" {
+                        "the mount namespace is called `mnt` here".to_string()
+                    } else {
+                        "namespace names are cgroup, ipc, mnt, net, pid, time, user, uts"
+                            .to_string()
+                    };
+                    self.invalid(v, format!("`{token}` is not a namespace name"), help);
+                    return;
+                }
+            }
+        }
+        let slot = if is_clone {
+            &mut self.ns_clone
+        } else {
+            &mut self.ns_keep
+        };
+        match slot {
+            Some((existing, _)) => existing.extend(set),
+            None => *slot = Some((set, v.origin)),
+        }
+        self.origins.record("/namespaces/clone", v.origin);
+    }
+
+    fn idmap(&mut self, v: Value<'_>) {
+        if v.text.is_empty() {
+            self.c.idmap.clear();
+            return;
+        }
+        let fields: Vec<&str> = v.text.split_whitespace().collect();
+        let help = "write `u|g CONTAINER_ID HOST_ID COUNT`, e.g. `u 0 100000 65536`";
+        if fields.len() != 4 {
+            self.invalid(
+                v,
+                format!("an idmap has 4 fields, this one has {}", fields.len()),
+                help,
+            );
+            return;
+        }
+        let kind = match fields[0] {
+            "u" => IdKind::Uid,
+            "g" => IdKind::Gid,
+            other => {
+                self.invalid(v, format!("`{other}` is not `u` or `g`"), help);
+                return;
+            }
+        };
+        let mut nums = [0u32; 3];
+        for (i, f) in fields[1..].iter().enumerate() {
+            match f.parse::<u32>() {
+                Ok(n) => nums[i] = n,
+                Err(_) => {
+                    self.invalid(v, format!("`{f}` is not a non-negative id"), help);
+                    return;
+                }
+            }
+        }
+        self.c.idmap.push(IdMap {
+            kind,
+            container_start: nums[0],
+            host_start: nums[1],
+            count: nums[2],
+        });
+        let i = self.c.idmap.len() - 1;
+        self.origins.record(format!("/idmap/{i}"), v.origin);
+    }
+
+    fn mount_auto(&mut self, v: Value<'_>) {
+        if v.text.is_empty() {
+            self.auto = AutoMounts::default();
+            return;
+        }
+        for token in v.text.split_whitespace() {
+            let ok = self.mount_auto_token(token);
+            if !ok {
+                self.invalid(
+                    v,
+                    format!("`{token}` is not an `lxc.mount.auto` option"),
+                    "use proc, proc:mixed, proc:rw, sys, sys:ro, sys:mixed, sys:rw, cgroup[-full][:mixed|:ro|:rw][:force], cgroup2[:ro][:force] or shmounts:HOST[:CONTAINER]",
+                );
+                return;
+            }
+        }
+        self.auto_origin = Some(v.origin);
+        self.origins.record("/auto_mounts", v.origin);
+    }
+
+    fn mount_auto_token(&mut self, token: &str) -> bool {
+        match token {
+            "proc" | "proc:mixed" => self.auto.proc = Some(ProcMode::Mixed),
+            "proc:rw" => self.auto.proc = Some(ProcMode::Rw),
+            "sys" | "sys:mixed" => self.auto.sys = Some(SysMode::Mixed),
+            "sys:ro" => self.auto.sys = Some(SysMode::Ro),
+            "sys:rw" => self.auto.sys = Some(SysMode::Rw),
+            _ if token.starts_with("shmounts:") => {
+                let rest = &token["shmounts:".len()..];
+                if rest.is_empty() {
+                    return false;
+                }
+                let (host, container) = match rest.split_once(':') {
+                    Some((h, c)) => (h, c),
+                    None => (rest, "/dev/.lxc-mounts"),
+                };
+                self.auto.shmounts = Some(Shmounts {
+                    host: host.to_string(),
+                    container: container.to_string(),
+                });
+            }
+            _ => {
+                let (flavor, rest) = if let Some(r) = token.strip_prefix("cgroup2") {
+                    (CgroupFlavor::V2, r)
+                } else if let Some(r) = token.strip_prefix("cgroup-full") {
+                    (CgroupFlavor::Full, r)
+                } else if let Some(r) = token.strip_prefix("cgroup") {
+                    (CgroupFlavor::Own, r)
+                } else {
+                    return false;
+                };
+                let (mode, force) = match (flavor, rest) {
+                    (_, "") => (None, false),
+                    (_, ":force") => (None, true),
+                    (CgroupFlavor::V2, ":ro") => (Some(CgroupMode::Ro), false),
+                    (CgroupFlavor::V2, ":ro:force") => (Some(CgroupMode::Ro), true),
+                    (CgroupFlavor::V2, _) => return false,
+                    (_, ":mixed") => (Some(CgroupMode::Mixed), false),
+                    (_, ":ro") => (Some(CgroupMode::Ro), false),
+                    (_, ":rw") => (Some(CgroupMode::Rw), false),
+                    (_, ":mixed:force") => (Some(CgroupMode::Mixed), true),
+                    (_, ":ro:force") => (Some(CgroupMode::Ro), true),
+                    (_, ":rw:force") => (Some(CgroupMode::Rw), true),
+                    _ => return false,
+                };
+                self.auto.cgroup = Some(CgroupAuto {
+                    flavor,
+                    mode,
+                    force,
+                });
+            }
+        }
+        true
+    }
+
+    fn include(&mut self, v: Value<'_>) {
+        if v.text.is_empty() {
+            return;
+        }
+        let path = self.resolve(v.text);
+        let fs = self.options.fs;
+        if v.text.ends_with('/') || fs.is_dir(&path) {
+            let entries = match fs.read_dir(&path) {
+                Ok(e) => e,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+                Err(e) => {
+                    self.diag(
+                        Diagnostic::new(
+                            Code::L017,
+                            format!("cannot read directory `{}`: {e}", path.display()),
+                        )
+                        .at(v.origin)
+                        .help("check the path and its permissions"),
+                    );
+                    return;
+                }
+            };
+            // liblxc reads the entries in readdir() order; we sort them so the result
+            // does not depend on the filesystem.
+            let mut files: Vec<PathBuf> = entries
+                .into_iter()
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.len() >= 6 && n.ends_with(".conf"))
+                })
+                .collect();
+            files.sort();
+            for f in files {
+                if fs.is_dir(&f) {
+                    continue;
+                }
+                self.include_file(&f, v);
+            }
+        } else {
+            self.include_file(&path, v);
+        }
+    }
+
+    fn resolve(&self, path: &str) -> PathBuf {
+        let p = Path::new(path);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.options.base_dir.join(p)
+        }
+    }
+
+    fn include_file(&mut self, path: &Path, v: Value<'_>) {
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if self
+            .stack
+            .iter()
+            .any(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()) == canonical)
+        {
+            let chain: Vec<String> = self
+                .stack
+                .iter()
+                .map(|p| p.display().to_string())
+                .chain(std::iter::once(path.display().to_string()))
+                .collect();
+            self.diag(
+                Diagnostic::new(
+                    Code::L006,
+                    format!("include cycle: {}", chain.join(" -> ")),
+                )
+                .at(v.origin)
+                .help("remove one of the includes; liblxc has no cycle detection and crashes on this file"),
+            );
+            return;
+        }
+        match self.options.fs.read_to_string(path) {
+            Ok(text) => {
+                let id = self.sources.add(path.display().to_string(), text);
+                self.stack.push(path.to_path_buf());
+                self.read_file(id);
+                self.stack.pop();
+            }
+            Err(e) => {
+                let mut d = Diagnostic::new(
+                    Code::L005,
+                    format!("included file `{}` cannot be read: {e}", path.display()),
+                )
+                .at(v.origin);
+                d = if Path::new(v.text).is_relative() {
+                    let beside = self
+                        .stack
+                        .last()
+                        .and_then(|p| p.parent())
+                        .map(|d| d.join(v.text));
+                    match beside {
+                        Some(b) if self.options.fs.read_to_string(&b).is_ok() => d.help(format!(
+                            "liblxc resolves relative includes against the current directory ({}); the file exists at `{}`: use an absolute path, or run from the config's directory",
+                            self.options.base_dir.display(),
+                            b.display()
+                        )),
+                        _ => d.help(format!(
+                            "relative includes are resolved against the current directory ({}); use an absolute path",
+                            self.options.base_dir.display()
+                        )),
+                    }
+                } else {
+                    d.help("check the path; liblxc refuses a config whose include is missing")
+                };
+                self.diag(d);
+            }
+        }
+    }
+
+    fn apply_net(&mut self, n: u32, sub: &str, key_origin: Origin, v: Value<'_>) {
+        let t = v.text;
+        let empty = t.is_empty();
+        if sub == "type" {
+            if empty {
+                self.nets.remove(&n);
+                return;
+            }
+            let kind = match t {
+                "veth" => NetKind::Veth,
+                "macvlan" => NetKind::Macvlan,
+                "ipvlan" => NetKind::Ipvlan,
+                "vlan" => NetKind::Vlan,
+                "phys" => NetKind::Phys,
+                "empty" => NetKind::Empty,
+                "none" => NetKind::None,
+                _ => {
+                    let help = if t == "bridge" {
+                        "a bridged interface is `type = veth` with `link = BRIDGE`".to_string()
+                    } else {
+                        "use veth, macvlan, ipvlan, vlan, phys, empty or none".to_string()
+                    };
+                    self.invalid(v, format!("`{t}` is not a network type"), help);
+                    return;
+                }
+            };
+            if let Some(prev) = self.nets.get(&n) {
+                if !prev.set.is_empty() {
+                    let mut d = Diagnostic::new(
+                        Code::L016,
+                        format!("`type` resets network {n}: the settings above it are lost"),
+                    )
+                    .at(key_origin)
+                    .help("liblxc wipes a network when its `type` is set; put `type` first");
+                    for (k, o) in prev.set.iter().take(4) {
+                        d = d.also(*o, format!("`{k}` discarded"));
+                    }
+                    self.diag(d);
+                }
+            }
+            self.nets.insert(
+                n,
+                NetState {
+                    net: Network::new(n, kind),
+                    typed: true,
+                    origin: key_origin,
+                    set: Vec::new(),
+                },
+            );
+            return;
+        }
+        let typed_subkey = sub.starts_with("veth.")
+            || sub.starts_with("macvlan.")
+            || sub.starts_with("ipvlan.")
+            || sub == "vlan.id";
+        let state = self.nets.entry(n).or_insert_with(|| NetState {
+            net: Network::new(n, NetKind::Empty),
+            typed: false,
+            origin: key_origin,
+            set: Vec::new(),
+        });
+        if typed_subkey {
+            let wanted = match sub.split('.').next() {
+                Some("veth") => NetKind::Veth,
+                Some("macvlan") => NetKind::Macvlan,
+                Some("ipvlan") => NetKind::Ipvlan,
+                _ => NetKind::Vlan,
+            };
+            if !state.typed || state.net.kind != wanted {
+                let kind_name = format!("{wanted:?}").to_lowercase();
+                self.diag(
+                    Diagnostic::new(
+                        Code::L008,
+                        format!("`{sub}` needs network {n} to be of type {kind_name} first"),
+                    )
+                    .at(key_origin)
+                    .help(format!(
+                        "put `lxc.net.{n}.type = {kind_name}` before this line"
+                    )),
+                );
+                return;
+            }
+        }
+        state.set.push((sub.to_string(), key_origin));
+        let net = &mut state.net;
+        let mut error: Option<(String, String)> = None;
+        let mut warning: Option<(Code, String, String)> = None;
+        match sub {
+            "flags" => {
+                net.up = !empty;
+                if !empty && t != "up" {
+                    warning = Some((
+                        Code::L003,
+                        format!(
+                            "`flags = {t}` brings the interface up: any non-empty value means up"
+                        ),
+                        "write `flags = up`, or remove the line to leave the interface down".into(),
+                    ));
+                }
+            }
+            "link" => net.link = (!empty).then(|| t.to_string()),
+            "name" => {
+                if t.len() > 15 {
+                    warning = Some((
+                        Code::L020,
+                        format!("interface name `{t}` is longer than 15 bytes; liblxc truncates it to `{}`", &t[..15]),
+                        "use a name of at most 15 characters".into(),
+                    ));
+                    net.name = Some(t[..15].to_string());
+                } else {
+                    net.name = (!empty).then(|| t.to_string());
+                }
+            }
+            "hwaddr" => {
+                if empty {
+                    net.hwaddr = None;
+                } else {
+                    match t.parse() {
+                        Ok(mac) => net.hwaddr = Some(mac),
+                        Err(e) => error = Some((e, "write six hex octets, e.g. `00:16:3e:12:34:56` (`x` digits are randomized)".into())),
+                    }
+                }
+            }
+            "mtu" => {
+                if empty {
+                    net.mtu = None;
+                } else {
+                    match t.parse::<u32>() {
+                        Ok(m) => net.mtu = Some(m),
+                        Err(_) => error = Some((
+                            format!("`{t}` is not an MTU"),
+                            "liblxc accepts any text here but fails when the container starts; write a number such as 1500".into(),
+                        )),
+                    }
+                }
+            }
+            "ipv4.address" => {
+                if empty {
+                    net.ipv4.clear();
+                } else {
+                    match parse_ipv4_address(t) {
+                        Ok((a, given)) => {
+                            if !given {
+                                warning = Some((
+                                    Code::L013,
+                                    format!("IPv4 address without prefix: liblxc uses /{}", a.prefix),
+                                    format!("add the prefix explicitly, e.g. `{}/24`; liblxc's computed prefix depends on the last octet", a.address),
+                                ));
+                            }
+                            net.ipv4.push(a);
+                        }
+                        Err(e) => {
+                            error = Some((
+                                e,
+                                "write `ADDRESS/PREFIX [BROADCAST]`, e.g. `10.0.3.5/24`".into(),
+                            ))
+                        }
+                    }
+                }
+            }
+            "ipv6.address" => {
+                if empty {
+                    net.ipv6.clear();
+                } else {
+                    match parse_ipv6_address(t) {
+                        Ok(a) => {
+                            if a.prefix > 128 {
+                                warning = Some((
+                                    Code::L003,
+                                    format!("IPv6 prefix /{} is larger than 128", a.prefix),
+                                    "liblxc accepts it but the kernel will refuse the address; use a prefix of at most 128".into(),
+                                ));
+                            }
+                            net.ipv6.push(a);
+                        }
+                        Err(e) => {
+                            error = Some((e, "write `ADDRESS[/PREFIX]`, e.g. `fd00::5/64`".into()))
+                        }
+                    }
+                }
+            }
+            "ipv4.gateway" | "ipv6.gateway" => {
+                let v6 = sub.starts_with("ipv6");
+                let gw = if empty {
+                    Ok(None)
+                } else {
+                    parse_gateway(t, v6).map(Some)
+                };
+                match gw {
+                    Ok(g) => {
+                        if v6 {
+                            net.ipv6_gateway = g
+                        } else {
+                            net.ipv4_gateway = g
+                        }
+                    }
+                    Err(e) => error = Some((e, "write an address, `auto` or `dev`".into())),
+                }
+            }
+            "script.up" => net.script_up = (!empty).then(|| t.to_string()),
+            "script.down" => net.script_down = (!empty).then(|| t.to_string()),
+            "l2proxy" => match parse_bool01(t) {
+                Ok((b, _)) => net.l2proxy = b,
+                Err(e) if !empty => error = Some((e, "write 0 or 1".into())),
+                Err(_) => net.l2proxy = false,
+            },
+            "macvlan.mode" => {
+                net.macvlan_mode = Some(match t {
+                    "" | "private" => MacvlanMode::Private,
+                    "vepa" => MacvlanMode::Vepa,
+                    "bridge" => MacvlanMode::Bridge,
+                    "passthru" => MacvlanMode::Passthru,
+                    _ => {
+                        error = Some((
+                            format!("`{t}` is not a macvlan mode"),
+                            "use private, vepa, bridge or passthru".into(),
+                        ));
+                        MacvlanMode::Private
+                    }
+                })
+            }
+            "ipvlan.mode" => {
+                net.ipvlan_mode = Some(match t {
+                    "" | "l3" => IpvlanMode::L3,
+                    "l3s" => IpvlanMode::L3s,
+                    "l2" => IpvlanMode::L2,
+                    _ => {
+                        error = Some((
+                            format!("`{t}` is not an ipvlan mode"),
+                            "use l3, l3s or l2".into(),
+                        ));
+                        IpvlanMode::L3
+                    }
+                })
+            }
+            "ipvlan.isolation" => {
+                net.ipvlan_isolation = Some(match t {
+                    "" | "bridge" => IpvlanIsolation::Bridge,
+                    "private" => IpvlanIsolation::Private,
+                    "vepa" => IpvlanIsolation::Vepa,
+                    _ => {
+                        error = Some((
+                            format!("`{t}` is not an ipvlan isolation"),
+                            "use bridge, private or vepa".into(),
+                        ));
+                        IpvlanIsolation::Bridge
+                    }
+                })
+            }
+            "vlan.id" => {
+                if empty {
+                    net.vlan_id = None;
+                } else {
+                    match parse_uint(t).ok().and_then(|n| u16::try_from(n.value).ok()) {
+                        Some(id) => net.vlan_id = Some(id),
+                        None => {
+                            error = Some((
+                                format!("`{t}` is not a vlan id"),
+                                "use a number from 0 to 4094".into(),
+                            ))
+                        }
+                    }
+                }
+            }
+            _ => {
+                let veth = net.veth.get_or_insert_with(Veth::default);
+                match sub {
+                    "veth.pair" => {
+                        if t.len() > 15 {
+                            error = Some((
+                                format!("`{t}` is longer than 15 bytes"),
+                                "use an interface name of at most 15 characters".into(),
+                            ));
+                        } else {
+                            veth.pair = (!empty).then(|| t.to_string())
+                        }
+                    }
+                    "veth.mode" => match t {
+                        "" | "bridge" => veth.mode = VethMode::Bridge,
+                        "router" => veth.mode = VethMode::Router,
+                        _ => {
+                            error = Some((
+                                format!("`{t}` is not a veth mode"),
+                                "use bridge or router".into(),
+                            ))
+                        }
+                    },
+                    "veth.ipv4.route" | "veth.ipv6.route" => {
+                        if empty {
+                            veth.routes.clear();
+                        } else {
+                            match parse_route(t, sub.contains("ipv6")) {
+                                Ok(r) => veth.routes.push(r),
+                                Err(e) => error = Some((e, "write `ADDRESS/PREFIX`".into())),
+                            }
+                        }
+                    }
+                    "veth.vlan.id" => {
+                        if empty || t == "none" {
+                            veth.vlan_id = None;
+                        } else {
+                            match parse_uint(t).ok().filter(|n| n.value <= 4094) {
+                                Some(n) => veth.vlan_id = Some(n.value as u16),
+                                None => {
+                                    error = Some((
+                                        format!("`{t}` is not a vlan id"),
+                                        "use 0..4094 or `none`".into(),
+                                    ))
+                                }
+                            }
+                        }
+                    }
+                    "veth.vlan.tagged.id" => {
+                        if empty {
+                            veth.vlan_tagged.clear();
+                        } else {
+                            match parse_uint(t).ok().filter(|n| n.value <= 4094) {
+                                Some(n) => veth.vlan_tagged.push(n.value as u16),
+                                None => {
+                                    error = Some((
+                                        format!("`{t}` is not a vlan id"),
+                                        "use 0..4094".into(),
+                                    ))
+                                }
+                            }
+                        }
+                    }
+                    "veth.n_rxqueues" | "veth.n_txqueues" => {
+                        let q = if empty {
+                            Ok(None)
+                        } else {
+                            match parse_uint(t) {
+                                Ok(n) if n.value > 0 => Ok(Some(n.value as u32)),
+                                _ => Err(()),
+                            }
+                        };
+                        match q {
+                            Ok(q) if sub.ends_with("rxqueues") => veth.rx_queues = q,
+                            Ok(q) => veth.tx_queues = q,
+                            Err(()) => {
+                                error = Some((
+                                    format!("`{t}` is not a positive queue count"),
+                                    "write a number greater than 0".into(),
+                                ))
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if let Some((message, help)) = error {
+            self.invalid(v, message, help);
+        }
+        if let Some((code, message, help)) = warning {
+            self.diag(
+                Diagnostic::new(code, message)
+                    .severity(Severity::Warning)
+                    .at(v.origin)
+                    .help(help),
+            );
+        }
+    }
+
+    fn finish(mut self) -> Loaded {
+        // Root filesystem.
+        if let Some((path, backend, origin)) = self.rootfs_path.take() {
+            let backend =
+                backend.or_else(|| self.rootfs_backend_legacy.as_ref().map(|(b, _)| b.clone()));
+            self.c.rootfs = Some(Rootfs {
+                path,
+                backend,
+                options: std::mem::take(&mut self.rootfs_options),
+                readonly: false,
+                mount: self.rootfs_mount.take(),
+                managed: self.rootfs_managed,
+            });
+            self.origins.record("/rootfs", origin);
+        }
+        if self.c.rootfs.is_some() && self.c.init.cwd.is_none() {
+            self.c.init.cwd = Some("/".into());
+        }
+        // Environment: LXC appends container=lxc after the configured entries.
+        self.c.init.env.push(EnvVar {
+            name: "container".into(),
+            value: Some("lxc".into()),
+        });
+        // Console.
+        self.c.console.enabled = !self.console_none;
+        // Capabilities.
+        self.c.capabilities = if self.caps.keep_mode {
+            Capabilities::Keep {
+                caps: self.caps.keep.iter().copied().collect(),
+            }
+        } else {
+            Capabilities::Drop {
+                caps: self.caps.drop.iter().copied().collect(),
+            }
+        };
+        // Networks, sorted by index (liblxc keeps them sorted).
+        let nets = std::mem::take(&mut self.nets);
+        for (n, state) in nets {
+            if !state.typed {
+                self.diag(
+                    Diagnostic::new(Code::L008, format!("network {n} has no `type`"))
+                        .severity(Severity::Warning)
+                        .at(state.origin)
+                        .help(format!("add `lxc.net.{n}.type = veth` (or another type) before its other keys; LXC fails to start a network without a type")),
+                );
+                self.c.unrecognized.push(Unrecognized {
+                    format: "lxc".into(),
+                    key: format!("lxc.net.{n}"),
+                    value: String::new(),
+                    reason: "network without a type".into(),
+                });
+                continue;
+            }
+            let i = self.c.networks.len();
+            self.c.networks.push(state.net);
+            self.origins.record(format!("/networks/{i}"), state.origin);
+        }
+        if let (Some(a), Some(b)) = (self.legacy_net_indexed, self.legacy_net_unindexed) {
+            self.diag(
+                Diagnostic::new(
+                    Code::L019,
+                    "indexed and unindexed `lxc.network` keys are mixed; the interface numbering is ambiguous",
+                )
+                .at(b)
+                .also(a, "indexed key here")
+                .help("use `lxc.net.N.*` keys with explicit indices throughout"),
+            );
+        }
+        // Prlimits.
+        for (i, (p, o)) in std::mem::take(&mut self.prlimits).into_iter().enumerate() {
+            self.origins.record(format!("/prlimits/{i}"), o);
+            self.c.prlimits.push(p);
+        }
+        // Mounts: fstab file first, then lxc.mount.entry lines, in order (LXC's order).
+        self.c.auto_mounts = std::mem::take(&mut self.auto);
+        let mut mounts: Vec<(Mount, Origin)> = Vec::new();
+        if let Some((path, origin)) = self.fstab.take() {
+            mounts.extend(self.read_fstab(&path, origin));
+        }
+        mounts.extend(std::mem::take(&mut self.mount_entries));
+        if let Some(sh) = &self.c.auto_mounts.shmounts {
+            let origin = self.auto_origin.unwrap_or(Origin::new(SourceId(0), 0..0));
+            mounts.push((
+                Mount {
+                    source: sh.host.clone(),
+                    target: sh.container.clone(),
+                    fstype: "none".into(),
+                    options: Vec::new(),
+                    readonly: false,
+                    bind: BindKind::Bind,
+                    size: None,
+                    optional: false,
+                    create: Some(CreateKind::Dir),
+                    relative: false,
+                    dump: 0,
+                    pass: 0,
+                },
+                origin,
+            ));
+        }
+        for (mut m, origin) in mounts {
+            match self.normalize_target(&m.target) {
+                Some(t) => {
+                    m.target = t;
+                    let i = self.c.mounts.len();
+                    self.c.mounts.push(m);
+                    self.origins.record(format!("/mounts/{i}"), origin);
+                }
+                None => {
+                    let rootfs = self
+                        .c
+                        .rootfs
+                        .as_ref()
+                        .map(|r| r.path.clone())
+                        .unwrap_or_default();
+                    self.diag(
+                        Diagnostic::new(
+                            Code::L010,
+                            format!("LXC ignores the mount on `{}`: an absolute target must lie under the rootfs", m.target),
+                        )
+                        .at(origin)
+                        .help(format!(
+                            "write the target relative to the container's root (`{}`), or under the rootfs path `{rootfs}`",
+                            m.target.trim_start_matches('/')
+                        )),
+                    );
+                    self.c.unrecognized.push(Unrecognized {
+                        format: "lxc".into(),
+                        key: "lxc.mount.entry".into(),
+                        value: format!("{} {} {}", m.source, m.target, m.fstype),
+                        reason: "absolute target outside the rootfs: LXC ignores it".into(),
+                    });
+                }
+            }
+        }
+        if self.c.security.apparmor_allow_nesting {
+            for (src, target) in [("proc", "/dev/.lxc/proc"), ("sys", "/dev/.lxc/sys")] {
+                self.c.mounts.push(Mount {
+                    source: src.into(),
+                    target: target.into(),
+                    fstype: if src == "proc" { "proc" } else { "sysfs" }.into(),
+                    options: Vec::new(),
+                    readonly: false,
+                    bind: BindKind::None,
+                    size: None,
+                    optional: true,
+                    create: Some(CreateKind::Dir),
+                    relative: false,
+                    dump: 0,
+                    pass: 0,
+                });
+            }
+        }
+        self.lower_cgroups();
+        // Namespaces.
+        let mut clone: BTreeSet<Namespace> = if let Some((set, _)) = &self.ns_clone {
+            set.clone()
+        } else {
+            let mut set: BTreeSet<Namespace> = [
+                Namespace::Mnt,
+                Namespace::Pid,
+                Namespace::Uts,
+                Namespace::Ipc,
+                Namespace::Cgroup,
+            ]
+            .into_iter()
+            .collect();
+            let all_none = !self.c.networks.is_empty()
+                && self.c.networks.iter().all(|n| n.kind == NetKind::None);
+            if !all_none {
+                set.insert(Namespace::Net);
+            }
+            if !self.c.idmap.is_empty() {
+                set.insert(Namespace::User);
+            }
+            if self.c.time_offsets.boot_ns != 0 || self.c.time_offsets.monotonic_ns != 0 {
+                set.insert(Namespace::Time);
+            }
+            if let Some((keep, _)) = &self.ns_keep {
+                set = Namespace::ALL
+                    .into_iter()
+                    .filter(|n| !keep.contains(n))
+                    .collect();
+            }
+            set
+        };
+        for ns in self.c.namespaces.share.keys() {
+            clone.remove(ns);
+        }
+        self.c.namespaces.clone = clone;
+        // Name: from the container directory (`.../NAME/config`).
+        if self.c.name.is_none() {
+            let top = Path::new(&self.sources.get(SourceId(0)).name);
+            if top.file_name().and_then(|n| n.to_str()) == Some("config") {
+                self.c.name = top
+                    .parent()
+                    .and_then(|p| p.file_name())
+                    .and_then(|n| n.to_str())
+                    .map(String::from);
+            }
+        }
+        Loaded {
+            document: Document {
+                container: self.c,
+                origins: self.origins,
+            },
+            sources: self.sources,
+            diagnostics: self.diags,
+        }
+    }
+
+    /// Where LXC mounts a target: relative targets are under the container's root; an
+    /// absolute one is used only if it contains the rootfs path (then re-rooted), otherwise
+    /// LXC ignores it (None). Without a rootfs every target is a host path.
+    fn normalize_target(&self, target: &str) -> Option<String> {
+        let Some(rootfs) = &self.c.rootfs else {
+            return Some(simplify_path(&format!(
+                "/{}",
+                target.trim_start_matches('/')
+            )));
+        };
+        if !target.starts_with('/') {
+            return Some(simplify_path(&format!("/{target}")));
+        }
+        let simplified = simplify_path(target);
+        let root = simplify_path(&rootfs.path);
+        if let Some(i) = simplified.find(&root).filter(|_| !root.is_empty()) {
+            let rest = &simplified[i + root.len()..];
+            return Some(if rest.is_empty() {
+                "/".to_string()
+            } else {
+                simplify_path(rest)
+            });
+        }
+        None
+    }
+
+    fn read_fstab(&mut self, path: &str, origin: Origin) -> Vec<(Mount, Origin)> {
+        let full = self.resolve(path);
+        let text = match self.options.fs.read_to_string(&full) {
+            Ok(t) => t,
+            Err(e) => {
+                self.diag(
+                    Diagnostic::new(
+                        Code::L018,
+                        format!("fstab file `{}` cannot be read: {e}", full.display()),
+                    )
+                    .at(origin)
+                    .help("liblxc resolves a relative fstab path against the current directory; check the path"),
+                );
+                return Vec::new();
+            }
+        };
+        let id = self.sources.add(full.display().to_string(), text.clone());
+        let (entries, diags) = fstab::parse_file(&text, id);
+        self.diags.extend(diags);
+        let mut out = Vec::new();
+        for e in entries {
+            let (mount, errors) = fstab::options::mount_from_fields(
+                &e.source.text,
+                &e.target.text,
+                &e.fstype.text,
+                &e.options.text,
+                e.dump,
+                e.pass,
+            );
+            for err in errors {
+                let start = e.options.range.start;
+                self.diag(
+                    Diagnostic::new(Code::F004, err.message)
+                        .at(Origin::new(
+                            id,
+                            start + err.range.start..start + err.range.end,
+                        ))
+                        .help(err.help),
+                );
+            }
+            out.push((mount, Origin::new(id, e.line.clone())));
+        }
+        out
+    }
+
+    /// Map well-known cgroup files to typed resources; keep the rest verbatim.
+    fn lower_cgroups(&mut self) {
+        let entries = std::mem::take(&mut self.cgroups);
+        for e in entries {
+            if !self.lower_cgroup(&e) {
+                let r = &mut self.c.resources;
+                r.cgroup.push(CgroupSetting {
+                    version: e.version,
+                    key: e.key.clone(),
+                    value: e.value.clone(),
+                });
+                let i = r.cgroup.len() - 1;
+                self.origins
+                    .record(format!("/resources/cgroup/{i}"), e.origin);
+            }
+        }
+    }
+
+    fn lower_cgroup(&mut self, e: &CgroupEntry) -> bool {
+        let v = e.value.trim();
+        let r = &mut self.c.resources;
+        let mem = |v: &str| -> Option<Option<ByteSize>> {
+            if v == "-1" || v == "max" {
+                return Some(None);
+            }
+            kernel_memparse(v).map(Some)
+        };
+        let (pointer, ok) = match (e.version, e.key.as_str()) {
+            (CgroupVersion::V1, "memory.limit_in_bytes") | (CgroupVersion::V2, "memory.max") => {
+                ("memory_limit", mem(v).map(|m| r.memory_limit = m).is_some())
+            }
+            (CgroupVersion::V1, "memory.soft_limit_in_bytes")
+            | (CgroupVersion::V2, "memory.high") => (
+                "memory_soft_limit",
+                mem(v).map(|m| r.memory_soft_limit = m).is_some(),
+            ),
+            (CgroupVersion::V1, "memory.memsw.limit_in_bytes") => (
+                "memory_swap_limit",
+                mem(v).map(|m| r.memory_swap_limit = m).is_some(),
+            ),
+            (CgroupVersion::V2, "memory.swap.max") => {
+                ("swap_limit", mem(v).map(|m| r.swap_limit = m).is_some())
+            }
+            (CgroupVersion::V2, "memory.min") => {
+                ("memory_min", mem(v).map(|m| r.memory_min = m).is_some())
+            }
+            (CgroupVersion::V1, "cpu.shares") => (
+                "cpu_shares",
+                v.parse().map(|n| r.cpu_shares = Some(n)).is_ok(),
+            ),
+            (CgroupVersion::V2, "cpu.weight") => (
+                "cpu_weight",
+                v.parse().map(|n| r.cpu_weight = Some(n)).is_ok(),
+            ),
+            (CgroupVersion::V1, "cpu.cfs_quota_us") => (
+                "cpu_quota_us",
+                v.parse().map(|n| r.cpu_quota_us = Some(n)).is_ok(),
+            ),
+            (CgroupVersion::V1, "cpu.cfs_period_us") => (
+                "cpu_period_us",
+                v.parse().map(|n| r.cpu_period_us = Some(n)).is_ok(),
+            ),
+            (CgroupVersion::V2, "cpu.max") => {
+                let mut parts = v.split_whitespace();
+                let quota = parts.next();
+                let period = parts.next().map(str::parse::<u64>);
+                let ok = match (quota, period) {
+                    (Some("max"), None) => {
+                        r.cpu_quota_us = Some(-1);
+                        true
+                    }
+                    (Some("max"), Some(Ok(p))) => {
+                        r.cpu_quota_us = Some(-1);
+                        r.cpu_period_us = Some(p);
+                        true
+                    }
+                    (Some(q), p) => match (q.parse::<i64>(), p) {
+                        (Ok(q), None) => {
+                            r.cpu_quota_us = Some(q);
+                            true
+                        }
+                        (Ok(q), Some(Ok(p))) => {
+                            r.cpu_quota_us = Some(q);
+                            r.cpu_period_us = Some(p);
+                            true
+                        }
+                        _ => false,
+                    },
+                    _ => false,
+                };
+                ("cpu_quota_us", ok)
+            }
+            (_, "cpuset.cpus") => (
+                "cpuset_cpus",
+                v.parse::<CpuSet>().map(|s| r.cpuset_cpus = Some(s)).is_ok(),
+            ),
+            (_, "cpuset.mems") => (
+                "cpuset_mems",
+                v.parse::<CpuSet>().map(|s| r.cpuset_mems = Some(s)).is_ok(),
+            ),
+            (CgroupVersion::V1, "blkio.weight") => (
+                "blkio_weight",
+                v.parse().map(|n| r.blkio_weight = Some(n)).is_ok(),
+            ),
+            (CgroupVersion::V2, "io.weight") if v.starts_with("default ") || !v.contains(' ') => {
+                let n = v.trim_start_matches("default ").trim();
+                (
+                    "blkio_weight",
+                    n.parse().map(|n| r.blkio_weight = Some(n)).is_ok(),
+                )
+            }
+            (CgroupVersion::V1, k) if k.starts_with("blkio.") => {
+                let field = match k {
+                    "blkio.weight_device" => 0,
+                    "blkio.throttle.read_bps_device" => 1,
+                    "blkio.throttle.write_bps_device" => 2,
+                    "blkio.throttle.read_iops_device" => 3,
+                    "blkio.throttle.write_iops_device" => 4,
+                    _ => return false,
+                };
+                let mut parts = v.split_whitespace();
+                let (Some(dev), Some(Ok(n)), None) = (
+                    parts.next(),
+                    parts.next().map(str::parse::<u64>),
+                    parts.next(),
+                ) else {
+                    return false;
+                };
+                let d = blkio_device(&mut r.blkio_devices, dev);
+                match field {
+                    0 => d.weight = Some(n as u32),
+                    1 => d.read_bps = Some(n),
+                    2 => d.write_bps = Some(n),
+                    3 => d.read_iops = Some(n),
+                    _ => d.write_iops = Some(n),
+                }
+                ("blkio_devices", true)
+            }
+            (CgroupVersion::V2, "io.max") => {
+                let mut parts = v.split_whitespace();
+                let Some(dev) = parts.next() else {
+                    return false;
+                };
+                let mut settings = Vec::new();
+                for p in parts {
+                    let Some((k, val)) = p.split_once('=') else {
+                        return false;
+                    };
+                    let val = if val == "max" {
+                        None
+                    } else {
+                        match val.parse::<u64>() {
+                            Ok(n) => Some(n),
+                            Err(_) => return false,
+                        }
+                    };
+                    settings.push((k.to_string(), val));
+                }
+                let d = blkio_device(&mut r.blkio_devices, dev);
+                for (k, val) in settings {
+                    match k.as_str() {
+                        "rbps" => d.read_bps = val,
+                        "wbps" => d.write_bps = val,
+                        "riops" => d.read_iops = val,
+                        "wiops" => d.write_iops = val,
+                        _ => {}
+                    }
+                }
+                ("blkio_devices", true)
+            }
+            (_, "pids.max") => {
+                let ok = if v == "max" {
+                    r.pids_max = None;
+                    true
+                } else {
+                    v.parse().map(|n| r.pids_max = Some(n)).is_ok()
+                };
+                ("pids_max", ok)
+            }
+            (_, "devices.allow") | (_, "devices.deny") => {
+                let allow = e.key.ends_with("allow");
+                match parse_device_rule(v, allow) {
+                    Some(rule) => {
+                        self.c.device_rules.push(rule);
+                        let i = self.c.device_rules.len() - 1;
+                        self.origins.record(format!("/device_rules/{i}"), e.origin);
+                        return true;
+                    }
+                    None => {
+                        self.diag(
+                            Diagnostic::new(Code::L003, format!("`{v}` is not a device rule"))
+                                .severity(Severity::Warning)
+                                .at(e.origin)
+                                .help("write `TYPE MAJOR:MINOR ACCESS`, e.g. `c 1:3 rwm` or `a`"),
+                        );
+                        return false;
+                    }
+                }
+            }
+            _ => return false,
+        };
+        if ok {
+            self.origins
+                .record(format!("/resources/{pointer}"), e.origin);
+        }
+        ok
+    }
+}
+
+fn blkio_device<'d>(devices: &'d mut Vec<BlkioDevice>, dev: &str) -> &'d mut BlkioDevice {
+    let i = match devices.iter().position(|d| d.device == dev) {
+        Some(i) => i,
+        None => {
+            devices.push(BlkioDevice {
+                device: dev.to_string(),
+                weight: None,
+                read_bps: None,
+                write_bps: None,
+                read_iops: None,
+                write_iops: None,
+            });
+            devices.len() - 1
+        }
+    };
+    &mut devices[i]
+}
+
+/// The kernel's `memparse`: digits with an optional K, M, G, T, P, E suffix (either case).
+pub fn kernel_memparse(v: &str) -> Option<ByteSize> {
+    let digits = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
+    let n: u64 = v[..digits].parse().ok()?;
+    let factor: u64 = match &v[digits..] {
+        "" => 1,
+        "k" | "K" => 1 << 10,
+        "m" | "M" => 1 << 20,
+        "g" | "G" => 1 << 30,
+        "t" | "T" => 1 << 40,
+        "p" | "P" => 1 << 50,
+        "e" | "E" => 1 << 60,
+        _ => return None,
+    };
+    n.checked_mul(factor).map(ByteSize)
+}
+
+/// `a`, or `TYPE MAJOR:MINOR ACCESS` with `*` wildcards.
+pub fn parse_device_rule(v: &str, allow: bool) -> Option<DeviceRule> {
+    let mut parts = v.split_whitespace();
+    let kind = match parts.next()? {
+        "a" => DeviceType::All,
+        "b" => DeviceType::Block,
+        "c" => DeviceType::Char,
+        _ => return None,
+    };
+    let (major, minor, access) = match (parts.next(), parts.next()) {
+        (None, None) => (None, None, "rwm".to_string()),
+        (Some(mm), access) => {
+            let (ma, mi) = mm.split_once(':')?;
+            let num = |s: &str| -> Option<Option<u32>> {
+                if s == "*" {
+                    Some(None)
+                } else {
+                    s.parse().ok().map(Some)
+                }
+            };
+            let access = access.unwrap_or("rwm");
+            if access.is_empty() || !access.chars().all(|c| "rwm".contains(c)) {
+                return None;
+            }
+            (num(ma)?, num(mi)?, access.to_string())
+        }
+        (None, Some(_)) => return None,
+    };
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(DeviceRule {
+        allow,
+        kind,
+        major,
+        minor,
+        access,
+    })
+}

@@ -1,0 +1,8 @@
+//! The LXC config format: syntax (nom), key table, value grammars and lowering.
+
+pub mod keys;
+pub mod lower;
+pub mod syntax;
+pub mod values;
+
+pub use lower::{load, LoadOptions, Loaded};

@@ -1,0 +1,71 @@
+//! Command-line interface: one module per subcommand.
+
+mod schema;
+mod show;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::process::ExitCode;
+
+/// Exit status: success.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: the input has errors.
+pub const EXIT_INPUT: u8 = 1;
+/// Exit status: usage or I/O error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Parse, lint, convert and run Linux container configurations (LXC and libvirt LXC).
+#[derive(Debug, Parser)]
+#[command(name = "lxconf", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the normalized model of a configuration.
+    Show(show::ShowArgs),
+    /// Print the JSON Schema of the model.
+    Schema,
+}
+
+/// An input format, for `--from`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FromFormat {
+    /// An LXC config (lxc.container.conf(5)).
+    Lxc,
+    /// An fstab file.
+    Fstab,
+    /// libvirt domain XML.
+    Domxml,
+    /// An lxconf model document (JSON).
+    Json,
+}
+
+impl From<FromFormat> for lxconf_parse::Format {
+    fn from(f: FromFormat) -> Self {
+        match f {
+            FromFormat::Lxc => lxconf_parse::Format::Lxc,
+            FromFormat::Fstab => lxconf_parse::Format::Fstab,
+            FromFormat::Domxml => lxconf_parse::Format::DomXml,
+            FromFormat::Json => lxconf_parse::Format::ModelJson,
+        }
+    }
+}
+
+/// Entry point: parse arguments, run the subcommand, map the result to an exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Show(args) => show::run(args),
+        Command::Schema => schema::run(),
+    };
+    ExitCode::from(code)
+}

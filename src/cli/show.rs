@@ -1,0 +1,100 @@
+//! `lxconf show`: print the normalized model of a configuration.
+
+use super::{FromFormat, EXIT_INPUT, EXIT_OK, EXIT_USAGE};
+use crate::{input, report};
+use clap::{Args, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Output format.
+#[derive(Debug, Clone, Copy, ValueEnum, Default)]
+pub enum OutputFormat {
+    /// JSON (the model document format).
+    #[default]
+    Json,
+    /// YAML.
+    Yaml,
+}
+
+/// Arguments of `lxconf show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The file to read (`-` for stdin).
+    pub file: String,
+    /// Input format (detected from the content when omitted).
+    #[arg(long, value_enum)]
+    pub from: Option<FromFormat>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+    /// Also print where each value came from (file:line:column).
+    #[arg(long)]
+    pub origins: bool,
+    /// Directory that relative `lxc.include` and `lxc.mount.fstab` paths are resolved
+    /// against (liblxc uses the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub include_base: Option<PathBuf>,
+    /// Do not print warnings.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Run.
+pub fn run(args: ShowArgs) -> u8 {
+    let (_, loaded) = match input::load(
+        &args.file,
+        args.from.map(Into::into),
+        args.include_base.as_deref(),
+    ) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::msg(e.to_string()));
+            return EXIT_USAGE;
+        }
+    };
+    let shown: Vec<_> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error() || !args.quiet)
+        .cloned()
+        .collect();
+    report::print(&shown, &loaded.sources);
+    if loaded.has_errors() {
+        let n = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
+        eprintln!("lxconf: {} has {n} error(s); no model printed", args.file);
+        return EXIT_INPUT;
+    }
+    let model = &loaded.document.container;
+    let value = if args.origins {
+        serde_json::json!({
+            "model": model,
+            "origins": loaded.document.origins.resolve(&loaded.sources),
+        })
+    } else {
+        match serde_json::to_value(model) {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("lxconf: cannot serialize the model: {e}");
+                return EXIT_USAGE;
+            }
+        }
+    };
+    let text = match args.format {
+        OutputFormat::Json => serde_json::to_string_pretty(&value)
+            .map(|s| s + "\n")
+            .map_err(|e| e.to_string()),
+        OutputFormat::Yaml => serde_norway::to_string(&value).map_err(|e| e.to_string()),
+    };
+    let text = match text {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("lxconf: cannot serialize the model: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    if out.write_all(text.as_bytes()).is_err() {
+        return EXIT_USAGE;
+    }
+    EXIT_OK
+}

@@ -1,0 +1,110 @@
+//! Rendering diagnostics as miette reports (source snippet, labels, hint, location).
+
+use lxconf_model::{Diagnostic, Severity, SourceMap};
+use miette::{LabeledSpan, NamedSource, SourceSpan};
+use std::fmt;
+
+/// One diagnostic ready for miette.
+#[derive(Debug)]
+pub struct Rendered {
+    message: String,
+    code: String,
+    severity: Severity,
+    help: Option<String>,
+    source: Option<NamedSource<String>>,
+    labels: Vec<LabeledSpan>,
+}
+
+impl fmt::Display for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Rendered {}
+
+impl miette::Diagnostic for Rendered {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        })
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+    }
+}
+
+/// Prepare a diagnostic for miette. The snippet shows the primary span's file; related
+/// spans in other files are named in the message.
+pub fn render(d: &Diagnostic, sources: &SourceMap) -> Rendered {
+    let mut message = d.message.clone();
+    let mut labels = Vec::new();
+    let mut source = None;
+    if let Some(primary) = &d.primary {
+        let file = sources.get(primary.origin.source);
+        let loc = sources.locate(primary.origin);
+        source =
+            Some(NamedSource::new(file.name.clone(), file.text.to_string()).with_language("text"));
+        let span = SourceSpan::new((primary.origin.start as usize).into(), primary.origin.len());
+        labels.push(LabeledSpan::new_primary_with_span(
+            Some(
+                primary
+                    .message
+                    .clone()
+                    .unwrap_or_else(|| d.code.info().name.to_string()),
+            ),
+            span,
+        ));
+        for s in &d.secondary {
+            if s.origin.source == primary.origin.source {
+                labels.push(LabeledSpan::new_with_span(
+                    s.message.clone(),
+                    SourceSpan::new((s.origin.start as usize).into(), s.origin.len()),
+                ));
+            } else {
+                let at = sources.locate(s.origin);
+                message.push_str(&format!(
+                    "\n  related: {at}{}",
+                    s.message
+                        .as_ref()
+                        .map(|m| format!(": {m}"))
+                        .unwrap_or_default()
+                ));
+            }
+        }
+        message = format!("{loc}: {message}");
+    }
+    Rendered {
+        message,
+        code: d.code.as_str().to_string(),
+        severity: d.severity,
+        help: d.help.clone(),
+        source,
+        labels,
+    }
+}
+
+/// Print diagnostics to stderr with miette's graphical handler.
+pub fn print(diags: &[Diagnostic], sources: &SourceMap) {
+    for d in diags {
+        let report = miette::Report::new(render(d, sources));
+        eprintln!("{report:?}");
+    }
+}
