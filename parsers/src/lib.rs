@@ -23,9 +23,9 @@ pub fn load_fstab(name: &str, text: &str) -> Loaded {
     };
     for e in entries {
         let (mount, errors) = fstab::options::mount_from_fields(
-            &e.source.text,
-            &e.target.text,
-            &e.fstype.text,
+            e.source.text,
+            e.target.text,
+            e.fstype.text,
             &e.options.text,
             e.dump,
             e.pass,

@@ -16,7 +16,7 @@ pub mod values;
 pub use codes::{Code, CodeInfo};
 pub use diag::{Diagnostic, DiagnosticRecord, Fix, Label, Severity};
 pub use model::*;
-pub use origins::Origins;
+pub use origins::{Origins, Pointer};
 pub use source::{Location, Origin, SourceFile, SourceId, SourceMap};
 pub use values::{ByteSize, Cap, CpuSet, Limit, MacAddr, Namespace, Signal, SizeSpec};
 

@@ -6,23 +6,86 @@ use crate::source::{Origin, SourceMap};
 use std::collections::BTreeMap;
 
 /// JSON pointer → origin.
+///
+/// Recording is on the parsers' hot path, so entries are appended and a later entry for the
+/// same pointer wins; lookups (rare: diagnostics, `--origins`) scan from the end.
 #[derive(Debug, Clone, Default)]
 pub struct Origins {
-    map: BTreeMap<String, Origin>,
+    entries: Vec<(Pointer, Origin)>,
+}
+
+/// A JSON pointer, stored without formatting on the hot path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pointer {
+    /// A fixed pointer such as `/hostname`.
+    Static(&'static str),
+    /// An element of a list: `/mounts` and `3` make `/mounts/3`.
+    Indexed(&'static str, u32),
+    /// Anything else.
+    Owned(String),
+}
+
+impl Pointer {
+    fn matches(&self, text: &str) -> bool {
+        match self {
+            Pointer::Static(s) => *s == text,
+            Pointer::Owned(s) => s == text,
+            Pointer::Indexed(base, i) => {
+                text.strip_prefix(base)
+                    .and_then(|r| r.strip_prefix('/'))
+                    .and_then(|r| r.parse::<u32>().ok())
+                    == Some(*i)
+            }
+        }
+    }
+
+    fn is_under(&self, prefix: &str) -> bool {
+        let text = self.to_string();
+        text == prefix
+            || (text.starts_with(prefix) && text.as_bytes().get(prefix.len()) == Some(&b'/'))
+    }
+}
+
+impl std::fmt::Display for Pointer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Pointer::Static(s) => f.write_str(s),
+            Pointer::Owned(s) => f.write_str(s),
+            Pointer::Indexed(base, i) => write!(f, "{base}/{i}"),
+        }
+    }
+}
+
+impl From<&'static str> for Pointer {
+    fn from(s: &'static str) -> Self {
+        Pointer::Static(s)
+    }
+}
+
+impl From<String> for Pointer {
+    fn from(s: String) -> Self {
+        Pointer::Owned(s)
+    }
+}
+
+impl From<(&'static str, usize)> for Pointer {
+    fn from((base, i): (&'static str, usize)) -> Self {
+        Pointer::Indexed(base, i as u32)
+    }
 }
 
 impl Origins {
     /// Record (or replace) where the value at `pointer` came from.
-    pub fn record(&mut self, pointer: impl Into<String>, origin: Origin) {
-        self.map.insert(pointer.into(), origin);
+    pub fn record(&mut self, pointer: impl Into<Pointer>, origin: Origin) {
+        self.entries.push((pointer.into(), origin));
     }
 
     /// The origin of the value at `pointer`, or of its closest recorded ancestor.
     pub fn find(&self, pointer: &str) -> Option<Origin> {
         let mut p = pointer;
         loop {
-            if let Some(o) = self.map.get(p) {
-                return Some(*o);
+            if let Some(o) = self.get(p) {
+                return Some(o);
             }
             match p.rfind('/') {
                 Some(i) => p = &p[..i],
@@ -33,37 +96,41 @@ impl Origins {
 
     /// The exact entry for `pointer`.
     pub fn get(&self, pointer: &str) -> Option<Origin> {
-        self.map.get(pointer).copied()
+        self.entries
+            .iter()
+            .rev()
+            .find(|(k, _)| k.matches(pointer))
+            .map(|(_, o)| *o)
     }
 
     /// Remove every entry at or under `pointer`.
     pub fn remove_under(&mut self, pointer: &str) {
-        let prefix = format!("{pointer}/");
-        self.map
-            .retain(|k, _| k != pointer && !k.starts_with(&prefix));
+        self.entries.retain(|(k, _)| !k.is_under(pointer));
     }
 
-    /// All entries.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, Origin)> {
-        self.map.iter().map(|(k, v)| (k.as_str(), *v))
+    /// All entries, one per pointer (the latest), in pointer order.
+    pub fn iter(&self) -> impl Iterator<Item = (String, Origin)> {
+        let latest: BTreeMap<String, Origin> = self
+            .entries
+            .iter()
+            .map(|(k, o)| (k.to_string(), *o))
+            .collect();
+        latest.into_iter()
     }
 
-    /// Number of entries.
+    /// Number of distinct pointers.
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.iter().count()
     }
 
     /// True when empty.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.entries.is_empty()
     }
 
     /// Resolve every origin to `file:line:column`, for output.
     pub fn resolve(&self, sources: &SourceMap) -> BTreeMap<String, crate::Location> {
-        self.map
-            .iter()
-            .map(|(k, o)| (k.clone(), sources.locate(*o)))
-            .collect()
+        self.iter().map(|(k, o)| (k, sources.locate(o))).collect()
     }
 }
 
@@ -75,7 +142,7 @@ mod tests {
     #[test]
     fn find_falls_back_to_the_closest_ancestor() {
         let mut o = Origins::default();
-        o.record("/mounts/1", Origin::new(SourceId(0), 5..9));
+        o.record(("/mounts", 1), Origin::new(SourceId(0), 5..9));
         assert_eq!(o.find("/mounts/1/target").map(|o| o.start), Some(5));
         assert_eq!(o.find("/mounts/2"), None);
         o.remove_under("/mounts");

@@ -126,14 +126,18 @@ pub fn parse_line(line: &str, base: usize) -> Result<Option<FstabEntry>, LineErr
     if rest.is_empty() || rest.starts_with('#') {
         return Ok(None);
     }
-    let mut fields: Vec<(&str, usize)> = Vec::with_capacity(6);
+    // Seven slots: six fields plus the first extra one, which is only reported.
+    let mut slots: [(&str, usize); 7] = [("", 0); 7];
+    let mut count = 0usize;
     let mut input = rest;
-    while !input.is_empty() {
+    while !input.is_empty() && count < 7 {
         let (after, f) = field(input).unwrap_or(("", input));
-        fields.push((f, offset(f)));
+        slots[count] = (f, offset(f));
+        count += 1;
         let (after, _) = blanks(after).unwrap_or((after, ""));
         input = after;
     }
+    let fields = &slots[..count];
     if fields.len() < 4 {
         let end = base + line.trim_end_matches(is_blank).len();
         return Err(LineError::TooFewFields {

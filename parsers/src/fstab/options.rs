@@ -51,17 +51,18 @@ pub fn parse_tmpfs_size(value: &str) -> Result<SizeSpec, String> {
 
 /// Build a [`Mount`] from the four main fstab fields.
 pub fn mount_from_fields(
-    source: &str,
-    target: &str,
-    fstype: &str,
+    source: String,
+    target: String,
+    fstype: String,
     options: &str,
     dump: u32,
     pass: u32,
 ) -> (Mount, Vec<OptionError>) {
+    let is_tmpfs = fstype == "tmpfs";
     let mut mount = Mount {
-        source: source.to_string(),
-        target: target.to_string(),
-        fstype: fstype.to_string(),
+        source,
+        target,
+        fstype,
         options: Vec::new(),
         readonly: false,
         bind: BindKind::None,
@@ -92,7 +93,7 @@ pub fn mount_from_fields(
                 message: format!("`{opt}` is not a create option"),
                 help: "use `create=dir` or `create=file`".into(),
             }),
-            _ if opt.starts_with("size=") && fstype == "tmpfs" => {
+            _ if opt.starts_with("size=") && is_tmpfs => {
                 match parse_tmpfs_size(&opt[5..]) {
                     // The first size= wins, as in libvirt; the kernel takes the last one,
                     // so a second one is kept as a plain option and linted.
@@ -152,9 +153,9 @@ mod tests {
     #[test]
     fn typed_options_are_split_out() {
         let (m, errors) = mount_from_fields(
-            "tmpfs",
-            "/run",
-            "tmpfs",
+            "tmpfs".into(),
+            "/run".into(),
+            "tmpfs".into(),
             "size=64m,mode=0755,ro,create=dir,optional",
             0,
             0,
@@ -172,7 +173,14 @@ mod tests {
 
     #[test]
     fn bad_create_and_size_are_reported_with_their_range() {
-        let (_, errors) = mount_from_fields("t", "/t", "tmpfs", "rw,create=sock,size=1x", 0, 0);
+        let (_, errors) = mount_from_fields(
+            "t".into(),
+            "/t".into(),
+            "tmpfs".into(),
+            "rw,create=sock,size=1x",
+            0,
+            0,
+        );
         assert_eq!(errors.len(), 2);
         assert_eq!(errors[0].range, 3..14);
         assert_eq!(errors[1].range, 15..22);

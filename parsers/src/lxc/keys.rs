@@ -4,86 +4,113 @@
 use lxconf_model::model::HookKind;
 use lxconf_model::Namespace;
 
-/// Every exact key of liblxc 5.0/6.0, plus the family prefixes (ending in `.`).
-pub const KEYS: &[&str] = &[
-    "lxc.apparmor.allow_incomplete",
-    "lxc.apparmor.allow_nesting",
-    "lxc.apparmor.profile",
-    "lxc.apparmor.raw",
-    "lxc.arch",
-    "lxc.autodev",
-    "lxc.autodev.tmpfs.size",
-    "lxc.cap.drop",
-    "lxc.cap.keep",
-    "lxc.cgroup.dir",
-    "lxc.cgroup.dir.container",
-    "lxc.cgroup.dir.container.inner",
-    "lxc.cgroup.dir.monitor",
-    "lxc.cgroup.dir.monitor.pivot",
-    "lxc.cgroup.relative",
-    "lxc.console.buffer.size",
-    "lxc.console.logfile",
-    "lxc.console.path",
-    "lxc.console.rotate",
-    "lxc.console.size",
-    "lxc.environment",
-    "lxc.ephemeral",
-    "lxc.execute.cmd",
-    "lxc.group",
-    "lxc.hook.autodev",
-    "lxc.hook.clone",
-    "lxc.hook.destroy",
-    "lxc.hook.mount",
-    "lxc.hook.post-stop",
-    "lxc.hook.pre-mount",
-    "lxc.hook.pre-start",
-    "lxc.hook.start",
-    "lxc.hook.start-host",
-    "lxc.hook.stop",
-    "lxc.hook.version",
-    "lxc.idmap",
-    "lxc.include",
-    "lxc.init.cmd",
-    "lxc.init.cwd",
-    "lxc.init.gid",
-    "lxc.init.groups",
-    "lxc.init.uid",
-    "lxc.keyring.session",
-    "lxc.log.file",
-    "lxc.log.level",
-    "lxc.log.syslog",
-    "lxc.monitor.signal.pdeath",
-    "lxc.monitor.unshare",
-    "lxc.mount.auto",
-    "lxc.mount.entry",
-    "lxc.mount.fstab",
-    "lxc.namespace.clone",
-    "lxc.namespace.keep",
-    "lxc.no_new_privs",
-    "lxc.pty.max",
-    "lxc.rootfs.managed",
-    "lxc.rootfs.mount",
-    "lxc.rootfs.options",
-    "lxc.rootfs.path",
-    "lxc.sched.core",
-    "lxc.seccomp.allow_nesting",
-    "lxc.seccomp.notify.cookie",
-    "lxc.seccomp.notify.proxy",
-    "lxc.seccomp.profile",
-    "lxc.selinux.context",
-    "lxc.selinux.context.keyring",
-    "lxc.signal.halt",
-    "lxc.signal.reboot",
-    "lxc.signal.stop",
-    "lxc.start.auto",
-    "lxc.start.delay",
-    "lxc.start.order",
-    "lxc.time.offset.boot",
-    "lxc.time.offset.monotonic",
-    "lxc.tty.dir",
-    "lxc.tty.max",
-    "lxc.uts.name",
-];
+/// Declares [`ExactKey`] and [`KEYS`] from one list, so they cannot drift apart.
+macro_rules! exact_keys {
+    ($($variant:ident = $name:literal,)*) => {
+        /// An exact (non-family) key of liblxc's table.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ExactKey {
+            $(
+                #[doc = $name]
+                $variant,
+            )*
+        }
+
+        /// Every exact key of liblxc 5.0/6.0, sorted (for binary search).
+        pub const KEYS: &[&str] = &[$($name),*];
+
+        const EXACT: &[ExactKey] = &[$(ExactKey::$variant),*];
+
+        impl ExactKey {
+            /// The key as written in a config.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(ExactKey::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+exact_keys! {
+    ApparmorAllowIncomplete = "lxc.apparmor.allow_incomplete",
+    ApparmorAllowNesting = "lxc.apparmor.allow_nesting",
+    ApparmorProfile = "lxc.apparmor.profile",
+    ApparmorRaw = "lxc.apparmor.raw",
+    Arch = "lxc.arch",
+    Autodev = "lxc.autodev",
+    AutodevTmpfsSize = "lxc.autodev.tmpfs.size",
+    CapDrop = "lxc.cap.drop",
+    CapKeep = "lxc.cap.keep",
+    CgroupDir = "lxc.cgroup.dir",
+    CgroupDirContainer = "lxc.cgroup.dir.container",
+    CgroupDirContainerInner = "lxc.cgroup.dir.container.inner",
+    CgroupDirMonitor = "lxc.cgroup.dir.monitor",
+    CgroupDirMonitorPivot = "lxc.cgroup.dir.monitor.pivot",
+    CgroupRelative = "lxc.cgroup.relative",
+    ConsoleBufferSize = "lxc.console.buffer.size",
+    ConsoleLogfile = "lxc.console.logfile",
+    ConsolePath = "lxc.console.path",
+    ConsoleRotate = "lxc.console.rotate",
+    ConsoleSize = "lxc.console.size",
+    Environment = "lxc.environment",
+    Ephemeral = "lxc.ephemeral",
+    ExecuteCmd = "lxc.execute.cmd",
+    Group = "lxc.group",
+    HookAutodev = "lxc.hook.autodev",
+    HookClone = "lxc.hook.clone",
+    HookDestroy = "lxc.hook.destroy",
+    HookMount = "lxc.hook.mount",
+    HookPostStop = "lxc.hook.post-stop",
+    HookPreMount = "lxc.hook.pre-mount",
+    HookPreStart = "lxc.hook.pre-start",
+    HookStart = "lxc.hook.start",
+    HookStartHost = "lxc.hook.start-host",
+    HookStop = "lxc.hook.stop",
+    HookVersion = "lxc.hook.version",
+    Idmap = "lxc.idmap",
+    Include = "lxc.include",
+    InitCmd = "lxc.init.cmd",
+    InitCwd = "lxc.init.cwd",
+    InitGid = "lxc.init.gid",
+    InitGroups = "lxc.init.groups",
+    InitUid = "lxc.init.uid",
+    KeyringSession = "lxc.keyring.session",
+    LogFile = "lxc.log.file",
+    LogLevel = "lxc.log.level",
+    LogSyslog = "lxc.log.syslog",
+    MonitorSignalPdeath = "lxc.monitor.signal.pdeath",
+    MonitorUnshare = "lxc.monitor.unshare",
+    MountAuto = "lxc.mount.auto",
+    MountEntry = "lxc.mount.entry",
+    MountFstab = "lxc.mount.fstab",
+    NamespaceClone = "lxc.namespace.clone",
+    NamespaceKeep = "lxc.namespace.keep",
+    NoNewPrivs = "lxc.no_new_privs",
+    PtyMax = "lxc.pty.max",
+    RootfsManaged = "lxc.rootfs.managed",
+    RootfsMount = "lxc.rootfs.mount",
+    RootfsOptions = "lxc.rootfs.options",
+    RootfsPath = "lxc.rootfs.path",
+    SchedCore = "lxc.sched.core",
+    SeccompAllowNesting = "lxc.seccomp.allow_nesting",
+    SeccompNotifyCookie = "lxc.seccomp.notify.cookie",
+    SeccompNotifyProxy = "lxc.seccomp.notify.proxy",
+    SeccompProfile = "lxc.seccomp.profile",
+    SelinuxContext = "lxc.selinux.context",
+    SelinuxContextKeyring = "lxc.selinux.context.keyring",
+    SignalHalt = "lxc.signal.halt",
+    SignalReboot = "lxc.signal.reboot",
+    SignalStop = "lxc.signal.stop",
+    StartAuto = "lxc.start.auto",
+    StartDelay = "lxc.start.delay",
+    StartOrder = "lxc.start.order",
+    TimeOffsetBoot = "lxc.time.offset.boot",
+    TimeOffsetMonotonic = "lxc.time.offset.monotonic",
+    TtyDir = "lxc.tty.dir",
+    TtyMax = "lxc.tty.max",
+    UtsName = "lxc.uts.name",
+}
 
 /// Network subkeys (`lxc.net.N.<sub>`).
 pub const NET_SUBKEYS: &[&str] = &[
@@ -138,13 +165,13 @@ pub const PRLIMIT_RESOURCES: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Key<'a> {
     /// One of [`KEYS`].
-    Exact(&'static str),
+    Exact(ExactKey),
     /// `lxc.net` (only an empty value is allowed: clear all networks).
     NetAll,
     /// `lxc.net.N` (only an empty value is allowed: remove network N).
     NetIndex(u32),
     /// `lxc.net.N.<sub>`.
-    Net(u32, &'a str),
+    Net(u32, &'static str),
     /// `lxc.cgroup2.<file>`.
     Cgroup2(&'a str),
     /// `lxc.cgroup2` (empty: clear all).
@@ -180,7 +207,7 @@ pub fn classify(key: &str) -> Key<'_> {
     if let Ok(i) = KEYS.binary_search(&key) {
         return match key.strip_prefix("lxc.hook.") {
             Some(h) if h != "version" => HookKind::from_name(h).map_or(Key::Unknown, Key::Hook),
-            _ => Key::Exact(KEYS[i]),
+            _ => Key::Exact(EXACT[i]),
         };
     }
     let Some(rest) = key.strip_prefix("lxc.") else {
@@ -210,8 +237,10 @@ pub fn classify(key: &str) -> Key<'_> {
             }
             match subkey {
                 None => Key::NetIndex(index),
-                Some(k) if NET_SUBKEYS.contains(&k) => Key::Net(index, k),
-                Some(_) => Key::Unknown,
+                Some(k) => NET_SUBKEYS
+                    .iter()
+                    .find(|s| **s == k)
+                    .map_or(Key::Unknown, |s| Key::Net(index, s)),
             }
         }
         ("cgroup2", None) => Key::Cgroup2All,
@@ -354,7 +383,7 @@ mod tests {
             Key::Cgroup2("memory.max")
         );
         assert_eq!(classify("lxc.cgroup2x"), Key::Unknown);
-        assert_eq!(classify("lxc.cgroup.dir"), Key::Exact("lxc.cgroup.dir"));
+        assert_eq!(classify("lxc.cgroup.dir"), Key::Exact(ExactKey::CgroupDir));
         assert_eq!(
             classify("lxc.cgroup.cpu.shares"),
             Key::Cgroup1("cpu.shares")

@@ -4,7 +4,7 @@
 //! Unlike liblxc, lowering does not stop at the first bad line: every problem becomes a
 //! diagnostic and the rest of the file is still read.
 
-use super::keys::{self, Key};
+use super::keys::{self, ExactKey as K, Key};
 use super::syntax::{self, LineKind};
 use super::values::*;
 use crate::fs::FileSystem;
@@ -65,7 +65,7 @@ struct NetState {
     typed: bool,
     origin: Origin,
     /// Subkeys set so far, with where; a later `type` line wipes them.
-    set: Vec<(String, Origin)>,
+    set: Vec<(&'static str, Origin)>,
 }
 
 #[derive(Default)]
@@ -322,8 +322,7 @@ impl<'a> Lowerer<'a> {
             reason: "unknown key".into(),
         });
         let i = self.c.unrecognized.len() - 1;
-        self.origins
-            .record(format!("/unrecognized/{i}"), key_origin);
+        self.origins.record(("/unrecognized", i), key_origin);
     }
 
     fn uint(&mut self, v: Value<'_>) -> Option<u32> {
@@ -377,7 +376,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn set_string(&mut self, pointer: &str, v: Value<'_>) -> Option<String> {
+    fn set_string(&mut self, pointer: &'static str, v: Value<'_>) -> Option<String> {
         if v.text.is_empty() {
             self.origins.remove_under(pointer);
             None
@@ -452,7 +451,7 @@ impl<'a> Lowerer<'a> {
                     (true, None) => {}
                     (false, Some(i)) => {
                         self.c.sysctls[i].value = v.text.to_string();
-                        self.origins.record(format!("/sysctls/{i}"), v.origin);
+                        self.origins.record(("/sysctls", i), v.origin);
                     }
                     (false, None) => {
                         self.c.sysctls.push(Setting {
@@ -460,7 +459,7 @@ impl<'a> Lowerer<'a> {
                             value: v.text.to_string(),
                         });
                         let i = self.c.sysctls.len() - 1;
-                        self.origins.record(format!("/sysctls/{i}"), v.origin);
+                        self.origins.record(("/sysctls", i), v.origin);
                     }
                 }
             }
@@ -474,7 +473,7 @@ impl<'a> Lowerer<'a> {
                         value: v.text.to_string(),
                     });
                     let i = self.c.proc.len() - 1;
-                    self.origins.record(format!("/proc/{i}"), v.origin);
+                    self.origins.record(("/proc", i), v.origin);
                 }
             }
             Key::HookAll => self.c.hooks.hooks.clear(),
@@ -487,7 +486,7 @@ impl<'a> Lowerer<'a> {
                         command: v.text.to_string(),
                     });
                     let i = self.c.hooks.hooks.len() - 1;
-                    self.origins.record(format!("/hooks/hooks/{i}"), v.origin);
+                    self.origins.record(("/hooks/hooks", i), v.origin);
                 }
             }
             Key::NamespaceShare(ns) => {
@@ -564,11 +563,12 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn apply_exact(&mut self, key: &'static str, key_origin: Origin, v: Value<'_>) {
+    fn apply_exact(&mut self, key: K, key_origin: Origin, v: Value<'_>) {
+        let key_name = key.name();
         let empty = v.text.is_empty();
         let t = v.text;
         match key {
-            "lxc.uts.name" => {
+            K::UtsName => {
                 if t.len() > 64 {
                     self.invalid(
                         v,
@@ -579,7 +579,7 @@ impl<'a> Lowerer<'a> {
                     self.c.hostname = self.set_string("/hostname", v);
                 }
             }
-            "lxc.arch" => {
+            K::Arch => {
                 if empty {
                     self.invalid(
                         v,
@@ -602,43 +602,39 @@ impl<'a> Lowerer<'a> {
                     );
                 }
             }
-            "lxc.ephemeral" => self.set_bool(v, |c, b| c.lxc.ephemeral = b, "/lxc/ephemeral"),
-            "lxc.no_new_privs" => self.set_bool(v, |c, b| c.no_new_privs = b, "/no_new_privs"),
-            "lxc.keyring.session" => self.set_bool(
+            K::Ephemeral => self.set_bool(v, |c, b| c.lxc.ephemeral = b, "/lxc/ephemeral"),
+            K::NoNewPrivs => self.set_bool(v, |c, b| c.no_new_privs = b, "/no_new_privs"),
+            K::KeyringSession => self.set_bool(
                 v,
                 |c, b| c.lxc.keyring_session_disabled = b,
                 "/lxc/keyring_session_disabled",
             ),
-            "lxc.sched.core" => self.set_bool(v, |c, b| c.lxc.sched_core = b, "/lxc/sched_core"),
-            "lxc.start.auto" => {
-                self.set_bool(v, |c, b| c.autostart.enabled = b, "/autostart/enabled")
-            }
-            "lxc.autodev" => {
+            K::SchedCore => self.set_bool(v, |c, b| c.lxc.sched_core = b, "/lxc/sched_core"),
+            K::StartAuto => self.set_bool(v, |c, b| c.autostart.enabled = b, "/autostart/enabled"),
+            K::Autodev => {
                 if empty {
                     self.c.dev.autodev = true;
                 } else {
                     self.set_bool(v, |c, b| c.dev.autodev = b, "/dev/autodev");
                 }
             }
-            "lxc.apparmor.allow_incomplete" => self.set_bool(
+            K::ApparmorAllowIncomplete => self.set_bool(
                 v,
                 |c, b| c.security.apparmor_allow_incomplete = b,
                 "/security/apparmor_allow_incomplete",
             ),
-            "lxc.apparmor.allow_nesting" => self.set_bool(
+            K::ApparmorAllowNesting => self.set_bool(
                 v,
                 |c, b| c.security.apparmor_allow_nesting = b,
                 "/security/apparmor_allow_nesting",
             ),
-            "lxc.seccomp.allow_nesting" => self.set_bool(
+            K::SeccompAllowNesting => self.set_bool(
                 v,
                 |c, b| c.security.seccomp_allow_nesting = b,
                 "/security/seccomp_allow_nesting",
             ),
-            "lxc.console.rotate" => {
-                self.set_bool(v, |c, b| c.console.rotate = b, "/console/rotate")
-            }
-            "lxc.cgroup.relative" => {
+            K::ConsoleRotate => self.set_bool(v, |c, b| c.console.rotate = b, "/console/rotate"),
+            K::CgroupRelative => {
                 if empty {
                     self.c.lxc.cgroup_dirs.remove("relative");
                 } else if let Some(b) = self.bool01(v) {
@@ -648,21 +644,21 @@ impl<'a> Lowerer<'a> {
                         .insert("relative".into(), if b { "1" } else { "0" }.into());
                 }
             }
-            "lxc.rootfs.managed" => {
+            K::RootfsManaged => {
                 if empty {
                     self.rootfs_managed = true;
                 } else if let Some(b) = self.bool01(v) {
                     self.rootfs_managed = b;
                 }
             }
-            "lxc.monitor.unshare" => {
+            K::MonitorUnshare => {
                 if empty {
                     self.c.lxc.monitor_unshare = false;
                 } else if let Some(n) = self.uint(v) {
                     self.c.lxc.monitor_unshare = n != 0;
                 }
             }
-            "lxc.group" => {
+            K::Group => {
                 if empty {
                     self.c.autostart.groups.clear();
                 } else {
@@ -673,7 +669,7 @@ impl<'a> Lowerer<'a> {
                     self.origins.record("/autostart/groups", v.origin);
                 }
             }
-            "lxc.start.delay" => {
+            K::StartDelay => {
                 if empty {
                     self.c.autostart.delay_s = 0;
                 } else if let Some(n) = self.uint(v) {
@@ -681,7 +677,7 @@ impl<'a> Lowerer<'a> {
                     self.origins.record("/autostart/delay_s", v.origin);
                 }
             }
-            "lxc.start.order" => {
+            K::StartOrder => {
                 if empty {
                     self.c.autostart.order = 0;
                 } else {
@@ -695,15 +691,12 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
-            "lxc.monitor.signal.pdeath"
-            | "lxc.signal.halt"
-            | "lxc.signal.reboot"
-            | "lxc.signal.stop" => {
+            K::MonitorSignalPdeath | K::SignalHalt | K::SignalReboot | K::SignalStop => {
                 let defaults = Signals::default();
                 let (pointer, default) = match key {
-                    "lxc.signal.halt" => ("/signals/halt", defaults.halt),
-                    "lxc.signal.reboot" => ("/signals/reboot", defaults.reboot),
-                    "lxc.signal.stop" => ("/signals/stop", defaults.stop),
+                    K::SignalHalt => ("/signals/halt", defaults.halt),
+                    K::SignalReboot => ("/signals/reboot", defaults.reboot),
+                    K::SignalStop => ("/signals/stop", defaults.stop),
                     _ => ("/signals/monitor_pdeath", defaults.monitor_pdeath),
                 };
                 let sig = if empty {
@@ -715,16 +708,16 @@ impl<'a> Lowerer<'a> {
                 if let Some(sig) = sig {
                     let s = &mut self.c.signals;
                     match key {
-                        "lxc.signal.halt" => s.halt = sig,
-                        "lxc.signal.reboot" => s.reboot = sig,
-                        "lxc.signal.stop" => s.stop = sig,
+                        K::SignalHalt => s.halt = sig,
+                        K::SignalReboot => s.reboot = sig,
+                        K::SignalStop => s.stop = sig,
                         _ => s.monitor_pdeath = sig,
                     }
                     self.origins.record(pointer, v.origin);
                 }
             }
-            "lxc.include" => self.include(v),
-            "lxc.init.cmd" => {
+            K::Include => self.include(v),
+            K::InitCmd => {
                 if empty {
                     self.c.init.command = Init::default().command;
                 } else {
@@ -732,15 +725,15 @@ impl<'a> Lowerer<'a> {
                     self.origins.record("/init/command", v.origin);
                 }
             }
-            "lxc.execute.cmd" => {
+            K::ExecuteCmd => {
                 self.c.init.execute_command =
                     (!empty).then(|| t.split_whitespace().map(String::from).collect());
                 self.origins.record("/init/execute_command", v.origin);
             }
-            "lxc.init.uid" | "lxc.init.gid" => {
+            K::InitUid | K::InitGid => {
                 let n = if empty { Some(0) } else { self.uid_value(v) };
                 if let Some(n) = n {
-                    if key == "lxc.init.uid" {
+                    if key == K::InitUid {
                         self.c.init.uid = n;
                         self.origins.record("/init/uid", v.origin);
                     } else {
@@ -749,7 +742,7 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
-            "lxc.init.groups" => {
+            K::InitGroups => {
                 if empty {
                     self.c.init.groups.clear();
                     return;
@@ -771,7 +764,7 @@ impl<'a> Lowerer<'a> {
                 self.c.init.groups.extend(groups);
                 self.origins.record("/init/groups", v.origin);
             }
-            "lxc.init.cwd" => {
+            K::InitCwd => {
                 self.c.init.cwd = (!empty).then(|| simplify_path(t));
                 self.origins.record("/init/cwd", v.origin);
                 if !empty && !t.starts_with('/') {
@@ -783,7 +776,7 @@ impl<'a> Lowerer<'a> {
                     );
                 }
             }
-            "lxc.environment" => {
+            K::Environment => {
                 if empty {
                     self.c.init.env.clear();
                     return;
@@ -810,9 +803,9 @@ impl<'a> Lowerer<'a> {
                 };
                 self.c.init.env.push(var);
                 let i = self.c.init.env.len() - 1;
-                self.origins.record(format!("/init/env/{i}"), v.origin);
+                self.origins.record(("/init/env", i), v.origin);
             }
-            "lxc.console.path" => {
+            K::ConsolePath => {
                 if t == "none" {
                     self.console_none = true;
                     self.c.console.path = None;
@@ -822,11 +815,11 @@ impl<'a> Lowerer<'a> {
                 }
                 self.origins.record("/console", v.origin);
             }
-            "lxc.console.logfile" => {
+            K::ConsoleLogfile => {
                 self.c.console.logfile = (!empty).then(|| simplify_path(t));
                 self.origins.record("/console/logfile", v.origin);
             }
-            "lxc.console.size" | "lxc.console.buffer.size" => {
+            K::ConsoleSize | K::ConsoleBufferSize => {
                 let size = if empty {
                     Some(None)
                 } else {
@@ -840,28 +833,28 @@ impl<'a> Lowerer<'a> {
                 };
                 if let Some(size) = size {
                     let size = size.filter(|s| s.0 > 0);
-                    if key == "lxc.console.size" {
+                    if key == K::ConsoleSize {
                         self.c.console.log_size = size;
                     } else {
                         self.c.console.buffer_size = size;
                     }
                 }
             }
-            "lxc.tty.max" => {
+            K::TtyMax => {
                 let n = if empty { Some(0) } else { self.uint(v) };
                 if let Some(n) = n {
                     self.c.dev.ttys = n;
                     self.origins.record("/dev/ttys", v.origin);
                 }
             }
-            "lxc.pty.max" => {
+            K::PtyMax => {
                 let n = if empty { Some(0) } else { self.uint(v) };
                 if let Some(n) = n {
                     self.c.dev.ptys = n;
                     self.origins.record("/dev/ptys", v.origin);
                 }
             }
-            "lxc.tty.dir" => {
+            K::TtyDir => {
                 if t.len() > 255 || t.contains('/') {
                     self.invalid(
                         v,
@@ -872,11 +865,11 @@ impl<'a> Lowerer<'a> {
                     self.c.dev.tty_dir = self.set_string("/dev/tty_dir", v);
                 }
             }
-            "lxc.log.file" => {
+            K::LogFile => {
                 self.c.logging.file = (!empty).then(|| simplify_path(t));
                 self.origins.record("/logging/file", v.origin);
             }
-            "lxc.log.level" => {
+            K::LogLevel => {
                 if empty {
                     self.c.logging.level = LogLevel::Error;
                 } else {
@@ -891,7 +884,7 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
-            "lxc.log.syslog" => {
+            K::LogSyslog => {
                 if empty || SYSLOG_FACILITIES.contains(&t) {
                     self.c.logging.syslog = self.set_string("/logging/syslog", v);
                 } else {
@@ -902,7 +895,7 @@ impl<'a> Lowerer<'a> {
                     );
                 }
             }
-            "lxc.rootfs.path" => {
+            K::RootfsPath => {
                 if empty {
                     self.rootfs_path = None;
                 } else {
@@ -926,10 +919,10 @@ impl<'a> Lowerer<'a> {
                     self.rootfs_path = Some((simplify_path(path), backend, v.origin));
                 }
             }
-            "lxc.rootfs.mount" => {
+            K::RootfsMount => {
                 self.rootfs_mount = (!empty).then(|| simplify_path(t));
             }
-            "lxc.rootfs.options" => {
+            K::RootfsOptions => {
                 if empty {
                     self.rootfs_options.clear();
                     return;
@@ -948,7 +941,7 @@ impl<'a> Lowerer<'a> {
                 }
                 self.rootfs_options = opts.into_iter().map(String::from).collect();
             }
-            "lxc.mount.entry" => {
+            K::MountEntry => {
                 if empty {
                     self.mount_entries.clear();
                     return;
@@ -957,9 +950,9 @@ impl<'a> Lowerer<'a> {
                 match fstab::parse_line(t, base) {
                     Ok(Some(entry)) => {
                         let (mount, errors) = fstab::options::mount_from_fields(
-                            &entry.source.text,
-                            &entry.target.text,
-                            &entry.fstype.text,
+                            entry.source.text,
+                            entry.target.text,
+                            entry.fstype.text,
                             &entry.options.text,
                             entry.dump,
                             entry.pass,
@@ -984,7 +977,7 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
-            "lxc.mount.fstab" => {
+            K::MountFstab => {
                 if empty {
                     self.invalid(
                         v,
@@ -995,8 +988,8 @@ impl<'a> Lowerer<'a> {
                     self.fstab = Some((t.to_string(), v.origin));
                 }
             }
-            "lxc.mount.auto" => self.mount_auto(v),
-            "lxc.autodev.tmpfs.size" => {
+            K::MountAuto => self.mount_auto(v),
+            K::AutodevTmpfsSize => {
                 let size = if empty {
                     500_000
                 } else {
@@ -1021,28 +1014,28 @@ impl<'a> Lowerer<'a> {
                 self.c.dev.tmpfs_size = ByteSize(size);
                 self.origins.record("/dev/tmpfs_size", v.origin);
             }
-            "lxc.cap.drop" | "lxc.cap.keep" => self.caps(key == "lxc.cap.keep", v),
-            "lxc.apparmor.profile" => {
+            K::CapDrop | K::CapKeep => self.caps(key == K::CapKeep, v),
+            K::ApparmorProfile => {
                 self.c.security.apparmor_profile = self.set_string("/security/apparmor_profile", v)
             }
-            "lxc.apparmor.raw" => {
+            K::ApparmorRaw => {
                 if empty {
                     self.c.security.apparmor_raw.clear();
                 } else {
                     self.c.security.apparmor_raw.push(t.to_string());
                 }
             }
-            "lxc.selinux.context" => {
+            K::SelinuxContext => {
                 self.c.security.selinux_context = self.set_string("/security/selinux_context", v)
             }
-            "lxc.selinux.context.keyring" => {
+            K::SelinuxContextKeyring => {
                 self.c.security.selinux_context_keyring =
                     self.set_string("/security/selinux_context_keyring", v)
             }
-            "lxc.seccomp.profile" => {
+            K::SeccompProfile => {
                 self.c.security.seccomp_profile = self.set_string("/security/seccomp_profile", v)
             }
-            "lxc.seccomp.notify.proxy" => {
+            K::SeccompNotifyProxy => {
                 if !empty && !t.starts_with("unix:") {
                     self.invalid(
                         v,
@@ -1054,13 +1047,13 @@ impl<'a> Lowerer<'a> {
                         self.set_string("/security/seccomp_notify_proxy", v);
                 }
             }
-            "lxc.seccomp.notify.cookie" => {
+            K::SeccompNotifyCookie => {
                 self.c.security.seccomp_notify_cookie =
                     self.set_string("/security/seccomp_notify_cookie", v)
             }
-            "lxc.namespace.clone" | "lxc.namespace.keep" => self.namespaces(key, v),
-            "lxc.idmap" => self.idmap(v),
-            "lxc.time.offset.boot" | "lxc.time.offset.monotonic" => {
+            K::NamespaceClone | K::NamespaceKeep => self.namespaces(key_name, v),
+            K::Idmap => self.idmap(v),
+            K::TimeOffsetBoot | K::TimeOffsetMonotonic => {
                 let ns = if empty {
                     Some(0)
                 } else {
@@ -1073,7 +1066,7 @@ impl<'a> Lowerer<'a> {
                     }
                 };
                 if let Some(ns) = ns {
-                    if key.ends_with("boot") {
+                    if key_name.ends_with("boot") {
                         self.c.time_offsets.boot_ns = ns;
                         self.origins.record("/time_offsets/boot_ns", v.origin);
                     } else {
@@ -1082,17 +1075,17 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
-            "lxc.cgroup.dir"
-            | "lxc.cgroup.dir.container"
-            | "lxc.cgroup.dir.monitor"
-            | "lxc.cgroup.dir.monitor.pivot"
-            | "lxc.cgroup.dir.container.inner" => {
-                let name = key.trim_start_matches("lxc.cgroup.");
+            K::CgroupDir
+            | K::CgroupDirContainer
+            | K::CgroupDirMonitor
+            | K::CgroupDirMonitorPivot
+            | K::CgroupDirContainerInner => {
+                let name = key_name.trim_start_matches("lxc.cgroup.");
                 if empty {
                     self.c.lxc.cgroup_dirs.remove(name);
                     return;
                 }
-                let inner = key.ends_with(".inner");
+                let inner = key_name.ends_with(".inner");
                 let bad = if inner {
                     t.contains('/') || t == "." || t == ".."
                 } else {
@@ -1104,7 +1097,7 @@ impl<'a> Lowerer<'a> {
                     } else {
                         "give a relative path without `..`"
                     };
-                    self.invalid(v, format!("`{t}` is not allowed for `{key}`"), help);
+                    self.invalid(v, format!("`{t}` is not allowed for `{key_name}`"), help);
                 } else {
                     self.c
                         .lxc
@@ -1112,7 +1105,7 @@ impl<'a> Lowerer<'a> {
                         .insert(name.to_string(), t.to_string());
                 }
             }
-            "lxc.hook.version" => {
+            K::HookVersion => {
                 if empty {
                     self.c.hooks.version = 0;
                 } else {
@@ -1130,13 +1123,12 @@ impl<'a> Lowerer<'a> {
                 // A key in the table that lowering does not type yet: keep it verbatim.
                 self.c.unrecognized.push(Unrecognized {
                     format: "lxc".into(),
-                    key: key.to_string(),
+                    key: key_name.to_string(),
                     value: t.to_string(),
                     reason: "not typed by the model".into(),
                 });
                 let i = self.c.unrecognized.len() - 1;
-                self.origins
-                    .record(format!("/unrecognized/{i}"), key_origin);
+                self.origins.record(("/unrecognized", i), key_origin);
             }
         }
     }
@@ -1158,7 +1150,12 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn set_bool(&mut self, v: Value<'_>, set: impl FnOnce(&mut Container, bool), pointer: &str) {
+    fn set_bool(
+        &mut self,
+        v: Value<'_>,
+        set: impl FnOnce(&mut Container, bool),
+        pointer: &'static str,
+    ) {
         if v.text.is_empty() {
             set(&mut self.c, false);
             return;
@@ -1329,7 +1326,7 @@ impl<'a> Lowerer<'a> {
             count: nums[2],
         });
         let i = self.c.idmap.len() - 1;
-        self.origins.record(format!("/idmap/{i}"), v.origin);
+        self.origins.record(("/idmap", i), v.origin);
     }
 
     fn mount_auto(&mut self, v: Value<'_>) {
@@ -1521,7 +1518,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn apply_net(&mut self, n: u32, sub: &str, key_origin: Origin, v: Value<'_>) {
+    fn apply_net(&mut self, n: u32, sub: &'static str, key_origin: Origin, v: Value<'_>) {
         let t = v.text;
         let empty = t.is_empty();
         if sub == "type" {
@@ -1604,7 +1601,7 @@ impl<'a> Lowerer<'a> {
                 return;
             }
         }
-        state.set.push((sub.to_string(), key_origin));
+        state.set.push((sub, key_origin));
         let net = &mut state.net;
         let mut error: Option<(String, String)> = None;
         let mut warning: Option<(Code, String, String)> = None;
@@ -1940,7 +1937,7 @@ impl<'a> Lowerer<'a> {
             }
             let i = self.c.networks.len();
             self.c.networks.push(state.net);
-            self.origins.record(format!("/networks/{i}"), state.origin);
+            self.origins.record(("/networks", i), state.origin);
         }
         if let (Some(a), Some(b)) = (self.legacy_net_indexed, self.legacy_net_unindexed) {
             self.diag(
@@ -1955,7 +1952,7 @@ impl<'a> Lowerer<'a> {
         }
         // Prlimits.
         for (i, (p, o)) in std::mem::take(&mut self.prlimits).into_iter().enumerate() {
-            self.origins.record(format!("/prlimits/{i}"), o);
+            self.origins.record(("/prlimits", i), o);
             self.c.prlimits.push(p);
         }
         // Mounts: fstab file first, then lxc.mount.entry lines, in order (LXC's order).
@@ -1991,7 +1988,7 @@ impl<'a> Lowerer<'a> {
                     m.target = t;
                     let i = self.c.mounts.len();
                     self.c.mounts.push(m);
-                    self.origins.record(format!("/mounts/{i}"), origin);
+                    self.origins.record(("/mounts", i), origin);
                 }
                 None => {
                     let rootfs = self
@@ -2144,9 +2141,9 @@ impl<'a> Lowerer<'a> {
         let mut out = Vec::new();
         for e in entries {
             let (mount, errors) = fstab::options::mount_from_fields(
-                &e.source.text,
-                &e.target.text,
-                &e.fstype.text,
+                e.source.text,
+                e.target.text,
+                e.fstype.text,
                 &e.options.text,
                 e.dump,
                 e.pass,
@@ -2179,8 +2176,7 @@ impl<'a> Lowerer<'a> {
                     value: e.value.clone(),
                 });
                 let i = r.cgroup.len() - 1;
-                self.origins
-                    .record(format!("/resources/cgroup/{i}"), e.origin);
+                self.origins.record(("/resources/cgroup", i), e.origin);
             }
         }
     }
@@ -2352,7 +2348,7 @@ impl<'a> Lowerer<'a> {
                     Some(rule) => {
                         self.c.device_rules.push(rule);
                         let i = self.c.device_rules.len() - 1;
-                        self.origins.record(format!("/device_rules/{i}"), e.origin);
+                        self.origins.record(("/device_rules", i), e.origin);
                         return true;
                     }
                     None => {
@@ -2369,8 +2365,7 @@ impl<'a> Lowerer<'a> {
             _ => return false,
         };
         if ok {
-            self.origins
-                .record(format!("/resources/{pointer}"), e.origin);
+            self.origins.record(pointer, e.origin);
         }
         ok
     }

@@ -87,6 +87,15 @@ pub fn parse_bool01(text: &str) -> Result<(bool, bool), String> {
 /// liblxc's path simplification: `//` collapsed, trailing `/` dropped, `.` components
 /// removed. Relative paths stay relative.
 pub fn simplify_path(path: &str) -> String {
+    let clean = !path.contains("//")
+        && !path.contains("/./")
+        && !path.starts_with("./")
+        && !path.ends_with("/.")
+        && (path.len() <= 1 || !path.ends_with('/'))
+        && path != ".";
+    if clean {
+        return path.to_string();
+    }
     let absolute = path.starts_with('/');
     let parts: Vec<&str> = path
         .split('/')
