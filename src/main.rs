@@ -1,11 +1,7 @@
 //! The `lxconf` command.
 
-mod cli;
-mod input;
-mod report;
-
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    cli::main()
+    lxconf::cli::main()
 }

@@ -108,3 +108,18 @@ pub fn print(diags: &[Diagnostic], sources: &SourceMap) {
         eprintln!("{report:?}");
     }
 }
+
+/// Render diagnostics to plain text (unicode, no colour), as printed for a terminal
+/// without colour support. Used for snapshots.
+pub fn render_plain(diags: &[Diagnostic], sources: &SourceMap) -> String {
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .with_width(100);
+    let mut out = String::new();
+    for d in diags {
+        let rendered = render(d, sources);
+        let _ = handler.render_report(&mut out, &rendered);
+        out.push('\n');
+    }
+    out
+}

@@ -67,7 +67,7 @@ codes! {
     L015 = ("removed-key", Warning, "a legacy key that has no modern replacement and is ignored"),
     L016 = ("type-resets-network", Warning, "a second `type` for a network wipes its earlier settings"),
     L017 = ("include-not-readable", Error, "an included file or directory that cannot be read"),
-    L018 = ("fstab-not-found", Error, "the `lxc.mount.fstab` file does not exist"),
+    L018 = ("fstab-not-found", Warning, "the `lxc.mount.fstab` file does not exist"),
     L019 = ("legacy-network-index-mix", Warning, "indexed and unindexed legacy network keys mixed"),
     L020 = ("value-truncated", Warning, "a value liblxc silently truncates"),
     F001 = ("fstab-too-few-fields", Error, "an fstab line with fewer than four fields"),

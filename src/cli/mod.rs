@@ -1,7 +1,7 @@
 //! Command-line interface: one module per subcommand.
 
-mod schema;
-mod show;
+pub mod schema;
+pub mod show;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;

@@ -787,14 +787,25 @@ impl<'a> Lowerer<'a> {
                         value: Some(value.to_string()),
                     },
                     None => {
-                        self.diag(
-                            Diagnostic::new(
-                                Code::L011,
-                                format!("`lxc.environment = {t}` copies `{t}` from whoever loads the config"),
-                            )
-                            .at(v.origin)
-                            .help(format!("liblxc reads the value when it parses the file and fails if `{t}` is unset there; write `{t}=VALUE` to make it explicit")),
-                        );
+                        // liblxc copies the value from its own environment while parsing and
+                        // refuses the file when the variable is unset there; do the same
+                        // check, but keep the model independent of this host's value.
+                        let unset = std::env::var_os(t).is_none();
+                        let d = Diagnostic::new(
+                            Code::L011,
+                            if unset {
+                                format!("`lxc.environment = {t}` copies `{t}` from the loading process, where it is unset")
+                            } else {
+                                format!("`lxc.environment = {t}` copies `{t}` from whoever loads the config")
+                            },
+                        )
+                        .at(v.origin)
+                        .help(format!("liblxc reads the value when it parses the file and fails if `{t}` is unset there; write `{t}=VALUE` to make it explicit"));
+                        self.diag(if unset {
+                            d.severity(Severity::Error)
+                        } else {
+                            d
+                        });
                         EnvVar {
                             name: t.to_string(),
                             value: None,
@@ -2130,7 +2141,7 @@ impl<'a> Lowerer<'a> {
                         format!("fstab file `{}` cannot be read: {e}", full.display()),
                     )
                     .at(origin)
-                    .help("liblxc resolves a relative fstab path against the current directory; check the path"),
+                    .help("liblxc loads the config but the container fails to start; a relative fstab path is resolved against the current directory"),
                 );
                 return Vec::new();
             }

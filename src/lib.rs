@@ -1,0 +1,8 @@
+//! The `lxconf` command-line tool, as a library so integration tests can drive it.
+//!
+//! Subcommands live in [`cli`], one module each; [`input`] reads and loads files in any
+//! format; [`report`] renders diagnostics with miette.
+
+pub mod cli;
+pub mod input;
+pub mod report;

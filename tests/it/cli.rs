@@ -1,0 +1,107 @@
+//! The command line: exit codes, stdin, formats.
+
+use crate::support::*;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+#[test]
+fn show_prints_json_and_exits_zero() {
+    let out = lxconf(&["show", "-q", "corpus/lxc/minimal.conf"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json on stdout");
+    assert!(v.get("init").is_some());
+}
+
+#[test]
+fn show_reads_stdin_and_yaml_output() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lxconf"))
+        .args(["show", "--format", "yaml", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"lxc.uts.name = fromstdin\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("hostname: fromstdin"));
+}
+
+#[test]
+fn a_bad_config_exits_one_with_file_line_and_hint() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bad.conf");
+    std::fs::write(&path, "lxc.uts.name = a\nlxc.uts.nmae = b\n").expect("write");
+    let out = lxconf(&["show", path.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stdout.is_empty(),
+        "no model on stdout for a rejected file"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.conf:2:1"), "{err}");
+    assert!(err.contains("did you mean `lxc.uts.name`?"), "{err}");
+}
+
+#[test]
+fn a_missing_file_exits_two() {
+    let out = lxconf(&["show", "/nonexistent/lxconf.conf"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    assert_eq!(lxconf(&["show"]).status.code(), Some(2));
+    assert_eq!(lxconf(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn schema_prints_the_committed_schema() {
+    let out = lxconf(&["schema"]);
+    let committed = std::fs::read(root().join("schemas/lxconf.schema.json")).expect("schema");
+    assert_eq!(out.stdout, committed);
+}
+
+#[test]
+fn fstab_files_are_detected_and_shown() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("x.fstab");
+    std::fs::write(
+        &path,
+        "# c\n/srv/a\\040b\tmnt/ab\tnone\tbind,ro 0 0\ntmpfs run tmpfs size=64m\n",
+    )
+    .expect("write");
+    let out = lxconf(&["show", "-q", path.to_str().expect("utf8")]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["mounts"][0]["source"], "/srv/a b");
+    assert_eq!(v["mounts"][0]["readonly"], true);
+    assert_eq!(v["mounts"][1]["size"], "67108864");
+}
+
+#[test]
+fn origins_point_at_file_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("o.conf");
+    std::fs::write(&path, "# x\n\nlxc.uts.name = web\n").expect("write");
+    let out = lxconf(&["show", "--origins", path.to_str().expect("utf8")]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["origins"]["/hostname"]["line"], 3);
+    assert_eq!(v["origins"]["/hostname"]["column"], 16);
+}

@@ -1,0 +1,6 @@
+//! lxconf's integration tests: one binary, one module per area.
+
+mod cli;
+mod corpus;
+mod liblxc;
+mod support;

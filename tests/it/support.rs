@@ -1,0 +1,77 @@
+//! Helpers shared by the integration tests.
+
+use lxconf_parse::fs::RealFs;
+use lxconf_parse::{LoadOptions, Loaded};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Load an LXC config the way liblxc would from the directory `base` (relative includes are
+/// resolved against it). `name` is the path shown in diagnostics (relative to the root).
+pub fn load_lxc(name: &str, base: &Path) -> Loaded {
+    let text = std::fs::read_to_string(root().join(name)).expect("read corpus file");
+    lxconf_parse::lxc::load(
+        name,
+        &text,
+        &LoadOptions {
+            fs: &RealFs,
+            base_dir: base.to_path_buf(),
+        },
+    )
+}
+
+/// Files in a corpus directory with the given extension, sorted.
+pub fn corpus_files(dir: &str, ext: &str) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(root().join(dir))
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.is_file() && p.extension().and_then(|e| e.to_str()) == Some(ext))
+                .map(|p| format!("{dir}/{}", p.file_name().unwrap().to_string_lossy()))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// Run the lxconf binary in the repository root.
+pub fn lxconf(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lxconf"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run lxconf")
+}
+
+/// Diagnostics as JSON records with paths relative to the root.
+pub fn diagnostic_records(loaded: &Loaded) -> serde_json::Value {
+    let records: Vec<_> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| d.to_record(&loaded.sources))
+        .collect();
+    let mut value = serde_json::to_value(records).expect("serialize");
+    strip_root(&mut value);
+    value
+}
+
+/// Replace absolute paths under the root by relative ones, for stable snapshots.
+pub fn strip_root(value: &mut serde_json::Value) {
+    let prefix = format!("{}/", root().display());
+    match value {
+        serde_json::Value::String(s) => {
+            if s.contains(&prefix) {
+                *s = s.replace(&prefix, "");
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(strip_root),
+        serde_json::Value::Object(o) => o.values_mut().for_each(strip_root),
+        _ => {}
+    }
+}
