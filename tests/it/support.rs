@@ -31,7 +31,7 @@ pub fn corpus_files(dir: &str, ext: &str) -> Vec<String> {
             rd.filter_map(|e| e.ok())
                 .map(|e| e.path())
                 .filter(|p| p.is_file() && p.extension().and_then(|e| e.to_str()) == Some(ext))
-                .map(|p| format!("{dir}/{}", p.file_name().unwrap().to_string_lossy()))
+                .filter_map(|p| p.file_name().map(|n| format!("{dir}/{}", n.to_string_lossy())))
                 .collect()
         })
         .unwrap_or_default();
@@ -65,11 +65,7 @@ pub fn diagnostic_records(loaded: &Loaded) -> serde_json::Value {
 pub fn strip_root(value: &mut serde_json::Value) {
     let prefix = format!("{}/", root().display());
     match value {
-        serde_json::Value::String(s) => {
-            if s.contains(&prefix) {
-                *s = s.replace(&prefix, "");
-            }
-        }
+        serde_json::Value::String(s) if s.contains(&prefix) => *s = s.replace(&prefix, ""),
         serde_json::Value::Array(a) => a.iter_mut().for_each(strip_root),
         serde_json::Value::Object(o) => o.values_mut().for_each(strip_root),
         _ => {}

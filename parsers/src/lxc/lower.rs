@@ -2135,13 +2135,29 @@ impl<'a> Lowerer<'a> {
         let text = match self.options.fs.read_to_string(&full) {
             Ok(t) => t,
             Err(e) => {
+                let beside = self
+                    .stack
+                    .first()
+                    .and_then(|p| p.parent())
+                    .map(|d| d.join(path))
+                    .filter(|b| {
+                        Path::new(path).is_relative() && self.options.fs.read_to_string(b).is_ok()
+                    });
+                let help = match beside {
+                    Some(b) => format!(
+                        "liblxc resolves a relative fstab path against the current directory ({}); the file exists at `{}`: run from the config's directory or pass --include-base",
+                        self.options.base_dir.display(),
+                        b.display()
+                    ),
+                    None => "liblxc loads the config but the container fails to start without this file".to_string(),
+                };
                 self.diag(
                     Diagnostic::new(
                         Code::L018,
                         format!("fstab file `{}` cannot be read: {e}", full.display()),
                     )
                     .at(origin)
-                    .help("liblxc loads the config but the container fails to start; a relative fstab path is resolved against the current directory"),
+                    .help(help),
                 );
                 return Vec::new();
             }

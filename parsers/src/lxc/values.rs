@@ -397,8 +397,8 @@ mod tests {
 
     #[test]
     fn booleans_are_zero_or_one() {
-        assert_eq!(parse_bool01("1").unwrap().0, true);
-        assert_eq!(parse_bool01("0x1").unwrap().0, true);
+        assert!(parse_bool01("1").unwrap().0);
+        assert!(parse_bool01("0x1").unwrap().0);
         assert!(parse_bool01("true").is_err());
         assert!(parse_bool01("2").is_err());
     }
