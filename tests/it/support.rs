@@ -31,7 +31,10 @@ pub fn corpus_files(dir: &str, ext: &str) -> Vec<String> {
             rd.filter_map(|e| e.ok())
                 .map(|e| e.path())
                 .filter(|p| p.is_file() && p.extension().and_then(|e| e.to_str()) == Some(ext))
-                .filter_map(|p| p.file_name().map(|n| format!("{dir}/{}", n.to_string_lossy())))
+                .filter_map(|p| {
+                    p.file_name()
+                        .map(|n| format!("{dir}/{}", n.to_string_lossy()))
+                })
                 .collect()
         })
         .unwrap_or_default();

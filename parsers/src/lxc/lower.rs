@@ -587,7 +587,15 @@ impl<'a> Lowerer<'a> {
                         "remove the line, or name an architecture such as `x86_64`",
                     );
                 } else if ARCHES.contains(&t) {
-                    self.c.arch = self.set_string("/arch", v);
+                    // lxc.arch only selects a personality: liblxc keeps 32 or 64 bit and
+                    // reports it as i686 or x86_64, whatever name was written.
+                    let personality = if ARCHES_32.contains(&t) {
+                        "i686"
+                    } else {
+                        "x86_64"
+                    };
+                    self.c.arch = Some(personality.to_string());
+                    self.origins.record("/arch", v.origin);
                 } else {
                     let later = ["x32", "loongarch64", "loong64"];
                     let help = if later.contains(&t) {
@@ -866,13 +874,21 @@ impl<'a> Lowerer<'a> {
                 }
             }
             K::TtyDir => {
-                if t.len() > 255 || t.contains('/') {
+                if t.len() > 255 {
                     self.invalid(
                         v,
-                        "`lxc.tty.dir` must be a single name of at most 255 bytes",
+                        "`lxc.tty.dir` must be a name of at most 255 bytes",
                         "write a directory name under /dev, e.g. `lxc`",
                     );
                 } else {
+                    if t.contains('/') {
+                        self.diag(
+                            Diagnostic::new(Code::L003, format!("`{t}` is not a single directory name"))
+                                .severity(Severity::Warning)
+                                .at(v.origin)
+                                .help("the manual asks for one name under /dev; liblxc accepts a path but creating nested directories may fail"),
+                        );
+                    }
                     self.c.dev.tty_dir = self.set_string("/dev/tty_dir", v);
                 }
             }
@@ -1534,7 +1550,16 @@ impl<'a> Lowerer<'a> {
         let empty = t.is_empty();
         if sub == "type" {
             if empty {
-                self.nets.remove(&n);
+                // liblxc keeps the interface, untyped, with its settings wiped.
+                self.nets.insert(
+                    n,
+                    NetState {
+                        net: Network::new(n, NetKind::Empty),
+                        typed: false,
+                        origin: key_origin,
+                        set: Vec::new(),
+                    },
+                );
                 return;
             }
             let kind = match t {
@@ -1569,10 +1594,15 @@ impl<'a> Lowerer<'a> {
                     self.diag(d);
                 }
             }
+            let mut net = Network::new(n, kind);
+            if kind == NetKind::Empty {
+                // liblxc names the loopback-only interface `lo`.
+                net.name = Some("lo".into());
+            }
             self.nets.insert(
                 n,
                 NetState {
-                    net: Network::new(n, kind),
+                    net,
                     typed: true,
                     origin: key_origin,
                     set: Vec::new(),

@@ -136,6 +136,12 @@ pub const SYSLOG_FACILITIES: [&str; 9] = [
     "daemon", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7",
 ];
 
+/// Architecture names liblxc maps to the 32-bit personality.
+pub const ARCHES_32: [&str; 15] = [
+    "arm", "armel", "armhf", "armv7l", "athlon", "i386", "i486", "i586", "i686", "linux32", "mips",
+    "mipsel", "ppc", "powerpc", "x86",
+];
+
 /// Architectures liblxc 5.0 accepts.
 pub const ARCHES: [&str; 28] = [
     "arm",
@@ -344,6 +350,13 @@ pub fn parse_time_offset(text: &str) -> Result<i64, String> {
             ))
         }
     };
+    // liblxc 5 parses h, m, ms and us offsets as unsigned: a sign only works with s and ns.
+    if number < 0 && !matches!(unit, "s" | "ns") {
+        return Err(format!(
+            "liblxc refuses a negative offset in `{unit}`: write it in seconds or nanoseconds (e.g. `{}s`)",
+            number * (factor / 1_000_000_000).max(1)
+        ));
+    }
     number
         .checked_mul(factor)
         .ok_or_else(|| format!("`{text}` is too large"))
@@ -418,7 +431,9 @@ mod tests {
 
     #[test]
     fn time_offsets_need_a_unit() {
-        assert_eq!(parse_time_offset("-2 h"), Ok(-7_200_000_000_000));
+        assert_eq!(parse_time_offset("2 h"), Ok(7_200_000_000_000));
+        assert_eq!(parse_time_offset("-3600s"), Ok(-3_600_000_000_000));
+        assert!(parse_time_offset("-2h").unwrap_err().contains("-7200s"));
         assert_eq!(parse_time_offset("500ms"), Ok(500_000_000));
         assert!(parse_time_offset("100").is_err());
     }
