@@ -96,7 +96,7 @@ fn b01(b: bool) -> String {
     if b { "1" } else { "0" }.to_string()
 }
 
-fn net<'c>(c: &'c Container, n: u32) -> Option<&'c Network> {
+fn net(c: &Container, n: u32) -> Option<&Network> {
     c.networks.iter().find(|x| x.index == n)
 }
 
