@@ -1,5 +1,6 @@
 //! Command-line interface: one module per subcommand.
 
+pub mod lint;
 pub mod schema;
 pub mod show;
 
@@ -27,6 +28,8 @@ enum Command {
     Show(show::ShowArgs),
     /// Print the JSON Schema of the model.
     Schema,
+    /// Check configurations for mistakes (every finding at once; exit 1 on errors).
+    Lint(lint::LintArgs),
 }
 
 /// An input format, for `--from`.
@@ -66,6 +69,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Show(args) => show::run(args),
         Command::Schema => schema::run(),
+        Command::Lint(args) => lint::run(args),
     };
     ExitCode::from(code)
 }

@@ -2422,7 +2422,8 @@ impl<'a> Lowerer<'a> {
             _ => return false,
         };
         if ok {
-            self.origins.record(pointer, e.origin);
+            self.origins
+                .record(format!("/resources/{pointer}"), e.origin);
         }
         ok
     }

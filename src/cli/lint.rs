@@ -1,0 +1,309 @@
+//! `lxconf lint`: report every problem of any number of container configs at once.
+//!
+//! Exit status: 0 when no finding is at error level, 1 when some is, 2 for a usage or I/O
+//! error (an unreadable file, a bad `lxconf.toml`, an unknown rule). With `--diff`: 1 when
+//! a fix is pending.
+
+use super::{FromFormat, EXIT_INPUT, EXIT_OK, EXIT_USAGE};
+use crate::lint::files::{self, FileReport, Input, Options, Skip};
+use crate::lint::output;
+use crate::lint::settings::Settings;
+use clap::{Args, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// Output format.
+#[derive(Debug, Clone, Copy, ValueEnum, Default, PartialEq, Eq)]
+pub enum LintFormat {
+    /// Source snippets with hints (miette).
+    #[default]
+    Human,
+    /// A JSON array of findings.
+    Json,
+    /// SARIF 2.1.0, for code-scanning upload.
+    Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
+}
+
+/// Arguments of `lxconf lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Files or directories (walked recursively, honouring .gitignore; hidden files are
+    /// skipped); `-` reads stdin. Default: the current directory.
+    pub paths: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: LintFormat,
+    /// Report a rule (code or name, or `all`) as an error. Repeatable; comma-separated
+    /// lists work too.
+    #[arg(long, value_name = "RULE")]
+    pub deny: Vec<String>,
+    /// Report a rule as a warning.
+    #[arg(long, value_name = "RULE")]
+    pub warn: Vec<String>,
+    /// Do not report a rule.
+    #[arg(long, value_name = "RULE")]
+    pub allow: Vec<String>,
+    /// Project file (default: `lxconf.toml` in the current directory or an ancestor).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any `lxconf.toml`.
+    #[arg(long, conflicts_with = "config")]
+    pub isolated: bool,
+    /// Apply safe fixes in place (atomically), then report what is left.
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+    /// Print the safe fixes as a unified diff instead of applying them.
+    #[arg(long)]
+    pub diff: bool,
+    /// Also run the rules that look at this host (hooks executable, rootfs and bind
+    /// sources present).
+    #[arg(long)]
+    pub host: bool,
+    /// Input format (detected from the content when omitted).
+    #[arg(long, value_enum)]
+    pub from: Option<FromFormat>,
+    /// Directory that relative `lxc.include` and `lxc.mount.fstab` paths are resolved
+    /// against (liblxc uses the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub include_base: Option<PathBuf>,
+    /// Print the rules and exit.
+    #[arg(long)]
+    pub list_rules: bool,
+}
+
+enum Outcome {
+    Report(FileReport),
+    Fixed {
+        report: FileReport,
+        diff: Option<String>,
+        applied: usize,
+    },
+    Skipped(Skip),
+    Failed(String),
+}
+
+fn usage_error(message: impl std::fmt::Display) -> u8 {
+    eprintln!("lxconf: {message}");
+    EXIT_USAGE
+}
+
+/// Run.
+pub fn run(args: LintArgs) -> u8 {
+    if args.list_rules {
+        print!("{}", crate::lint::docs::index());
+        return EXIT_OK;
+    }
+    let settings = if args.isolated {
+        Ok(Settings::default())
+    } else if let Some(path) = &args.config {
+        Settings::from_file(path)
+    } else {
+        Settings::discover(&std::env::current_dir().unwrap_or_default())
+    };
+    let settings = match settings.and_then(|s| s.with_cli(&args.allow, &args.warn, &args.deny)) {
+        Ok(s) => s,
+        Err(e) => return usage_error(e),
+    };
+    let paths = if args.paths.is_empty() {
+        vec![".".to_string()]
+    } else {
+        args.paths.clone()
+    };
+    let inputs = match files::inputs(&paths, &settings) {
+        Ok(i) => i,
+        Err(e) => return usage_error(e),
+    };
+    let options = Options {
+        host: args.host,
+        base_dir: args.include_base.clone(),
+        format: args.from.map(Into::into),
+    };
+    // stdin is read up front, on this thread.
+    let stdin_text = if inputs.contains(&Input::Stdin) {
+        match files::read(&Input::Stdin) {
+            Ok(t) => Some(t),
+            Err(e) => return usage_error(e),
+        }
+    } else {
+        None
+    };
+    let progress = (std::io::stderr().is_terminal() && inputs.len() > 20).then(|| {
+        let bar = indicatif::ProgressBar::new(inputs.len() as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}")
+        {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, Outcome)>> = Mutex::new(Vec::with_capacity(inputs.len()));
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(inputs.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(input) = inputs.get(i) else { break };
+                let outcome = lint_one(input, stdin_text.as_deref(), &args, &options, &settings);
+                if let Some(bar) = &progress {
+                    bar.inc(1);
+                }
+                if let Ok(mut r) = results.lock() {
+                    r.push((i, outcome));
+                }
+            });
+        }
+    });
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    let mut results = results.into_inner().unwrap_or_default();
+    results.sort_by_key(|(i, _)| *i);
+
+    let mut failed = false;
+    let mut reports = Vec::new();
+    let mut diffs = String::new();
+    let mut applied = 0usize;
+    let mut fixed_files = 0usize;
+    let mut skipped_xml = 0usize;
+    for (i, outcome) in results {
+        match outcome {
+            Outcome::Report(r) => reports.push(r),
+            Outcome::Fixed {
+                report,
+                diff,
+                applied: n,
+            } => {
+                if n > 0 {
+                    applied += n;
+                    fixed_files += 1;
+                }
+                if let Some(d) = diff {
+                    diffs.push_str(&d);
+                }
+                reports.push(report);
+            }
+            Outcome::Skipped(Skip::NotConfig) => {}
+            Outcome::Skipped(Skip::Unsupported(f)) => {
+                if matches!(inputs[i], Input::Found(_)) {
+                    skipped_xml += 1;
+                } else {
+                    eprintln!(
+                        "lxconf: {}: linting {} is not supported by this build yet",
+                        inputs[i].name(),
+                        f.name()
+                    );
+                    failed = true;
+                }
+            }
+            Outcome::Failed(e) => {
+                eprintln!("lxconf: {e}");
+                failed = true;
+            }
+        }
+    }
+    if skipped_xml > 0 {
+        eprintln!(
+            "lxconf: skipped {skipped_xml} domain XML file(s): not supported by this build yet"
+        );
+    }
+    if args.diff {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(diffs.as_bytes());
+        return if failed {
+            EXIT_USAGE
+        } else if diffs.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_INPUT
+        };
+    }
+    let items = output::unique(&reports);
+    let counts = output::counts(&items);
+    let text = match args.format {
+        LintFormat::Human => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let mut s = output::human(&items, color);
+            s.push_str(&output::summary(counts, reports.len()));
+            s.push('\n');
+            s
+        }
+        LintFormat::Json => {
+            serde_json::to_string_pretty(&output::json(&items)).unwrap_or_default() + "\n"
+        }
+        LintFormat::Sarif => {
+            serde_json::to_string_pretty(&output::sarif(&items)).unwrap_or_default() + "\n"
+        }
+        LintFormat::Github => output::github(&items),
+    };
+    let mut out = std::io::stdout().lock();
+    if out.write_all(text.as_bytes()).is_err() {
+        return EXIT_USAGE;
+    }
+    if args.fix && applied > 0 {
+        eprintln!("lxconf: applied {applied} fix(es) in {fixed_files} file(s)");
+    }
+    if failed {
+        EXIT_USAGE
+    } else if counts.errors > 0 {
+        EXIT_INPUT
+    } else {
+        EXIT_OK
+    }
+}
+
+fn lint_one(
+    input: &Input,
+    stdin: Option<&str>,
+    args: &LintArgs,
+    options: &Options,
+    settings: &Settings,
+) -> Outcome {
+    let text = match (input, stdin) {
+        (Input::Stdin, Some(t)) => t.to_string(),
+        _ => match files::read(input) {
+            Ok(t) => t,
+            Err(e) => return Outcome::Failed(e),
+        },
+    };
+    let name = input.name();
+    let format = match (options.format, input) {
+        (Some(f), _) => f,
+        (None, Input::Found(p)) => match files::lintable(p, &text) {
+            Some(f) => f,
+            None => return Outcome::Skipped(Skip::NotConfig),
+        },
+        (None, _) => lxconf_parse::detect(&text),
+    };
+    if !(args.fix || args.diff) {
+        return match files::lint_text(&name, &text, format, options, settings) {
+            Ok(r) => Outcome::Report(r),
+            Err(s) => Outcome::Skipped(s),
+        };
+    }
+    let fixed = match files::fix_text(&name, &text, format, options, settings) {
+        Ok(f) => f,
+        Err(s) => return Outcome::Skipped(s),
+    };
+    let mut diff = None;
+    if fixed.applied > 0 {
+        if args.diff {
+            diff = Some(crate::lint::fix::diff(&name, &text, &fixed.text));
+        } else if let Input::Explicit(p) | Input::Found(p) = input {
+            if let Err(e) = crate::lint::fix::write_atomically(p, &fixed.text) {
+                return Outcome::Failed(format!("cannot write `{}`: {e}", p.display()));
+            }
+        }
+    }
+    Outcome::Fixed {
+        report: fixed.report,
+        diff,
+        applied: fixed.applied,
+    }
+}

@@ -1,0 +1,134 @@
+//! `docs/rules/`: one page per code and an index, generated from the registry and the code
+//! table. A test fails when a page is missing or stale; `LXCONF_UPDATE=1` rewrites them.
+
+use super::{registry, Check, Fixable};
+use lxconf_model::Code;
+use std::path::Path;
+
+fn fence(example: &str) -> &'static str {
+    let t = example.trim_start();
+    if t.starts_with('{') {
+        "json"
+    } else if t.starts_with('<') {
+        "xml"
+    } else {
+        "ini"
+    }
+}
+
+fn source_of(code: Code) -> &'static str {
+    match code.as_str().as_bytes()[0] {
+        b'L' => "LXC config",
+        b'F' => "fstab",
+        b'X' => "domain XML",
+        b'M' => "model",
+        b'C' => "conversion",
+        b'R' => "runner",
+        _ => "other",
+    }
+}
+
+/// The page of one code.
+pub fn page(code: Code) -> String {
+    let info = code.info();
+    let mut s = format!("# {} `{}`\n\n", info.code, info.name);
+    s.push_str(&format!("{}.\n\n", capitalize(info.summary)));
+    s.push_str(&format!(
+        "- Default level: **{}**\n- Source: {}\n",
+        info.severity,
+        source_of(code)
+    ));
+    let Some(rule) = registry::rule(code) else {
+        s.push_str("\nThis code has no extended documentation yet.\n");
+        return s;
+    };
+    let checked = match rule.check {
+        Check::Parser => "while parsing",
+        Check::Lxc(_) => "on the lines of each LXC file",
+        Check::Model(_) => "on the model (LXC configs, domain XML and model documents alike)",
+        Check::Host(_) => "on the host's filesystem, with `lxconf lint --host` only",
+    };
+    s.push_str(&format!("- Checked: {checked}\n"));
+    s.push_str(&format!(
+        "- Fix: {}\n",
+        match rule.fixable {
+            Fixable::No => "none",
+            Fixable::Safe => "safe (`lxconf lint --fix` applies it)",
+            Fixable::Unsafe => "suggested, unsafe (shown, never applied automatically)",
+            Fixable::Sometimes => "safe in some cases (`--fix` applies those), suggested otherwise",
+        }
+    ));
+    s.push_str(&format!(
+        "\n## Example\n\n```{}\n{}```\n\n## Why it matters\n\n{}\n\n## How to fix it\n\n{}\n",
+        fence(rule.example),
+        rule.example,
+        rule.why,
+        rule.fix
+    ));
+    s.push_str(&format!(
+        "\n## Configuration\n\n```toml\n# lxconf.toml\n[rules]\n{} = \"allow\"   # or \"note\", \"warn\", \"error\"\n```\n\nOr on the command line `--allow {}`, or for one line of a config, on the line before it:\n`# lxconf: allow {}`.\n",
+        info.name, info.code, info.code
+    ));
+    s
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// The index page.
+pub fn index() -> String {
+    let mut s = String::from(
+        "# Rules\n\nGenerated from the registry (`src/lint/registry.rs` and `schemas/src/codes.rs`); do not edit: run\n`LXCONF_UPDATE=1 cargo test -p lxconf --test it lint_docs` after changing a rule.\n\nThe letter says where a finding comes from: L LXC config, F fstab, X domain XML, M model,\nC conversion, R runner. Levels can be changed with `--deny/--warn/--allow CODE`, in\n`lxconf.toml`, or per line with `# lxconf: allow CODE`.\n\n| Code | Name | Level | Fix | Summary |\n|---|---|---|---|---|\n",
+    );
+    for code in Code::ALL {
+        let info = code.info();
+        let fix = match registry::rule(*code).map(|r| r.fixable) {
+            Some(Fixable::Safe) => "safe",
+            Some(Fixable::Sometimes) => "some",
+            Some(Fixable::Unsafe) => "unsafe",
+            _ => "",
+        };
+        s.push_str(&format!(
+            "| [{}]({}.md) | `{}` | {} | {} | {} |\n",
+            info.code,
+            info.code,
+            info.name,
+            info.severity,
+            fix,
+            info.summary.replace('|', "\\|")
+        ));
+    }
+    s
+}
+
+/// Every generated file: (file name, content).
+pub fn all() -> Vec<(String, String)> {
+    let mut files = vec![("README.md".to_string(), index())];
+    files.extend(Code::ALL.iter().map(|c| (format!("{c}.md"), page(*c))));
+    files
+}
+
+/// Compare `dir` with the generated pages; returns the names of missing or stale files.
+pub fn stale(dir: &Path) -> Vec<String> {
+    all()
+        .into_iter()
+        .filter(|(name, content)| {
+            std::fs::read_to_string(dir.join(name)).ok().as_deref() != Some(content)
+        })
+        .map(|(name, _)| name)
+        .collect()
+}
+
+/// Write every page into `dir`.
+pub fn write(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for (name, content) in all() {
+        std::fs::write(dir.join(name), content)?;
+    }
+    Ok(())
+}

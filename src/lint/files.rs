@@ -1,0 +1,247 @@
+//! Inputs: walking directories, detecting formats, and linting one file.
+
+use super::settings::Settings;
+use super::suppress::Suppressions;
+use lxconf_model::{Diagnostic, Origin, SourceId, SourceMap};
+use lxconf_parse::fs::RealFs;
+use lxconf_parse::{Format, LoadOptions, Loaded};
+use std::path::{Path, PathBuf};
+
+/// How to lint.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Run the rules that look at the host (`--host`).
+    pub host: bool,
+    /// Directory relative includes are resolved against (default: the current directory,
+    /// as liblxc does).
+    pub base_dir: Option<PathBuf>,
+    /// Force a format.
+    pub format: Option<Format>,
+}
+
+/// One input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// Standard input.
+    Stdin,
+    /// A file named on the command line (always linted).
+    Explicit(PathBuf),
+    /// A file found in a directory (linted when its content is a format lxconf reads).
+    Found(PathBuf),
+}
+
+impl Input {
+    /// The name shown to users.
+    pub fn name(&self) -> String {
+        match self {
+            Input::Stdin => "<stdin>".into(),
+            Input::Explicit(p) | Input::Found(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// The findings of one file.
+#[derive(Debug)]
+pub struct FileReport {
+    /// The file's name.
+    pub name: String,
+    /// Its format.
+    pub format: Format,
+    /// The file and the files it pulled in.
+    pub sources: SourceMap,
+    /// Findings after levels and suppressions, sorted by location.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Expand the paths given on the command line: directories are walked recursively,
+/// honouring `.gitignore` and skipping hidden files, in a stable order.
+pub fn inputs(paths: &[String], settings: &Settings) -> Result<Vec<Input>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p == "-" {
+            out.push(Input::Stdin);
+            continue;
+        }
+        let path = PathBuf::from(p);
+        if path.is_dir() {
+            let walker = ignore::WalkBuilder::new(&path)
+                .hidden(true)
+                .git_ignore(true)
+                .require_git(false)
+                .sort_by_file_name(|a, b| a.cmp(b))
+                .build();
+            for entry in walker {
+                let entry = entry.map_err(|e| e.to_string())?;
+                if entry.file_type().is_some_and(|t| t.is_file()) {
+                    let found = entry.into_path();
+                    if !settings.excluded(&found) {
+                        out.push(Input::Found(found));
+                    }
+                }
+            }
+        } else if path.exists() {
+            out.push(Input::Explicit(path));
+        } else {
+            return Err(format!("cannot read `{p}`: No such file or directory"));
+        }
+    }
+    Ok(out)
+}
+
+/// The format of a file found in a directory walk, or `None` when lxconf does not read it
+/// (READMEs, scripts, other JSON...).
+pub fn lintable(path: &Path, text: &str) -> Option<Format> {
+    let format = lxconf_parse::detect(text);
+    let ok = match format {
+        Format::Lxc => text.lines().any(|l| l.trim_start().starts_with("lxc.")),
+        Format::Fstab => true,
+        Format::DomXml => text.contains("<domain"),
+        Format::ModelJson => {
+            path.extension().is_some_and(|e| e == "json") && text.contains("\"init\"")
+        }
+    };
+    ok.then_some(format)
+}
+
+/// Read an input's text.
+pub fn read(input: &Input) -> Result<String, String> {
+    match input {
+        Input::Stdin => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .map_err(|e| format!("cannot read <stdin>: {e}"))?;
+            Ok(text)
+        }
+        Input::Explicit(p) | Input::Found(p) => std::fs::read(p)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .map_err(|e| format!("cannot read `{}`: {e}", p.display())),
+    }
+}
+
+/// Why a file was not linted.
+#[derive(Debug)]
+pub enum Skip {
+    /// Not a format lxconf reads (directory walks only).
+    NotConfig,
+    /// A format this build cannot read yet.
+    Unsupported(Format),
+}
+
+/// Load a text in a format.
+pub fn load(name: &str, text: &str, format: Format, options: &Options) -> Result<Loaded, Skip> {
+    let base_dir = options
+        .base_dir
+        .clone()
+        .unwrap_or_else(|| std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")));
+    Ok(match format {
+        Format::Lxc => lxconf_parse::lxc::load(
+            name,
+            text,
+            &LoadOptions {
+                fs: &RealFs,
+                base_dir,
+            },
+        ),
+        Format::Fstab => lxconf_parse::load_fstab(name, text),
+        Format::ModelJson => super::json_doc::load(name, text),
+        Format::DomXml => return Err(Skip::Unsupported(Format::DomXml)),
+    })
+}
+
+/// Lint one text: load it, run the rules, apply levels and suppressions.
+pub fn lint_text(
+    name: &str,
+    text: &str,
+    format: Format,
+    options: &Options,
+    settings: &Settings,
+) -> Result<FileReport, Skip> {
+    let loaded = load(name, text, format, options)?;
+    let mut diagnostics = super::check(
+        format,
+        &loaded.document,
+        &loaded.sources,
+        &loaded.diagnostics,
+        options.host,
+    );
+    let suppressions = Suppressions::scan(&loaded.sources);
+    diagnostics.retain_mut(|d| {
+        if d.primary.is_none() {
+            *d = d.clone().at(Origin::new(SourceId(0), 0..0));
+        }
+        let file = d
+            .primary
+            .as_ref()
+            .map(|p| loaded.sources.get(p.origin.source).name.as_str())
+            .unwrap_or(name);
+        match settings.level(Path::new(file), d.code) {
+            Some(level) => match level.severity() {
+                Some(s) => d.severity = s,
+                None => return false,
+            },
+            None => {}
+        }
+        !suppressions.covers(d, &loaded.sources)
+    });
+    Ok(FileReport {
+        name: name.to_string(),
+        format,
+        sources: loaded.sources,
+        diagnostics,
+    })
+}
+
+/// The result of fixing a text.
+#[derive(Debug)]
+pub struct Fixed {
+    /// The text after every round of safe fixes.
+    pub text: String,
+    /// Fixes applied.
+    pub applied: usize,
+    /// The findings that remain.
+    pub report: FileReport,
+}
+
+/// Apply safe fixes until none is left (at most 10 rounds, as a fix may enable another).
+pub fn fix_text(
+    name: &str,
+    text: &str,
+    format: Format,
+    options: &Options,
+    settings: &Settings,
+) -> Result<Fixed, Skip> {
+    let mut current = text.to_string();
+    let mut applied = 0;
+    for _ in 0..10 {
+        let report = lint_text(name, &current, format, options, settings)?;
+        let fixes: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter_map(|d| d.fix.as_ref())
+            .filter(|f| f.safe && f.origin.source == SourceId(0))
+            .collect();
+        if fixes.is_empty() {
+            return Ok(Fixed {
+                text: current,
+                applied,
+                report,
+            });
+        }
+        let (next, n) = super::fix::apply(&current, SourceId(0), fixes);
+        if n == 0 || next == current {
+            return Ok(Fixed {
+                text: current,
+                applied,
+                report,
+            });
+        }
+        applied += n;
+        current = next;
+    }
+    let report = lint_text(name, &current, format, options, settings)?;
+    Ok(Fixed {
+        text: current,
+        applied,
+        report,
+    })
+}

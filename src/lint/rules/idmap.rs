@@ -1,0 +1,161 @@
+//! User namespace rules: id mappings.
+
+use crate::lint::{Check, Fixable, ModelCtx, RuleDef};
+use lxconf_model::model::{IdKind, IdMap};
+use lxconf_model::{Code, Diagnostic};
+
+/// The idmap rules.
+pub const RULES: &[RuleDef] = &[
+    RuleDef {
+        code: Code::M003,
+        example: "lxc.idmap = u 0 100000 65536\nlxc.idmap = u 1000 1000 1\nlxc.idmap = g 0 100000 65536\n",
+        why: "The kernel refuses a uid_map or gid_map whose ranges overlap, inside or on the host, so the container fails to start with an unhelpful EPERM/EINVAL.",
+        fix: "Split the big range around the single id: `u 0 100000 1000`, `u 1000 1000 1`, `u 1001 101001 64535`.",
+        fixable: Fixable::No,
+        check: Check::Model(overlap),
+    },
+    RuleDef {
+        code: Code::M004,
+        example: "lxc.idmap = u 1 100001 65535\nlxc.idmap = g 1 100001 65535\n",
+        why: "With a user namespace, LXC needs the container's root (id 0) mapped to set the container up; without it the start fails (\"No uid mapping for container root\").",
+        fix: "Map id 0: `lxc.idmap = u 0 100000 65536`.",
+        fixable: Fixable::No,
+        check: Check::Model(root_not_mapped),
+    },
+    RuleDef {
+        code: Code::M005,
+        example: "lxc.idmap = u 0 100000 65536\n",
+        why: "A user namespace needs both maps: without a gid map every group is the overflow group and setgid fails, so the container does not start.",
+        fix: "Add the matching `g` line: `lxc.idmap = g 0 100000 65536`.",
+        fixable: Fixable::No,
+        check: Check::Model(kind_missing),
+    },
+    RuleDef {
+        code: Code::M006,
+        example: "lxc.rootfs.path = dir:/var/lib/lxc/web/rootfs\n# no lxc.idmap\n",
+        why: "Without id mappings there is no user namespace: root in the container is root on the host, and an escape through a kernel or configuration bug owns the host.",
+        fix: "Run the container unprivileged: map root to a subordinate range (`lxc.idmap = u 0 100000 65536`, `lxc.idmap = g 0 100000 65536`) and chown the rootfs. Allow the rule where a privileged container is intended.",
+        fixable: Fixable::No,
+        check: Check::Model(privileged),
+    },
+];
+
+fn kind_name(k: IdKind) -> &'static str {
+    match k {
+        IdKind::Uid => "uid",
+        IdKind::Gid => "gid",
+    }
+}
+
+fn overlaps(a_start: u32, a_count: u32, b_start: u32, b_count: u32) -> bool {
+    let a_end = u64::from(a_start) + u64::from(a_count);
+    let b_end = u64::from(b_start) + u64::from(b_count);
+    u64::from(a_start) < b_end && u64::from(b_start) < a_end
+}
+
+fn overlap(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
+    let maps = &ctx.document.container.idmap;
+    for (j, b) in maps.iter().enumerate() {
+        for (i, a) in maps[..j].iter().enumerate() {
+            if a.kind != b.kind {
+                continue;
+            }
+            let side = if overlaps(a.container_start, a.count, b.container_start, b.count) {
+                "container"
+            } else if overlaps(a.host_start, a.count, b.host_start, b.count) {
+                "host"
+            } else {
+                continue;
+            };
+            let mut d = ctx.diag(
+                Code::M003,
+                &format!("/idmap/{j}"),
+                format!(
+                    "this {} mapping overlaps an earlier one on the {side} side",
+                    kind_name(b.kind)
+                ),
+            );
+            if let Some(o) = ctx.at(&format!("/idmap/{i}")) {
+                d = d.also(o, "overlapping mapping");
+            }
+            out.push(d.help(
+                "the kernel refuses overlapping ranges; split the larger range around the other",
+            ));
+        }
+    }
+}
+
+fn covers_zero(m: &IdMap) -> bool {
+    m.container_start == 0 && m.count > 0
+}
+
+fn root_not_mapped(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
+    let maps = &ctx.document.container.idmap;
+    for kind in [IdKind::Uid, IdKind::Gid] {
+        let of_kind: Vec<usize> = (0..maps.len()).filter(|&i| maps[i].kind == kind).collect();
+        if of_kind.is_empty() || of_kind.iter().any(|&i| covers_zero(&maps[i])) {
+            continue;
+        }
+        out.push(
+            ctx.diag(
+                Code::M004,
+                &format!("/idmap/{}", of_kind[0]),
+                format!(
+                    "no {} mapping covers the container's root (id 0)",
+                    kind_name(kind)
+                ),
+            )
+            .help(format!(
+                "add a mapping that starts at 0, e.g. `lxc.idmap = {} 0 100000 65536`",
+                &kind_name(kind)[..1]
+            )),
+        );
+    }
+}
+
+fn kind_missing(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
+    let maps = &ctx.document.container.idmap;
+    let has = |k: IdKind| maps.iter().position(|m| m.kind == k);
+    for (present, missing) in [(IdKind::Uid, IdKind::Gid), (IdKind::Gid, IdKind::Uid)] {
+        if let (Some(i), None) = (has(present), has(missing)) {
+            let m = &maps[i];
+            out.push(
+                ctx.diag(
+                    Code::M005,
+                    &format!("/idmap/{i}"),
+                    format!(
+                        "{} mappings without {} mappings",
+                        kind_name(present),
+                        kind_name(missing)
+                    ),
+                )
+                .help(format!(
+                    "add `lxc.idmap = {} {} {} {}`",
+                    &kind_name(missing)[..1],
+                    m.container_start,
+                    m.host_start,
+                    m.count
+                )),
+            );
+        }
+    }
+}
+
+fn privileged(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
+    let c = &ctx.document.container;
+    if !c.idmap.is_empty()
+        || c.namespaces
+            .share
+            .contains_key(&lxconf_model::Namespace::User)
+    {
+        return;
+    }
+    out.push(
+        ctx.diag(
+            Code::M006,
+            "/rootfs",
+            "privileged container: no id mappings, so root in the container is root on the host",
+        )
+        .help("map root to a subordinate id range with `lxc.idmap` (or allow this rule for containers meant to be privileged)"),
+    );
+}

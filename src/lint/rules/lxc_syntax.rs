@@ -1,0 +1,231 @@
+//! Rules on the raw lines of an LXC file: what the model no longer shows (a scalar set
+//! twice, a list cleared after being filled) and key-level advice.
+
+use crate::lint::{Check, Fixable, LxcFile, RuleDef};
+use lxconf_model::{Code, Diagnostic, Fix};
+use lxconf_parse::lxc::entries::{arity, Arity};
+use lxconf_parse::lxc::keys::{self, ExactKey, Key};
+
+/// The raw-syntax rules.
+pub const RULES: &[RuleDef] = &[
+    RuleDef {
+        code: Code::L021,
+        example: "lxc.uts.name = web01\nlxc.apparmor.profile = generated\nlxc.uts.name = web02\n",
+        why: "liblxc keeps the last value of a scalar key, so the earlier line is dead: whoever edits it sees no effect, and a reader may believe the wrong value is in force.",
+        fix: "Delete the earlier line (`--fix` does it; the configuration means the same afterwards). Overriding a value set by an included file is fine: the rule only looks within one file.",
+        fixable: Fixable::Safe,
+        check: Check::Lxc(duplicate_scalar_key),
+    },
+    RuleDef {
+        code: Code::L022,
+        example: "lxc.cap.drop = sys_module\nlxc.cap.drop = sys_time\nlxc.cap.drop =\n",
+        why: "An empty value clears a list key (`lxc.cap.drop`, `lxc.mount.entry`, `lxc.idmap`, ...), throwing away every entry above it, including those in this file. Usually a leftover from editing.",
+        fix: "Delete the entries the clear throws away, or the clearing line if the entries were meant to stay. Clearing a list filled by an included file is fine.",
+        fixable: Fixable::No,
+        check: Check::Lxc(list_cleared_after_set),
+    },
+    RuleDef {
+        code: Code::L023,
+        example: "lxc.cgroup.memory.limit_in_bytes = 512M\n",
+        why: "`lxc.cgroup.*` keys only apply to cgroup v1 controllers. On a pure cgroup2 host (every current distribution) they have nothing to apply to, and LXC 7.0 refuses them.",
+        fix: "Use the cgroup2 key: `lxc.cgroup2.memory.max = 512M`. lxconf suggests the cgroup2 name for the usual files (unsafe fix: check the value's units).",
+        fixable: Fixable::Unsafe,
+        check: Check::Lxc(cgroup_v1_key),
+    },
+    RuleDef {
+        code: Code::L024,
+        example: "lxc.cgroup.memory.limit_in_bytes = 512M\nlxc.cgroup2.memory.max = 1G\n",
+        why: "Each key only applies on its own hierarchy, so which limit is in force depends on the host: the two lines disagree silently.",
+        fix: "Keep only the `lxc.cgroup2` setting.",
+        fixable: Fixable::No,
+        check: Check::Lxc(cgroup_both_versions),
+    },
+    RuleDef {
+        code: Code::L025,
+        example: "lxc.keyring.session = 1\n",
+        why: "liblxc stores this value in a field named `keyring_disable_session`: `1` disables the session keyring and `0` (the default) creates one, the opposite of what the manual says.",
+        fix: "Write `0` to get a session keyring, `1` to have none, and say which in a comment.",
+        fixable: Fixable::No,
+        check: Check::Lxc(keyring_session),
+    },
+];
+
+fn canonical<'a>(e: &'a lxconf_parse::lxc::entries::RawEntry<'_>) -> &'a str {
+    e.modern.as_deref().unwrap_or(e.key)
+}
+
+fn duplicate_scalar_key(file: &LxcFile<'_>, out: &mut Vec<Diagnostic>) {
+    for (i, e) in file.entries.iter().enumerate() {
+        let name = canonical(e);
+        if arity(&keys::classify(name)) != Arity::Scalar {
+            continue;
+        }
+        let Some(later) = file.entries[i + 1..].iter().find(|l| canonical(l) == name) else {
+            continue;
+        };
+        let what = if later.value.is_empty() {
+            "reset to its default".to_string()
+        } else if later.value == e.value {
+            "set to the same value again".to_string()
+        } else {
+            format!("set again to `{}`", later.value)
+        };
+        out.push(
+            Diagnostic::new(
+                Code::L021,
+                format!("`{name}` is {what} below: this line has no effect"),
+            )
+            .at_labelled(file.origin(e.line.clone()), "overridden below")
+            .also(file.origin(later.line.clone()), "the value in force")
+            .help("liblxc keeps the last value of a scalar key; delete this line")
+            .fix(Fix {
+                description: "delete the overridden line".into(),
+                origin: file.origin(file.line_with_newline(&e.line)),
+                replacement: String::new(),
+                safe: true,
+            }),
+        );
+    }
+}
+
+fn list_cleared_after_set(file: &LxcFile<'_>, out: &mut Vec<Diagnostic>) {
+    for (i, e) in file.entries.iter().enumerate() {
+        if !e.value.is_empty() {
+            continue;
+        }
+        let name = canonical(e);
+        if arity(&keys::classify(name)) != Arity::List {
+            continue;
+        }
+        let earlier: Vec<_> = file.entries[..i]
+            .iter()
+            .filter(|p| canonical(p) == name && !p.value.is_empty())
+            .collect();
+        // Only entries after the previous clear are thrown away.
+        let last_clear = file.entries[..i]
+            .iter()
+            .rposition(|p| canonical(p) == name && p.value.is_empty());
+        let earlier: Vec<_> = earlier
+            .into_iter()
+            .filter(|p| last_clear.is_none_or(|c| p.line.start > file.entries[c].line.start))
+            .collect();
+        if earlier.is_empty() {
+            continue;
+        }
+        let mut d = Diagnostic::new(
+            Code::L022,
+            format!(
+                "this empty `{name}` clears the {} entr{} set above in this file",
+                earlier.len(),
+                if earlier.len() == 1 { "y" } else { "ies" }
+            ),
+        )
+        .at_labelled(file.origin(e.line.clone()), "clears the list")
+        .help("delete the entries above, or this line if they should stay");
+        for p in earlier.iter().take(3) {
+            d = d.also(file.origin(p.line.clone()), "thrown away");
+        }
+        out.push(d);
+    }
+}
+
+/// The cgroup2 file that replaces a v1 file with the same value grammar, if any.
+fn v2_name(v1: &str) -> Option<&'static str> {
+    Some(match v1 {
+        "memory.limit_in_bytes" => "memory.max",
+        "memory.soft_limit_in_bytes" => "memory.high",
+        "cpuset.cpus" => "cpuset.cpus",
+        "cpuset.mems" => "cpuset.mems",
+        "devices.allow" => "devices.allow",
+        "devices.deny" => "devices.deny",
+        "pids.max" => "pids.max",
+        _ => return None,
+    })
+}
+
+fn cgroup_v1_key(file: &LxcFile<'_>, out: &mut Vec<Diagnostic>) {
+    for e in &file.entries {
+        let Key::Cgroup1(sub) = e.class else {
+            continue;
+        };
+        let mut d = Diagnostic::new(Code::L023, format!("`{}` is a cgroup v1 key", e.key))
+            .at(file.origin(e.key_range.clone()));
+        match v2_name(sub) {
+            Some(v2) => {
+                let modern = format!("lxc.cgroup2.{v2}");
+                d = d
+                    .help(format!("on cgroup2 hosts and with LXC 7.0 use `{modern}`"))
+                    .fix(Fix {
+                        description: format!("rename to `{modern}`"),
+                        origin: file.origin(e.key_range.clone()),
+                        replacement: modern,
+                        safe: false,
+                    });
+            }
+            None => {
+                d = d.help("translate it to its `lxc.cgroup2.*` equivalent (see the cgroup v2 documentation of the controller)");
+            }
+        }
+        out.push(d);
+    }
+}
+
+fn controller(file: &str) -> &str {
+    file.split('.').next().unwrap_or(file)
+}
+
+fn cgroup_both_versions(file: &LxcFile<'_>, out: &mut Vec<Diagnostic>) {
+    let v2: Vec<_> = file
+        .entries
+        .iter()
+        .filter_map(|e| match e.class {
+            Key::Cgroup2(s) => Some((controller(s), e)),
+            _ => None,
+        })
+        .collect();
+    let mut seen = Vec::new();
+    for e in &file.entries {
+        let Key::Cgroup1(sub) = e.class else {
+            continue;
+        };
+        let c = controller(sub);
+        if seen.contains(&c) {
+            continue;
+        }
+        if let Some((_, other)) = v2.iter().find(|(c2, _)| *c2 == c) {
+            seen.push(c);
+            out.push(
+                Diagnostic::new(
+                    Code::L024,
+                    format!(
+                        "the `{c}` controller is set through both `lxc.cgroup` and `lxc.cgroup2`"
+                    ),
+                )
+                .at_labelled(file.origin(e.key_range.clone()), "cgroup v1")
+                .also(file.origin(other.key_range.clone()), "cgroup v2")
+                .help("each line applies only on its own hierarchy; keep the `lxc.cgroup2` one"),
+            );
+        }
+    }
+}
+
+fn keyring_session(file: &LxcFile<'_>, out: &mut Vec<Diagnostic>) {
+    for e in &file.entries {
+        if e.class != Key::Exact(ExactKey::KeyringSession) || e.value.is_empty() {
+            continue;
+        }
+        let meaning = if e.value.trim() == "0" {
+            "`0` creates a session keyring"
+        } else {
+            "a non-zero value disables the session keyring"
+        };
+        out.push(
+            Diagnostic::new(
+                Code::L025,
+                format!("`lxc.keyring.session` is inverted in liblxc: {meaning}"),
+            )
+            .at(file.origin(e.line.clone()))
+            .help("the manual says the opposite; state the intent in a comment"),
+        );
+    }
+}

@@ -1,0 +1,148 @@
+//! Rules on the init process, its environment and its security settings.
+
+use crate::lint::{Check, Fixable, ModelCtx, RuleDef};
+use lxconf_model::{Code, Diagnostic};
+
+/// The process rules.
+pub const RULES: &[RuleDef] = &[
+    RuleDef {
+        code: Code::M021,
+        example: "lxc.init.cmd = systemd\n",
+        why: "LXC starts init with a cleared environment (no PATH), so a bare name is looked up in glibc's default path only; libvirt requires an absolute `<init>`. The container may not start, or start a different program than on the author's host.",
+        fix: "Write the absolute path: `lxc.init.cmd = /lib/systemd/systemd`.",
+        fixable: Fixable::No,
+        check: Check::Model(init_not_absolute),
+    },
+    RuleDef {
+        code: Code::M022,
+        example: "lxc.apparmor.profile = unconfined\n",
+        why: "Without an AppArmor profile nothing stops a privileged container from writing to `/proc/sysrq-trigger`, remounting filesystems or using other kernel interfaces that the generated profile denies.",
+        fix: "Use `lxc.apparmor.profile = generated` (LXC's default), or a profile of your own.",
+        fixable: Fixable::No,
+        check: Check::Model(apparmor_unconfined),
+    },
+    RuleDef {
+        code: Code::M027,
+        example: "<domain type='lxc'><os><type>exe</type></os>...</domain>\n",
+        why: "An application container (`<os><type>exe</type>`) runs the program named by `<init>`; libvirt refuses to start a guest without it, and the model has no init command to run.",
+        fix: "Add `<init>/sbin/init</init>` (or the program to run) under `<os>`.",
+        fixable: Fixable::No,
+        check: Check::Model(init_missing),
+    },
+    RuleDef {
+        code: Code::M030,
+        example: "lxc.environment = LANG=C.UTF-8\nlxc.environment = LANG=en_US.UTF-8\n",
+        why: "Entries are applied in order, so only the last value of a variable reaches the container; the earlier one is dead. `container` is always overwritten by LXC with `container=lxc`.",
+        fix: "Delete the entry that is overridden.",
+        fixable: Fixable::No,
+        check: Check::Model(env_set_twice),
+    },
+    RuleDef {
+        code: Code::M034,
+        example: "lxc.sysctl.vm.swappiness = 10\n",
+        why: "Only network, IPC and UTS sysctls are per-namespace; others are global and `/proc/sys` is read-only with `proc:mixed`, so LXC's write fails and the container does not start (or, privileged with `proc:rw`, changes the host).",
+        fix: "Set host-wide sysctls on the host; keep `lxc.sysctl.*` for `net.*`, `kernel.shm*`, `kernel.msg*`, `kernel.sem`, `kernel.domainname`, `kernel.hostname`, `fs.mqueue.*`.",
+        fixable: Fixable::No,
+        check: Check::Model(sysctl_outside_namespace),
+    },
+];
+
+fn init_not_absolute(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
+    let init = &ctx.document.container.init;
+    if let Some(cmd) = init.command.first().filter(|c| !c.starts_with('/')) {
+        out.push(
+            ctx.diag(
+                Code::M021,
+                "/init/command",
+                format!("init command `{cmd}` is not an absolute path"),
+            )
+            .help("init runs with an empty environment (no PATH); write the absolute path"),
+        );
+    }
+    if let Some(cmd) = init
+        .execute_command
+        .as_ref()
+        .and_then(|c| c.first())
+        .filter(|c| !c.starts_with('/'))
+    {
+        out.push(
+            ctx.diag(Code::M021, "/init/execute_command", format!("execute command `{cmd}` is not an absolute path"))
+                .help("lxc-execute searches glibc's default path only (no PATH is set); write the absolute path"),
+        );
+    }
+}
+
+fn init_missing(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
+    if ctx.document.container.init.command.is_empty() {
+        out.push(
+            ctx.diag(Code::M027, "/init", "no init command")
+                .help("name the program to run (`<init>` in domain XML, `lxc.init.cmd` in LXC)"),
+        );
+    }
+}
+
+fn apparmor_unconfined(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
+    if ctx.document.container.security.apparmor_profile.as_deref() == Some("unconfined") {
+        out.push(
+            ctx.diag(
+                Code::M022,
+                "/security/apparmor_profile",
+                "the container runs without AppArmor confinement",
+            )
+            .help("use `lxc.apparmor.profile = generated` (LXC's default) or your own profile"),
+        );
+    }
+}
+
+fn env_set_twice(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
+    let env = &ctx.document.container.init.env;
+    let lxc_added = ctx.is_lxc()
+        && env
+            .last()
+            .is_some_and(|e| e.name == "container" && e.value.as_deref() == Some("lxc"));
+    let configured = if lxc_added {
+        &env[..env.len() - 1]
+    } else {
+        &env[..]
+    };
+    for (i, e) in configured.iter().enumerate() {
+        let later = configured[i + 1..].iter().any(|l| l.name == e.name);
+        let by_lxc = lxc_added && e.name == "container";
+        if !later && !by_lxc {
+            continue;
+        }
+        let message = if later {
+            format!("`{}` is set again below: this entry has no effect", e.name)
+        } else {
+            "LXC sets `container=lxc` after the configured entries: this entry has no effect"
+                .to_string()
+        };
+        out.push(
+            ctx.diag(Code::M030, &format!("/init/env/{i}"), message)
+                .help("delete the overridden entry"),
+        );
+    }
+}
+
+const NAMESPACED_SYSCTLS: &[&str] = &[
+    "net.",
+    "kernel.shm",
+    "kernel.msg",
+    "kernel.sem",
+    "kernel.domainname",
+    "kernel.hostname",
+    "fs.mqueue.",
+    "user.",
+];
+
+fn sysctl_outside_namespace(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
+    for (i, s) in ctx.document.container.sysctls.iter().enumerate() {
+        if NAMESPACED_SYSCTLS.iter().any(|p| s.key.starts_with(p)) {
+            continue;
+        }
+        out.push(
+            ctx.diag(Code::M034, &format!("/sysctls/{i}"), format!("sysctl `{}` is not namespaced", s.key))
+                .help("it applies to the whole host and /proc/sys is read-only in the container; set it on the host instead"),
+        );
+    }
+}

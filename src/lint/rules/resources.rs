@@ -1,0 +1,174 @@
+//! Resource limit rules: memory, CPU, cpuset, process limits.
+
+use crate::lint::{Check, Fixable, ModelCtx, RuleDef};
+use lxconf_model::{Code, CpuSet, Diagnostic, Limit};
+
+/// The resource rules.
+pub const RULES: &[RuleDef] = &[
+    RuleDef {
+        code: Code::M017,
+        example: "lxc.cgroup2.memory.max = 512M\nlxc.cgroup2.memory.high = 1G\n",
+        why: "The soft limit (`memory.high`, v1 `soft_limit_in_bytes`) is where the kernel starts reclaiming; above the hard limit it never takes effect, which usually means the two values were swapped.",
+        fix: "Make the soft limit smaller than the hard limit.",
+        fixable: Fixable::No,
+        check: Check::Model(soft_above_hard),
+    },
+    RuleDef {
+        code: Code::M018,
+        example: "lxc.cgroup.memory.limit_in_bytes = 1G\nlxc.cgroup.memory.memsw.limit_in_bytes = 512M\n",
+        why: "`memsw` limits memory plus swap, so it must be at least the memory limit; the kernel refuses the write (EINVAL) and LXC fails to start the container.",
+        fix: "Set the memory+swap limit at or above the memory limit (equal means no swap).",
+        fixable: Fixable::No,
+        check: Check::Model(swap_below_memory),
+    },
+    RuleDef {
+        code: Code::M019,
+        example: "lxc.cgroup.cpu.cfs_quota_us = 50000\n",
+        why: "A quota is a number of microseconds per period; without an explicit period it depends on whatever the cgroup has (100 ms by default, but an inherited or later-changed period changes the CPU share silently).",
+        fix: "Set both: `lxc.cgroup2.cpu.max = 50000 100000` (or `cpu.cfs_period_us` with v1).",
+        fixable: Fixable::No,
+        check: Check::Model(quota_without_period),
+    },
+    RuleDef {
+        code: Code::M020,
+        example: "lxc.cgroup2.cpuset.cpus = 0-3;5\n",
+        why: "The kernel only accepts a comma-separated list of numbers and ranges (`0-3,5`); anything else makes the cgroup write fail and the container does not start.",
+        fix: "Write the list as `0-3,5`.",
+        fixable: Fixable::No,
+        check: Check::Model(invalid_cpuset),
+    },
+    RuleDef {
+        code: Code::M029,
+        example: "lxc.prlimit.nofile = 4096:1024\n",
+        why: "setrlimit refuses a soft limit above the hard limit (EINVAL), so LXC fails to start the container.",
+        fix: "Write `SOFT:HARD` with SOFT <= HARD: `lxc.prlimit.nofile = 1024:4096`.",
+        fixable: Fixable::No,
+        check: Check::Model(prlimit_soft_above_hard),
+    },
+    RuleDef {
+        code: Code::M033,
+        example: "lxc.cgroup2.memory.max = 512M\nlxc.cgroup2.memory.min = 1G\n",
+        why: "A guarantee (`memory.min`) above the hard limit can never be honoured; the values were probably swapped.",
+        fix: "Keep `memory.min` below `memory.max`.",
+        fixable: Fixable::No,
+        check: Check::Model(min_above_limit),
+    },
+];
+
+fn soft_above_hard(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
+    let r = &ctx.document.container.resources;
+    if let (Some(soft), Some(hard)) = (r.memory_soft_limit, r.memory_limit) {
+        if soft > hard {
+            let mut d = ctx.diag(
+                Code::M017,
+                "/resources/memory_soft_limit",
+                format!(
+                    "soft memory limit ({} bytes) is above the hard limit ({} bytes)",
+                    soft.0, hard.0
+                ),
+            );
+            if let Some(o) = ctx.at("/resources/memory_limit") {
+                d = d.also(o, "hard limit");
+            }
+            out.push(d.help("the soft limit never takes effect; were the values swapped?"));
+        }
+    }
+}
+
+fn swap_below_memory(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
+    let r = &ctx.document.container.resources;
+    if let (Some(swap), Some(mem)) = (r.memory_swap_limit, r.memory_limit) {
+        if swap < mem {
+            let mut d = ctx.diag(
+                Code::M018,
+                "/resources/memory_swap_limit",
+                format!(
+                    "memory+swap limit ({} bytes) is below the memory limit ({} bytes)",
+                    swap.0, mem.0
+                ),
+            );
+            if let Some(o) = ctx.at("/resources/memory_limit") {
+                d = d.also(o, "memory limit");
+            }
+            out.push(d.help(
+                "the kernel refuses it; set the memory+swap limit at or above the memory limit",
+            ));
+        }
+    }
+}
+
+fn quota_without_period(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
+    let r = &ctx.document.container.resources;
+    if let (Some(q), None) = (r.cpu_quota_us, r.cpu_period_us) {
+        if q > 0 {
+            out.push(
+                ctx.diag(
+                    Code::M019,
+                    "/resources/cpu_quota_us",
+                    format!("CPU quota of {q} µs without a period"),
+                )
+                .help("set the period too (`cpu.max = QUOTA PERIOD`, or `cpu.cfs_period_us`)"),
+            );
+        }
+    }
+}
+
+fn invalid_cpuset(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
+    for (i, s) in ctx.document.container.resources.cgroup.iter().enumerate() {
+        if !s.key.starts_with("cpuset.cpus") && s.key != "cpuset.mems" {
+            continue;
+        }
+        if let Err(e) = s.value.trim().parse::<CpuSet>() {
+            out.push(
+                ctx.diag(
+                    Code::M020,
+                    &format!("/resources/cgroup/{i}"),
+                    format!("`{}` is not a cpuset list: {e}", s.value),
+                )
+                .help("write numbers and ranges separated by commas, e.g. `0-3,5`"),
+            );
+        }
+    }
+}
+
+fn prlimit_soft_above_hard(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
+    for (i, p) in ctx.document.container.prlimits.iter().enumerate() {
+        let bad = match (p.soft, p.hard) {
+            (Limit::Value(s), Limit::Value(h)) => s > h,
+            (Limit::Unlimited, Limit::Value(_)) => true,
+            _ => false,
+        };
+        if bad {
+            out.push(
+                ctx.diag(
+                    Code::M029,
+                    &format!("/prlimits/{i}"),
+                    format!(
+                        "`{}` soft limit {} is above its hard limit {}",
+                        p.resource, p.soft, p.hard
+                    ),
+                )
+                .help("setrlimit refuses it; write `SOFT:HARD` with SOFT <= HARD"),
+            );
+        }
+    }
+}
+
+fn min_above_limit(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
+    let r = &ctx.document.container.resources;
+    if let (Some(min), Some(max)) = (r.memory_min, r.memory_limit) {
+        if min > max {
+            out.push(
+                ctx.diag(
+                    Code::M033,
+                    "/resources/memory_min",
+                    format!(
+                        "guaranteed memory ({} bytes) is above the hard limit ({} bytes)",
+                        min.0, max.0
+                    ),
+                )
+                .help("keep memory.min below memory.max"),
+            );
+        }
+    }
+}

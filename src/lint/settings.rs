@@ -1,0 +1,297 @@
+//! Rule levels: defaults from the code table, then `lxconf.toml` (`[rules]`, then the
+//! `[[overrides]]` whose globs match the file), then `--allow/--warn/--deny`.
+//!
+//! ```toml
+//! # lxconf.toml
+//! exclude = ["vendor/**"]
+//!
+//! [rules]
+//! privileged-container = "allow"
+//! L021 = "error"
+//!
+//! [[overrides]]
+//! files = ["legacy/**"]
+//! rules = { legacy-key = "allow" }
+//! ```
+
+use super::Level;
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use lxconf_model::Code;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// The name of the project file.
+pub const CONFIG_FILE: &str = "lxconf.toml";
+
+/// A problem with the settings: exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// The project file cannot be read.
+    #[error("cannot read `{path}`: {source}")]
+    Read {
+        /// Path.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The project file is not valid.
+    #[error("`{path}`: {message}")]
+    Invalid {
+        /// Path.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A rule given on the command line does not exist.
+    #[error("unknown rule `{0}` (give a code such as M003 or a name such as idmap-overlap)")]
+    UnknownRule(String),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
+    rules: BTreeMap<String, String>,
+    #[serde(default)]
+    overrides: Vec<Override>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Override {
+    files: Vec<String>,
+    rules: BTreeMap<String, String>,
+}
+
+/// Resolved rule levels.
+#[derive(Debug, Default)]
+pub struct Settings {
+    /// Directory of the project file (globs are relative to it).
+    root: Option<PathBuf>,
+    exclude: Option<GlobSet>,
+    rules: HashMap<Code, Level>,
+    overrides: Vec<(GlobSet, HashMap<Code, Level>)>,
+    cli: HashMap<Code, Level>,
+    /// The project file used, if any.
+    pub config_path: Option<PathBuf>,
+}
+
+fn levels(
+    path: &str,
+    table: &BTreeMap<String, String>,
+) -> Result<HashMap<Code, Level>, SettingsError> {
+    let invalid = |message: String| SettingsError::Invalid {
+        path: path.to_string(),
+        message,
+    };
+    table
+        .iter()
+        .map(|(rule, level)| {
+            let code =
+                Code::parse(rule).ok_or_else(|| invalid(format!("unknown rule `{rule}`")))?;
+            let level = Level::parse(level).ok_or_else(|| {
+                invalid(format!(
+                    "`{level}` is not a level for `{rule}` (allow, note, warn, error)"
+                ))
+            })?;
+            Ok((code, level))
+        })
+        .collect()
+}
+
+fn globs(path: &str, patterns: &[String]) -> Result<GlobSet, SettingsError> {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        let glob = GlobBuilder::new(p)
+            .literal_separator(p.contains('/'))
+            .build()
+            .map_err(|e| SettingsError::Invalid {
+                path: path.to_string(),
+                message: format!("bad glob `{p}`: {e}"),
+            })?;
+        b.add(glob);
+    }
+    b.build().map_err(|e| SettingsError::Invalid {
+        path: path.to_string(),
+        message: e.to_string(),
+    })
+}
+
+impl Settings {
+    /// Read a project file.
+    pub fn from_file(path: &Path) -> Result<Settings, SettingsError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Read {
+            path: name.clone(),
+            source,
+        })?;
+        Settings::from_toml(&name, &text, path.parent().map(Path::to_path_buf))
+    }
+
+    /// Parse a project file's text; `root` is the directory globs are relative to.
+    pub fn from_toml(
+        name: &str,
+        text: &str,
+        root: Option<PathBuf>,
+    ) -> Result<Settings, SettingsError> {
+        let file: File = toml::from_str(text).map_err(|e| SettingsError::Invalid {
+            path: name.to_string(),
+            message: e.message().to_string(),
+        })?;
+        let mut overrides = Vec::new();
+        for o in &file.overrides {
+            overrides.push((globs(name, &o.files)?, levels(name, &o.rules)?));
+        }
+        Ok(Settings {
+            root,
+            exclude: if file.exclude.is_empty() {
+                None
+            } else {
+                Some(globs(name, &file.exclude)?)
+            },
+            rules: levels(name, &file.rules)?,
+            overrides,
+            cli: HashMap::new(),
+            config_path: Some(PathBuf::from(name)),
+        })
+    }
+
+    /// Find `lxconf.toml` in `dir` or its ancestors.
+    pub fn discover(dir: &Path) -> Result<Settings, SettingsError> {
+        for d in dir.ancestors() {
+            let candidate = d.join(CONFIG_FILE);
+            if candidate.is_file() {
+                return Settings::from_file(&candidate);
+            }
+        }
+        Ok(Settings::default())
+    }
+
+    /// Apply `--allow`, `--warn` and `--deny` (in that order, so `--deny` wins).
+    pub fn with_cli(
+        mut self,
+        allow: &[String],
+        warn: &[String],
+        deny: &[String],
+    ) -> Result<Settings, SettingsError> {
+        for (list, level) in [
+            (allow, Level::Allow),
+            (warn, Level::Warning),
+            (deny, Level::Error),
+        ] {
+            for rule in list {
+                for part in rule.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                    if part == "all" {
+                        for code in Code::ALL {
+                            self.cli.insert(*code, level);
+                        }
+                        continue;
+                    }
+                    let code = Code::parse(part)
+                        .ok_or_else(|| SettingsError::UnknownRule(part.to_string()))?;
+                    self.cli.insert(code, level);
+                }
+            }
+        }
+        Ok(self)
+    }
+
+    fn relative<'p>(&self, path: &'p Path) -> std::borrow::Cow<'p, Path> {
+        let Some(root) = &self.root else {
+            return path.into();
+        };
+        let absolute = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(path)
+        };
+        let root = if root.as_os_str().is_empty() {
+            std::env::current_dir().unwrap_or_default()
+        } else if root.is_absolute() {
+            root.clone()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(root)
+        };
+        match absolute.strip_prefix(&root) {
+            Ok(r) => r.to_path_buf().into(),
+            Err(_) => path.into(),
+        }
+    }
+
+    fn matches(set: &GlobSet, path: &Path) -> bool {
+        set.is_match(path) || path.file_name().is_some_and(|n| set.is_match(Path::new(n)))
+    }
+
+    /// True when the project file excludes this path from directory walks.
+    pub fn excluded(&self, path: &Path) -> bool {
+        self.exclude
+            .as_ref()
+            .is_some_and(|set| Settings::matches(set, &self.relative(path)))
+    }
+
+    /// The level configured for `code` in `path`, or `None` to keep the finding's own
+    /// severity (the code's default, or what the rule chose).
+    pub fn level(&self, path: &Path, code: Code) -> Option<Level> {
+        if let Some(l) = self.cli.get(&code) {
+            return Some(*l);
+        }
+        let rel = self.relative(path);
+        let mut level = self.rules.get(&code).copied();
+        for (set, rules) in &self.overrides {
+            if let Some(l) = rules.get(&code) {
+                if Settings::matches(set, &rel) {
+                    level = Some(*l);
+                }
+            }
+        }
+        level
+    }
+
+    /// True when the rule runs at all somewhere (used to skip nothing today; kept cheap).
+    pub fn is_configured(&self) -> bool {
+        !self.rules.is_empty() || !self.overrides.is_empty() || !self.cli.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_apply_by_glob_and_cli_wins() {
+        let s = Settings::from_toml(
+            "lxconf.toml",
+            "[rules]\nprivileged-container = \"allow\"\n[[overrides]]\nfiles = [\"legacy/**\"]\nrules = { L002 = \"allow\", M006 = \"error\" }\n",
+            None,
+        )
+        .expect("valid");
+        assert_eq!(s.level(Path::new("a.conf"), Code::M006), Some(Level::Allow));
+        assert_eq!(
+            s.level(Path::new("legacy/x/a.conf"), Code::M006),
+            Some(Level::Error)
+        );
+        assert_eq!(
+            s.level(Path::new("legacy/a.conf"), Code::L002),
+            Some(Level::Allow)
+        );
+        assert_eq!(s.level(Path::new("a.conf"), Code::L002), None);
+        let s = s.with_cli(&[], &[], &["legacy-key".into()]).expect("known");
+        assert_eq!(
+            s.level(Path::new("legacy/a.conf"), Code::L002),
+            Some(Level::Error)
+        );
+    }
+
+    #[test]
+    fn bad_files_are_errors() {
+        assert!(Settings::from_toml("x", "[rules]\nnope = \"allow\"\n", None).is_err());
+        assert!(Settings::from_toml("x", "[rules]\nL001 = \"loud\"\n", None).is_err());
+        assert!(Settings::from_toml("x", "bogus = 1\n", None).is_err());
+        assert!(Settings::default()
+            .with_cli(&["nope".into()], &[], &[])
+            .is_err());
+    }
+}
