@@ -279,7 +279,10 @@ fn lint_one(
             Some(f) => f,
             None => return Outcome::Skipped(Skip::NotConfig),
         },
-        (None, _) => lxconf_parse::detect(&text),
+        (None, Input::Explicit(p)) => {
+            files::lintable(p, &text).unwrap_or_else(|| lxconf_parse::detect(&text))
+        }
+        (None, Input::Stdin) => lxconf_parse::detect(&text),
     };
     if !(args.fix || args.diff) {
         return match files::lint_text(&name, &text, format, options, settings) {

@@ -91,13 +91,32 @@ pub fn inputs(paths: &[String], settings: &Settings) -> Result<Vec<Input>, Strin
 /// The format of a file found in a directory walk, or `None` when lxconf does not read it
 /// (READMEs, scripts, other JSON...).
 pub fn lintable(path: &Path, text: &str) -> Option<Format> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if name == "fstab" || ext == "fstab" {
+        return Some(Format::Fstab);
+    }
     let format = lxconf_parse::detect(text);
     let ok = match format {
-        Format::Lxc => text.lines().any(|l| l.trim_start().starts_with("lxc.")),
+        // Lower case too: `LXC.uts.name` is a mistake worth reporting (L009).
+        Format::Lxc => text.lines().any(|l| {
+            l.trim_start()
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case("lxc."))
+        }),
         Format::Fstab => true,
         Format::DomXml => text.contains("<domain"),
         Format::ModelJson => {
-            path.extension().is_some_and(|e| e == "json") && text.contains("\"init\"")
+            ext == "json"
+                && [
+                    "\"init\"",
+                    "\"hostname\"",
+                    "\"mounts\"",
+                    "\"rootfs\"",
+                    "\"networks\"",
+                ]
+                .iter()
+                .any(|k| text.contains(k))
         }
     };
     ok.then_some(format)
@@ -174,12 +193,11 @@ pub fn lint_text(
             .as_ref()
             .map(|p| loaded.sources.get(p.origin.source).name.as_str())
             .unwrap_or(name);
-        match settings.level(Path::new(file), d.code) {
-            Some(level) => match level.severity() {
+        if let Some(level) = settings.level(Path::new(file), d.code) {
+            match level.severity() {
                 Some(s) => d.severity = s,
                 None => return false,
-            },
-            None => {}
+            }
         }
         !suppressions.covers(d, &loaded.sources)
     });

@@ -3,4 +3,5 @@
 mod cli;
 mod corpus;
 mod liblxc;
+mod lint;
 mod support;

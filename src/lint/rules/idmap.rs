@@ -143,6 +143,9 @@ fn kind_missing(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
 
 fn privileged(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
     let c = &ctx.document.container;
+    if ctx.format == lxconf_parse::Format::Fstab {
+        return;
+    }
     if !c.idmap.is_empty()
         || c.namespaces
             .share
