@@ -534,3 +534,22 @@ fn the_corpus_lints_without_crashing_and_within_time() {
     );
     assert!(start.elapsed().as_secs() < 30);
 }
+
+/// Validation against the OASIS SARIF 2.1.0 JSON Schema, when a copy is named by
+/// `LXCONF_SARIF_SCHEMA` (the schema is not vendored in the repository).
+#[test]
+fn sarif_output_validates_against_the_oasis_schema_when_given() {
+    let Some(path) = std::env::var_os("LXCONF_SARIF_SCHEMA") else {
+        return;
+    };
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("read schema"))
+            .expect("schema json");
+    let validator = jsonschema::validator_for(&schema).expect("valid schema");
+    let sarif = all_fixture_items_sarif();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
