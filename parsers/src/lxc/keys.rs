@@ -264,6 +264,9 @@ pub fn classify(key: &str) -> Key<'_> {
 
 /// The closest known key, for did-you-mean hints.
 pub fn suggest(key: &str) -> Option<String> {
+    if key.len() > 80 {
+        return legacy_rename(key).map(|l| l.modern);
+    }
     let mut candidates: Vec<String> = KEYS.iter().map(|k| k.to_string()).collect();
     candidates.extend(NET_SUBKEYS.iter().map(|s| format!("lxc.net.0.{s}")));
     // Compare network keys with their index normalised, so `lxc.net.3.lnk` suggests
@@ -276,7 +279,7 @@ pub fn suggest(key: &str) -> Option<String> {
     };
     let best = candidates
         .iter()
-        .map(|c| (strsim::damerau_levenshtein(&probe, c), c))
+        .map(|c| (strsim::osa_distance(&probe, c), c))
         .min_by_key(|(d, _)| *d)?;
     let limit = (probe.len() / 4).clamp(2, 5);
     if best.0 > limit {
