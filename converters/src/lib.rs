@@ -1,1 +1,5 @@
-//! lxconf-convert: emitters and conversions between formats (filled by the conversion work).
+//! lxconf-convert: emitters from the model to each format, with loss reports.
+//!
+//! - [`lxc`]: model → LXC config text (modern or 2.x keys).
+
+pub mod lxc;

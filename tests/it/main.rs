@@ -3,4 +3,5 @@
 mod cli;
 mod corpus;
 mod liblxc;
+mod roundtrip;
 mod support;

@@ -2078,36 +2078,13 @@ impl<'a> Lowerer<'a> {
         }
         self.lower_cgroups();
         // Namespaces.
-        let mut clone: BTreeSet<Namespace> = if let Some((set, _)) = &self.ns_clone {
-            set.clone()
-        } else {
-            let mut set: BTreeSet<Namespace> = [
-                Namespace::Mnt,
-                Namespace::Pid,
-                Namespace::Uts,
-                Namespace::Ipc,
-                Namespace::Cgroup,
-            ]
-            .into_iter()
-            .collect();
-            let all_none = !self.c.networks.is_empty()
-                && self.c.networks.iter().all(|n| n.kind == NetKind::None);
-            if !all_none {
-                set.insert(Namespace::Net);
-            }
-            if !self.c.idmap.is_empty() {
-                set.insert(Namespace::User);
-            }
-            if self.c.time_offsets.boot_ns != 0 || self.c.time_offsets.monotonic_ns != 0 {
-                set.insert(Namespace::Time);
-            }
-            if let Some((keep, _)) = &self.ns_keep {
-                set = Namespace::ALL
-                    .into_iter()
-                    .filter(|n| !keep.contains(n))
-                    .collect();
-            }
-            set
+        let mut clone: BTreeSet<Namespace> = match (&self.ns_clone, &self.ns_keep) {
+            (Some((set, _)), _) => set.clone(),
+            (None, Some((keep, _))) => Namespace::ALL
+                .into_iter()
+                .filter(|n| !keep.contains(n))
+                .collect(),
+            (None, None) => self.c.lxc_default_namespaces(),
         };
         for ns in self.c.namespaces.share.keys() {
             clone.remove(ns);
