@@ -5,4 +5,5 @@
 
 pub mod cli;
 pub mod input;
+pub mod output;
 pub mod report;

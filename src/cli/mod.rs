@@ -2,6 +2,7 @@
 
 pub mod schema;
 pub mod show;
+pub mod upgrade;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -27,6 +28,8 @@ enum Command {
     Show(show::ShowArgs),
     /// Print the JSON Schema of the model.
     Schema,
+    /// Rewrite legacy LXC 1.x/2.x keys to modern keys, keeping comments and layout.
+    Upgrade(upgrade::UpgradeArgs),
 }
 
 /// An input format, for `--from`.
@@ -66,6 +69,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Show(args) => show::run(args),
         Command::Schema => schema::run(),
+        Command::Upgrade(args) => upgrade::run(args),
     };
     ExitCode::from(code)
 }

@@ -5,3 +5,4 @@ mod corpus;
 mod liblxc;
 mod roundtrip;
 mod support;
+mod upgrade;

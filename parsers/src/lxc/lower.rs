@@ -49,9 +49,31 @@ impl Loaded {
 pub fn load(name: &str, text: &str, options: &LoadOptions<'_>) -> Loaded {
     let mut lowerer = Lowerer::new(options);
     let id = lowerer.sources.add(name, text);
+    lowerer.legacy_net_base = legacy_network_base(text);
     lowerer.stack.push(PathBuf::from(name));
     lowerer.read_file(id);
     lowerer.finish()
+}
+
+/// The index the first unindexed legacy interface gets. liblxc 2.1 kept legacy
+/// interfaces apart from indexed `lxc.net.N` ones (it numbered them negatively), so when a
+/// file mixes both, legacy interfaces are numbered after the highest modern index instead of
+/// colliding with it.
+pub fn legacy_network_base(text: &str) -> u32 {
+    if !text.contains("lxc.network.") {
+        return 0;
+    }
+    syntax::parse(text)
+        .iter()
+        .filter_map(|l| match &l.kind {
+            LineKind::Entry(e) => match keys::classify(&text[e.key.clone()]) {
+                Key::Net(n, _) | Key::NetIndex(n) => Some(n + 1),
+                _ => None,
+            },
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 #[derive(Clone, Copy)]
@@ -92,6 +114,7 @@ struct Lowerer<'a> {
     origins: Origins,
     nets: BTreeMap<u32, NetState>,
     legacy_net: Option<u32>,
+    legacy_net_base: u32,
     legacy_net_indexed: Option<Origin>,
     legacy_net_unindexed: Option<Origin>,
     caps: CapState,
@@ -134,6 +157,7 @@ impl<'a> Lowerer<'a> {
             origins: Origins::default(),
             nets: BTreeMap::new(),
             legacy_net: None,
+            legacy_net_base: 0,
             legacy_net_indexed: None,
             legacy_net_unindexed: None,
             caps: CapState::default(),
@@ -243,8 +267,24 @@ impl<'a> Lowerer<'a> {
             let modern = if rename.unindexed_network {
                 let is_type = key == "lxc.network.type";
                 self.legacy_net_unindexed.get_or_insert(key_origin);
+                if is_type && v.text.is_empty() {
+                    // LXC 2.x: an empty `lxc.network.type` clears every interface.
+                    self.diag(
+                        Diagnostic::new(Code::L002, "`lxc.network.type =` is a legacy key; in LXC 2.x it removed every interface")
+                            .at(key_origin)
+                            .help("write `lxc.net =` (`lxconf upgrade` does this)")
+                            .fix(Fix {
+                                description: "replace with `lxc.net`".into(),
+                                origin: key_origin,
+                                replacement: "lxc.net".into(),
+                                safe: true,
+                            }),
+                    );
+                    self.nets.clear();
+                    return;
+                }
                 if is_type {
-                    self.legacy_net = Some(self.legacy_net.map_or(0, |n| n + 1));
+                    self.legacy_net = Some(self.legacy_net.map_or(self.legacy_net_base, |n| n + 1));
                 }
                 match self.legacy_net {
                     Some(n) => rename.modern.replace("{N}", &n.to_string()),

@@ -3,6 +3,7 @@
 pub mod keys;
 pub mod lower;
 pub mod syntax;
+pub mod upgrade;
 pub mod values;
 
 pub use lower::{load, LoadOptions, Loaded};
