@@ -204,7 +204,12 @@ pub enum Key<'a> {
 
 /// Classify a key the way liblxc's table lookup does.
 pub fn classify(key: &str) -> Key<'_> {
-    if let Ok(i) = KEYS.binary_search(&key) {
+    // Network keys are the most common lines and no exact key starts like them.
+    let family_only = key.starts_with("lxc.net.") || key.starts_with("lxc.cgroup2.");
+    if let Some(i) = (!family_only)
+        .then(|| KEYS.binary_search(&key).ok())
+        .flatten()
+    {
         return match key.strip_prefix("lxc.hook.") {
             Some(h) if h != "version" => HookKind::from_name(h).map_or(Key::Unknown, Key::Hook),
             _ => Key::Exact(EXACT[i]),

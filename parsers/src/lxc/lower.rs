@@ -188,7 +188,7 @@ impl<'a> Lowerer<'a> {
 
     fn read_file(&mut self, id: SourceId) {
         let text = self.sources.get(id).text.clone();
-        for line in syntax::parse(&text) {
+        for line in syntax::lines(&text) {
             let origin = |r: std::ops::Range<usize>| Origin::new(id, r);
             match line.kind {
                 LineKind::Blank | LineKind::Comment => {}
