@@ -74,6 +74,7 @@ codes! {
     F002 = ("fstab-bad-number", Error, "an fstab dump or pass field that is not a number"),
     F003 = ("fstab-extra-fields", Warning, "an fstab line with more than six fields"),
     F004 = ("fstab-invalid-option", Error, "an fstab option with an invalid value"),
+    M001 = ("invalid-model-document", Error, "a model document (JSON) that does not match the model"),
     C101 = ("lxc-cannot-express", Warning, "a setting an LXC config cannot express (lost in conversion)"),
     C102 = ("lxc-conversion-note", Note, "a setting whose meaning changes slightly in an LXC config"),
 }

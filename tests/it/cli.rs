@@ -105,3 +105,38 @@ fn origins_point_at_file_and_line() {
     assert_eq!(v["origins"]["/hostname"]["line"], 3);
     assert_eq!(v["origins"]["/hostname"]["column"], 16);
 }
+
+#[test]
+fn a_shown_model_reads_back_as_the_same_model() {
+    let out = lxconf(&[
+        "show",
+        "-q",
+        "--include-base",
+        "corpus/lxc",
+        "corpus/lxc/ubuntu-like.conf",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("model.json");
+    std::fs::write(&path, &out.stdout).expect("write");
+    let again = lxconf(&["show", "-q", path.to_str().expect("utf8")]);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(again.stdout, out.stdout);
+}
+
+#[test]
+fn a_bad_model_document_is_located() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bad.json");
+    std::fs::write(&path, "{\n  \"hostname\": \"a\",\n  \"bogus\": 1\n}\n").expect("write");
+    let out = lxconf(&["show", path.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.json:3:"), "{err}");
+    assert!(err.contains("unknown field `bogus`"), "{err}");
+}
