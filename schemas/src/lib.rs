@@ -8,6 +8,7 @@
 
 pub mod codes;
 pub mod diag;
+pub mod diff;
 pub mod model;
 pub mod origins;
 pub mod source;
