@@ -86,8 +86,10 @@ mod tests {
     #[test]
     fn differences_are_pointed_at() {
         let a = Container::default();
-        let mut b = Container::default();
-        b.hostname = Some("x".into());
+        let mut b = Container {
+            hostname: Some("x".into()),
+            ..Container::default()
+        };
         b.init.env.push(EnvVar {
             name: "A".into(),
             value: Some("1".into()),

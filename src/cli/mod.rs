@@ -1,5 +1,6 @@
 //! Command-line interface: one module per subcommand.
 
+pub mod convert;
 pub mod schema;
 pub mod show;
 pub mod upgrade;
@@ -26,6 +27,8 @@ struct Cli {
 enum Command {
     /// Print the normalized model of a configuration.
     Show(show::ShowArgs),
+    /// Convert between LXC configs, model documents and fstab files.
+    Convert(convert::ConvertArgs),
     /// Print the JSON Schema of the model.
     Schema,
     /// Rewrite legacy LXC 1.x/2.x keys to modern keys, keeping comments and layout.
@@ -68,6 +71,7 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Show(args) => show::run(args),
+        Command::Convert(args) => convert::run(args),
         Command::Schema => schema::run(),
         Command::Upgrade(args) => upgrade::run(args),
     };

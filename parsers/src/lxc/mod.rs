@@ -1,5 +1,6 @@
 //! The LXC config format: syntax (nom), key table, value grammars and lowering.
 
+pub mod inline;
 pub mod keys;
 pub mod lower;
 pub mod syntax;
