@@ -1,6 +1,7 @@
 //! Command-line interface: one module per subcommand.
 
 pub mod convert;
+pub mod equiv;
 pub mod schema;
 pub mod show;
 pub mod upgrade;
@@ -29,6 +30,8 @@ enum Command {
     Show(show::ShowArgs),
     /// Convert between LXC configs, model documents and fstab files.
     Convert(convert::ConvertArgs),
+    /// Check that two configurations (any formats) describe the same container.
+    Equiv(equiv::EquivArgs),
     /// Print the JSON Schema of the model.
     Schema,
     /// Rewrite legacy LXC 1.x/2.x keys to modern keys, keeping comments and layout.
@@ -72,6 +75,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Show(args) => show::run(args),
         Command::Convert(args) => convert::run(args),
+        Command::Equiv(args) => equiv::run(args),
         Command::Schema => schema::run(),
         Command::Upgrade(args) => upgrade::run(args),
     };

@@ -2,6 +2,7 @@
 
 mod cli;
 mod corpus;
+mod equiv;
 mod liblxc;
 mod roundtrip;
 mod support;
