@@ -149,15 +149,6 @@ fn canonical(c: &Container) -> Container {
     c.capabilities = Capabilities::Drop {
         caps: c.capabilities.dropped(),
     };
-    // Environment: what init sees, last value wins; sorted by name.
-    let mut env: BTreeMap<String, Option<String>> = BTreeMap::new();
-    for e in &c.init.env {
-        env.insert(e.name.clone(), e.value.clone());
-    }
-    c.init.env = env
-        .into_iter()
-        .map(|(name, value)| EnvVar { name, value })
-        .collect();
     // Memory+swap versus swap-only: the same limit when the memory limit is known.
     let r = &mut c.resources;
     if let (Some(total), Some(mem), None) = (r.memory_swap_limit, r.memory_limit, r.swap_limit) {
@@ -185,24 +176,42 @@ const SYSTEM_ENV: &[&str] = &[
 
 /// Compare two models.
 pub fn compare(left: &Container, right: &Container) -> Vec<Observation> {
-    let (l, r) = (canonical(left), canonical(right));
+    let (mut l, mut r) = (canonical(left), canonical(right));
     let mut by_obs: BTreeMap<&'static str, Vec<Detail>> = BTreeMap::new();
-    for d in diff(&l, &r) {
-        let mut reason = expected_reason(&d);
-        if reason.is_none() && d.pointer.starts_with("/init/env/") {
-            let name_of =
-                |v: &serde_json::Value| v.get("name").and_then(|n| n.as_str()).map(String::from);
-            let names = [name_of(&d.left), name_of(&d.right)];
-            if names
-                .iter()
-                .flatten()
-                .all(|n| SYSTEM_ENV.contains(&n.as_str()))
-            {
-                reason = Some(
-                    "LXC and libvirt set their own `container` and management variables for init",
-                );
-            }
+    // The environment is compared by variable name (what init sees), not by position.
+    let env_map = |c: &Container| -> BTreeMap<String, Option<String>> {
+        c.init
+            .env
+            .iter()
+            .map(|e| (e.name.clone(), e.value.clone()))
+            .collect()
+    };
+    let (le, re) = (env_map(&l), env_map(&r));
+    let names: std::collections::BTreeSet<&String> = le.keys().chain(re.keys()).collect();
+    for name in names {
+        let (a, b) = (le.get(name), re.get(name));
+        if a == b {
+            continue;
         }
+        let reason = SYSTEM_ENV.contains(&name.as_str()).then_some(
+            "LXC and libvirt set their own `container` and management variables for init",
+        );
+        let value = |v: Option<&Option<String>>| match v {
+            Some(Some(s)) => serde_json::Value::String(s.clone()),
+            Some(None) => serde_json::Value::String("(from the host)".into()),
+            None => serde_json::Value::Null,
+        };
+        by_obs.entry("environment").or_default().push(Detail {
+            pointer: format!("/init/env/{name}"),
+            left: value(a),
+            right: value(b),
+            reason,
+        });
+    }
+    l.init.env.clear();
+    r.init.env.clear();
+    for d in diff(&l, &r) {
+        let reason = expected_reason(&d);
         by_obs
             .entry(observation_of(&d.pointer))
             .or_default()
