@@ -2155,18 +2155,21 @@ impl<'a> Lowerer<'a> {
     /// absolute one is used only if it contains the rootfs path (then re-rooted), otherwise
     /// LXC ignores it (None). Without a rootfs every target is a host path.
     fn normalize_target(&self, target: &str) -> Option<String> {
+        let rooted = |t: &str| {
+            let mut p = String::with_capacity(t.len() + 1);
+            p.push('/');
+            p.push_str(t.trim_start_matches('/'));
+            simplify_path(&p)
+        };
         let Some(rootfs) = &self.c.rootfs else {
-            return Some(simplify_path(&format!(
-                "/{}",
-                target.trim_start_matches('/')
-            )));
+            return Some(rooted(target));
         };
         if !target.starts_with('/') {
-            return Some(simplify_path(&format!("/{target}")));
+            return Some(rooted(target));
         }
         let simplified = simplify_path(target);
-        let root = simplify_path(&rootfs.path);
-        if let Some(i) = simplified.find(&root).filter(|_| !root.is_empty()) {
+        let root = &rootfs.path;
+        if let Some(i) = simplified.find(root.as_str()).filter(|_| !root.is_empty()) {
             let rest = &simplified[i + root.len()..];
             return Some(if rest.is_empty() {
                 "/".to_string()
