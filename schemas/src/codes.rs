@@ -77,6 +77,10 @@ codes! {
     M001 = ("invalid-model-document", Error, "a model document (JSON) that does not match the model"),
     C101 = ("lxc-cannot-express", Warning, "a setting an LXC config cannot express (lost in conversion)"),
     C102 = ("lxc-conversion-note", Note, "a setting whose meaning changes slightly in an LXC config"),
+    C201 = ("libvirt-memory-required", Warning, "libvirt enforces <memory>, which an unlimited LXC container does not have"),
+    C202 = ("libvirt-tmpfs-size", Error, "a tmpfs size libvirt cannot express (relative, or missing)"),
+    C203 = ("libvirt-domain-name", Note, "the domain name is not lxc.uts.name"),
+    C204 = ("libvirt-console-required", Warning, "libvirt requires a console the LXC container did not have"),
 }
 
 impl Code {
