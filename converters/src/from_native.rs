@@ -130,13 +130,21 @@ pub fn prepare(
             }
         }
         if m.fstype == "tmpfs" && m.size.is_none() {
-            notes.push(at(
-                Diagnostic::new(Code::C202, format!("tmpfs on `{}` has no size; libvirt needs one", m.target))
-                    .help("the kernel's default is half of the host memory; pass --host-memory to make it explicit"),
-                &format!("/mounts/{i}"),
-            ));
-            if let Some(host) = opts.host_memory {
-                m.size = Some(SizeSpec::Bytes(ByteSize(host.0 / 2)));
+            match opts.host_memory {
+                Some(host) => {
+                    m.size = Some(SizeSpec::Bytes(ByteSize(host.0 / 2)));
+                    notes.push(at(
+                        Diagnostic::new(Code::C202, format!("tmpfs on `{}` has no size: the kernel's default, half of the host memory, becomes {} bytes", m.target, host.0 / 2))
+                            .severity(lxconf_model::Severity::Note)
+                            .help("libvirt needs a size; computed from --host-memory"),
+                        &format!("/mounts/{i}"),
+                    ));
+                }
+                None => errors.push(at(
+                    Diagnostic::new(Code::C202, format!("tmpfs on `{}` has no size, which libvirt needs", m.target))
+                        .help("the kernel's default is half of the host memory: pass --host-memory SIZE, or give the tmpfs a size"),
+                    &format!("/mounts/{i}"),
+                )),
             }
         }
     }

@@ -2,6 +2,7 @@
 
 pub mod convert;
 pub mod equiv;
+pub mod from_native;
 pub mod schema;
 pub mod show;
 pub mod upgrade;
@@ -30,6 +31,9 @@ enum Command {
     Show(show::ShowArgs),
     /// Convert between LXC configs, model documents and fstab files.
     Convert(convert::ConvertArgs),
+    /// Convert LXC configs to libvirt domain XML (like `virsh domxml-from-native`).
+    #[command(name = "domxml-from-native")]
+    DomxmlFromNative(from_native::FromNativeArgs),
     /// Check that two configurations (any formats) describe the same container.
     Equiv(equiv::EquivArgs),
     /// Print the JSON Schema of the model.
@@ -76,6 +80,7 @@ pub fn main() -> ExitCode {
         Command::Show(args) => show::run(args),
         Command::Convert(args) => convert::run(args),
         Command::Equiv(args) => equiv::run(args),
+        Command::DomxmlFromNative(args) => from_native::run(args),
         Command::Schema => schema::run(),
         Command::Upgrade(args) => upgrade::run(args),
     };

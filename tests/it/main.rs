@@ -3,6 +3,7 @@
 mod cli;
 mod corpus;
 mod equiv;
+mod from_native;
 mod liblxc;
 mod roundtrip;
 mod support;

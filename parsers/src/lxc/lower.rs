@@ -292,7 +292,7 @@ impl<'a> Lowerer<'a> {
                         self.diag(
                             Diagnostic::new(
                                 Code::L012,
-                                format!("`{key}` comes before any `lxc.network.type`"),
+                                format!("`{key}` comes before any `lxc.network.type`: ignored"),
                             )
                             .at(key_origin)
                             .help("in LXC 1.x/2.x each `lxc.network.type` line starts a new interface; move this line after the `type` line of the interface it belongs to"),

@@ -1,0 +1,193 @@
+//! `lxconf domxml-from-native lxc-tools`: every corpus LXC config converts, the XML is valid
+//! for libvirt's RelaxNG schema, and the XML and loss report are snapshotted.
+
+use crate::support::*;
+use lxconf_convert::from_native::{prepare, FromNativeOptions};
+use lxconf_convert::libvirt_xml;
+use lxconf_model::ByteSize;
+use std::process::Command;
+
+const RNG: &str = "/usr/share/libvirt/schemas/domain.rng";
+
+fn options() -> FromNativeOptions {
+    FromNativeOptions {
+        memory: Some(ByteSize(ByteSize::GIB)),
+        host_memory: Some(ByteSize(8 * ByteSize::GIB)),
+        emulator: Some("/usr/lib/libvirt/libvirt_lxc".into()),
+        ..FromNativeOptions::default()
+    }
+}
+
+#[test]
+fn every_corpus_config_converts_to_schema_valid_xml() {
+    assert!(
+        std::path::Path::new(RNG).exists(),
+        "libvirt's schema is missing: run ./scripts/test-all.sh (it installs libvirt)"
+    );
+    let base = root().join("corpus/lxc");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut failures = Vec::new();
+    let mut converted = Vec::new();
+    let files = corpus_files("corpus/lxc", "conf");
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_path("snapshots/from-native");
+    settings.bind(|| {
+        for file in &files {
+            let loaded = load_lxc(file, &base);
+            if loaded.has_errors() {
+                failures.push(format!("{file}: does not load"));
+                continue;
+            }
+            let (doc, mut losses) = match prepare(&loaded.document, &options()) {
+                Ok(p) => p,
+                Err(e) => {
+                    failures.push(format!(
+                        "{file}: {:?}",
+                        e.iter().map(|d| &d.message).collect::<Vec<_>>()
+                    ));
+                    continue;
+                }
+            };
+            let out = libvirt_xml::emit(&doc);
+            losses.extend(out.losses);
+            let name = file
+                .trim_start_matches("corpus/lxc/")
+                .trim_end_matches(".conf");
+            let path = dir.path().join(format!("{name}.xml"));
+            std::fs::write(&path, &out.xml).expect("write");
+            converted.push(path);
+            let report: Vec<String> = losses
+                .iter()
+                .map(|d| {
+                    let r = d.to_record(&loaded.sources);
+                    let at = r
+                        .location
+                        .map(|l| format!("{}:{}", l.file, l.line))
+                        .unwrap_or_default();
+                    format!("{} {} {at}: {}", r.code, r.severity, r.message)
+                })
+                .collect();
+            insta::assert_snapshot!(
+                name,
+                format!("{}\n--- losses ---\n{}", out.xml, report.join("\n"))
+            );
+        }
+    });
+    let out = Command::new("xmllint")
+        .args(["--noout", "--relaxng", RNG])
+        .args(&converted)
+        .output()
+        .expect("xmllint (libxml2-utils) must be installed: run ./scripts/test-all.sh");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for line in stderr.lines().filter(|l| l.ends_with("fails to validate")) {
+        failures.push(line.to_string());
+    }
+    eprintln!(
+        "from-native: {}/{} corpus configs converted, schema-valid: {}",
+        converted.len(),
+        files.len(),
+        stderr.lines().filter(|l| l.ends_with(" validates")).count()
+    );
+    assert_eq!(converted.len(), files.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_cli_converts_many_files_in_one_call() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = lxconf(&[
+        "domxml-from-native",
+        "lxc-tools",
+        "--include-base",
+        "corpus/lxc",
+        "--memory",
+        "1G",
+        "--host-memory",
+        "8G",
+        "--output-dir",
+        dir.path().to_str().expect("utf8"),
+        "corpus/lxc/web.conf",
+        "corpus/lxc/ubuntu-like.conf",
+        "corpus/lxc/unprivileged.conf",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 3, "{names:?}");
+}
+
+#[test]
+fn strict_mode_fails_on_a_loss_and_writes_nothing() {
+    let out = lxconf(&[
+        "domxml-from-native",
+        "lxc-tools",
+        "--strict",
+        "--memory",
+        "1G",
+        "--include-base",
+        "corpus/lxc",
+        "corpus/lxc/hooks.conf",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("C301"));
+}
+
+#[test]
+fn a_relative_tmpfs_size_needs_host_memory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("t.conf");
+    std::fs::write(&path, "lxc.uts.name = t\nlxc.rootfs.path = /srv/t\nlxc.mount.entry = tmpfs run tmpfs size=50% 0 0\n").expect("write");
+    let out = lxconf(&[
+        "domxml-from-native",
+        "lxc-tools",
+        "--memory",
+        "1G",
+        path.to_str().expect("utf8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--host-memory"));
+    let out = lxconf(&[
+        "domxml-from-native",
+        "lxc-tools",
+        "--memory",
+        "1G",
+        "--host-memory",
+        "1000",
+        path.to_str().expect("utf8"),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("<source usage='0' units='KiB'/>"));
+}
+
+#[test]
+fn the_uuid_is_stable_and_idmaps_are_not_swapped() {
+    let run = || {
+        lxconf(&[
+            "domxml-from-native",
+            "lxc-tools",
+            "--memory",
+            "1G",
+            "--include-base",
+            "corpus/lxc",
+            "corpus/lxc/unprivileged.conf",
+        ])
+    };
+    let (a, b) = (run(), run());
+    assert_eq!(a.stdout, b.stdout);
+    let xml = String::from_utf8_lossy(&a.stdout);
+    assert!(
+        xml.contains("<uid start='0' target='100000' count='1000'/>"),
+        "{xml}"
+    );
+}
