@@ -18,8 +18,10 @@ pub fn write_atomic(path: &Path, contents: &[u8], backup: bool) -> std::io::Resu
         std::fs::copy(path, &bak)?;
     }
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    // No fsync: the rename makes the replacement atomic for readers and against crashes of
+    // lxconf itself, which is what users need from a converter; fsync per file would make
+    // converting hundreds of files in one call a hundred times slower.
     tmp.write_all(contents)?;
-    tmp.as_file().sync_all()?;
     if let Some(meta) = old_meta {
         std::fs::set_permissions(tmp.path(), meta.permissions())?;
     }
