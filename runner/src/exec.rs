@@ -236,7 +236,11 @@ fn container_main(
     match plan.init {
         InitMode::Direct => {
             let e = command_main(plan, sys);
-            report(e)
+            if e.is_empty() {
+                0
+            } else {
+                report(e)
+            }
         }
         InitMode::Supervised => {
             let mut command = || {
