@@ -402,9 +402,16 @@ fn container_steps(plan: &Plan, sys: &dyn Sys) -> Result<(), String> {
                 if sys.mount(&root, &bind).is_ok() {
                     let ro = MountStep {
                         source: None,
-                        flags: [MsFlag::Bind, MsFlag::Remount, MsFlag::Rdonly]
-                            .into_iter()
-                            .collect(),
+                        flags: [
+                            MsFlag::Bind,
+                            MsFlag::Remount,
+                            MsFlag::Rdonly,
+                            MsFlag::Nosuid,
+                            MsFlag::Nodev,
+                            MsFlag::Noexec,
+                        ]
+                        .into_iter()
+                        .collect(),
                         ..bind
                     };
                     sys.mount(&root, &ro).map_err(fail)?;

@@ -983,9 +983,10 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
             &[],
             Some(&format!("size={},mode=755", c.dev.tmpfs_size.0)),
         ));
+        // liblxc creates it under umask 0111, so `lxc-execute` shows mode 0644.
         steps.push(ContainerStep::Mkdir {
             path: "/dev/pts".into(),
-            mode: 0o755,
+            mode: 0o644,
         });
     }
     // proc and sys automounts.
@@ -1010,17 +1011,11 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
             if keeps("net_admin") {
                 steps.push(bind_self("/proc/sys/net", true));
             }
-            steps.push(remount(
-                "/proc/sys",
-                &[Rdonly, Nosuid, Nodev, Noexec],
-                false,
-            ));
+            // liblxc remounts with MS_RDONLY alone, which clears nosuid/nodev/noexec on
+            // that mount: `lxc-execute` shows `/proc/sys ro,relatime`.
+            steps.push(remount("/proc/sys", &[Rdonly], false));
             steps.push(bind_self("/proc/sysrq-trigger", true));
-            steps.push(remount(
-                "/proc/sysrq-trigger",
-                &[Rdonly, Nosuid, Nodev, Noexec],
-                true,
-            ));
+            steps.push(remount("/proc/sysrq-trigger", &[Rdonly], true));
         }
         Some(ProcMode::Libvirt) => {
             steps.push(mount(

@@ -752,8 +752,12 @@ impl Sys for LinuxSys {
         .map_err(|e| SysError { op: what(), ..e })
     }
 
-    fn mkdir_in(&self, root: &Path, path: &str, _mode: u32) -> SysResult<()> {
-        resolve_in_root(root, path, Some(CreateKind::Dir)).map(|_| ())
+    fn mkdir_in(&self, root: &Path, path: &str, mode: u32) -> SysResult<()> {
+        use std::os::unix::fs::PermissionsExt;
+        let rel = resolve_in_root(root, path, Some(CreateKind::Dir))?;
+        let host = root.join(rel);
+        std::fs::set_permissions(&host, std::fs::Permissions::from_mode(mode))
+            .map_err(|e| io_err(format!("chmod {}", host.display()), e))
     }
 
     fn mknod_in(&self, root: &Path, node: &DevNode) -> SysResult<()> {
