@@ -3,6 +3,7 @@
 pub mod convert;
 pub mod equiv;
 pub mod from_native;
+pub mod run;
 pub mod schema;
 pub mod show;
 pub mod upgrade;
@@ -36,6 +37,10 @@ enum Command {
     DomxmlFromNative(from_native::FromNativeArgs),
     /// Check that two configurations (any formats) describe the same container.
     Equiv(equiv::EquivArgs),
+    /// Run a configuration as a container (exit status: the command's).
+    Run(run::RunArgs),
+    /// Report what this host supports for running containers.
+    CheckHost,
     /// Print the JSON Schema of the model.
     Schema,
     /// Rewrite legacy LXC 1.x/2.x keys to modern keys, keeping comments and layout.
@@ -81,6 +86,8 @@ pub fn main() -> ExitCode {
         Command::Convert(args) => convert::run(args),
         Command::Equiv(args) => equiv::run(args),
         Command::DomxmlFromNative(args) => from_native::run(args),
+        Command::Run(args) => run::run(args),
+        Command::CheckHost => run::check_host(),
         Command::Schema => schema::run(),
         Command::Upgrade(args) => upgrade::run(args),
     };

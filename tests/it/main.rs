@@ -6,5 +6,6 @@ mod equiv;
 mod from_native;
 mod liblxc;
 mod roundtrip;
+mod run;
 mod support;
 mod upgrade;
