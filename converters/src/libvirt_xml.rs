@@ -195,6 +195,12 @@ pub fn emit(doc: &Document) -> XmlOutput {
     if let Some(t) = &c.description {
         w.text("description", &[], t);
     }
+    if let Some(m) = &lv.metadata {
+        // Kept verbatim (libvirt re-serialises it with libxml2, not with its own rules).
+        w.indent();
+        w.out.push_str(m);
+        w.out.push('\n');
+    }
     let r = &c.resources;
     let memory = lv
         .memory
@@ -244,13 +250,17 @@ pub fn emit(doc: &Document) -> XmlOutput {
         .memory_swap_limit
         .map(|m| m.0)
         .or_else(|| Some(r.memory_limit?.0 + r.swap_limit?.0));
-    if r.memory_limit.is_some()
+    // libvirt enforces <memory> as the limit: a hard_limit equal to it says nothing more.
+    let hard_limit = r
+        .memory_limit
+        .filter(|m| m.0.div_ceil(1024) != memory.div_ceil(1024));
+    if hard_limit.is_some()
         || r.memory_soft_limit.is_some()
         || swap_total.is_some()
         || r.memory_min.is_some()
     {
         w.open("memtune", &[]);
-        if let Some(m) = r.memory_limit {
+        if let Some(m) = hard_limit {
             w.text("hard_limit", &[("unit", "KiB".into())], &kib(m.0));
         }
         if let Some(m) = r.memory_soft_limit {
@@ -327,7 +337,19 @@ pub fn emit(doc: &Document) -> XmlOutput {
         w.text("initarg", &[], a);
     }
     for (i, e) in c.init.env.iter().enumerate() {
-        if LIBVIRT_ENV.contains(&e.name.as_str()) && e.name != "PATH" {
+        // libvirt sets these for init by itself; a different value is written as an
+        // <initenv>, which replaces libvirt's in place.
+        let builtin = match e.name.as_str() {
+            "PATH" => Some("/bin:/sbin"),
+            "TERM" => Some("linux"),
+            "HOME" => Some("/"),
+            _ => None,
+        };
+        if builtin.is_some() && e.value.as_deref() == builtin {
+            continue;
+        }
+        if LIBVIRT_ENV.contains(&e.name.as_str()) && e.name != "PATH" || e.name == "container_ttys"
+        {
             continue;
         }
         let valid_name = e
@@ -407,7 +429,10 @@ pub fn emit(doc: &Document) -> XmlOutput {
         && !c.namespaces.clone.contains(&Namespace::Net);
     let privnet =
         interfaces == 0 && !shares_host_net && !c.namespaces.share.contains_key(&Namespace::Net);
-    w.open("features", &[]);
+    let default_policy = matches!(&c.capabilities, Capabilities::Policy { default: CapPolicyDefault::Default, states } if states.is_empty());
+    if privnet || !default_policy {
+        w.open("features", &[]);
+    }
     if privnet {
         w.empty("privnet", &[]);
     }
@@ -462,7 +487,9 @@ pub fn emit(doc: &Document) -> XmlOutput {
             "libvirt 9.0 does not know these capabilities",
         );
     }
-    if states.is_empty() {
+    if default_policy {
+        // libvirt's default policy needs no element.
+    } else if states.is_empty() {
         w.empty("capabilities", &[("policy", policy.into())]);
     } else {
         w.open("capabilities", &[("policy", policy.into())]);
@@ -471,7 +498,9 @@ pub fn emit(doc: &Document) -> XmlOutput {
         }
         w.close("capabilities");
     }
-    w.close("features");
+    if privnet || !default_policy {
+        w.close("features");
+    }
     w.empty("clock", &[("offset", "utc".into())]);
     for (ev, def) in [
         ("on_poweroff", "destroy"),
@@ -530,6 +559,9 @@ pub fn emit(doc: &Document) -> XmlOutput {
                             &[("usage", u.to_string()), ("units", "KiB".into())],
                         );
                         w.empty("target", &[("dir", m.target.clone())]);
+                        if m.readonly {
+                            w.empty("readonly", &[]);
+                        }
                         w.close("filesystem");
                     }
                     None => w.loss(
@@ -538,6 +570,43 @@ pub fn emit(doc: &Document) -> XmlOutput {
                         "give it a size, or pass --host-memory",
                     ),
                 }
+            }
+            // A path inside the container (LXC `relative`, libvirt type='bind').
+            (_, BindKind::Bind | BindKind::Rbind) if m.relative && c.rootfs.is_some() => {
+                w.open(
+                    "filesystem",
+                    &[
+                        ("type", "bind".into()),
+                        ("accessmode", "passthrough".into()),
+                    ],
+                );
+                w.empty(
+                    "source",
+                    &[("dir", format!("/{}", m.source.trim_start_matches('/')))],
+                );
+                w.empty("target", &[("dir", m.target.clone())]);
+                if m.readonly {
+                    w.empty("readonly", &[]);
+                }
+                w.close("filesystem");
+            }
+            // A block device or an image file mounted with its own filesystem.
+            ("auto", BindKind::None) => {
+                let backend = if m.options.iter().any(|o| o == "loop") {
+                    "loop"
+                } else {
+                    "block"
+                };
+                filesystem(
+                    &mut w,
+                    Some(backend),
+                    &m.source,
+                    &m.target,
+                    m.readonly,
+                    None,
+                    &pointer,
+                );
+                continue;
             }
             (_, BindKind::Bind | BindKind::Rbind) => {
                 let backend = m.source.starts_with("/dev/").then_some("block");
@@ -654,47 +723,7 @@ pub fn emit(doc: &Document) -> XmlOutput {
         if !source.is_empty() {
             w.empty("source", &source);
         }
-        for a in &n.ipv4 {
-            w.empty(
-                "ip",
-                &[
-                    ("address", a.address.to_string()),
-                    ("family", "ipv4".into()),
-                    ("prefix", a.prefix.to_string()),
-                ],
-            );
-        }
-        for a in &n.ipv6 {
-            w.empty(
-                "ip",
-                &[
-                    ("address", a.address.to_string()),
-                    ("family", "ipv6".into()),
-                    ("prefix", a.prefix.to_string()),
-                ],
-            );
-        }
-        for (fam, any, gw) in [
-            ("ipv4", "0.0.0.0", &n.ipv4_gateway),
-            ("ipv6", "::", &n.ipv6_gateway),
-        ] {
-            match gw {
-                Some(Gateway::Address(a)) => w.empty(
-                    "route",
-                    &[
-                        ("family", fam.into()),
-                        ("address", any.into()),
-                        ("gateway", a.to_string()),
-                    ],
-                ),
-                Some(_) => w.loss(
-                    &pointer,
-                    format!("an `auto`/`dev` {fam} gateway"),
-                    "libvirt needs a gateway address",
-                ),
-                None => {}
-            }
-        }
+        ips_and_routes(&mut w, n, &pointer);
         if let Some(pair) = n.veth.as_ref().and_then(|v| v.pair.clone()) {
             w.empty("target", &[("dev", pair)]);
         }
@@ -768,36 +797,7 @@ pub fn emit(doc: &Document) -> XmlOutput {
         w.open("source", &[]);
         w.text("interface", &[], &dev);
         w.close("source");
-        for a in &n.ipv4 {
-            w.empty(
-                "ip",
-                &[
-                    ("address", a.address.to_string()),
-                    ("family", "ipv4".into()),
-                    ("prefix", a.prefix.to_string()),
-                ],
-            );
-        }
-        for a in &n.ipv6 {
-            w.empty(
-                "ip",
-                &[
-                    ("address", a.address.to_string()),
-                    ("family", "ipv6".into()),
-                    ("prefix", a.prefix.to_string()),
-                ],
-            );
-        }
-        if let Some(Gateway::Address(a)) = &n.ipv4_gateway {
-            w.empty(
-                "route",
-                &[
-                    ("family", "ipv4".into()),
-                    ("address", "0.0.0.0".into()),
-                    ("gateway", a.to_string()),
-                ],
-            );
-        }
+        ips_and_routes(&mut w, n, &pointer);
         w.close("hostdev");
         if n.name.is_some() || n.hwaddr.is_some() || n.mtu.is_some() {
             w.loss(
@@ -825,11 +825,33 @@ pub fn emit(doc: &Document) -> XmlOutput {
                 w.close("source");
                 w.close("hostdev");
             }
-            HostDeviceKind::Usb => w.loss(
-                &pointer,
-                "a USB device".into(),
-                "write the <hostdev mode='subsystem' type='usb'> by hand",
-            ),
+            HostDeviceKind::Usb => {
+                w.open(
+                    "hostdev",
+                    &[
+                        ("mode", "subsystem".into()),
+                        ("type", "usb".into()),
+                        ("managed", "no".into()),
+                    ],
+                );
+                w.open("source", &[]);
+                match (d.source.split_once(':'), d.source.split_once('/')) {
+                    (Some((bus, dev)), _) => {
+                        w.empty("address", &[("bus", bus.into()), ("device", dev.into())])
+                    }
+                    (None, Some((vendor, product))) => {
+                        w.empty("vendor", &[("id", vendor.into())]);
+                        w.empty("product", &[("id", product.into())]);
+                    }
+                    _ => w.loss(
+                        &pointer,
+                        format!("the USB device `{}`", d.source),
+                        "name it by bus:device or vendor/product",
+                    ),
+                }
+                w.close("source");
+                w.close("hostdev");
+            }
         }
     }
     w.close("devices");
@@ -847,6 +869,11 @@ pub fn emit(doc: &Document) -> XmlOutput {
                 "libvirt generates an AppArmor profile per domain",
             );
         }
+    }
+    for label in &c.security.seclabels {
+        w.indent();
+        w.out.push_str(label);
+        w.out.push('\n');
     }
     if let Some(ctx) = &c.security.selinux_context {
         w.open(
@@ -897,6 +924,83 @@ pub fn emit(doc: &Document) -> XmlOutput {
     XmlOutput {
         xml: w.out,
         losses: w.losses,
+    }
+}
+
+/// `<ip>` and `<route>` elements of an interface or a passed-through network device.
+fn ips_and_routes(w: &mut W<'_>, n: &Network, pointer: &str) {
+    for (fam, list) in [
+        (
+            "ipv4",
+            n.ipv4
+                .iter()
+                .map(|a| {
+                    (
+                        a.address.to_string(),
+                        a.prefix,
+                        a.peer.map(|p| p.to_string()),
+                    )
+                })
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "ipv6",
+            n.ipv6
+                .iter()
+                .map(|a| {
+                    (
+                        a.address.to_string(),
+                        a.prefix,
+                        a.peer.map(|p| p.to_string()),
+                    )
+                })
+                .collect(),
+        ),
+    ] {
+        for (address, prefix, peer) in list {
+            let mut attrs = vec![
+                ("address", address),
+                ("family", fam.to_string()),
+                ("prefix", prefix.to_string()),
+            ];
+            if let Some(p) = peer {
+                attrs.push(("peer", p));
+            }
+            w.empty("ip", &attrs);
+        }
+    }
+    for (fam, any, gw) in [
+        ("ipv4", "0.0.0.0", &n.ipv4_gateway),
+        ("ipv6", "::", &n.ipv6_gateway),
+    ] {
+        match gw {
+            Some(Gateway::Address(a)) => w.empty(
+                "route",
+                &[
+                    ("family", fam.into()),
+                    ("address", any.into()),
+                    ("gateway", a.to_string()),
+                ],
+            ),
+            Some(_) => w.loss(
+                pointer,
+                format!("an `auto`/`dev` {fam} gateway"),
+                "libvirt needs a gateway address",
+            ),
+            None => {}
+        }
+    }
+    for r in &n.routes {
+        let fam = if r.address.is_ipv4() { "ipv4" } else { "ipv6" };
+        let mut attrs = vec![
+            ("family", fam.to_string()),
+            ("address", r.address.to_string()),
+            ("prefix", r.prefix.to_string()),
+        ];
+        if let Some(g) = r.gateway {
+            attrs.push(("gateway", g.to_string()));
+        }
+        w.empty("route", &attrs);
     }
 }
 

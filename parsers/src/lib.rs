@@ -2,6 +2,7 @@
 //! with spans that is then lowered into the lxconf model.
 
 pub mod detect;
+pub mod domxml;
 pub mod fs;
 pub mod fstab;
 pub mod lxc;
