@@ -266,7 +266,7 @@ pub fn load(name: &str, text: &str) -> Loaded {
             return Loaded {
                 document: Document::default(),
                 sources,
-                diagnostics: vec![d],
+                diagnostics: vec![*d],
             }
         }
     };
