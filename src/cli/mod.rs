@@ -6,6 +6,7 @@ pub mod from_native;
 pub mod run;
 pub mod schema;
 pub mod show;
+pub mod to_native;
 pub mod upgrade;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -35,6 +36,9 @@ enum Command {
     /// Convert LXC configs to libvirt domain XML (like `virsh domxml-from-native`).
     #[command(name = "domxml-from-native")]
     DomxmlFromNative(from_native::FromNativeArgs),
+    /// Convert a libvirt domain XML to an LXC config.
+    #[command(name = "domxml-to-native")]
+    DomxmlToNative(to_native::ToNativeArgs),
     /// Check that two configurations (any formats) describe the same container.
     Equiv(equiv::EquivArgs),
     /// Run a configuration as a container (exit status: the command's).
@@ -86,6 +90,7 @@ pub fn main() -> ExitCode {
         Command::Convert(args) => convert::run(args),
         Command::Equiv(args) => equiv::run(args),
         Command::DomxmlFromNative(args) => from_native::run(args),
+        Command::DomxmlToNative(args) => to_native::run(args),
         Command::Run(args) => run::run(args),
         Command::CheckHost => run::check_host(),
         Command::Schema => schema::run(),

@@ -248,3 +248,74 @@ mod domxml_round_trip {
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 }
+
+mod to_native {
+    //! Domain XML → LXC config: liblxc loads every result, and the LXC config means what the
+    //! domain meant (statically equivalent), or the difference is reported as a loss.
+    use crate::liblxc::run_oracle;
+    use crate::support::*;
+    use lxconf_convert::lxc::{emit, LxcOptions};
+    use lxconf_model::equiv::{compare, Status};
+    use lxconf_model::Code;
+
+    #[test]
+    fn every_corpus_domain_converts_to_an_lxc_config_liblxc_loads() {
+        let files = corpus_files("corpus/domxml", "xml");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut written = Vec::new();
+        let mut failures = Vec::new();
+        let mut equivalent = 0;
+        for file in &files {
+            let text = std::fs::read_to_string(root().join(file)).expect("read");
+            let xml = lxconf_parse::domxml::load(file, &text);
+            let out = emit(&xml.document, &LxcOptions::default());
+            let path = dir.path().join(format!(
+                "{}.conf",
+                file.trim_start_matches("corpus/domxml/")
+                    .trim_end_matches(".xml")
+            ));
+            std::fs::write(&path, &out.text).expect("write");
+            written.push(path.display().to_string());
+            let back = lxconf_parse::lxc::load(
+                "converted.conf",
+                &out.text,
+                &lxconf_parse::LoadOptions {
+                    fs: &lxconf_parse::fs::RealFs,
+                    base_dir: "/".into(),
+                },
+            );
+            if back.has_errors() {
+                failures.push(format!("{file}: lxconf refuses its own output"));
+                continue;
+            }
+            let unexpected: Vec<_> = compare(&xml.document.container, &back.document.container)
+                .into_iter()
+                .filter(|o| o.status == Status::Unexpected)
+                .collect();
+            if unexpected.is_empty() {
+                equivalent += 1;
+            } else if !out.losses.iter().any(|d| d.code == Code::C101) {
+                failures.push(format!(
+                    "{file}: meaning changed without a reported loss: {:?}",
+                    unexpected
+                        .iter()
+                        .map(|o| (
+                            o.name,
+                            o.details
+                                .iter()
+                                .map(|d| d.pointer.clone())
+                                .collect::<Vec<_>>()
+                        ))
+                        .collect::<Vec<_>>()
+                ));
+            }
+        }
+        let verdicts = run_oracle("/", &written);
+        let loaded = verdicts.iter().filter(|v| v.loaded).count();
+        for v in verdicts.iter().filter(|v| !v.loaded) {
+            failures.push(format!("{}: liblxc refuses it: {:?}", v.file, v.error));
+        }
+        eprintln!("domxml-to-native: liblxc loads {loaded}/{}; statically equivalent {equivalent}/{} (the rest report their losses)", files.len(), files.len());
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}
