@@ -20,6 +20,13 @@ pub enum ReportFormat {
     Json,
 }
 
+/// Compatibility modes.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Compat {
+    /// Byte-identical to libvirt 9.0.0's `virsh domxml-from-native` (its bugs included).
+    Libvirt,
+}
+
 /// Arguments of `lxconf domxml-from-native`.
 #[derive(Debug, Args)]
 pub struct FromNativeArgs {
@@ -56,6 +63,40 @@ pub struct FromNativeArgs {
     /// Directory relative includes and fstab paths are resolved against.
     #[arg(long, value_name = "DIR")]
     pub include_base: Option<PathBuf>,
+    /// Reproduce another converter exactly (the oracle mode).
+    #[arg(long, value_enum)]
+    pub compat: Option<Compat>,
+}
+
+/// `--compat libvirt`: libvirt's reader and mapping on the raw text.
+fn run_compat(args: &FromNativeArgs) -> u8 {
+    let mut status = EXIT_OK;
+    let emulator = args
+        .emulator
+        .clone()
+        .unwrap_or_else(lxconf_convert::from_native::default_emulator);
+    for file in &args.files {
+        let (_, text) = match input::read_text(file) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("lxconf: {e}");
+                status = EXIT_USAGE;
+                continue;
+            }
+        };
+        let uuid = args
+            .uuid
+            .unwrap_or_else(|| lxconf_convert::from_native::uuid_for_name(file))
+            .to_string();
+        match lxconf_convert::libvirt_compat::from_native(&text, &uuid, &emulator) {
+            Ok(xml) => print!("{xml}"),
+            Err(e) => {
+                eprintln!("{}", e.virsh_message());
+                status = EXIT_INPUT;
+            }
+        }
+    }
+    status
 }
 
 fn parse_size(s: &str) -> Result<ByteSize, String> {
@@ -64,6 +105,9 @@ fn parse_size(s: &str) -> Result<ByteSize, String> {
 
 /// Run.
 pub fn run(args: FromNativeArgs) -> u8 {
+    if args.compat == Some(Compat::Libvirt) {
+        return run_compat(&args);
+    }
     let opts = FromNativeOptions {
         name: args.name.clone(),
         uuid: args.uuid,

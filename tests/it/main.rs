@@ -1,6 +1,7 @@
 //! lxconf's integration tests: one binary, one module per area.
 
 mod cli;
+mod compat;
 mod corpus;
 mod equiv;
 mod from_native;
