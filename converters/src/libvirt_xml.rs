@@ -630,11 +630,11 @@ pub fn emit(doc: &Document) -> XmlOutput {
                 filesystem(
                     &mut w, backend, &source, &m.target, m.readonly, None, &pointer,
                 );
-                if m.bind == BindKind::Bind {
+                if m.bind == BindKind::Rbind {
                     w.note(
                         &pointer,
-                        format!("the bind mount on `{}` becomes recursive", m.target),
-                        "libvirt bind-mounts filesystems recursively",
+                        format!("the recursive bind mount on `{}` becomes a plain bind: submounts of the source are not visible", m.target),
+                        "libvirt bind-mounts filesystems without MS_REC",
                     );
                 }
             }
