@@ -6,4 +6,5 @@
 pub mod cli;
 pub mod input;
 pub mod output;
+pub mod probe;
 pub mod report;

@@ -73,8 +73,7 @@ pub fn print_table(obs: &[Observation]) {
 /// Run.
 pub fn run(args: EquivArgs) -> u8 {
     if !args.static_only {
-        eprintln!("lxconf: comparing by running both containers needs `lxconf run`, which this build does not have yet; use --static to compare the normalized models");
-        return EXIT_USAGE;
+        return run_probes(&args);
     }
     let mut models = Vec::new();
     for (file, from) in [(&args.a, args.from_a), (&args.b, args.from_b)] {
@@ -115,6 +114,56 @@ pub fn run(args: EquivArgs) -> u8 {
         },
     }
     if obs.iter().any(|o| o.status == Status::Unexpected) {
+        EXIT_INPUT
+    } else {
+        EXIT_OK
+    }
+}
+
+/// Run both configurations under the probe and compare what each container sees.
+fn run_probes(args: &EquivArgs) -> u8 {
+    let mut probes = Vec::new();
+    for file in [&args.a, &args.b] {
+        match crate::probe::run(file, args.include_base.as_deref()) {
+            Ok(p) => probes.push(p),
+            Err(e) => {
+                eprintln!("lxconf: {e}");
+                return EXIT_USAGE;
+            }
+        }
+    }
+    let compared = crate::probe::compare(&probes[0], &probes[1]);
+    match args.format {
+        EquivFormat::Human => {
+            println!("{:<22} {:<22} details", "observation", "verdict");
+            for c in &compared {
+                let verdict = match c.status {
+                    Status::Equal => "equal",
+                    Status::Expected => "differs, as expected",
+                    Status::Unexpected => "differs, UNEXPECTED",
+                };
+                println!("{:<22} {:<22}", c.name, verdict);
+                for (l, r, why) in &c.details {
+                    let why = why.map(|w| format!("  ({w})")).unwrap_or_default();
+                    match (l.is_empty(), r.is_empty()) {
+                        (false, _) => println!("    only in {}: {l}{why}", args.a),
+                        (_, false) => println!("    only in {}: {r}{why}", args.b),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        EquivFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "mode": "run",
+                "equivalent": compared.iter().all(|c| c.status != Status::Unexpected),
+                "observations": compared,
+            }))
+            .unwrap_or_default()
+        ),
+    }
+    if compared.iter().any(|c| c.status == Status::Unexpected) {
         EXIT_INPUT
     } else {
         EXIT_OK

@@ -34,6 +34,9 @@ pub struct RunArgs {
     /// Print the plan (every step, in order) as JSON instead of running.
     #[arg(long)]
     pub plan: bool,
+    /// Run the probe instead of the init and print what the container sees, as JSON.
+    #[arg(long)]
+    pub probe: bool,
     /// Directory relative includes are resolved against.
     #[arg(long, value_name = "DIR")]
     pub include_base: Option<PathBuf>,
@@ -41,6 +44,18 @@ pub struct RunArgs {
 
 /// Run a container; the exit status is the command's (125 when it could not start).
 pub fn run(args: RunArgs) -> u8 {
+    if args.probe {
+        return match crate::probe::run(&args.file, args.include_base.as_deref()) {
+            Ok(obs) => {
+                println!("{}", serde_json::to_string_pretty(&obs).unwrap_or_default());
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("lxconf: {e}");
+                125
+            }
+        };
+    }
     let (_, loaded) = match input::load(
         &args.file,
         args.from.map(Into::into),
