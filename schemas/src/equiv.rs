@@ -119,6 +119,14 @@ pub const EXPECTED: &[(&str, &str)] = &[
     ("/console/log_size", "console logging is host-side"),
 ];
 
+/// Differences inherent to LXC vs libvirt, counted as expected only when one model is
+/// LXC's and the other libvirt's.
+pub const EXPECTED_ACROSS: &[(&str, &str)] = &[
+    ("/auto_mounts/cgroup", "libvirt bind-mounts the host's cgroup hierarchy; LXC's cgroup automount modes have no libvirt equivalent"),
+    ("/dev/ptys", "libvirt's devpts has no pty limit of its own (the kernel's maximum)"),
+    ("/dev/tmpfs_size", "libvirt's /dev is a 64 KiB tmpfs, LXC's 500000 bytes"),
+];
+
 fn observation_of(pointer: &str) -> &'static str {
     let p = pointer.trim_start_matches('/');
     let mut best: (&'static str, usize) = ("unrecognized settings", 0);
@@ -135,20 +143,41 @@ fn observation_of(pointer: &str) -> &'static str {
 
 /// Value pairs that are the closest each system can do for the other, by pointer.
 pub const EXPECTED_VALUES: &[(&str, &str, &str, &str)] = &[
+    ("/auto_mounts/proc", "libvirt", "", "libvirt always mounts /proc; an LXC container without `proc` in lxc.mount.auto has none"),
+    ("/auto_mounts/sys", "libvirt", "", "libvirt always mounts /sys read-only; an LXC container without `sys` in lxc.mount.auto has none"),
+    ("/resources/memory_limit", "*", "", "libvirt enforces <memory> as a limit, so an unlimited LXC container gets the size chosen with --memory (warning C201)"),
     ("/auto_mounts/proc", "libvirt", "mixed", "libvirt's /proc (read-only /proc/sys, writable net sysctls, FUSE meminfo) is closest to LXC's proc:mixed"),
     ("/auto_mounts/sys", "libvirt", "ro", "libvirt's read-only /sys is LXC's sys:ro"),
     ("/auto_mounts/sys", "libvirt", "mixed", "libvirt's read-only /sys is closest to LXC's sys:mixed"),
 ];
 
-fn expected_reason(d: &Difference) -> Option<&'static str> {
-    for (pointer, a, b, reason) in EXPECTED_VALUES {
-        let (l, r) = (d.left.as_str(), d.right.as_str());
-        if d.pointer == *pointer && (l == Some(a) && r == Some(b) || l == Some(b) && r == Some(a)) {
+fn expected_reason(d: &Difference, across: bool) -> Option<&'static str> {
+    let prefixed =
+        |prefix: &str| d.pointer == prefix || d.pointer.starts_with(&format!("{prefix}/"));
+    for (prefix, reason) in EXPECTED {
+        if prefixed(prefix) {
             return Some(reason);
         }
     }
-    for (prefix, reason) in EXPECTED {
-        if d.pointer == *prefix || d.pointer.starts_with(&format!("{prefix}/")) {
+    if !across {
+        return None;
+    }
+    for (prefix, reason) in EXPECTED_ACROSS {
+        if prefixed(prefix) {
+            return Some(reason);
+        }
+    }
+    for (pointer, a, b, reason) in EXPECTED_VALUES {
+        // "" stands for an absent value, "*" for any value.
+        let matches = |v: &serde_json::Value, want: &str| match want {
+            "" => v.is_null(),
+            "*" => !v.is_null(),
+            w => v.as_str() == Some(w),
+        };
+        let (l, r) = (&d.left, &d.right);
+        if d.pointer == *pointer
+            && (matches(l, a) && matches(r, b) || matches(l, b) && matches(r, a))
+        {
             return Some(reason);
         }
     }
@@ -168,6 +197,22 @@ fn canonical(c: &Container) -> Container {
         r.swap_limit = Some(crate::ByteSize(total.0.saturating_sub(mem.0)));
         r.memory_swap_limit = None;
     }
+    // No lxc.arch means the host's personality.
+    if c.arch.is_none() {
+        c.arch = Some(
+            match std::env::consts::ARCH {
+                "x86" => "i686",
+                other => other,
+            }
+            .to_string(),
+        );
+    }
+    // A directory rootfs without a type is a `dir` rootfs.
+    if let Some(r) = c.rootfs.as_mut() {
+        if r.backend.is_none() && !r.path.starts_with("/dev/") {
+            r.backend = Some("dir".into());
+        }
+    }
     // Networks: their index is bookkeeping; order is what matters.
     for (i, n) in c.networks.iter_mut().enumerate() {
         n.index = i as u32;
@@ -179,6 +224,9 @@ fn canonical(c: &Container) -> Container {
 
 /// Environment variables each system sets by itself for init.
 const SYSTEM_ENV: &[&str] = &[
+    "PATH",
+    "TERM",
+    "HOME",
     "container",
     "container_uuid",
     "container_ttys",
@@ -190,6 +238,8 @@ const SYSTEM_ENV: &[&str] = &[
 /// Compare two models.
 pub fn compare(left: &Container, right: &Container) -> Vec<Observation> {
     let (mut l, mut r) = (canonical(left), canonical(right));
+    // LXC-derived models have no libvirt settings; libvirt-derived (or prepared) ones do.
+    let across = left.libvirt.is_some() != right.libvirt.is_some();
     let mut by_obs: BTreeMap<&'static str, Vec<Detail>> = BTreeMap::new();
     // The environment is compared by variable name (what init sees), not by position.
     let env_map = |c: &Container| -> BTreeMap<String, Option<String>> {
@@ -206,7 +256,7 @@ pub fn compare(left: &Container, right: &Container) -> Vec<Observation> {
         if a == b {
             continue;
         }
-        let reason = SYSTEM_ENV.contains(&name.as_str()).then_some(
+        let reason = (across && SYSTEM_ENV.contains(&name.as_str())).then_some(
             "LXC and libvirt set their own `container` and management variables for init",
         );
         let value = |v: Option<&Option<String>>| match v {
@@ -223,8 +273,25 @@ pub fn compare(left: &Container, right: &Container) -> Vec<Observation> {
     }
     l.init.env.clear();
     r.init.env.clear();
+    // libvirt never creates a cgroup namespace: an inherent difference.
+    let (lc, rc) = if across {
+        (
+            l.namespaces.clone.remove(&crate::Namespace::Cgroup),
+            r.namespaces.clone.remove(&crate::Namespace::Cgroup),
+        )
+    } else {
+        (false, false)
+    };
+    if lc != rc && across {
+        by_obs.entry("namespaces").or_default().push(Detail {
+            pointer: "/namespaces/clone/cgroup".into(),
+            left: serde_json::Value::Bool(lc),
+            right: serde_json::Value::Bool(rc),
+            reason: Some("libvirt's LXC driver never creates a cgroup namespace"),
+        });
+    }
     for d in diff(&l, &r) {
-        let reason = expected_reason(&d);
+        let reason = expected_reason(&d, across);
         by_obs
             .entry(observation_of(&d.pointer))
             .or_default()

@@ -319,3 +319,50 @@ mod to_native {
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 }
+
+mod equivalence {
+    //! equiv(config, domxml-from-native(config)) over the whole corpus: every difference is
+    //! either an inherent one (docs/equivalence.md) or reported by the conversion as a loss.
+    use super::options;
+    use crate::support::*;
+    use lxconf_convert::from_native::prepare;
+    use lxconf_convert::libvirt_xml;
+    use lxconf_model::equiv::{compare, Status};
+    use lxconf_model::{Code, Severity};
+
+    #[test]
+    fn every_converted_corpus_config_keeps_its_meaning_or_reports_the_loss() {
+        let base = root().join("corpus/lxc");
+        let mut failures = Vec::new();
+        let (mut equivalent, mut with_losses) = (0, 0);
+        let files = corpus_files("corpus/lxc", "conf");
+        for file in &files {
+            let loaded = load_lxc(file, &base);
+            let (doc, mut losses) = prepare(&loaded.document, &options()).expect("prepare");
+            let out = libvirt_xml::emit(&doc);
+            losses.extend(out.losses);
+            let back = lxconf_parse::domxml::load("converted.xml", &out.xml);
+            assert!(!back.has_errors(), "{file}: {:?}", back.diagnostics);
+            let unexpected: Vec<_> = compare(&loaded.document.container, &back.document.container)
+                .into_iter()
+                .filter(|o| o.status == Status::Unexpected)
+                .collect();
+            let reported = losses.iter().any(|d| {
+                matches!(
+                    d.code,
+                    Code::C301 | Code::C302 | Code::C201 | Code::C202 | Code::C204
+                ) && d.severity >= Severity::Note
+            });
+            match (unexpected.is_empty(), reported) {
+                (true, _) => equivalent += 1,
+                (false, true) => with_losses += 1,
+                (false, false) => failures.push(format!(
+                    "{file}: meaning changed silently in {:?}",
+                    unexpected.iter().map(|o| o.name).collect::<Vec<_>>()
+                )),
+            }
+        }
+        eprintln!("equiv(config, from-native(config)): {equivalent}/{} equivalent, {with_losses} with reported losses", files.len());
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}
