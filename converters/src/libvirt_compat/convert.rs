@@ -300,7 +300,8 @@ pub fn convert<'a>(conf: &Conf<'a>, host_arch: &str) -> Result<Domain<'a>, Compa
         d.caps_off = CAPS.iter().copied().filter(|c| drop.contains(c)).collect();
     }
 
-    // libvirt's post-parse step: the host must run the arch, and a memory size is required.
+    // libvirt's post-parse step: the host must run the arch, a memory size is required,
+    // and the name must not contain a `/`.
     if let Some(a) = d.arch {
         let runnable = a == host_arch || (host_arch == "x86_64" && a == "i686");
         if !runnable {
@@ -314,6 +315,12 @@ pub fn convert<'a>(conf: &Conf<'a>, host_arch: &str) -> Result<Domain<'a>, Compa
             "XML error: Memory size must be specified via <memory> or in the <numa> configuration"
                 .into(),
         ));
+    }
+    if d.name.contains('/') {
+        return Err(CompatError::Reported(format!(
+            "XML error: name {} cannot contain '/'",
+            d.name
+        )));
     }
     Ok(d)
 }
