@@ -647,7 +647,10 @@ pub fn emit(doc: &Document) -> XmlOutput {
             .options
             .iter()
             .map(String::as_str)
-            .filter(|o| !matches!(*o, "mode=0755" | "mode=755" | "rw" | "defaults"))
+            .filter(|o| {
+                !(matches!(*o, "mode=0755" | "mode=755" | "rw" | "defaults")
+                    || (m.fstype == "tmpfs" && matches!(*o, "nosuid" | "nodev")))
+            })
             .collect();
         if !extra.is_empty() {
             w.loss(
@@ -1067,7 +1070,12 @@ fn losses_for_the_rest(w: &mut W<'_>) {
             "add lxc.mount.auto = sys:ro to the LXC side to match",
         );
     }
-    if c.auto_mounts.cgroup.is_some() {
+    let libvirt_cgroup = CgroupAuto {
+        flavor: CgroupFlavor::Full,
+        mode: Some(CgroupMode::Rw),
+        force: true,
+    };
+    if c.auto_mounts.cgroup.is_some_and(|cg| cg != libvirt_cgroup) {
         w.note(
             "/auto_mounts/cgroup",
             "libvirt mounts the cgroup hierarchy its own way".into(),

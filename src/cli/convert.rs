@@ -19,6 +19,8 @@ pub enum ToFormat {
     Yaml,
     /// An fstab file with the container's mounts.
     Fstab,
+    /// libvirt domain XML (an LXC input is prepared as `domxml-from-native` does).
+    Domxml,
 }
 
 /// Arguments of `lxconf convert`.
@@ -141,6 +143,26 @@ pub fn run(args: ConvertArgs) -> u8 {
                 return EXIT_USAGE;
             }
         },
+        ToFormat::Domxml => {
+            // A libvirt model is written as it is; any other first gets what libvirt needs.
+            let (prepared, mut notes) = if doc.container.libvirt.is_some() {
+                (doc.clone(), Vec::new())
+            } else {
+                match lxconf_convert::from_native::prepare(
+                    doc,
+                    &lxconf_convert::from_native::FromNativeOptions::default(),
+                ) {
+                    Ok(p) => p,
+                    Err(errors) => {
+                        report::print(&errors, &loaded.sources);
+                        return EXIT_INPUT;
+                    }
+                }
+            };
+            let out = lxconf_convert::libvirt_xml::emit(&prepared);
+            notes.extend(out.losses);
+            (out.xml, notes)
+        }
         ToFormat::Fstab => {
             let mut t = String::new();
             for m in &doc.container.mounts {
