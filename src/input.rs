@@ -64,8 +64,8 @@ pub fn load(
             },
         ),
         Format::Fstab => lxconf_parse::load_fstab(&name, &text),
-        Format::DomXml => return Err(InputError::Unsupported("domain XML")),
-        Format::ModelJson => return Err(InputError::Unsupported("model documents")),
+        Format::DomXml => lxconf_parse::domxml::load(&name, &text),
+        Format::ModelJson => lxconf_parse::load_model_json(&name, &text),
     };
     Ok((format, loaded))
 }

@@ -6,4 +6,6 @@
 pub mod cli;
 pub mod input;
 pub mod lint;
+pub mod output;
+pub mod probe;
 pub mod report;

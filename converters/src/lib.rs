@@ -1,1 +1,11 @@
-//! lxconf-convert: emitters and conversions between formats (filled by the conversion work).
+//! lxconf-convert: emitters from the model to each format, with loss reports.
+//!
+//! - [`lxc`]: model → LXC config text (modern or 2.x keys).
+//! - [`libvirt_xml`]: model → libvirt domain XML (libvirt's formatting), with a loss report.
+//! - [`from_native`]: what libvirt needs that an LXC config lacks (name, uuid, memory...).
+//! - [`libvirt_compat`]: LXC config text → domain XML exactly as libvirt 9.0.0's converter.
+
+pub mod from_native;
+pub mod libvirt_compat;
+pub mod libvirt_xml;
+pub mod lxc;

@@ -2,6 +2,7 @@
 //! with spans that is then lowered into the lxconf model.
 
 pub mod detect;
+pub mod domxml;
 pub mod fs;
 pub mod fstab;
 pub mod lxc;
@@ -52,4 +53,41 @@ pub fn load_fstab(name: &str, text: &str) -> Loaded {
         sources,
         diagnostics,
     }
+}
+
+/// Load an lxconf model document (the JSON `lxconf show` prints). Unknown fields and wrong
+/// types are errors located at their line and column.
+pub fn load_model_json(name: &str, text: &str) -> Loaded {
+    let mut sources = SourceMap::new();
+    let id = sources.add(name, text);
+    let mut diagnostics = Vec::new();
+    let container = match serde_json::from_str::<Container>(text) {
+        Ok(c) => c,
+        Err(e) => {
+            let offset = line_col_to_offset(text, e.line(), e.column());
+            diagnostics.push(
+                lxconf_model::Diagnostic::new(lxconf_model::Code::M001, e.to_string())
+                    .at(Origin::new(id, offset..offset))
+                    .help("compare with `lxconf schema`; `lxconf show` prints valid documents"),
+            );
+            Container::default()
+        }
+    };
+    Loaded {
+        document: Document {
+            container,
+            ..Document::default()
+        },
+        sources,
+        diagnostics,
+    }
+}
+
+fn line_col_to_offset(text: &str, line: usize, column: usize) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    (start + column.saturating_sub(1)).min(text.len())
 }

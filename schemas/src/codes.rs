@@ -61,7 +61,7 @@ codes! {
     L009 = ("ignored-line", Warning, "a line liblxc ignores because it does not start with `lxc.`"),
     L010 = ("mount-target-outside-rootfs", Warning, "an absolute mount target that LXC ignores"),
     L011 = ("environment-from-host", Warning, "`lxc.environment = NAME` copies the parsing host's value"),
-    L012 = ("legacy-network-without-type", Error, "a legacy `lxc.network.*` subkey before any `lxc.network.type`"),
+    L012 = ("legacy-network-without-type", Warning, "a legacy `lxc.network.*` subkey before any `lxc.network.type`"),
     L013 = ("ipv4-without-prefix", Warning, "an IPv4 address without a prefix (liblxc computes a wrong one)"),
     L014 = ("non-decimal-number", Warning, "a number written in octal or hexadecimal"),
     L015 = ("removed-key", Warning, "a legacy key that has no modern replacement and is ignored"),
@@ -115,6 +115,21 @@ codes! {
     M033 = ("memory-min-above-limit", Warning, "a guaranteed memory amount above the hard limit"),
     M034 = ("sysctl-outside-namespace", Warning, "a sysctl that is not namespaced: writing it inside the container fails"),
     // --- end of lint block ---
+    X001 = ("xml-syntax-error", Error, "domain XML that is not well-formed"),
+    X002 = ("xml-kept-verbatim", Warning, "a domain XML element lxconf does not model (kept verbatim)"),
+    X003 = ("xml-invalid-value", Error, "a domain XML value that does not match its grammar"),
+    X004 = ("xml-unsupported-by-lxc-driver", Error, "a domain XML element libvirt's LXC driver rejects"),
+    X005 = ("xml-exe-without-init", Error, "an exe guest without <init>"),
+    X006 = ("xml-unknown-filesystem-type", Error, "a filesystem type libvirt does not know"),
+    X007 = ("xml-invalid-mac", Error, "an interface MAC address that is not a unicast address"),
+    C101 = ("lxc-cannot-express", Warning, "a setting an LXC config cannot express (lost in conversion)"),
+    C102 = ("lxc-conversion-note", Note, "a setting whose meaning changes slightly in an LXC config"),
+    C201 = ("libvirt-memory-required", Warning, "libvirt enforces <memory>, which an unlimited LXC container does not have"),
+    C202 = ("libvirt-tmpfs-size", Error, "a tmpfs size libvirt cannot express (relative, or missing)"),
+    C203 = ("libvirt-domain-name", Note, "the domain name is not lxc.uts.name"),
+    C301 = ("libvirt-cannot-express", Warning, "a setting libvirt domain XML cannot express (lost in conversion)"),
+    C302 = ("libvirt-behaves-differently", Note, "libvirt behaviour the LXC container did not have"),
+    C204 = ("libvirt-console-required", Warning, "libvirt requires a console the LXC container did not have"),
 }
 
 impl Code {

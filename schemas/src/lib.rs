@@ -8,6 +8,8 @@
 
 pub mod codes;
 pub mod diag;
+pub mod diff;
+pub mod equiv;
 pub mod model;
 pub mod origins;
 pub mod source;

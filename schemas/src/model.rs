@@ -1288,3 +1288,35 @@ pub struct Unrecognized {
     /// Why it was not typed.
     pub reason: String,
 }
+
+impl Container {
+    /// The namespaces LXC creates for this container when `lxc.namespace.clone/keep` are not
+    /// given: mnt, pid, uts, ipc and cgroup always; net unless every network is `none`; user
+    /// with an idmap; time with a non-zero clock offset; minus the shared ones.
+    pub fn lxc_default_namespaces(&self) -> BTreeSet<Namespace> {
+        let mut set: BTreeSet<Namespace> = [
+            Namespace::Mnt,
+            Namespace::Pid,
+            Namespace::Uts,
+            Namespace::Ipc,
+            Namespace::Cgroup,
+        ]
+        .into_iter()
+        .collect();
+        let all_none =
+            !self.networks.is_empty() && self.networks.iter().all(|n| n.kind == NetKind::None);
+        if !all_none {
+            set.insert(Namespace::Net);
+        }
+        if !self.idmap.is_empty() {
+            set.insert(Namespace::User);
+        }
+        if self.time_offsets.boot_ns != 0 || self.time_offsets.monotonic_ns != 0 {
+            set.insert(Namespace::Time);
+        }
+        for ns in self.namespaces.share.keys() {
+            set.remove(ns);
+        }
+        set
+    }
+}

@@ -592,14 +592,17 @@ impl MacAddr {
 impl FromStr for MacAddr {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let lower = s.to_ascii_lowercase();
-        let parts: Vec<&str> = lower.split(':').collect();
-        let ok = parts.len() == 6
-            && parts
-                .iter()
-                .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit() || b == b'x'));
+        let b = s.as_bytes();
+        let ok = b.len() == 17
+            && b.iter().enumerate().all(|(i, c)| {
+                if i % 3 == 2 {
+                    *c == b':'
+                } else {
+                    c.is_ascii_hexdigit() || *c == b'x' || *c == b'X'
+                }
+            });
         if ok {
-            Ok(MacAddr(lower))
+            Ok(MacAddr(s.to_ascii_lowercase()))
         } else {
             Err(format!(
                 "`{s}` is not a MAC address (six hex octets such as 00:16:3e:12:34:56)"

@@ -1,8 +1,14 @@
 //! Command-line interface: one module per subcommand.
 
+pub mod convert;
+pub mod equiv;
+pub mod from_native;
 pub mod lint;
+pub mod run;
 pub mod schema;
 pub mod show;
+pub mod to_native;
+pub mod upgrade;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -26,10 +32,26 @@ struct Cli {
 enum Command {
     /// Print the normalized model of a configuration.
     Show(show::ShowArgs),
+    /// Convert between LXC configs, model documents and fstab files.
+    Convert(convert::ConvertArgs),
+    /// Convert LXC configs to libvirt domain XML (like `virsh domxml-from-native`).
+    #[command(name = "domxml-from-native")]
+    DomxmlFromNative(from_native::FromNativeArgs),
+    /// Convert a libvirt domain XML to an LXC config.
+    #[command(name = "domxml-to-native")]
+    DomxmlToNative(to_native::ToNativeArgs),
+    /// Check that two configurations (any formats) describe the same container.
+    Equiv(equiv::EquivArgs),
+    /// Run a configuration as a container (exit status: the command's).
+    Run(run::RunArgs),
+    /// Report what this host supports for running containers.
+    CheckHost,
     /// Print the JSON Schema of the model.
     Schema,
     /// Check configurations for mistakes (every finding at once; exit 1 on errors).
     Lint(lint::LintArgs),
+    /// Rewrite legacy LXC 1.x/2.x keys to modern keys, keeping comments and layout.
+    Upgrade(upgrade::UpgradeArgs),
 }
 
 /// An input format, for `--from`.
@@ -68,8 +90,15 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Show(args) => show::run(args),
+        Command::Convert(args) => convert::run(args),
+        Command::Equiv(args) => equiv::run(args),
+        Command::DomxmlFromNative(args) => from_native::run(args),
+        Command::DomxmlToNative(args) => to_native::run(args),
+        Command::Run(args) => run::run(args),
+        Command::CheckHost => run::check_host(),
         Command::Schema => schema::run(),
         Command::Lint(args) => lint::run(args),
+        Command::Upgrade(args) => upgrade::run(args),
     };
     ExitCode::from(code)
 }

@@ -105,3 +105,154 @@ fn origins_point_at_file_and_line() {
     assert_eq!(v["origins"]["/hostname"]["line"], 3);
     assert_eq!(v["origins"]["/hostname"]["column"], 16);
 }
+
+#[test]
+fn a_shown_model_reads_back_as_the_same_model() {
+    let out = lxconf(&[
+        "show",
+        "-q",
+        "--include-base",
+        "corpus/lxc",
+        "corpus/lxc/ubuntu-like.conf",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("model.json");
+    std::fs::write(&path, &out.stdout).expect("write");
+    let again = lxconf(&["show", "-q", path.to_str().expect("utf8")]);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(again.stdout, out.stdout);
+}
+
+#[test]
+fn a_bad_model_document_is_located() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bad.json");
+    std::fs::write(&path, "{\n  \"hostname\": \"a\",\n  \"bogus\": 1\n}\n").expect("write");
+    let out = lxconf(&["show", path.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.json:3:"), "{err}");
+    assert!(err.contains("unknown field `bogus`"), "{err}");
+}
+
+#[test]
+fn convert_to_lxc_then_back_gives_the_same_model() {
+    let out = lxconf(&[
+        "convert",
+        "--to",
+        "lxc",
+        "--include-base",
+        "corpus/lxc",
+        "corpus/lxc/legacy-lxc2-full.conf",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("lxc.uts.name = everything"), "{text}");
+    assert!(!text.contains("lxc.utsname"), "{text}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("out.conf");
+    std::fs::write(&path, &out.stdout).expect("write");
+    let a = lxconf(&[
+        "show",
+        "-q",
+        "--include-base",
+        "corpus/lxc",
+        "corpus/lxc/legacy-lxc2-full.conf",
+    ]);
+    let b = lxconf(&[
+        "show",
+        "-q",
+        "--include-base",
+        "corpus/lxc",
+        path.to_str().expect("utf8"),
+    ]);
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn inline_fstab_keeps_the_file_and_mount_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_path = dir.path().join("web.conf");
+    let out = lxconf(&[
+        "convert",
+        "--to",
+        "lxc",
+        "--inline-fstab",
+        "--include-base",
+        "corpus/lxc",
+        "-o",
+        out_path.to_str().expect("utf8"),
+        "corpus/lxc/web.conf",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&out_path).expect("output");
+    assert!(
+        !text.lines().any(|l| l.starts_with("lxc.mount.fstab")),
+        "{text}"
+    );
+    assert!(
+        text.starts_with("# lxconf corpus: mounts from an fstab file."),
+        "{text}"
+    );
+    // Same mounts, same order as LXC would apply them.
+    let a = lxconf(&[
+        "show",
+        "-q",
+        "--include-base",
+        "corpus/lxc",
+        "corpus/lxc/web.conf",
+    ]);
+    let b = lxconf(&["show", "-q", out_path.to_str().expect("utf8")]);
+    let ma: serde_json::Value = serde_json::from_slice(&a.stdout).expect("json");
+    let mb: serde_json::Value = serde_json::from_slice(&b.stdout).expect("json");
+    assert_eq!(ma["mounts"], mb["mounts"]);
+}
+
+#[test]
+fn fstab_converts_to_mount_entries_and_back() {
+    let out = lxconf(&[
+        "convert",
+        "--from",
+        "fstab",
+        "--to",
+        "lxc",
+        "corpus/lxc/fstab/web.fstab",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "lxc.mount.entry = /srv/web\\040assets var/www/assets none bind,create=dir 0 0"
+        ),
+        "{text}"
+    );
+    let out = lxconf(&[
+        "convert",
+        "--to",
+        "fstab",
+        "--include-base",
+        "corpus/lxc",
+        "corpus/lxc/web.conf",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("/srv/www var/www none bind,ro")),
+        "{text}"
+    );
+}

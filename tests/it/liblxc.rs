@@ -17,14 +17,16 @@ use std::process::Command;
 const PYTHON: &str = "/usr/bin/python3";
 
 #[derive(Debug, serde::Deserialize)]
-struct Verdict {
-    file: String,
-    loaded: bool,
-    crashed: bool,
-    error_lineno: Option<usize>,
-    items: BTreeMap<String, Value>,
+pub struct Verdict {
+    pub file: String,
+    pub loaded: bool,
+    pub crashed: bool,
     #[serde(default)]
-    random_keys: Vec<String>,
+    pub error: Option<String>,
+    pub error_lineno: Option<usize>,
+    pub items: BTreeMap<String, Value>,
+    #[serde(default)]
+    pub random_keys: Vec<String>,
 }
 
 fn oracle_available() -> Result<(), String> {
@@ -41,7 +43,7 @@ fn oracle_available() -> Result<(), String> {
 }
 
 /// Run the oracle on files, with liblxc's cwd set to `cwd` (relative includes).
-fn run_oracle(cwd: &str, files: &[String]) -> Vec<Verdict> {
+pub fn run_oracle(cwd: &str, files: &[String]) -> Vec<Verdict> {
     if let Err(e) = oracle_available() {
         panic!("{e}");
     }

@@ -1,7 +1,13 @@
 //! lxconf's integration tests: one binary, one module per area.
 
 mod cli;
+mod compat;
 mod corpus;
+mod equiv;
+mod from_native;
 mod liblxc;
 mod lint;
+mod roundtrip;
+mod run;
 mod support;
+mod upgrade;

@@ -14,6 +14,9 @@ pub fn root() -> PathBuf {
 /// resolved against it). `name` is the path shown in diagnostics (relative to the root).
 pub fn load_lxc(name: &str, base: &Path) -> Loaded {
     let text = std::fs::read_to_string(root().join(name)).expect("read corpus file");
+    // Tests run in the repository root: a relative base keeps file names in diagnostics
+    // independent of where the repository is checked out.
+    let base = base.strip_prefix(root()).unwrap_or(base);
     lxconf_parse::lxc::load(
         name,
         &text,

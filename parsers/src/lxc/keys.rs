@@ -204,7 +204,12 @@ pub enum Key<'a> {
 
 /// Classify a key the way liblxc's table lookup does.
 pub fn classify(key: &str) -> Key<'_> {
-    if let Ok(i) = KEYS.binary_search(&key) {
+    // Network keys are the most common lines and no exact key starts like them.
+    let family_only = key.starts_with("lxc.net.") || key.starts_with("lxc.cgroup2.");
+    if let Some(i) = (!family_only)
+        .then(|| KEYS.binary_search(&key).ok())
+        .flatten()
+    {
         return match key.strip_prefix("lxc.hook.") {
             Some(h) if h != "version" => HookKind::from_name(h).map_or(Key::Unknown, Key::Hook),
             _ => Key::Exact(EXACT[i]),
@@ -264,6 +269,9 @@ pub fn classify(key: &str) -> Key<'_> {
 
 /// The closest known key, for did-you-mean hints.
 pub fn suggest(key: &str) -> Option<String> {
+    if key.len() > 80 {
+        return legacy_rename(key).map(|l| l.modern);
+    }
     let mut candidates: Vec<String> = KEYS.iter().map(|k| k.to_string()).collect();
     candidates.extend(NET_SUBKEYS.iter().map(|s| format!("lxc.net.0.{s}")));
     // Compare network keys with their index normalised, so `lxc.net.3.lnk` suggests
@@ -276,7 +284,7 @@ pub fn suggest(key: &str) -> Option<String> {
     };
     let best = candidates
         .iter()
-        .map(|c| (strsim::damerau_levenshtein(&probe, c), c))
+        .map(|c| (strsim::osa_distance(&probe, c), c))
         .min_by_key(|(d, _)| *d)?;
     let limit = (probe.len() / 4).clamp(2, 5);
     if best.0 > limit {

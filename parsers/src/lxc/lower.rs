@@ -49,9 +49,31 @@ impl Loaded {
 pub fn load(name: &str, text: &str, options: &LoadOptions<'_>) -> Loaded {
     let mut lowerer = Lowerer::new(options);
     let id = lowerer.sources.add(name, text);
+    lowerer.legacy_net_base = legacy_network_base(text);
     lowerer.stack.push(PathBuf::from(name));
     lowerer.read_file(id);
     lowerer.finish()
+}
+
+/// The index the first unindexed legacy interface gets. liblxc 2.1 kept legacy
+/// interfaces apart from indexed `lxc.net.N` ones (it numbered them negatively), so when a
+/// file mixes both, legacy interfaces are numbered after the highest modern index instead of
+/// colliding with it.
+pub fn legacy_network_base(text: &str) -> u32 {
+    if !text.contains("lxc.network.") {
+        return 0;
+    }
+    syntax::parse(text)
+        .iter()
+        .filter_map(|l| match &l.kind {
+            LineKind::Entry(e) => match keys::classify(&text[e.key.clone()]) {
+                Key::Net(n, _) | Key::NetIndex(n) => Some(n + 1),
+                _ => None,
+            },
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 #[derive(Clone, Copy)]
@@ -92,6 +114,7 @@ struct Lowerer<'a> {
     origins: Origins,
     nets: BTreeMap<u32, NetState>,
     legacy_net: Option<u32>,
+    legacy_net_base: u32,
     legacy_net_indexed: Option<Origin>,
     legacy_net_unindexed: Option<Origin>,
     caps: CapState,
@@ -134,6 +157,7 @@ impl<'a> Lowerer<'a> {
             origins: Origins::default(),
             nets: BTreeMap::new(),
             legacy_net: None,
+            legacy_net_base: 0,
             legacy_net_indexed: None,
             legacy_net_unindexed: None,
             caps: CapState::default(),
@@ -164,7 +188,7 @@ impl<'a> Lowerer<'a> {
 
     fn read_file(&mut self, id: SourceId) {
         let text = self.sources.get(id).text.clone();
-        for line in syntax::parse(&text) {
+        for line in syntax::lines(&text) {
             let origin = |r: std::ops::Range<usize>| Origin::new(id, r);
             match line.kind {
                 LineKind::Blank | LineKind::Comment => {}
@@ -243,8 +267,24 @@ impl<'a> Lowerer<'a> {
             let modern = if rename.unindexed_network {
                 let is_type = key == "lxc.network.type";
                 self.legacy_net_unindexed.get_or_insert(key_origin);
+                if is_type && v.text.is_empty() {
+                    // LXC 2.x: an empty `lxc.network.type` clears every interface.
+                    self.diag(
+                        Diagnostic::new(Code::L002, "`lxc.network.type =` is a legacy key; in LXC 2.x it removed every interface")
+                            .at(key_origin)
+                            .help("write `lxc.net =` (`lxconf upgrade` does this)")
+                            .fix(Fix {
+                                description: "replace with `lxc.net`".into(),
+                                origin: key_origin,
+                                replacement: "lxc.net".into(),
+                                safe: true,
+                            }),
+                    );
+                    self.nets.clear();
+                    return;
+                }
                 if is_type {
-                    self.legacy_net = Some(self.legacy_net.map_or(0, |n| n + 1));
+                    self.legacy_net = Some(self.legacy_net.map_or(self.legacy_net_base, |n| n + 1));
                 }
                 match self.legacy_net {
                     Some(n) => rename.modern.replace("{N}", &n.to_string()),
@@ -252,7 +292,7 @@ impl<'a> Lowerer<'a> {
                         self.diag(
                             Diagnostic::new(
                                 Code::L012,
-                                format!("`{key}` comes before any `lxc.network.type`"),
+                                format!("`{key}` comes before any `lxc.network.type`: ignored"),
                             )
                             .at(key_origin)
                             .help("in LXC 1.x/2.x each `lxc.network.type` line starts a new interface; move this line after the `type` line of the interface it belongs to"),
@@ -2078,36 +2118,13 @@ impl<'a> Lowerer<'a> {
         }
         self.lower_cgroups();
         // Namespaces.
-        let mut clone: BTreeSet<Namespace> = if let Some((set, _)) = &self.ns_clone {
-            set.clone()
-        } else {
-            let mut set: BTreeSet<Namespace> = [
-                Namespace::Mnt,
-                Namespace::Pid,
-                Namespace::Uts,
-                Namespace::Ipc,
-                Namespace::Cgroup,
-            ]
-            .into_iter()
-            .collect();
-            let all_none = !self.c.networks.is_empty()
-                && self.c.networks.iter().all(|n| n.kind == NetKind::None);
-            if !all_none {
-                set.insert(Namespace::Net);
-            }
-            if !self.c.idmap.is_empty() {
-                set.insert(Namespace::User);
-            }
-            if self.c.time_offsets.boot_ns != 0 || self.c.time_offsets.monotonic_ns != 0 {
-                set.insert(Namespace::Time);
-            }
-            if let Some((keep, _)) = &self.ns_keep {
-                set = Namespace::ALL
-                    .into_iter()
-                    .filter(|n| !keep.contains(n))
-                    .collect();
-            }
-            set
+        let mut clone: BTreeSet<Namespace> = match (&self.ns_clone, &self.ns_keep) {
+            (Some((set, _)), _) => set.clone(),
+            (None, Some((keep, _))) => Namespace::ALL
+                .into_iter()
+                .filter(|n| !keep.contains(n))
+                .collect(),
+            (None, None) => self.c.lxc_default_namespaces(),
         };
         for ns in self.c.namespaces.share.keys() {
             clone.remove(ns);
@@ -2138,18 +2155,21 @@ impl<'a> Lowerer<'a> {
     /// absolute one is used only if it contains the rootfs path (then re-rooted), otherwise
     /// LXC ignores it (None). Without a rootfs every target is a host path.
     fn normalize_target(&self, target: &str) -> Option<String> {
+        let rooted = |t: &str| {
+            let mut p = String::with_capacity(t.len() + 1);
+            p.push('/');
+            p.push_str(t.trim_start_matches('/'));
+            simplify_path(&p)
+        };
         let Some(rootfs) = &self.c.rootfs else {
-            return Some(simplify_path(&format!(
-                "/{}",
-                target.trim_start_matches('/')
-            )));
+            return Some(rooted(target));
         };
         if !target.starts_with('/') {
-            return Some(simplify_path(&format!("/{target}")));
+            return Some(rooted(target));
         }
         let simplified = simplify_path(target);
-        let root = simplify_path(&rootfs.path);
-        if let Some(i) = simplified.find(&root).filter(|_| !root.is_empty()) {
+        let root = &rootfs.path;
+        if let Some(i) = simplified.find(root.as_str()).filter(|_| !root.is_empty()) {
             let rest = &simplified[i + root.len()..];
             return Some(if rest.is_empty() {
                 "/".to_string()

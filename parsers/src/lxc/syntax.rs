@@ -68,10 +68,6 @@ fn entry(input: &str) -> IResult<&str, (&str, &str)> {
     Ok(("", (key, rest)))
 }
 
-fn line_terminator(c: char) -> bool {
-    c == '\n' || c == '\r' || c == '\0'
-}
-
 /// Classify one line (no terminator). `base` is its offset in the file.
 pub fn parse_line(line: &str, base: usize) -> Line {
     let at = |s: &str| base + (s.as_ptr() as usize - line.as_ptr() as usize);
@@ -121,26 +117,49 @@ pub fn parse_line(line: &str, base: usize) -> Line {
 
 /// Split a file into lines and classify each. Offsets are bytes into `text`.
 pub fn parse(text: &str) -> Vec<Line> {
+    lines(text).collect()
+}
+
+/// The lines of a file, classified one at a time (no intermediate vector).
+pub fn lines(text: &str) -> Lines<'_> {
     // A NUL ends the file, as in liblxc (it reads the file as a C string).
     let text = match memchr::memchr(0, text.as_bytes()) {
         Some(i) => &text[..i],
         None => text,
     };
-    let mut lines = Vec::with_capacity(text.len() / 24 + 1);
-    let mut rest = text;
-    let mut base = 0usize;
-    while !rest.is_empty() {
-        let (after, line) = take_till::<_, _, ()>(line_terminator)(rest).unwrap_or(("", rest));
-        if !line.is_empty() {
-            lines.push(parse_line(line, base));
-        }
-        // Skip exactly one terminator; runs of terminators give empty lines, which liblxc
-        // never sees and which we skip as well.
-        let consumed = line.len() + usize::from(!after.is_empty());
-        base += consumed;
-        rest = &rest[consumed..];
+    Lines {
+        rest: text,
+        base: 0,
     }
-    lines
+}
+
+/// Iterator over classified lines; see [`lines`].
+pub struct Lines<'t> {
+    rest: &'t str,
+    base: usize,
+}
+
+impl Iterator for Lines<'_> {
+    type Item = Line;
+
+    fn next(&mut self) -> Option<Line> {
+        while !self.rest.is_empty() {
+            // memchr finds the terminator with SIMD; the line grammar itself is nom's.
+            let end =
+                memchr::memchr2(b'\n', b'\r', self.rest.as_bytes()).unwrap_or(self.rest.len());
+            let (line, after) = self.rest.split_at(end);
+            let base = self.base;
+            // Skip exactly one terminator; runs of terminators give empty lines, which
+            // liblxc never sees and which we skip as well.
+            let consumed = line.len() + usize::from(!after.is_empty());
+            self.base += consumed;
+            self.rest = &self.rest[consumed..];
+            if !line.is_empty() {
+                return Some(parse_line(line, base));
+            }
+        }
+        None
+    }
 }
 
 #[cfg(test)]

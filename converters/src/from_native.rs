@@ -1,0 +1,245 @@
+//! Preparing an LXC-derived model for libvirt (`domxml-from-native`): the settings libvirt
+//! requires and LXC does not have (name, uuid, memory size, emulator, a console), chosen
+//! so that the container keeps its meaning, and reported when the meaning must change.
+
+use lxconf_model::model::*;
+use lxconf_model::{ByteSize, Code, Diagnostic, Document, SizeSpec};
+
+/// Options of the conversion.
+#[derive(Debug, Clone, Default)]
+pub struct FromNativeOptions {
+    /// Name to use when the config has no `lxc.uts.name`.
+    pub name: Option<String>,
+    /// Fixed uuid; otherwise one is derived from the name.
+    pub uuid: Option<uuid::Uuid>,
+    /// `<memory>` when the config sets no memory limit.
+    pub memory: Option<ByteSize>,
+    /// Host memory, to turn relative tmpfs sizes into bytes.
+    pub host_memory: Option<ByteSize>,
+    /// `<emulator>`.
+    pub emulator: Option<String>,
+}
+
+/// The namespace for name-derived uuids (uuid v5 of "lxconf" in the URL namespace), so the
+/// same container name always gets the same uuid.
+pub fn uuid_for_name(name: &str) -> uuid::Uuid {
+    let ns = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, b"https://lxconf.invalid/domain");
+    uuid::Uuid::new_v5(&ns, name.as_bytes())
+}
+
+/// libvirt's emulator path on this host, or upstream's default.
+pub fn default_emulator() -> String {
+    for p in ["/usr/lib/libvirt/libvirt_lxc", "/usr/libexec/libvirt_lxc"] {
+        if std::path::Path::new(p).exists() {
+            return p.to_string();
+        }
+    }
+    "/usr/libexec/libvirt_lxc".to_string()
+}
+
+/// The host's total memory (from /proc/meminfo), used as the "unlimited" memory size.
+pub fn host_memory() -> Option<ByteSize> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(ByteSize(kib * 1024))
+}
+
+/// Fill in what libvirt needs. Errors (a relative tmpfs size without `host_memory`) come
+/// back as `Err` with every problem; warnings and notes come with the prepared document.
+pub fn prepare(
+    doc: &Document,
+    opts: &FromNativeOptions,
+) -> Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut out = doc.clone();
+    let c = &mut out.container;
+    let mut notes = Vec::new();
+    let mut errors = Vec::new();
+    let at = |d: Diagnostic, pointer: &str| match doc.origins.find(pointer) {
+        Some(o) => d.at(o),
+        None => d,
+    };
+    // Name: --name, else lxc.uts.name, else the container directory (.../NAME/config).
+    let name = match (&opts.name, &c.hostname, &c.name) {
+        (Some(n), _, _) => n.clone(),
+        (None, Some(h), _) => h.clone(),
+        (None, None, Some(dir)) => {
+            notes.push(
+                Diagnostic::new(
+                    Code::C203,
+                    format!("the domain is named `{dir}` after the container's directory"),
+                )
+                .help("the config has no lxc.uts.name; pass --name to choose another name"),
+            );
+            dir.clone()
+        }
+        (None, None, None) => {
+            errors.push(Diagnostic::new(Code::C203, "the config has no lxc.uts.name and its file name says nothing about the container").severity(lxconf_model::Severity::Error).help("pass --name NAME"));
+            String::new()
+        }
+    };
+    c.name = Some(name.clone());
+    c.uuid = Some(opts.uuid.unwrap_or_else(|| uuid_for_name(&name)));
+    let lv = c.libvirt.get_or_insert_with(LibvirtSettings::default);
+    lv.emulator = Some(opts.emulator.clone().unwrap_or_else(default_emulator));
+    lv.vcpus.get_or_insert(1);
+    // libvirt enforces <memory> as the container's memory limit.
+    match c.resources.memory_limit {
+        Some(limit) => {
+            lv.memory = Some(limit);
+            lv.current_memory = Some(limit);
+        }
+        None => {
+            let size = opts
+                .memory
+                .or_else(host_memory)
+                .unwrap_or(ByteSize(64 * ByteSize::MIB));
+            lv.memory = Some(size);
+            lv.current_memory = Some(size);
+            notes.push(
+                Diagnostic::new(
+                    Code::C201,
+                    format!("the LXC container has no memory limit, but libvirt enforces <memory>: it is set to {} MiB", size.0 / ByteSize::MIB),
+                )
+                .help(if opts.memory.is_some() {
+                    "chosen with --memory".to_string()
+                } else {
+                    "the host's total memory (the closest to unlimited); choose another size with --memory SIZE".to_string()
+                }),
+            );
+        }
+    }
+    // Relative tmpfs sizes.
+    for (i, m) in c.mounts.iter_mut().enumerate() {
+        if let Some(SizeSpec::Percent(p)) = m.size {
+            match opts.host_memory {
+                Some(host) => {
+                    m.size = Some(SizeSpec::Bytes(ByteSize(host.0 / 100 * p as u64)));
+                    notes.push(at(
+                        Diagnostic::new(Code::C202, format!("tmpfs on `{}`: {p}% of the host memory becomes {} bytes", m.target, host.0 / 100 * p as u64))
+                            .severity(lxconf_model::Severity::Note)
+                            .help("libvirt takes absolute sizes only; computed from --host-memory"),
+                        &format!("/mounts/{i}"),
+                    ));
+                }
+                None => errors.push(at(
+                    Diagnostic::new(Code::C202, format!("tmpfs on `{}` has a relative size ({p}%), which libvirt cannot express", m.target))
+                        .help("pass --host-memory SIZE to turn it into bytes, or give the tmpfs an absolute size"),
+                    &format!("/mounts/{i}"),
+                )),
+            }
+        }
+        if m.fstype == "tmpfs" && m.size.is_none() {
+            match opts.host_memory {
+                Some(host) => {
+                    m.size = Some(SizeSpec::Bytes(ByteSize(host.0 / 2)));
+                    notes.push(at(
+                        Diagnostic::new(Code::C202, format!("tmpfs on `{}` has no size: the kernel's default, half of the host memory, becomes {} bytes", m.target, host.0 / 2))
+                            .severity(lxconf_model::Severity::Note)
+                            .help("libvirt needs a size; computed from --host-memory"),
+                        &format!("/mounts/{i}"),
+                    ));
+                }
+                None => errors.push(at(
+                    Diagnostic::new(Code::C202, format!("tmpfs on `{}` has no size, which libvirt needs", m.target))
+                        .help("the kernel's default is half of the host memory: pass --host-memory SIZE, or give the tmpfs a size"),
+                    &format!("/mounts/{i}"),
+                )),
+            }
+        }
+    }
+    // libvirt refuses to start a domain without a console.
+    if !c.console.enabled {
+        notes.push(at(
+            Diagnostic::new(Code::C204, "the LXC container has no console (`lxc.console.path = none`), but libvirt needs one: the domain gets a pty console")
+                .help("libvirt refuses to start a domain without a <console type='pty'>"),
+            "/console",
+        ));
+        c.console.enabled = true;
+    }
+    if errors.is_empty() {
+        Ok((out, notes))
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> Document {
+        Document::default()
+    }
+
+    #[test]
+    fn uuids_are_stable_per_name() {
+        assert_eq!(uuid_for_name("web"), uuid_for_name("web"));
+        assert_ne!(uuid_for_name("web"), uuid_for_name("db"));
+    }
+
+    #[test]
+    fn memory_comes_from_the_limit_or_an_explicit_size() {
+        let mut d = doc();
+        d.container.hostname = Some("c".into());
+        d.container.resources.memory_limit = Some(ByteSize(512 * ByteSize::MIB));
+        let (p, notes) = prepare(&d, &FromNativeOptions::default()).unwrap();
+        assert_eq!(
+            p.container.libvirt.unwrap().memory,
+            Some(ByteSize(512 * ByteSize::MIB))
+        );
+        assert!(notes.is_empty());
+        d.container.resources.memory_limit = None;
+        let opts = FromNativeOptions {
+            memory: Some(ByteSize(ByteSize::GIB)),
+            ..Default::default()
+        };
+        let (p, notes) = prepare(&d, &opts).unwrap();
+        assert_eq!(
+            p.container.libvirt.unwrap().memory,
+            Some(ByteSize(ByteSize::GIB))
+        );
+        assert_eq!(notes[0].code, Code::C201);
+    }
+
+    #[test]
+    fn relative_tmpfs_needs_host_memory() {
+        let mut d = doc();
+        d.container.hostname = Some("c".into());
+        d.container.mounts.push(Mount {
+            source: "tmpfs".into(),
+            target: "/run".into(),
+            fstype: "tmpfs".into(),
+            options: vec![],
+            readonly: false,
+            bind: BindKind::None,
+            size: Some(SizeSpec::Percent(10)),
+            optional: false,
+            create: None,
+            relative: false,
+            dump: 0,
+            pass: 0,
+        });
+        assert!(prepare(&d, &FromNativeOptions::default()).is_err());
+        let opts = FromNativeOptions {
+            host_memory: Some(ByteSize(1000)),
+            ..Default::default()
+        };
+        let (p, _) = prepare(&d, &opts).unwrap();
+        assert_eq!(
+            p.container.mounts[0].size,
+            Some(SizeSpec::Bytes(ByteSize(100)))
+        );
+    }
+
+    #[test]
+    fn the_name_falls_back_to_the_directory() {
+        let mut d = doc();
+        d.container.name = Some("web01".into());
+        let (p, notes) = prepare(&d, &FromNativeOptions::default()).unwrap();
+        assert_eq!(p.container.name.as_deref(), Some("web01"));
+        assert_eq!(notes[0].code, Code::C203);
+        d.container.name = None;
+        assert!(prepare(&d, &FromNativeOptions::default()).is_err());
+    }
+}

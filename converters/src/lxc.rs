@@ -1,0 +1,1051 @@
+//! Model → LXC config text (LXC 3.0+ keys, or 2.x keys with `legacy`).
+//!
+//! Only what differs from LXC's own defaults is written, so an LXC-derived model gives back
+//! a config that loads into the same model. Whatever LXC cannot express is returned as a
+//! coded loss diagnostic pointing at where the value came from.
+
+use lxconf_model::model::*;
+use lxconf_model::{Code, Diagnostic, Document, Namespace, Origin};
+use std::fmt::Write;
+
+/// Emitter options.
+#[derive(Debug, Clone, Default)]
+pub struct LxcOptions {
+    /// Write LXC 2.x key names (`lxc.utsname`, `lxc.network.*`, ...).
+    pub legacy: bool,
+    /// Write resource limits as cgroup v1 keys (`lxc.cgroup.*`) instead of cgroup v2.
+    pub cgroup_v1: bool,
+}
+
+/// The emitted text and what could not be expressed.
+#[derive(Debug, Clone)]
+pub struct LxcOutput {
+    /// The config text.
+    pub text: String,
+    /// Loss and note diagnostics.
+    pub losses: Vec<Diagnostic>,
+}
+
+struct Emitter<'a> {
+    doc: &'a Document,
+    opts: &'a LxcOptions,
+    out: String,
+    losses: Vec<Diagnostic>,
+}
+
+/// Escape a path for an fstab field.
+fn fstab_field(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        match c {
+            ' ' => out.push_str("\\040"),
+            '\t' => out.push_str("\\011"),
+            '\n' => out.push_str("\\012"),
+            '\\' => out.push_str("\\134"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn mount_options(m: &Mount) -> String {
+    let mut opts: Vec<String> = Vec::new();
+    match m.bind {
+        BindKind::None => {}
+        BindKind::Bind => opts.push("bind".into()),
+        BindKind::Rbind => opts.push("rbind".into()),
+    }
+    if m.readonly {
+        opts.push("ro".into());
+    }
+    if let Some(size) = m.size {
+        opts.push(format!("size={size}"));
+    }
+    opts.extend(m.options.iter().cloned());
+    match m.create {
+        Some(CreateKind::Dir) => opts.push("create=dir".into()),
+        Some(CreateKind::File) => opts.push("create=file".into()),
+        None => {}
+    }
+    if m.optional {
+        opts.push("optional".into());
+    }
+    if m.relative {
+        opts.push("relative".into());
+    }
+    if opts.is_empty() {
+        "defaults".into()
+    } else {
+        opts.join(",")
+    }
+}
+
+fn gateway(g: &Gateway) -> String {
+    match g {
+        Gateway::Auto => "auto".into(),
+        Gateway::Dev => "dev".into(),
+        Gateway::Address(a) => a.to_string(),
+    }
+}
+
+fn lower(s: impl std::fmt::Debug) -> String {
+    format!("{s:?}").to_lowercase()
+}
+
+impl<'a> Emitter<'a> {
+    fn line(&mut self, key: &str, value: impl std::fmt::Display) {
+        let _ = writeln!(self.out, "{key} = {value}");
+    }
+
+    fn key<'k>(&self, modern: &'k str, legacy: &'k str) -> &'k str {
+        if self.opts.legacy {
+            legacy
+        } else {
+            modern
+        }
+    }
+
+    fn origin(&self, pointer: &str) -> Option<Origin> {
+        self.doc.origins.find(pointer)
+    }
+
+    fn loss(&mut self, pointer: &str, what: String, why: &str) {
+        let mut d = Diagnostic::new(
+            Code::C101,
+            format!("{what} cannot be expressed in an LXC config"),
+        )
+        .help(why.to_string());
+        if let Some(o) = self.origin(pointer) {
+            d = d.at(o);
+        }
+        self.losses.push(d);
+    }
+
+    fn note(&mut self, pointer: &str, message: String, help: &str) {
+        let mut d = Diagnostic::new(Code::C102, message).help(help.to_string());
+        if let Some(o) = self.origin(pointer) {
+            d = d.at(o);
+        }
+        self.losses.push(d);
+    }
+
+    fn section(&mut self, title: &str) {
+        if !self.out.is_empty() {
+            self.out.push('\n');
+        }
+        let _ = writeln!(self.out, "# {title}");
+    }
+
+    fn emit(&mut self) {
+        let c = &self.doc.container;
+        self.section("Identity");
+        if let Some(h) = &c.hostname {
+            let k = self.key("lxc.uts.name", "lxc.utsname");
+            self.line(k, h);
+        }
+        if let Some(a) = &c.arch {
+            self.line("lxc.arch", a);
+        }
+        if let Some(name) = &c.name {
+            if c.hostname.as_deref() != Some(name) {
+                self.note(
+                    "/name",
+                    format!("the container name `{name}` is not part of an LXC config"),
+                    "LXC takes the name from the container's directory (/var/lib/lxc/NAME/config)",
+                );
+            }
+        }
+        for (pointer, what) in [
+            ("/uuid", c.uuid.map(|u| format!("uuid {u}"))),
+            ("/title", c.title.as_ref().map(|t| format!("title `{t}`"))),
+            (
+                "/description",
+                c.description
+                    .as_ref()
+                    .map(|_| "the description".to_string()),
+            ),
+        ] {
+            if let Some(what) = what {
+                self.loss(pointer, what, "LXC has no key for it");
+            }
+        }
+        self.rootfs();
+        self.init();
+        self.mounts();
+        self.dev_console();
+        self.idmap();
+        self.networks();
+        self.capabilities();
+        self.namespaces();
+        self.resources();
+        self.security();
+        self.misc();
+        self.unrecognized();
+    }
+
+    fn rootfs(&mut self) {
+        let Some(r) = &self.doc.container.rootfs else {
+            return;
+        };
+        self.section("Root filesystem");
+        let path = match &r.backend {
+            Some(b) if !self.opts.legacy => format!("{b}:{}", r.path),
+            _ => r.path.clone(),
+        };
+        let k = self.key("lxc.rootfs.path", "lxc.rootfs");
+        self.line(k, path);
+        if let (true, Some(b)) = (self.opts.legacy, &r.backend) {
+            self.line("lxc.rootfs.backend", b);
+        }
+        if !r.options.is_empty() {
+            self.line("lxc.rootfs.options", r.options.join(","));
+        }
+        if let Some(m) = &r.mount {
+            self.line("lxc.rootfs.mount", m);
+        }
+        if !r.managed {
+            self.line("lxc.rootfs.managed", 0);
+        }
+        if r.readonly {
+            // LXC has no read-only rootfs flag but takes `ro` among the rootfs options.
+            if !r.options.iter().any(|o| o == "ro") {
+                self.line("lxc.rootfs.options", "ro");
+            }
+        }
+    }
+
+    fn init(&mut self) {
+        let c = &self.doc.container;
+        let i = &c.init;
+        self.section("Init");
+        if i.command != Init::default().command {
+            if i.command.iter().any(|a| a.contains(char::is_whitespace)) {
+                self.loss(
+                    "/init/command",
+                    format!("an init argument with spaces ({:?})", i.command),
+                    "LXC splits lxc.init.cmd on whitespace; wrap the command in a script",
+                );
+            }
+            let k = self.key("lxc.init.cmd", "lxc.init_cmd");
+            self.line(k, i.command.join(" "));
+        }
+        if let Some(cmd) = &i.execute_command {
+            self.line("lxc.execute.cmd", cmd.join(" "));
+        }
+        if i.uid != 0 {
+            let k = self.key("lxc.init.uid", "lxc.init_uid");
+            self.line(k, i.uid);
+        }
+        if i.gid != 0 {
+            let k = self.key("lxc.init.gid", "lxc.init_gid");
+            self.line(k, i.gid);
+        }
+        for (what, pointer, v) in [
+            ("user name", "/init/user_name", &i.user_name),
+            ("group name", "/init/group_name", &i.group_name),
+        ] {
+            if let Some(v) = v {
+                self.loss(
+                    pointer,
+                    format!("the init {what} `{v}`"),
+                    "LXC takes numeric ids only (lxc.init.uid/gid)",
+                );
+            }
+        }
+        if !i.groups.is_empty() {
+            let g: Vec<String> = i.groups.iter().map(u32::to_string).collect();
+            self.line("lxc.init.groups", g.join(","));
+        }
+        let default_cwd = c.rootfs.is_some().then_some("/");
+        if i.cwd.as_deref() != default_cwd {
+            match &i.cwd {
+                Some(cwd) => self.line("lxc.init.cwd", cwd),
+                None => self.note(
+                    "/init/cwd",
+                    "init keeps the caller's working directory, which an LXC container with a rootfs cannot".into(),
+                    "LXC starts init in `/` when there is a rootfs",
+                ),
+            }
+        }
+        // LXC appends container=lxc itself; everything else is written in order.
+        let env = &i.env;
+        let implicit = env
+            .last()
+            .is_some_and(|e| e.name == "container" && e.value.as_deref() == Some("lxc"));
+        let n = env.len() - usize::from(implicit);
+        for (idx, e) in env[..n].iter().enumerate() {
+            if e.name == "container" {
+                self.note(
+                    &format!("/init/env/{idx}"),
+                    format!(
+                        "`container={}` is overridden by LXC, which sets container=lxc",
+                        e.value.as_deref().unwrap_or("")
+                    ),
+                    "programs that look at $container will see `lxc`",
+                );
+            }
+            match &e.value {
+                Some(v) => self.line("lxc.environment", format!("{}={v}", e.name)),
+                None => self.line("lxc.environment", &e.name),
+            }
+        }
+    }
+
+    fn mounts(&mut self) {
+        let c = &self.doc.container;
+        let a = &c.auto_mounts;
+        let mut tokens: Vec<String> = Vec::new();
+        match a.proc {
+            Some(ProcMode::Mixed) => tokens.push("proc:mixed".into()),
+            Some(ProcMode::Rw) => tokens.push("proc:rw".into()),
+            Some(ProcMode::Libvirt) => {
+                tokens.push("proc:mixed".into());
+                self.note("/auto_mounts/proc", "libvirt's /proc layout becomes `proc:mixed`".into(), "both keep /proc/sys read-only; libvirt also overlays /proc/meminfo through FUSE");
+            }
+            None => {}
+        }
+        match a.sys {
+            Some(SysMode::Mixed) => tokens.push("sys:mixed".into()),
+            Some(SysMode::Ro) | Some(SysMode::Libvirt) => tokens.push("sys:ro".into()),
+            Some(SysMode::Rw) => tokens.push("sys:rw".into()),
+            None => {}
+        }
+        if let Some(cg) = &a.cgroup {
+            let base = match cg.flavor {
+                CgroupFlavor::Own => "cgroup",
+                CgroupFlavor::Full => "cgroup-full",
+                CgroupFlavor::V2 => "cgroup2",
+            };
+            let mode = match cg.mode {
+                Some(CgroupMode::Mixed) => ":mixed",
+                Some(CgroupMode::Ro) => ":ro",
+                Some(CgroupMode::Rw) => ":rw",
+                None => "",
+            };
+            tokens.push(format!(
+                "{base}{mode}{}",
+                if cg.force { ":force" } else { "" }
+            ));
+        }
+        if let Some(sh) = &a.shmounts {
+            tokens.push(if sh.container == "/dev/.lxc-mounts" {
+                format!("shmounts:{}", sh.host)
+            } else {
+                format!("shmounts:{}:{}", sh.host, sh.container)
+            });
+        }
+        let nesting = c.security.apparmor_allow_nesting;
+        let generated = |m: &Mount| {
+            (nesting && (m.target == "/dev/.lxc/proc" || m.target == "/dev/.lxc/sys") && m.optional)
+                || a.shmounts
+                    .as_ref()
+                    .is_some_and(|s| s.container == m.target && s.host == m.source)
+        };
+        let mounts: Vec<&Mount> = c.mounts.iter().filter(|m| !generated(m)).collect();
+        if tokens.is_empty() && mounts.is_empty() {
+            return;
+        }
+        self.section("Mounts");
+        if !tokens.is_empty() {
+            self.line("lxc.mount.auto", tokens.join(" "));
+        }
+        for m in mounts {
+            let target = if c.rootfs.is_some() {
+                m.target.trim_start_matches('/').to_string()
+            } else {
+                m.target.clone()
+            };
+            let target = if target.is_empty() {
+                "/".to_string()
+            } else {
+                target
+            };
+            self.line(
+                "lxc.mount.entry",
+                format!(
+                    "{} {} {} {} {} {}",
+                    fstab_field(&m.source),
+                    fstab_field(&target),
+                    m.fstype,
+                    mount_options(m),
+                    m.dump,
+                    m.pass
+                ),
+            );
+        }
+    }
+
+    fn dev_console(&mut self) {
+        let c = &self.doc.container;
+        let d = &c.dev;
+        let def = Dev::default();
+        let con = &c.console;
+        let any = !d.autodev
+            || d.tmpfs_size != def.tmpfs_size
+            || d.ttys != 0
+            || d.ptys != 0
+            || d.tty_dir.is_some()
+            || !con.enabled
+            || con.path.is_some()
+            || con.logfile.is_some()
+            || con.rotate
+            || con.buffer_size.is_some()
+            || con.log_size.is_some();
+        if !any {
+            return;
+        }
+        self.section("Devices and console");
+        if !d.autodev {
+            self.line("lxc.autodev", 0);
+        }
+        if d.tmpfs_size != def.tmpfs_size {
+            self.line("lxc.autodev.tmpfs.size", d.tmpfs_size.0);
+        }
+        if d.ttys != 0 {
+            let k = self.key("lxc.tty.max", "lxc.tty");
+            self.line(k, d.ttys);
+        }
+        if d.ptys != 0 {
+            let k = self.key("lxc.pty.max", "lxc.pts");
+            self.line(k, d.ptys);
+        }
+        if let Some(t) = &d.tty_dir {
+            let k = self.key("lxc.tty.dir", "lxc.devttydir");
+            self.line(k, t);
+        }
+        let k = self.key("lxc.console.path", "lxc.console");
+        if !con.enabled {
+            self.line(k, "none");
+        } else if let Some(p) = &con.path {
+            self.line(k, p);
+        }
+        if let Some(l) = &con.logfile {
+            self.line("lxc.console.logfile", l);
+        }
+        if con.rotate {
+            self.line("lxc.console.rotate", 1);
+        }
+        if let Some(s) = con.buffer_size {
+            self.line("lxc.console.buffer.size", s.0);
+        }
+        if let Some(s) = con.log_size {
+            self.line("lxc.console.size", s.0);
+        }
+    }
+
+    fn idmap(&mut self) {
+        let maps = &self.doc.container.idmap;
+        if maps.is_empty() {
+            return;
+        }
+        self.section("User namespace");
+        let k = self.key("lxc.idmap", "lxc.id_map");
+        for m in maps {
+            let kind = if m.kind == IdKind::Uid { "u" } else { "g" };
+            self.line(
+                k,
+                format!("{kind} {} {} {}", m.container_start, m.host_start, m.count),
+            );
+        }
+    }
+
+    fn networks(&mut self) {
+        let nets = &self.doc.container.networks;
+        if nets.is_empty() {
+            return;
+        }
+        self.section("Network");
+        for (i, n) in nets.iter().enumerate() {
+            let pointer = format!("/networks/{i}");
+            let p = if self.opts.legacy {
+                // 2.x unindexed form: each `type` line starts the next interface.
+                "lxc.network".to_string()
+            } else {
+                format!("lxc.net.{}", n.index)
+            };
+            let key = |sub: &str| -> String {
+                let sub = match (self_legacy(self.opts), sub) {
+                    (true, "ipv4.address") => "ipv4",
+                    (true, "ipv6.address") => "ipv6",
+                    (_, s) => s,
+                };
+                format!("{p}.{sub}")
+            };
+            self.line(&key("type"), lower(n.kind));
+            if let Some(l) = &n.link {
+                self.line(&key("link"), l);
+            }
+            if let Some(net) = &n.network {
+                self.loss(
+                    &pointer,
+                    format!("libvirt network `{net}`"),
+                    "LXC has no libvirt networks: attach the veth to the network's bridge with `link`",
+                );
+            }
+            match (&n.name, n.kind) {
+                (Some(name), NetKind::Empty) if name == "lo" => {}
+                (Some(name), _) => self.line(&key("name"), name),
+                _ => {}
+            }
+            if let Some(h) = &n.hwaddr {
+                self.line(&key("hwaddr"), h);
+            }
+            if let Some(m) = n.mtu {
+                self.line(&key("mtu"), m);
+            }
+            if n.up {
+                self.line(&key("flags"), "up");
+            }
+            for a in &n.ipv4 {
+                let mut v = format!("{}/{}", a.address, a.prefix);
+                if let Some(b) = a.broadcast {
+                    let _ = write!(v, " {b}");
+                }
+                if a.peer.is_some() {
+                    self.loss(
+                        &pointer,
+                        format!("the peer address of {}", a.address),
+                        "LXC has no point-to-point peer setting",
+                    );
+                }
+                self.line(&key("ipv4.address"), v);
+            }
+            if let Some(g) = &n.ipv4_gateway {
+                self.line(&key("ipv4.gateway"), gateway(g));
+            }
+            for a in &n.ipv6 {
+                self.line(&key("ipv6.address"), format!("{}/{}", a.address, a.prefix));
+            }
+            if let Some(g) = &n.ipv6_gateway {
+                self.line(&key("ipv6.gateway"), gateway(g));
+            }
+            if !n.routes.is_empty() {
+                self.loss(
+                    &pointer,
+                    format!("{} route(s) inside the container", n.routes.len()),
+                    "LXC only sets the default gateway; add the routes from a start hook",
+                );
+            }
+            if let Some(v) = &n.veth {
+                if let Some(pair) = &v.pair {
+                    self.line(&key("veth.pair"), pair);
+                }
+                if v.mode != VethMode::Bridge {
+                    self.line(&key("veth.mode"), lower(v.mode));
+                }
+                for r in &v.routes {
+                    let k = if r.address.is_ipv6() {
+                        "veth.ipv6.route"
+                    } else {
+                        "veth.ipv4.route"
+                    };
+                    self.line(&key(k), format!("{}/{}", r.address, r.prefix));
+                }
+                if let Some(id) = v.vlan_id {
+                    self.line(&key("veth.vlan.id"), id);
+                }
+                for id in &v.vlan_tagged {
+                    self.line(&key("veth.vlan.tagged.id"), id);
+                }
+                if let Some(q) = v.rx_queues {
+                    self.line(&key("veth.n_rxqueues"), q);
+                }
+                if let Some(q) = v.tx_queues {
+                    self.line(&key("veth.n_txqueues"), q);
+                }
+            }
+            if let Some(m) = n.macvlan_mode.filter(|m| *m != MacvlanMode::Private) {
+                self.line(&key("macvlan.mode"), lower(m));
+            }
+            if let Some(m) = n.ipvlan_mode.filter(|m| *m != IpvlanMode::L3) {
+                self.line(&key("ipvlan.mode"), lower(m));
+            }
+            if let Some(m) = n.ipvlan_isolation.filter(|m| *m != IpvlanIsolation::Bridge) {
+                self.line(&key("ipvlan.isolation"), lower(m));
+            }
+            if let Some(id) = n.vlan_id {
+                self.line(&key("vlan.id"), id);
+            }
+            if n.l2proxy {
+                self.line(&key("l2proxy"), 1);
+            }
+            if let Some(s) = &n.script_up {
+                self.line(&key("script.up"), s);
+            }
+            if let Some(s) = &n.script_down {
+                self.line(&key("script.down"), s);
+            }
+        }
+    }
+
+    fn capabilities(&mut self) {
+        let caps = &self.doc.container.capabilities;
+        let (key, list): (&str, Vec<String>) = match caps {
+            Capabilities::Drop { caps } if caps.is_empty() => return,
+            Capabilities::Drop { caps } => (
+                "lxc.cap.drop",
+                caps.iter().map(|c| c.name().to_string()).collect(),
+            ),
+            Capabilities::Keep { caps } if caps.is_empty() => ("lxc.cap.keep", vec!["none".into()]),
+            Capabilities::Keep { caps } => (
+                "lxc.cap.keep",
+                caps.iter().map(|c| c.name().to_string()).collect(),
+            ),
+            Capabilities::Policy { .. } => {
+                let dropped = caps.dropped();
+                if dropped.is_empty() {
+                    return;
+                }
+                (
+                    "lxc.cap.drop",
+                    dropped.iter().map(|c| c.name().to_string()).collect(),
+                )
+            }
+        };
+        self.section("Capabilities");
+        self.line(key, list.join(" "));
+    }
+
+    fn namespaces(&mut self) {
+        let c = &self.doc.container;
+        let default = c.lxc_default_namespaces();
+        if c.namespaces.clone == default && c.namespaces.share.is_empty() {
+            return;
+        }
+        self.section("Namespaces");
+        if c.namespaces.clone != default {
+            let names: Vec<&str> = c.namespaces.clone.iter().map(|n| n.name()).collect();
+            if names.is_empty() {
+                self.note(
+                    "/namespaces/clone",
+                    "the container creates no namespace".into(),
+                    "LXC needs at least one namespace in lxc.namespace.clone; keep is used instead",
+                );
+                let all: Vec<&str> = Namespace::ALL
+                    .iter()
+                    .filter(|n| !c.namespaces.share.contains_key(n))
+                    .map(|n| n.name())
+                    .collect();
+                self.line("lxc.namespace.keep", all.join(" "));
+            } else {
+                self.line("lxc.namespace.clone", names.join(" "));
+            }
+        }
+        for (ns, target) in &c.namespaces.share {
+            self.line(&format!("lxc.namespace.share.{}", ns.name()), target);
+        }
+    }
+
+    fn cg(&mut self, v2_key: Option<&str>, v1_key: Option<&str>, value: String) {
+        let prefer_v1 = self.opts.cgroup_v1;
+        match (prefer_v1, v1_key, v2_key) {
+            (true, Some(k), _) | (false, Some(k), None) => {
+                self.line(&format!("lxc.cgroup.{k}"), value)
+            }
+            (_, _, Some(k)) => self.line(&format!("lxc.cgroup2.{k}"), value),
+            (_, None, None) => {}
+        }
+    }
+
+    fn resources(&mut self) {
+        let c = &self.doc.container;
+        let r = &c.resources;
+        if *r == Resources::default() && c.device_rules.is_empty() {
+            return;
+        }
+        self.section("Resources");
+        if let Some(m) = r.memory_limit {
+            self.cg(
+                Some("memory.max"),
+                Some("memory.limit_in_bytes"),
+                m.0.to_string(),
+            );
+        }
+        if let Some(m) = r.memory_soft_limit {
+            self.cg(
+                Some("memory.high"),
+                Some("memory.soft_limit_in_bytes"),
+                m.0.to_string(),
+            );
+        }
+        if let Some(m) = r.memory_swap_limit {
+            // v1 only: v2 limits swap alone. On v2 write swap = total - memory when known.
+            match (self.opts.cgroup_v1, r.memory_limit) {
+                (false, Some(mem)) if r.swap_limit.is_none() => {
+                    self.line("lxc.cgroup2.memory.swap.max", m.0.saturating_sub(mem.0));
+                    self.note(
+                        "/resources/memory_swap_limit",
+                        "the memory+swap limit becomes a swap-only limit (cgroup v2)".into(),
+                        "memory.swap.max = memory+swap limit - memory limit",
+                    );
+                }
+                _ => self.line("lxc.cgroup.memory.memsw.limit_in_bytes", m.0),
+            }
+        }
+        if let Some(m) = r.swap_limit {
+            self.line("lxc.cgroup2.memory.swap.max", m.0);
+        }
+        if let Some(m) = r.memory_min {
+            self.line("lxc.cgroup2.memory.min", m.0);
+        }
+        if let Some(s) = r.cpu_shares {
+            self.line("lxc.cgroup.cpu.shares", s);
+        }
+        if let Some(w) = r.cpu_weight {
+            self.line("lxc.cgroup2.cpu.weight", w);
+        }
+        match (r.cpu_quota_us, r.cpu_period_us, self.opts.cgroup_v1) {
+            (None, None, _) => {}
+            (q, p, true) => {
+                if let Some(q) = q {
+                    self.line("lxc.cgroup.cpu.cfs_quota_us", q);
+                }
+                if let Some(p) = p {
+                    self.line("lxc.cgroup.cpu.cfs_period_us", p);
+                }
+            }
+            (q, p, false) => {
+                let quota = match q {
+                    Some(q) if q >= 0 => q.to_string(),
+                    _ => "max".into(),
+                };
+                match p {
+                    Some(p) => self.line("lxc.cgroup2.cpu.max", format!("{quota} {p}")),
+                    None => self.line("lxc.cgroup2.cpu.max", quota),
+                }
+            }
+        }
+        if let Some(s) = &r.cpuset_cpus {
+            self.cg(Some("cpuset.cpus"), Some("cpuset.cpus"), s.to_string());
+        }
+        if let Some(s) = &r.cpuset_mems {
+            self.cg(Some("cpuset.mems"), Some("cpuset.mems"), s.to_string());
+        }
+        if let Some(w) = r.blkio_weight {
+            if self.opts.cgroup_v1 {
+                self.line("lxc.cgroup.blkio.weight", w);
+            } else {
+                self.line("lxc.cgroup2.io.weight", format!("default {w}"));
+            }
+        }
+        for (i, d) in r.blkio_devices.iter().enumerate() {
+            if !d.device.contains(':') || d.device.starts_with('/') {
+                self.loss(&format!("/resources/blkio_devices/{i}"), format!("block-io settings for device `{}`", d.device), "LXC needs MAJOR:MINOR device numbers; look them up with `ls -l` on the target host");
+                continue;
+            }
+            if self.opts.cgroup_v1 {
+                for (k, v) in [
+                    ("blkio.weight_device", d.weight.map(u64::from)),
+                    ("blkio.throttle.read_bps_device", d.read_bps),
+                    ("blkio.throttle.write_bps_device", d.write_bps),
+                    ("blkio.throttle.read_iops_device", d.read_iops),
+                    ("blkio.throttle.write_iops_device", d.write_iops),
+                ] {
+                    if let Some(v) = v {
+                        self.line(&format!("lxc.cgroup.{k}"), format!("{} {v}", d.device));
+                    }
+                }
+            } else {
+                if d.weight.is_some() {
+                    self.loss(&format!("/resources/blkio_devices/{i}"), format!("the block-io weight of device `{}`", d.device), "cgroup v2's io.weight takes per-device weights only with the BFQ scheduler; set it with --cgroup-v1 or by hand");
+                }
+                let mut parts = Vec::new();
+                for (k, v) in [
+                    ("rbps", d.read_bps),
+                    ("wbps", d.write_bps),
+                    ("riops", d.read_iops),
+                    ("wiops", d.write_iops),
+                ] {
+                    if let Some(v) = v {
+                        parts.push(format!("{k}={v}"));
+                    }
+                }
+                if !parts.is_empty() {
+                    self.line(
+                        "lxc.cgroup2.io.max",
+                        format!("{} {}", d.device, parts.join(" ")),
+                    );
+                }
+            }
+        }
+        if let Some(p) = r.pids_max {
+            self.cg(Some("pids.max"), Some("pids.max"), p.to_string());
+        }
+        for d in &c.device_rules {
+            let kind = match d.kind {
+                DeviceType::All => "a",
+                DeviceType::Block => "b",
+                DeviceType::Char => "c",
+            };
+            let num = |n: Option<u32>| n.map_or("*".to_string(), |n| n.to_string());
+            let value = if d.kind == DeviceType::All
+                && d.major.is_none()
+                && d.minor.is_none()
+                && d.access == "rwm"
+            {
+                "a".to_string()
+            } else {
+                format!("{kind} {}:{} {}", num(d.major), num(d.minor), d.access)
+            };
+            let file = if d.allow {
+                "devices.allow"
+            } else {
+                "devices.deny"
+            };
+            self.cg(Some(file), Some(file), value);
+        }
+        for s in &r.cgroup {
+            let prefix = match s.version {
+                CgroupVersion::V1 => "lxc.cgroup",
+                CgroupVersion::V2 => "lxc.cgroup2",
+            };
+            self.line(&format!("{prefix}.{}", s.key), &s.value);
+        }
+    }
+
+    fn security(&mut self) {
+        let s = &self.doc.container.security;
+        if *s == Security::default() && !self.doc.container.no_new_privs {
+            return;
+        }
+        self.section("Security");
+        if let Some(p) = &s.apparmor_profile {
+            let k = self.key("lxc.apparmor.profile", "lxc.aa_profile");
+            self.line(k, p);
+        }
+        if s.apparmor_allow_incomplete {
+            let k = self.key("lxc.apparmor.allow_incomplete", "lxc.aa_allow_incomplete");
+            self.line(k, 1);
+        }
+        if s.apparmor_allow_nesting {
+            self.line("lxc.apparmor.allow_nesting", 1);
+        }
+        for r in &s.apparmor_raw {
+            self.line("lxc.apparmor.raw", r);
+        }
+        if let Some(x) = &s.selinux_context {
+            let k = self.key("lxc.selinux.context", "lxc.se_context");
+            self.line(k, x);
+        }
+        if let Some(x) = &s.selinux_context_keyring {
+            self.line("lxc.selinux.context.keyring", x);
+        }
+        if let Some(x) = &s.seccomp_profile {
+            let k = self.key("lxc.seccomp.profile", "lxc.seccomp");
+            self.line(k, x);
+        }
+        if s.seccomp_allow_nesting {
+            self.line("lxc.seccomp.allow_nesting", 1);
+        }
+        if let Some(x) = &s.seccomp_notify_proxy {
+            self.line("lxc.seccomp.notify.proxy", x);
+        }
+        if let Some(x) = &s.seccomp_notify_cookie {
+            self.line("lxc.seccomp.notify.cookie", x);
+        }
+        for (i, _) in s.seclabels.iter().enumerate() {
+            self.loss(
+                &format!("/security/seclabels/{i}"),
+                "a libvirt <seclabel>".into(),
+                "use lxc.apparmor.profile or lxc.selinux.context",
+            );
+        }
+        if self.doc.container.no_new_privs {
+            self.line("lxc.no_new_privs", 1);
+        }
+    }
+
+    fn misc(&mut self) {
+        let c = &self.doc.container;
+        let mut lines: Vec<(String, String)> = Vec::new();
+        for h in &c.hooks.hooks {
+            lines.push((format!("lxc.hook.{}", h.kind.name()), h.command.clone()));
+        }
+        if c.hooks.version != 0 {
+            lines.push(("lxc.hook.version".into(), c.hooks.version.to_string()));
+        }
+        for p in &c.prlimits {
+            let k = if self.opts.legacy {
+                "lxc.limit"
+            } else {
+                "lxc.prlimit"
+            };
+            let v = if p.soft == p.hard {
+                p.soft.to_string()
+            } else {
+                format!("{}:{}", p.soft, p.hard)
+            };
+            lines.push((format!("{k}.{}", p.resource), v));
+        }
+        for s in &c.sysctls {
+            lines.push((format!("lxc.sysctl.{}", s.key), s.value.clone()));
+        }
+        for s in &c.proc {
+            lines.push((format!("lxc.proc.{}", s.key), s.value.clone()));
+        }
+        let a = &c.autostart;
+        if a.enabled {
+            lines.push(("lxc.start.auto".into(), "1".into()));
+        }
+        if a.delay_s != 0 {
+            lines.push(("lxc.start.delay".into(), a.delay_s.to_string()));
+        }
+        if a.order != 0 {
+            lines.push(("lxc.start.order".into(), a.order.to_string()));
+        }
+        if !a.groups.is_empty() {
+            lines.push(("lxc.group".into(), a.groups.join(" ")));
+        }
+        let d = Signals::default();
+        let s = &c.signals;
+        let legacy = self.opts.legacy;
+        for (modern, old, v, def) in [
+            ("lxc.signal.halt", "lxc.haltsignal", s.halt, d.halt),
+            ("lxc.signal.reboot", "lxc.rebootsignal", s.reboot, d.reboot),
+            ("lxc.signal.stop", "lxc.stopsignal", s.stop, d.stop),
+            (
+                "lxc.monitor.signal.pdeath",
+                "lxc.monitor.signal.pdeath",
+                s.monitor_pdeath,
+                d.monitor_pdeath,
+            ),
+        ] {
+            if v != def {
+                lines.push((if legacy { old } else { modern }.into(), v.to_string()));
+            }
+        }
+        let l = &c.logging;
+        if l.level != Logging::default().level {
+            lines.push((
+                if legacy {
+                    "lxc.loglevel"
+                } else {
+                    "lxc.log.level"
+                }
+                .into(),
+                format!("{:?}", l.level).to_uppercase(),
+            ));
+        }
+        if let Some(f) = &l.file {
+            lines.push((
+                if legacy {
+                    "lxc.logfile"
+                } else {
+                    "lxc.log.file"
+                }
+                .into(),
+                f.clone(),
+            ));
+        }
+        if let Some(f) = &l.syslog {
+            lines.push((
+                if legacy {
+                    "lxc.syslog"
+                } else {
+                    "lxc.log.syslog"
+                }
+                .into(),
+                f.clone(),
+            ));
+        }
+        let t = &c.time_offsets;
+        for (k, ns) in [
+            ("lxc.time.offset.boot", t.boot_ns),
+            ("lxc.time.offset.monotonic", t.monotonic_ns),
+        ] {
+            if ns != 0 {
+                let v = if ns % 1_000_000_000 == 0 {
+                    format!("{}s", ns / 1_000_000_000)
+                } else {
+                    format!("{ns}ns")
+                };
+                lines.push((k.into(), v));
+            }
+        }
+        let x = &c.lxc;
+        for (k, on) in [
+            ("lxc.ephemeral", x.ephemeral),
+            ("lxc.keyring.session", x.keyring_session_disabled),
+            ("lxc.sched.core", x.sched_core),
+            ("lxc.monitor.unshare", x.monitor_unshare),
+        ] {
+            if on {
+                lines.push((k.into(), "1".into()));
+            }
+        }
+        for (k, v) in &x.cgroup_dirs {
+            lines.push((format!("lxc.cgroup.{k}"), v.clone()));
+        }
+        if lines.is_empty() {
+            return;
+        }
+        self.section("Other settings");
+        for (k, v) in lines {
+            self.line(&k, v);
+        }
+        if !c.host_devices.is_empty() {
+            self.loss("/host_devices", format!("{} host device(s)", c.host_devices.len()), "bind-mount the device node with lxc.mount.entry and allow it with lxc.cgroup2.devices.allow");
+        }
+        if let Some(lv) = &c.libvirt {
+            if *lv != LibvirtSettings::default() {
+                self.note("/libvirt", "libvirt-only settings (memory size, vcpus, emulator, lifecycle) are not written".into(), "they have no LXC equivalent; resource limits are converted separately");
+            }
+        }
+    }
+
+    fn unrecognized(&mut self) {
+        let items: Vec<(usize, Unrecognized)> = self
+            .doc
+            .container
+            .unrecognized
+            .iter()
+            .cloned()
+            .enumerate()
+            .collect();
+        for (i, u) in items {
+            let pointer = format!("/unrecognized/{i}");
+            if u.format == "lxc" && u.reason == "not typed by the model" {
+                self.line(&u.key, &u.value);
+            } else {
+                self.loss(
+                    &pointer,
+                    format!("`{}` ({})", u.key, u.reason),
+                    "kept verbatim from the source; convert it by hand",
+                );
+            }
+        }
+    }
+}
+
+fn self_legacy(o: &LxcOptions) -> bool {
+    o.legacy
+}
+
+/// Write a model as an LXC config.
+pub fn emit(doc: &Document, opts: &LxcOptions) -> LxcOutput {
+    let mut e = Emitter {
+        doc,
+        opts,
+        out: String::new(),
+        losses: Vec::new(),
+    };
+    e.emit();
+    // Sections without lines leave only their title: drop those.
+    let mut text = String::new();
+    let blocks: Vec<&str> = e.out.split("\n\n").collect();
+    for b in blocks {
+        if b.lines()
+            .any(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(b.trim_end_matches('\n'));
+            text.push('\n');
+        }
+    }
+    LxcOutput {
+        text,
+        losses: e.losses,
+    }
+}

@@ -1,0 +1,357 @@
+//! Plans of hand-built models, snapshot-tested (no root needed).
+
+use super::*;
+use crate::cgroup::CgroupLayout;
+use crate::exec::execute;
+use crate::sys::record::{Call, RecordSys};
+use lxconf_model::{
+    AutoMounts, ByteSize, CapPolicyDefault, EnvVar, IdMap, Ipv4Cidr, Mount, Network, Prlimit,
+    Resources, Rootfs, Setting,
+};
+
+const HYBRID_MOUNTINFO: &str = "\
+31 30 0:27 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu
+32 30 0:28 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
+33 30 0:29 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids
+34 30 0:30 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset
+35 30 0:31 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
+";
+
+fn hybrid() -> RunOptions {
+    RunOptions::fixed(CgroupLayout::from_proc(
+        HYBRID_MOUNTINFO,
+        "4:pids:/\n3:memory:/sandbox\n2:cpu:/\n0::/\n",
+    ))
+}
+
+fn unified() -> RunOptions {
+    let mut layout = CgroupLayout::from_proc(
+        "35 30 0:31 / /sys/fs/cgroup rw,relatime - cgroup2 cgroup2 rw\n",
+        "0::/user.slice\n",
+    );
+    if let Some(v2) = &mut layout.v2 {
+        v2.controllers = ["memory", "pids", "cpu", "cpuset", "io"]
+            .map(String::from)
+            .to_vec();
+    }
+    RunOptions::fixed(layout)
+}
+
+fn env(name: &str, value: &str) -> EnvVar {
+    EnvVar {
+        name: name.into(),
+        value: Some(value.into()),
+    }
+}
+
+/// What liblxc makes of `lxc.rootfs.path = /srv/c1/rootfs`, `lxc.uts.name = c1`,
+/// `lxc.mount.auto = proc:mixed sys:mixed`, `lxc.cap.drop = sys_module mac_admin`.
+fn lxc_like() -> Container {
+    let mut c = Container {
+        name: Some("c1".into()),
+        hostname: Some("c1".into()),
+        rootfs: Some(Rootfs {
+            path: "/srv/c1/rootfs".into(),
+            backend: None,
+            options: Vec::new(),
+            readonly: false,
+            mount: None,
+            managed: true,
+        }),
+        auto_mounts: AutoMounts {
+            proc: Some(ProcMode::Mixed),
+            sys: Some(SysMode::Mixed),
+            cgroup: None,
+            shmounts: None,
+        },
+        capabilities: Capabilities::Drop {
+            caps: ["sys_module", "mac_admin"]
+                .iter()
+                .filter_map(|n| Cap::from_name(n))
+                .collect(),
+        },
+        ..Container::default()
+    };
+    c.init.command = vec!["/bin/sh".into()];
+    c.init.env = vec![env("container", "lxc")];
+    c
+}
+
+fn mount(source: &str, target: &str, fstype: &str, bind: BindKind) -> Mount {
+    Mount {
+        source: source.into(),
+        target: target.into(),
+        fstype: fstype.into(),
+        options: Vec::new(),
+        readonly: false,
+        bind,
+        size: None,
+        optional: false,
+        create: None,
+        relative: false,
+        dump: 0,
+        pass: 0,
+    }
+}
+
+#[test]
+fn lxc_container_with_rootfs() {
+    let plan = plan(&lxc_like(), &hybrid()).expect("plan");
+    insta::assert_yaml_snapshot!(plan);
+}
+
+#[test]
+fn application_container_on_the_host_root() {
+    let mut c = lxc_like();
+    c.rootfs = None;
+    c.auto_mounts.sys = None;
+    c.auto_mounts.proc = Some(ProcMode::Rw);
+    c.init.cwd = None;
+    let plan = plan(&c, &hybrid()).expect("plan");
+    assert!(!plan
+        .container
+        .iter()
+        .any(|s| matches!(s, ContainerStep::PivotRoot { .. })));
+    assert!(!plan
+        .process
+        .iter()
+        .any(|s| matches!(s, ProcessStep::Chdir { .. })));
+    insta::assert_yaml_snapshot!(plan.container);
+}
+
+#[test]
+fn mount_entries_resolve_flags_and_data() {
+    let mut c = lxc_like();
+    let mut ro = mount("/srv/data", "/mnt/data", "none", BindKind::Bind);
+    ro.readonly = true;
+    ro.options = vec!["nosuid".into(), "create=dir".into()];
+    ro.options.retain(|o| !o.starts_with("create"));
+    ro.create = Some(CreateKind::Dir);
+    let mut tmp = mount("tmpfs", "/tmp", "tmpfs", BindKind::None);
+    tmp.size = Some(SizeSpec::Bytes(ByteSize(64 << 20)));
+    tmp.options = vec!["mode=1777".into(), "nodev".into()];
+    let mut file = mount(
+        "/etc/resolv.conf",
+        "/etc/resolv.conf",
+        "none",
+        BindKind::Bind,
+    );
+    file.create = Some(CreateKind::File);
+    file.optional = true;
+    let mut r = mount("/srv/tree", "/srv/tree", "none", BindKind::Rbind);
+    r.options = vec!["rslave".into()];
+    let mut rel = mount("var/cache", "/cache", "none", BindKind::Bind);
+    rel.relative = true;
+    c.mounts = vec![ro, tmp, file, r, rel];
+    let plan = plan(&c, &hybrid()).expect("plan");
+    let mounts: Vec<&ContainerStep> = plan
+        .container
+        .iter()
+        .filter(|s| matches!(s, ContainerStep::Mount(m) if !m.target.starts_with("/proc") && !m.target.starts_with("/sys") && m.target != "/dev"))
+        .collect();
+    insta::assert_yaml_snapshot!(mounts);
+}
+
+#[test]
+fn escaping_mount_target_is_an_error() {
+    let mut c = lxc_like();
+    c.mounts = vec![mount("tmpfs", "/../etc", "tmpfs", BindKind::None)];
+    assert_eq!(
+        plan(&c, &hybrid()),
+        Err(PlanError::TargetEscapes("/../etc".into()))
+    );
+    c.mounts = vec![mount("tmpfs", "tmp", "tmpfs", BindKind::None)];
+    assert_eq!(
+        plan(&c, &hybrid()),
+        Err(PlanError::RelativeTarget("tmp".into()))
+    );
+}
+
+#[test]
+fn resources_on_hybrid_and_unified_hosts() {
+    let mut c = lxc_like();
+    c.resources = Resources {
+        memory_limit: Some(ByteSize(256 << 20)),
+        memory_soft_limit: Some(ByteSize(128 << 20)),
+        memory_swap_limit: Some(ByteSize(512 << 20)),
+        cpu_shares: Some(512),
+        cpu_quota_us: Some(50_000),
+        cpu_period_us: Some(100_000),
+        cpuset_cpus: Some("0-1".parse().expect("cpus")),
+        pids_max: Some(100),
+        ..Resources::default()
+    };
+    let hybrid_plan = plan(&c, &hybrid()).expect("hybrid");
+    let unified_plan = plan(&c, &unified()).expect("unified");
+    insta::assert_yaml_snapshot!("resources_hybrid", hybrid_plan.host);
+    insta::assert_yaml_snapshot!("resources_unified", unified_plan.host);
+}
+
+#[test]
+fn keep_list_and_non_root_init() {
+    let mut c = lxc_like();
+    c.capabilities = Capabilities::Keep {
+        caps: ["chown", "sys_admin"]
+            .iter()
+            .filter_map(|n| Cap::from_name(n))
+            .collect(),
+    };
+    c.init.uid = 1000;
+    c.init.gid = 1000;
+    c.init.groups = vec![10, 20];
+    c.init.cwd = Some("/home/u".into());
+    c.no_new_privs = true;
+    let plan = plan(&c, &hybrid()).expect("plan");
+    insta::assert_yaml_snapshot!(plan.process);
+}
+
+#[test]
+fn libvirt_policy_and_layout() {
+    let mut c = lxc_like();
+    c.libvirt = Some(lxconf_model::LibvirtSettings::default());
+    c.auto_mounts.proc = Some(ProcMode::Libvirt);
+    c.auto_mounts.sys = Some(SysMode::Libvirt);
+    c.dev.tmpfs_size = ByteSize(65536);
+    c.dev.ptys = 1;
+    c.capabilities = Capabilities::Policy {
+        default: CapPolicyDefault::Default,
+        states: Default::default(),
+    };
+    c.init.env = vec![
+        env("PATH", "/bin:/sbin"),
+        env("TERM", "linux"),
+        env("container", "lxc-libvirt"),
+        env("HOME", "/"),
+    ];
+    let plan = plan(&c, &hybrid()).expect("plan");
+    insta::assert_yaml_snapshot!(plan);
+}
+
+#[test]
+fn networks_idmap_prlimits_sysctls() {
+    let mut c = lxc_like();
+    let mut veth = Network::new(0, NetKind::Veth);
+    veth.link = Some("lxcbr0".into());
+    veth.name = Some("eth0".into());
+    veth.hwaddr = Some("00:16:3e:xx:xx:xx".parse().expect("mac"));
+    veth.mtu = Some(1400);
+    veth.up = true;
+    veth.ipv4 = vec![Ipv4Cidr {
+        address: "10.0.3.2".parse().expect("ip"),
+        prefix: 24,
+        broadcast: None,
+        peer: None,
+    }];
+    veth.ipv4_gateway = Some(lxconf_model::Gateway::Address(
+        "10.0.3.1".parse().expect("ip"),
+    ));
+    let mut empty = Network::new(1, NetKind::Empty);
+    empty.up = true;
+    c.networks = vec![veth, empty];
+    c.idmap = vec![
+        IdMap {
+            kind: IdKind::Uid,
+            container_start: 0,
+            host_start: 100_000,
+            count: 65536,
+        },
+        IdMap {
+            kind: IdKind::Gid,
+            container_start: 0,
+            host_start: 100_000,
+            count: 65536,
+        },
+    ];
+    c.prlimits = vec![Prlimit {
+        resource: "nofile".into(),
+        soft: Limit::Value(1024),
+        hard: Limit::Value(4096),
+    }];
+    c.sysctls = vec![Setting {
+        key: "net.ipv4.ip_forward".into(),
+        value: "1".into(),
+    }];
+    let plan = plan(&c, &hybrid()).expect("plan");
+    assert!(plan.clone.contains(&Namespace::User));
+    insta::assert_yaml_snapshot!(plan);
+}
+
+#[test]
+fn host_env_fills_valueless_entries() {
+    let mut c = lxc_like();
+    c.init.env.push(EnvVar {
+        name: "HOME".into(),
+        value: None,
+    });
+    let mut opts = hybrid();
+    assert_eq!(
+        plan(&c, &opts),
+        Err(PlanError::MissingHostEnv("HOME".into()))
+    );
+    opts.host_env.insert("HOME".into(), "/root".into());
+    let p = plan(&c, &opts).expect("plan");
+    assert_eq!(p.exec.env, vec!["container=lxc", "HOME=/root"]);
+}
+
+#[test]
+fn executor_order_through_the_recording_double() {
+    let mut c = lxc_like();
+    c.resources.pids_max = Some(10);
+    let plan = plan(&c, &hybrid()).expect("plan");
+    let sys = RecordSys::new();
+    sys.existing.borrow_mut().insert("/bin/sh".into());
+    let status = execute(&plan, &sys).expect("run");
+    assert_eq!(status, 0);
+    insta::assert_yaml_snapshot!(sys.calls());
+}
+
+#[test]
+fn mknod_falls_back_to_a_bind_of_the_host_node() {
+    let plan = plan(&lxc_like(), &hybrid()).expect("plan");
+    let sys = RecordSys::new();
+    sys.fail_eperm.borrow_mut().insert("mknod");
+    execute(&plan, &sys).expect("run");
+    let binds: Vec<String> = sys
+        .calls()
+        .into_iter()
+        .filter_map(|c| match c {
+            Call::Mount { step, .. } if step.create == Some(CreateKind::File) => {
+                Some(format!("{:?} -> {}", step.source, step.target))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(binds.len(), 6, "{binds:?}");
+    assert!(binds.contains(&"Some(\"/dev/null\") -> /dev/null".to_string()));
+}
+
+#[test]
+fn direct_init_execs_in_the_container_process() {
+    let mut opts = hybrid();
+    opts.init = InitMode::Direct;
+    opts.command = Some(vec!["/bin/true".into()]);
+    let plan = plan(&lxc_like(), &opts).expect("plan");
+    let sys = RecordSys::new();
+    execute(&plan, &sys).expect("run");
+    let calls = sys.calls();
+    assert!(!calls.iter().any(|c| matches!(c, Call::Fork { .. })));
+    assert!(calls
+        .iter()
+        .any(|c| matches!(c, Call::Exec { path, .. } if path == "/bin/true")));
+}
+
+#[test]
+fn pid1_terminates_the_rest_when_the_command_ends() {
+    let plan = plan(&lxc_like(), &hybrid()).expect("plan");
+    let sys = RecordSys::new();
+    sys.queue_signal(libc::SIGTERM);
+    execute(&plan, &sys).expect("run");
+    // PID 1 turns SIGTERM into SIGTERM for everyone, like lxc-execute's init.
+    assert!(sys.calls().iter().any(|c| matches!(
+        c,
+        Call::Kill {
+            pid: -1,
+            signal: libc::SIGTERM
+        }
+    )));
+}

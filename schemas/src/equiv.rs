@@ -1,0 +1,386 @@
+//! Static equivalence: do two normalized models mean the same container?
+//!
+//! The models are compared per observation (what a user or the container would notice:
+//! hostname, mounts, capabilities, ...). Representation differences that mean the same
+//! thing are equal (a drop list and a libvirt policy that drop the same capabilities); a
+//! documented, inherent difference between LXC and libvirt is "differs, as expected" with
+//! its reason; anything else is "differs, unexpected". docs/equivalence.md lists the rules.
+
+use crate::diff::{diff, Difference};
+use crate::model::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The verdict for one observation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Same meaning.
+    Equal,
+    /// Different, for a documented reason inherent to the two systems.
+    Expected,
+    /// Different: the conversion changed the meaning.
+    Unexpected,
+}
+
+/// One observation and its differences.
+#[derive(Debug, Clone, Serialize)]
+pub struct Observation {
+    /// What is compared (`mounts`, `capabilities`, ...).
+    pub name: &'static str,
+    /// Verdict.
+    pub status: Status,
+    /// The differences, each with its reason when expected.
+    pub details: Vec<Detail>,
+}
+
+/// One difference inside an observation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Detail {
+    /// JSON pointer.
+    pub pointer: String,
+    /// Value on the left.
+    pub left: serde_json::Value,
+    /// Value on the right.
+    pub right: serde_json::Value,
+    /// Why the difference is expected; absent when it is not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+}
+
+/// Observations, in report order, with the top-level model fields each covers.
+pub const OBSERVATIONS: &[(&str, &[&str])] = &[
+    ("identity", &["name", "uuid", "title", "description"]),
+    ("hostname", &["hostname", "arch"]),
+    (
+        "init",
+        &[
+            "init/command",
+            "init/execute_command",
+            "init/cwd",
+            "init/uid",
+            "init/gid",
+            "init/groups",
+            "init/user_name",
+            "init/group_name",
+        ],
+    ),
+    ("environment", &["init/env"]),
+    ("root filesystem", &["rootfs"]),
+    ("mounts", &["mounts", "auto_mounts"]),
+    (
+        "devices",
+        &["dev", "host_devices", "device_rules", "console"],
+    ),
+    ("user namespace", &["idmap"]),
+    ("network", &["networks"]),
+    ("resources", &["resources", "prlimits"]),
+    ("capabilities", &["capabilities"]),
+    ("namespaces", &["namespaces", "time_offsets"]),
+    ("security", &["security", "no_new_privs"]),
+    ("kernel settings", &["sysctls", "proc"]),
+    ("hooks", &["hooks"]),
+    (
+        "management",
+        &["autostart", "signals", "logging", "lxc", "libvirt"],
+    ),
+    ("unrecognized settings", &["unrecognized"]),
+];
+
+/// Differences that are inherent to LXC vs libvirt, by pointer prefix.
+pub const EXPECTED: &[(&str, &str)] = &[
+    (
+        "/name",
+        "the container name is management metadata, not visible inside the container",
+    ),
+    ("/uuid", "the uuid is management metadata (libvirt only)"),
+    ("/title", "the title is management metadata (libvirt only)"),
+    (
+        "/description",
+        "the description is management metadata (libvirt only)",
+    ),
+    ("/autostart", "autostart is host-side management"),
+    (
+        "/signals",
+        "stop signals are host-side management, not visible inside the container",
+    ),
+    ("/logging", "logging is host-side management"),
+    (
+        "/lxc",
+        "LXC-only management settings (ephemeral, cgroup directories, ...)",
+    ),
+    (
+        "/libvirt",
+        "libvirt-only management settings (memory size, vcpus, emulator, lifecycle)",
+    ),
+    ("/console/logfile", "console logging is host-side"),
+    ("/console/rotate", "console logging is host-side"),
+    ("/console/buffer_size", "console buffering is host-side"),
+    ("/console/log_size", "console logging is host-side"),
+];
+
+/// Differences inherent to LXC vs libvirt, counted as expected only when one model is
+/// LXC's and the other libvirt's.
+pub const EXPECTED_ACROSS: &[(&str, &str)] = &[
+    ("/auto_mounts/cgroup", "libvirt bind-mounts the host's cgroup hierarchy; LXC's cgroup automount modes have no libvirt equivalent"),
+    ("/dev/ptys", "libvirt's devpts has no pty limit of its own (the kernel's maximum)"),
+    ("/dev/tmpfs_size", "libvirt's /dev is a 64 KiB tmpfs, LXC's 500000 bytes"),
+];
+
+fn observation_of(pointer: &str) -> &'static str {
+    let p = pointer.trim_start_matches('/');
+    let mut best: (&'static str, usize) = ("unrecognized settings", 0);
+    for (name, prefixes) in OBSERVATIONS {
+        for prefix in *prefixes {
+            let matches = p == *prefix || p.starts_with(&format!("{prefix}/"));
+            if matches && prefix.len() > best.1 {
+                best = (name, prefix.len());
+            }
+        }
+    }
+    best.0
+}
+
+/// Value pairs that are the closest each system can do for the other, by pointer.
+pub const EXPECTED_VALUES: &[(&str, &str, &str, &str)] = &[
+    ("/auto_mounts/proc", "libvirt", "", "libvirt always mounts /proc; an LXC container without `proc` in lxc.mount.auto has none"),
+    ("/auto_mounts/sys", "libvirt", "", "libvirt always mounts /sys read-only; an LXC container without `sys` in lxc.mount.auto has none"),
+    ("/resources/memory_limit", "*", "", "libvirt enforces <memory> as a limit, so an unlimited LXC container gets the size chosen with --memory (warning C201)"),
+    ("/auto_mounts/proc", "libvirt", "mixed", "libvirt's /proc (read-only /proc/sys, writable net sysctls, FUSE meminfo) is closest to LXC's proc:mixed"),
+    ("/auto_mounts/sys", "libvirt", "ro", "libvirt's read-only /sys is LXC's sys:ro"),
+    ("/auto_mounts/sys", "libvirt", "mixed", "libvirt's read-only /sys is closest to LXC's sys:mixed"),
+];
+
+fn expected_reason(d: &Difference, across: bool) -> Option<&'static str> {
+    let prefixed =
+        |prefix: &str| d.pointer == prefix || d.pointer.starts_with(&format!("{prefix}/"));
+    for (prefix, reason) in EXPECTED {
+        if prefixed(prefix) {
+            return Some(reason);
+        }
+    }
+    if !across {
+        return None;
+    }
+    for (prefix, reason) in EXPECTED_ACROSS {
+        if prefixed(prefix) {
+            return Some(reason);
+        }
+    }
+    for (pointer, a, b, reason) in EXPECTED_VALUES {
+        // "" stands for an absent value, "*" for any value.
+        let matches = |v: &serde_json::Value, want: &str| match want {
+            "" => v.is_null(),
+            "*" => !v.is_null(),
+            w => v.as_str() == Some(w),
+        };
+        let (l, r) = (&d.left, &d.right);
+        if d.pointer == *pointer
+            && (matches(l, a) && matches(r, b) || matches(l, b) && matches(r, a))
+        {
+            return Some(reason);
+        }
+    }
+    None
+}
+
+/// Rewrite a model so that representations with the same meaning compare equal.
+fn canonical(c: &Container) -> Container {
+    let mut c = c.clone();
+    // Capabilities: only the resulting bounding set matters.
+    c.capabilities = Capabilities::Drop {
+        caps: c.capabilities.dropped(),
+    };
+    // Memory+swap versus swap-only: the same limit when the memory limit is known.
+    let r = &mut c.resources;
+    if let (Some(total), Some(mem), None) = (r.memory_swap_limit, r.memory_limit, r.swap_limit) {
+        r.swap_limit = Some(crate::ByteSize(total.0.saturating_sub(mem.0)));
+        r.memory_swap_limit = None;
+    }
+    // No lxc.arch means the host's personality.
+    if c.arch.is_none() {
+        c.arch = Some(
+            match std::env::consts::ARCH {
+                "x86" => "i686",
+                other => other,
+            }
+            .to_string(),
+        );
+    }
+    // A directory rootfs without a type is a `dir` rootfs.
+    if let Some(r) = c.rootfs.as_mut() {
+        if r.backend.is_none() && !r.path.starts_with("/dev/") {
+            r.backend = Some("dir".into());
+        }
+    }
+    // Networks: their index is bookkeeping; order is what matters.
+    for (i, n) in c.networks.iter_mut().enumerate() {
+        n.index = i as u32;
+    }
+    // Settings a system ignores are not part of the container's behaviour.
+    c.unrecognized.retain(|u| !u.reason.contains("ignores"));
+    c
+}
+
+/// Environment variables each system sets by itself for init.
+const SYSTEM_ENV: &[&str] = &[
+    "PATH",
+    "TERM",
+    "HOME",
+    "container",
+    "container_uuid",
+    "container_ttys",
+    "LIBVIRT_LXC_NAME",
+    "LIBVIRT_LXC_UUID",
+    "LIBVIRT_LXC_CMDLINE",
+];
+
+/// Compare two models.
+pub fn compare(left: &Container, right: &Container) -> Vec<Observation> {
+    let (mut l, mut r) = (canonical(left), canonical(right));
+    // LXC-derived models have no libvirt settings; libvirt-derived (or prepared) ones do.
+    let across = left.libvirt.is_some() != right.libvirt.is_some();
+    let mut by_obs: BTreeMap<&'static str, Vec<Detail>> = BTreeMap::new();
+    // The environment is compared by variable name (what init sees), not by position.
+    let env_map = |c: &Container| -> BTreeMap<String, Option<String>> {
+        c.init
+            .env
+            .iter()
+            .map(|e| (e.name.clone(), e.value.clone()))
+            .collect()
+    };
+    let (le, re) = (env_map(&l), env_map(&r));
+    let names: std::collections::BTreeSet<&String> = le.keys().chain(re.keys()).collect();
+    for name in names {
+        let (a, b) = (le.get(name), re.get(name));
+        if a == b {
+            continue;
+        }
+        let reason = (across && SYSTEM_ENV.contains(&name.as_str())).then_some(
+            "LXC and libvirt set their own `container` and management variables for init",
+        );
+        let value = |v: Option<&Option<String>>| match v {
+            Some(Some(s)) => serde_json::Value::String(s.clone()),
+            Some(None) => serde_json::Value::String("(from the host)".into()),
+            None => serde_json::Value::Null,
+        };
+        by_obs.entry("environment").or_default().push(Detail {
+            pointer: format!("/init/env/{name}"),
+            left: value(a),
+            right: value(b),
+            reason,
+        });
+    }
+    l.init.env.clear();
+    r.init.env.clear();
+    // libvirt never creates a cgroup namespace: an inherent difference.
+    let (lc, rc) = if across {
+        (
+            l.namespaces.clone.remove(&crate::Namespace::Cgroup),
+            r.namespaces.clone.remove(&crate::Namespace::Cgroup),
+        )
+    } else {
+        (false, false)
+    };
+    if lc != rc && across {
+        by_obs.entry("namespaces").or_default().push(Detail {
+            pointer: "/namespaces/clone/cgroup".into(),
+            left: serde_json::Value::Bool(lc),
+            right: serde_json::Value::Bool(rc),
+            reason: Some("libvirt's LXC driver never creates a cgroup namespace"),
+        });
+    }
+    for d in diff(&l, &r) {
+        let reason = expected_reason(&d, across);
+        by_obs
+            .entry(observation_of(&d.pointer))
+            .or_default()
+            .push(Detail {
+                pointer: d.pointer,
+                left: d.left,
+                right: d.right,
+                reason,
+            });
+    }
+    OBSERVATIONS
+        .iter()
+        .map(|(name, _)| {
+            let details = by_obs.remove(name).unwrap_or_default();
+            let status = if details.is_empty() {
+                Status::Equal
+            } else if details.iter().all(|d| d.reason.is_some()) {
+                Status::Expected
+            } else {
+                Status::Unexpected
+            };
+            Observation {
+                name,
+                status,
+                details,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Cap;
+
+    #[test]
+    fn drop_list_and_policy_with_the_same_drops_are_equal() {
+        let a = Container {
+            capabilities: Capabilities::Drop {
+                caps: [Cap::from_name("sys_module").unwrap()]
+                    .into_iter()
+                    .collect(),
+            },
+            ..Container::default()
+        };
+        let b = Container {
+            capabilities: Capabilities::Policy {
+                default: CapPolicyDefault::Allow,
+                states: [(Cap::from_name("sys_module").unwrap(), false)]
+                    .into_iter()
+                    .collect(),
+            },
+            ..Container::default()
+        };
+        assert!(compare(&a, &b).iter().all(|o| o.status == Status::Equal));
+    }
+
+    #[test]
+    fn a_writable_mount_is_unexpected_and_a_uuid_is_expected() {
+        let m = Mount {
+            source: "/a".into(),
+            target: "/a".into(),
+            fstype: "none".into(),
+            options: vec![],
+            readonly: true,
+            bind: BindKind::Bind,
+            size: None,
+            optional: false,
+            create: None,
+            relative: false,
+            dump: 0,
+            pass: 0,
+        };
+        let a = Container {
+            mounts: vec![m.clone()],
+            ..Container::default()
+        };
+        let b = Container {
+            mounts: vec![Mount {
+                readonly: false,
+                ..m
+            }],
+            uuid: Some(uuid::Uuid::nil()),
+            ..Container::default()
+        };
+        let obs = compare(&a, &b);
+        let get = |n: &str| obs.iter().find(|o| o.name == n).map(|o| o.status);
+        assert_eq!(get("mounts"), Some(Status::Unexpected));
+        assert_eq!(get("identity"), Some(Status::Expected));
+        assert_eq!(get("network"), Some(Status::Equal));
+    }
+}

@@ -1,0 +1,214 @@
+//! `lxconf convert`: between LXC configs, model documents (JSON/YAML) and fstab files.
+
+use super::{FromFormat, EXIT_INPUT, EXIT_OK, EXIT_USAGE};
+use crate::{input, output, report};
+use clap::{Args, ValueEnum};
+use lxconf_convert::lxc::{emit, LxcOptions};
+use lxconf_model::{Severity, SourceMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Output format of `convert`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ToFormat {
+    /// An LXC config.
+    Lxc,
+    /// A model document (JSON).
+    Json,
+    /// A model document (YAML).
+    Yaml,
+    /// An fstab file with the container's mounts.
+    Fstab,
+    /// libvirt domain XML (an LXC input is prepared as `domxml-from-native` does).
+    Domxml,
+}
+
+/// Arguments of `lxconf convert`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The file to convert (`-` for stdin).
+    pub file: String,
+    /// Input format (detected from the content when omitted).
+    #[arg(long, value_enum)]
+    pub from: Option<FromFormat>,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub to: ToFormat,
+    /// With `--to lxc`: write LXC 2.x keys.
+    #[arg(long)]
+    pub legacy: bool,
+    /// With `--to lxc`: write resource limits as cgroup v1 keys.
+    #[arg(long)]
+    pub cgroup_v1: bool,
+    /// With an LXC input and `--to lxc`: only replace `lxc.mount.fstab` by the file's
+    /// entries as `lxc.mount.entry` lines, keeping the rest of the file as it is.
+    #[arg(long)]
+    pub inline_fstab: bool,
+    /// Treat any loss (a setting the output cannot express) as an error.
+    #[arg(long)]
+    pub strict: bool,
+    /// Write to this file (atomically) instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Directory relative includes and fstab paths are resolved against.
+    #[arg(long, value_name = "DIR")]
+    pub include_base: Option<PathBuf>,
+}
+
+fn write_out(path: Option<&Path>, text: &str) -> u8 {
+    match path {
+        Some(p) => match output::write_atomic(p, text.as_bytes(), false) {
+            Ok(()) => EXIT_OK,
+            Err(e) => {
+                eprintln!("lxconf: cannot write `{}`: {e}", p.display());
+                EXIT_USAGE
+            }
+        },
+        None => {
+            if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
+                return EXIT_USAGE;
+            }
+            EXIT_OK
+        }
+    }
+}
+
+/// Run.
+pub fn run(args: ConvertArgs) -> u8 {
+    if args.inline_fstab {
+        if args.to != ToFormat::Lxc {
+            eprintln!("lxconf: --inline-fstab works with --to lxc");
+            return EXIT_USAGE;
+        }
+        let (name, text) = match input::read_text(&args.file) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("lxconf: {e}");
+                return EXIT_USAGE;
+            }
+        };
+        let base = args
+            .include_base
+            .clone()
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_else(|| PathBuf::from("/"));
+        let mut sources = SourceMap::new();
+        let id = sources.add(name, text.clone());
+        let out =
+            lxconf_parse::lxc::inline::inline_fstab(&text, id, &lxconf_parse::fs::RealFs, &base);
+        report::print(&out.diagnostics, &sources);
+        if out.diagnostics.iter().any(|d| d.is_error()) {
+            return EXIT_INPUT;
+        }
+        return write_out(args.output.as_deref(), &out.text);
+    }
+    let (_, loaded) = match input::load(
+        &args.file,
+        args.from.map(Into::into),
+        args.include_base.as_deref(),
+    ) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("lxconf: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    report::print(&loaded.diagnostics, &loaded.sources);
+    if loaded.has_errors() {
+        return EXIT_INPUT;
+    }
+    let doc = &loaded.document;
+    let (text, losses) = match args.to {
+        ToFormat::Lxc => {
+            let out = emit(
+                doc,
+                &LxcOptions {
+                    legacy: args.legacy,
+                    cgroup_v1: args.cgroup_v1,
+                },
+            );
+            (out.text, out.losses)
+        }
+        ToFormat::Json => match serde_json::to_string_pretty(&doc.container) {
+            Ok(t) => (t + "\n", Vec::new()),
+            Err(e) => {
+                eprintln!("lxconf: {e}");
+                return EXIT_USAGE;
+            }
+        },
+        ToFormat::Yaml => match serde_norway::to_string(&doc.container) {
+            Ok(t) => (t, Vec::new()),
+            Err(e) => {
+                eprintln!("lxconf: {e}");
+                return EXIT_USAGE;
+            }
+        },
+        ToFormat::Domxml => {
+            // A libvirt model is written as it is; any other first gets what libvirt needs.
+            let (prepared, mut notes) = if doc.container.libvirt.is_some() {
+                (doc.clone(), Vec::new())
+            } else {
+                match lxconf_convert::from_native::prepare(
+                    doc,
+                    &lxconf_convert::from_native::FromNativeOptions::default(),
+                ) {
+                    Ok(p) => p,
+                    Err(errors) => {
+                        report::print(&errors, &loaded.sources);
+                        return EXIT_INPUT;
+                    }
+                }
+            };
+            let out = lxconf_convert::libvirt_xml::emit(&prepared);
+            notes.extend(out.losses);
+            (out.xml, notes)
+        }
+        ToFormat::Fstab => {
+            let mut t = String::new();
+            for m in &doc.container.mounts {
+                let target = if doc.container.rootfs.is_some() {
+                    m.target.trim_start_matches('/')
+                } else {
+                    m.target.as_str()
+                };
+                t.push_str(&format!(
+                    "{} {} {} {} {} {}\n",
+                    lxconf_parse::fstab::encode_escapes(&m.source),
+                    lxconf_parse::fstab::encode_escapes(if target.is_empty() {
+                        "/"
+                    } else {
+                        target
+                    }),
+                    m.fstype,
+                    lxconf_parse::fstab::options::options_string(m),
+                    m.dump,
+                    m.pass
+                ));
+            }
+            (t, Vec::new())
+        }
+    };
+    let losses: Vec<_> = if args.strict {
+        losses
+            .into_iter()
+            .map(|d| {
+                if d.severity == Severity::Warning {
+                    d.severity(Severity::Error)
+                } else {
+                    d
+                }
+            })
+            .collect()
+    } else {
+        losses
+    };
+    report::print(&losses, &loaded.sources);
+    if losses.iter().any(|d| d.is_error()) {
+        eprintln!(
+            "lxconf: {} setting(s) cannot be converted (--strict); nothing written",
+            losses.iter().filter(|d| d.is_error()).count()
+        );
+        return EXIT_INPUT;
+    }
+    write_out(args.output.as_deref(), &text)
+}

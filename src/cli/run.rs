@@ -1,0 +1,115 @@
+//! `lxconf run`: run any configuration lxconf reads as a container, from its normalized
+//! model; and `lxconf check-host`: what this host supports.
+
+use super::{FromFormat, EXIT_INPUT, EXIT_OK, EXIT_USAGE};
+use crate::{input, report};
+use clap::{Args, ValueEnum};
+use lxconf_run::{InitMode, RunOptions};
+use std::path::PathBuf;
+
+/// PID 1 behaviour.
+#[derive(Debug, Clone, Copy, ValueEnum, Default)]
+pub enum InitArg {
+    /// Like lxc-execute: a small init runs the command as PID 2, forwards signals, reaps.
+    #[default]
+    Supervised,
+    /// Like lxc-start and libvirt: the command is PID 1.
+    Direct,
+}
+
+/// Arguments of `lxconf run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The configuration (LXC config, domain XML, model JSON; `-` for stdin).
+    pub file: String,
+    /// Command to run instead of the configuration's init.
+    #[arg(last = true)]
+    pub command: Vec<String>,
+    /// Input format (detected when omitted).
+    #[arg(long, value_enum)]
+    pub from: Option<FromFormat>,
+    /// PID 1 behaviour.
+    #[arg(long, value_enum, default_value_t)]
+    pub init: InitArg,
+    /// Print the plan (every step, in order) as JSON instead of running.
+    #[arg(long)]
+    pub plan: bool,
+    /// Run the probe instead of the init and print what the container sees, as JSON.
+    #[arg(long)]
+    pub probe: bool,
+    /// Directory relative includes are resolved against.
+    #[arg(long, value_name = "DIR")]
+    pub include_base: Option<PathBuf>,
+}
+
+/// Run a container; the exit status is the command's (125 when it could not start).
+pub fn run(args: RunArgs) -> u8 {
+    if args.probe {
+        return match crate::probe::run(&args.file, args.include_base.as_deref()) {
+            Ok(obs) => {
+                println!("{}", serde_json::to_string_pretty(&obs).unwrap_or_default());
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("lxconf: {e}");
+                125
+            }
+        };
+    }
+    let (_, loaded) = match input::load(
+        &args.file,
+        args.from.map(Into::into),
+        args.include_base.as_deref(),
+    ) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("lxconf: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let errors: Vec<_> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
+    if !errors.is_empty() {
+        report::print(&errors, &loaded.sources);
+        return EXIT_INPUT;
+    }
+    let mut options = RunOptions::detect();
+    options.command = (!args.command.is_empty()).then(|| args.command.clone());
+    options.init = match args.init {
+        InitArg::Supervised => InitMode::Supervised,
+        InitArg::Direct => InitMode::Direct,
+    };
+    let container = &loaded.document.container;
+    if args.plan {
+        return match lxconf_run::plan(container, &options) {
+            Ok(p) => {
+                println!("{}", serde_json::to_string_pretty(&p).unwrap_or_default());
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("lxconf: cannot plan the container: {e}");
+                EXIT_INPUT
+            }
+        };
+    }
+    match lxconf_run::run(container, &options) {
+        Ok(status) => status.clamp(0, 255) as u8,
+        Err(e) => {
+            eprintln!("lxconf: the container could not start: {e}");
+            125
+        }
+    }
+}
+
+/// Print what this host supports.
+pub fn check_host() -> u8 {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&lxconf_run::check_host()).unwrap_or_default()
+    );
+    EXIT_OK
+}

@@ -1,0 +1,87 @@
+//! `lxconf domxml-to-native lxc-tools FILE.xml`: libvirt domain XML → LXC config (libvirt
+//! itself cannot do this for LXC), with libvirt's implicit defaults written out.
+
+use super::{EXIT_INPUT, EXIT_OK, EXIT_USAGE};
+use crate::{input, output, report};
+use clap::Args;
+use lxconf_convert::lxc::{emit, LxcOptions};
+use lxconf_model::Severity;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Arguments of `lxconf domxml-to-native`.
+#[derive(Debug, Args)]
+pub struct ToNativeArgs {
+    /// The native format; only `lxc-tools`.
+    #[arg(value_parser = ["lxc-tools"])]
+    pub native_format: String,
+    /// The domain XML (`-` for stdin).
+    pub file: String,
+    /// Write LXC 2.x keys.
+    #[arg(long)]
+    pub legacy: bool,
+    /// Write resource limits as cgroup v1 keys.
+    #[arg(long)]
+    pub cgroup_v1: bool,
+    /// Any loss is an error (nothing written).
+    #[arg(long)]
+    pub strict: bool,
+    /// Write to this file (atomically) instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// Run.
+pub fn run(args: ToNativeArgs) -> u8 {
+    let (_, loaded) = match input::load(&args.file, Some(lxconf_parse::Format::DomXml), None) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("lxconf: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    report::print(&loaded.diagnostics, &loaded.sources);
+    if loaded.has_errors() {
+        return EXIT_INPUT;
+    }
+    let out = emit(
+        &loaded.document,
+        &LxcOptions {
+            legacy: args.legacy,
+            cgroup_v1: args.cgroup_v1,
+        },
+    );
+    let mut losses = out.losses;
+    if args.strict {
+        for d in &mut losses {
+            if d.severity == Severity::Warning {
+                d.severity = Severity::Error;
+            }
+        }
+    }
+    report::print(&losses, &loaded.sources);
+    if losses.iter().any(|d| d.is_error()) {
+        eprintln!(
+            "lxconf: {} setting(s) cannot be converted (--strict); nothing written",
+            losses.iter().filter(|d| d.is_error()).count()
+        );
+        return EXIT_INPUT;
+    }
+    let header = format!("# Converted by lxconf from {}\n", args.file);
+    let text = header + &out.text;
+    match &args.output {
+        Some(p) => match output::write_atomic(p, text.as_bytes(), false) {
+            Ok(()) => EXIT_OK,
+            Err(e) => {
+                eprintln!("lxconf: cannot write `{}`: {e}", p.display());
+                EXIT_USAGE
+            }
+        },
+        None => {
+            if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
+                return EXIT_USAGE;
+            }
+            EXIT_OK
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! The probe: what a container sees, collected by a POSIX shell script run as the
+//! container's command (it needs only `/bin/sh` and busybox-level tools inside), and the
+//! comparison of two probes for `lxconf equiv`.
+
+use lxconf_model::equiv::Status;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+
+/// The script run inside the container. Each section starts with `@name`.
+pub const SCRIPT: &str = r#"
+echo @hostname; hostname
+echo @identity; id -u; id -g; id -G
+echo @capabilities; grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):' /proc/self/status 2>/dev/null
+echo @cwd; pwd
+echo @environment; env | grep -v -E '^(PWD|OLDPWD|SHLVL|_)=' | sort
+echo @mounts; if [ -r /proc/self/mountinfo ]; then while read -r id parent dev root mp opts rest; do echo "$mp $opts"; done < /proc/self/mountinfo | sort; else echo '(no /proc)'; fi
+echo @interfaces; ls /sys/class/net 2>/dev/null | sort
+echo @limits; tail -n +2 /proc/self/limits 2>/dev/null
+echo @dev; ls /dev 2>/dev/null | sort
+"#;
+
+/// Observations: section name → lines.
+pub type Observations = BTreeMap<String, Vec<String>>;
+
+/// Parse the probe's output.
+pub fn parse(output: &str) -> Observations {
+    let mut obs = Observations::new();
+    let mut current = String::new();
+    for line in output.lines() {
+        if let Some(name) = line.strip_prefix('@') {
+            current = name.trim().to_string();
+            obs.entry(current.clone()).or_default();
+        } else if !current.is_empty() {
+            obs.entry(current.clone())
+                .or_default()
+                .push(line.trim_end().to_string());
+        }
+    }
+    obs
+}
+
+/// Run a configuration with the probe as its command and collect what it sees.
+pub fn run(file: &str, include_base: Option<&std::path::Path>) -> Result<Observations, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut cmd = Command::new(exe);
+    cmd.arg("run");
+    if let Some(b) = include_base {
+        cmd.arg("--include-base").arg(b);
+    }
+    cmd.args([file, "--", "/bin/sh", "-c", SCRIPT]);
+    let out = cmd.output().map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!(
+            "{file}: the probe failed (exit {:?}): {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(parse(&String::from_utf8_lossy(&out.stdout)))
+}
+
+/// One compared observation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Compared {
+    /// Section.
+    pub name: String,
+    /// Verdict.
+    pub status: Status,
+    /// Lines only on the left, only on the right, with the reason when expected.
+    pub details: Vec<(String, String, Option<&'static str>)>,
+}
+
+/// Environment variables each system sets by itself.
+const SYSTEM_ENV: &[&str] = &[
+    "container",
+    "container_uuid",
+    "container_ttys",
+    "LIBVIRT_LXC_NAME",
+    "LIBVIRT_LXC_UUID",
+    "LIBVIRT_LXC_CMDLINE",
+    "PATH",
+    "TERM",
+    "HOME",
+];
+
+/// Mount points and /dev entries whose presence differs between LXC and libvirt by design.
+fn expected_line(section: &str, line: &str) -> Option<&'static str> {
+    let first = line.split_whitespace().next().unwrap_or("");
+    match section {
+        "environment" => {
+            let name = line.split('=').next().unwrap_or("");
+            SYSTEM_ENV
+                .contains(&name)
+                .then_some("LXC and libvirt set their own variables for init")
+        }
+        "mounts" => {
+            let libvirt_layout = [
+                "/proc/sys",
+                "/proc/sys/net/ipv4",
+                "/proc/sys/net/ipv6",
+                "/proc/meminfo",
+                "/sys/fs/cgroup",
+                "/dev/pts",
+                "/dev/ptmx",
+                "/dev/console",
+                "/proc/sys/kernel/random/boot_id",
+                "/sys/devices/virtual/net",
+                "/sys/kernel/security",
+                "/proc/sysrq-trigger",
+            ];
+            (libvirt_layout.iter().any(|p| first == *p || first.starts_with(&format!("{p}/"))) || first.starts_with("/dev/tty") || first.starts_with("/sys/fs/cgroup"))
+                .then_some("/proc, /sys, /dev and cgroup layouts differ between LXC and libvirt (docs/equivalence.md)")
+                .or_else(|| (first == "/proc" || first == "/sys" || first == "/dev").then_some("the options of LXC's and libvirt's automatic mounts differ"))
+        }
+        "dev" => ["console", "pts", "ptmx", ".lxc-boot-id", "shm", "mqueue"]
+            .contains(&first)
+            .then_some("LXC and libvirt populate /dev differently")
+            .or_else(|| {
+                first
+                    .starts_with("tty")
+                    .then_some("libvirt creates a tty per extra console")
+            }),
+        _ => None,
+    }
+}
+
+/// Compare two probes, section by section.
+pub fn compare(a: &Observations, b: &Observations) -> Vec<Compared> {
+    let names: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    names
+        .into_iter()
+        .map(|name| {
+            let empty = Vec::new();
+            let (la, lb) = (a.get(name).unwrap_or(&empty), b.get(name).unwrap_or(&empty));
+            let (sa, sb): (BTreeSet<&String>, BTreeSet<&String>) =
+                (la.iter().collect(), lb.iter().collect());
+            let mut details = Vec::new();
+            for l in sa.difference(&sb) {
+                details.push(((*l).clone(), String::new(), expected_line(name, l)));
+            }
+            for l in sb.difference(&sa) {
+                details.push((String::new(), (*l).clone(), expected_line(name, l)));
+            }
+            let status = if details.is_empty() {
+                Status::Equal
+            } else if details.iter().all(|d| d.2.is_some()) {
+                Status::Expected
+            } else {
+                Status::Unexpected
+            };
+            Compared {
+                name: name.clone(),
+                status,
+                details,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probes_parse_into_sections() {
+        let o = parse("@hostname\nweb\n@env\nA=1\nB=2\n");
+        assert_eq!(o["hostname"], ["web"]);
+        assert_eq!(o["env"].len(), 2);
+    }
+
+    #[test]
+    fn a_writable_mount_is_unexpected_and_the_container_variable_is_expected() {
+        let a = parse("@mounts\n/data ro,relatime\n@environment\ncontainer=lxc\n");
+        let b = parse("@mounts\n/data rw,relatime\n@environment\ncontainer=lxc-libvirt\n");
+        let c = compare(&a, &b);
+        let get = |n: &str| c.iter().find(|x| x.name == n).map(|x| x.status);
+        assert_eq!(get("mounts"), Some(Status::Unexpected));
+        assert_eq!(get("environment"), Some(Status::Expected));
+    }
+}

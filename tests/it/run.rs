@@ -1,0 +1,143 @@
+//! `lxconf run` on an LXC config with a busybox root filesystem (needs root and
+//! busybox-static; the test says why when it cannot run).
+
+use crate::support::*;
+use std::process::Command;
+
+fn busybox_root(dir: &std::path::Path) -> Option<()> {
+    let busybox = ["/bin/busybox", "/usr/bin/busybox"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())?;
+    for d in ["bin", "proc", "sys", "dev", "tmp", "etc"] {
+        std::fs::create_dir_all(dir.join(d)).ok()?;
+    }
+    std::fs::copy(busybox, dir.join("bin/busybox")).ok()?;
+    for applet in [
+        "sh", "hostname", "cat", "grep", "id", "pwd", "env", "sort", "ls", "tail",
+    ] {
+        std::os::unix::fs::symlink("busybox", dir.join("bin").join(applet)).ok()?;
+    }
+    Some(())
+}
+
+#[test]
+fn an_lxc_config_runs_with_its_hostname_env_caps_and_exit_status() {
+    if !nix_is_root() {
+        eprintln!("skipped: lxconf run needs root");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rootfs = dir.path().join("rootfs");
+    if busybox_root(&rootfs).is_none() {
+        panic!("busybox-static is missing: run ./scripts/test-all.sh (it installs it)");
+    }
+    let conf = dir.path().join("config");
+    std::fs::write(
+        &conf,
+        format!(
+            "lxc.uts.name = runtest\nlxc.rootfs.path = dir:{}\nlxc.mount.auto = proc:mixed\nlxc.cap.drop = sys_admin\nlxc.environment = GREETING=hi there\nlxc.init.cwd = /tmp\n",
+            rootfs.display()
+        ),
+    )
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_lxconf"))
+        .args([
+            "run",
+            conf.to_str().expect("utf8"),
+            "--",
+            "/bin/sh",
+            "-c",
+            "hostname; echo \"$GREETING\"; pwd; grep CapBnd /proc/self/status; exit 7",
+        ])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(7),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(&lines[..3], &["runtest", "hi there", "/tmp"]);
+    let bnd = u64::from_str_radix(lines[3].trim_start_matches("CapBnd:").trim(), 16).expect("hex");
+    assert_eq!(bnd & (1 << 21), 0, "sys_admin must be dropped");
+}
+
+fn nix_is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0"))
+        .unwrap_or(false)
+}
+
+#[test]
+fn check_host_reports_json() {
+    let out = lxconf(&["check-host"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(v.is_object());
+}
+
+#[test]
+fn equiv_runs_an_lxc_config_and_its_domain_xml_and_catches_a_broken_conversion() {
+    if !nix_is_root() {
+        eprintln!("skipped: lxconf run needs root");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rootfs = dir.path().join("rootfs");
+    busybox_root(&rootfs).expect("busybox-static is missing: run ./scripts/test-all.sh");
+    let shared = dir.path().join("shared");
+    std::fs::create_dir_all(&shared).expect("mkdir");
+    std::fs::create_dir_all(rootfs.join("data")).expect("mkdir");
+    let conf = dir.path().join("config");
+    std::fs::write(
+        &conf,
+        format!(
+            "lxc.uts.name = eqtest\nlxc.rootfs.path = dir:{}\nlxc.mount.auto = proc:mixed sys:ro\nlxc.mount.entry = {} data none bind,ro 0 0\nlxc.cap.drop = sys_admin mknod\nlxc.cgroup2.memory.max = 64M\nlxc.net.0.type = empty\nlxc.net.0.flags = up\n",
+            rootfs.display(),
+            shared.display()
+        ),
+    )
+    .expect("write");
+    let xml = dir.path().join("eqtest.xml");
+    let out = lxconf(&[
+        "domxml-from-native",
+        "lxc-tools",
+        "--output-dir",
+        dir.path().to_str().expect("utf8"),
+        conf.to_str().expect("utf8"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let equiv = lxconf(&[
+        "equiv",
+        conf.to_str().expect("utf8"),
+        xml.to_str().expect("utf8"),
+    ]);
+    let table = String::from_utf8_lossy(&equiv.stdout);
+    assert_eq!(
+        equiv.status.code(),
+        Some(0),
+        "{table}\n{}",
+        String::from_utf8_lossy(&equiv.stderr)
+    );
+    // Break the conversion: the read-only mount becomes writable.
+    let text = std::fs::read_to_string(&xml).expect("xml");
+    assert!(text.contains("<readonly/>"));
+    std::fs::write(&xml, text.replacen("      <readonly/>\n", "", 1)).expect("write");
+    let equiv = lxconf(&[
+        "equiv",
+        conf.to_str().expect("utf8"),
+        xml.to_str().expect("utf8"),
+    ]);
+    let table = String::from_utf8_lossy(&equiv.stdout);
+    assert_eq!(equiv.status.code(), Some(1), "{table}");
+    assert!(table.contains("/data"), "{table}");
+}
