@@ -108,14 +108,18 @@ pub fn unit_factor(unit: &str) -> Option<u64> {
     if lower.is_empty() || lower == "b" || lower == "bytes" {
         return Some(1);
     }
-    let (prefix, rest) = lower.split_at(1);
+    // Split after the first character, not the first byte: units come from
+    // untrusted input and may start with a multi-byte character.
+    let mut chars = lower.chars();
+    let prefix = chars.next()?;
+    let rest = chars.as_str();
     let power = match prefix {
-        "k" => 1,
-        "m" => 2,
-        "g" => 3,
-        "t" => 4,
-        "p" => 5,
-        "e" => 6,
+        'k' => 1,
+        'm' => 2,
+        'g' => 3,
+        't' => 4,
+        'p' => 5,
+        'e' => 6,
         _ => return None,
     };
     let base: u64 = match rest {
@@ -635,6 +639,15 @@ mod tests {
         assert_eq!(ByteSize::parse_scaled("2GiB"), Ok(ByteSize(2 << 30)));
         assert!(ByteSize::parse_scaled("1.5G").is_err());
         assert!(ByteSize::parse_scaled("max").is_err());
+    }
+
+    #[test]
+    fn units_starting_with_a_multibyte_character_are_refused_not_a_panic() {
+        // Found by the domxml fuzz target: `<memory unit='ÃKiB'>`.
+        assert_eq!(unit_factor("ÃKiB"), None);
+        assert_eq!(unit_factor("é"), None);
+        assert_eq!(unit_factor("kÃ"), None);
+        assert!(ByteSize::parse_scaled("1ÃK").is_err());
     }
 
     #[test]

@@ -176,7 +176,7 @@ fn scale(value: u64, suffix: &str) -> Option<u64> {
     {
         1
     } else {
-        let base: u64 = if sb.len() == 1 || suffix[1..].eq_ignore_ascii_case("ib") {
+        let base: u64 = if sb.len() == 1 || sb[1..].eq_ignore_ascii_case(b"ib") {
             1024
         } else if sb.len() == 2 && sb[1].eq_ignore_ascii_case(&b'b') {
             1000
@@ -585,6 +585,13 @@ impl std::fmt::Display for Ip {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn size_suffix_with_a_multibyte_character_is_bad_not_a_panic() {
+        assert_eq!(convert_size("1é"), Err(SizeError::Bad));
+        assert_eq!(convert_size("1\u{e9}iB"), Err(SizeError::Bad));
+        assert_eq!(convert_size("1kiB"), Ok(1024));
+    }
 
     #[test]
     fn c_integer_rules() {
