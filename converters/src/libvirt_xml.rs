@@ -8,6 +8,9 @@
 
 use lxconf_model::model::*;
 use lxconf_model::{Code, Diagnostic, Document, Namespace, Severity, SizeSpec};
+
+/// Where `ip netns` names live (`<lxc:sharenet type='netns'>`).
+const NETNS_DIR: &str = "/run/netns";
 use std::fmt::Write;
 
 /// The XML and the loss report.
@@ -35,11 +38,29 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// Escape the text libvirt prints without escaping (`<initenv>`, `<inituser>`,
+/// `<initgroup>`, `lxc:share*` values): only what would break the XML, so that
+/// libvirt-formatted input is written back as libvirt wrote it.
+fn escape_minimal(s: &str, in_attribute: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '\'' if in_attribute => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 struct W<'a> {
     doc: &'a Document,
     out: String,
     depth: usize,
     losses: Vec<Diagnostic>,
+    /// Indices into `unrecognized` written back verbatim (so not losses).
+    written: Vec<usize>,
 }
 
 impl W<'_> {
@@ -67,6 +88,66 @@ impl W<'_> {
     fn empty(&mut self, name: &str, attrs: &[(&str, String)]) {
         self.indent();
         let _ = writeln!(self.out, "<{name}{}/>", Self::attrs(attrs));
+    }
+    /// Write back the elements a domain XML source had under `key` (kept verbatim because
+    /// the model does not type them), at the position libvirt prints them.
+    fn kept(&mut self, key: &str) -> bool {
+        let found: Vec<(usize, String)> = self
+            .doc
+            .container
+            .unrecognized
+            .iter()
+            .enumerate()
+            .filter(|(i, u)| u.format == "domxml" && u.key == key && !self.written.contains(i))
+            .map(|(i, u)| (i, u.value.clone()))
+            .collect();
+        for (i, raw) in &found {
+            self.indent();
+            self.out.push_str(raw);
+            self.out.push('\n');
+            self.written.push(*i);
+        }
+        !found.is_empty()
+    }
+    /// Write back every kept child of `parent` (`parent/NAME` keys), in source order.
+    fn kept_children(&mut self, parent: &str) {
+        let keys: Vec<String> = self.kept_keys(parent);
+        let mut done = Vec::new();
+        for k in keys {
+            if !done.contains(&k) {
+                self.kept(&k);
+                done.push(k);
+            }
+        }
+    }
+    fn kept_keys_written(&self, key: &str) -> bool {
+        self.written
+            .iter()
+            .any(|&i| self.doc.container.unrecognized[i].key == key)
+    }
+    fn kept_keys(&self, parent: &str) -> Vec<String> {
+        self.doc
+            .container
+            .unrecognized
+            .iter()
+            .filter(|u| u.format == "domxml")
+            .filter(|u| {
+                u.key
+                    .strip_prefix(parent)
+                    .and_then(|r| r.strip_prefix('/'))
+                    .is_some_and(|r| !r.contains('/') && !r.contains('['))
+            })
+            .map(|u| u.key.clone())
+            .collect()
+    }
+    fn raw_text(&mut self, name: &str, attrs: &[(&str, String)], text: &str) {
+        self.indent();
+        let _ = writeln!(
+            self.out,
+            "<{name}{}>{}</{name}>",
+            Self::attrs(attrs),
+            escape_minimal(text, false)
+        );
     }
     fn text(&mut self, name: &str, attrs: &[(&str, String)], text: &str) {
         self.indent();
@@ -169,6 +250,7 @@ pub fn emit(doc: &Document) -> XmlOutput {
         out: String::new(),
         depth: 0,
         losses: Vec::new(),
+        written: Vec::new(),
     };
     let c = &doc.container;
     let lv = c.libvirt.clone().unwrap_or_default();
@@ -215,7 +297,7 @@ pub fn emit(doc: &Document) -> XmlOutput {
     );
     // blkiotune
     let devices: Vec<&BlkioDevice> = r.blkio_devices.iter().collect();
-    if r.blkio_weight.is_some() || !devices.is_empty() {
+    if r.blkio_weight.is_some() || !devices.is_empty() || !w.kept_keys("blkiotune").is_empty() {
         w.open("blkiotune", &[]);
         if let Some(wt) = r.blkio_weight {
             w.text("weight", &[], &wt.to_string());
@@ -243,6 +325,7 @@ pub fn emit(doc: &Document) -> XmlOutput {
             }
             w.close("device");
         }
+        w.kept_children("blkiotune");
         w.close("blkiotune");
     }
     // memtune
@@ -253,11 +336,12 @@ pub fn emit(doc: &Document) -> XmlOutput {
     // libvirt enforces <memory> as the limit: a hard_limit equal to it says nothing more.
     let hard_limit = r
         .memory_limit
-        .filter(|m| m.0.div_ceil(1024) != memory.div_ceil(1024));
+        .filter(|m| lv.layout.hard_limit || m.0.div_ceil(1024) != memory.div_ceil(1024));
     if hard_limit.is_some()
         || r.memory_soft_limit.is_some()
         || swap_total.is_some()
         || r.memory_min.is_some()
+        || !w.kept_keys("memtune").is_empty()
     {
         w.open("memtune", &[]);
         if let Some(m) = hard_limit {
@@ -266,12 +350,13 @@ pub fn emit(doc: &Document) -> XmlOutput {
         if let Some(m) = r.memory_soft_limit {
             w.text("soft_limit", &[("unit", "KiB".into())], &kib(m.0));
         }
-        if let Some(m) = swap_total {
-            w.text("swap_hard_limit", &[("unit", "KiB".into())], &kib(m));
-        }
         if let Some(m) = r.memory_min {
             w.text("min_guarantee", &[("unit", "KiB".into())], &kib(m.0));
         }
+        if let Some(m) = swap_total {
+            w.text("swap_hard_limit", &[("unit", "KiB".into())], &kib(m));
+        }
+        w.kept_children("memtune");
         w.close("memtune");
     }
     if r.swap_limit.is_some() && r.memory_limit.is_none() {
@@ -281,7 +366,8 @@ pub fn emit(doc: &Document) -> XmlOutput {
             "libvirt limits memory+swap; set a memory limit too",
         );
     }
-    let mut vcpu = vec![("placement", "static".to_string())];
+    let placement = if lv.placement_auto { "auto" } else { "static" };
+    let mut vcpu = vec![("placement", placement.to_string())];
     if let Some(cpus) = &r.cpuset_cpus {
         vcpu.push(("cpuset", cpus.to_string()));
     }
@@ -290,7 +376,13 @@ pub fn emit(doc: &Document) -> XmlOutput {
     if r.cpu_weight.is_some() && r.cpu_shares.is_none() {
         w.note("/resources/cpu_weight", "the cgroup v2 cpu weight becomes libvirt <shares>".into(), "libvirt converts shares to a weight itself on cgroup v2 hosts, so the value may change");
     }
-    if shares_val.is_some() || r.cpu_period_us.is_some() || r.cpu_quota_us.is_some() {
+    if shares_val.is_some()
+        || r.cpu_period_us.is_some()
+        || r.cpu_quota_us.is_some()
+        || lv.emulator_period_us.is_some()
+        || lv.emulator_quota_us.is_some()
+        || !w.kept_keys("cputune").is_empty()
+    {
         w.open("cputune", &[]);
         if let Some(s) = shares_val {
             w.text("shares", &[], &s.to_string());
@@ -301,14 +393,23 @@ pub fn emit(doc: &Document) -> XmlOutput {
         if let Some(q) = r.cpu_quota_us {
             w.text("quota", &[], &q.to_string());
         }
+        w.kept_children("cputune");
+        if let Some(p) = lv.emulator_period_us {
+            w.text("emulator_period", &[], &p.to_string());
+        }
+        if let Some(q) = lv.emulator_quota_us {
+            w.text("emulator_quota", &[], &q.to_string());
+        }
         w.close("cputune");
     }
-    if let Some(mems) = &r.cpuset_mems {
+    if !w.kept("numatune") && (r.cpuset_mems.is_some() || lv.placement_auto) {
+        let mode = lv.numa_mode.clone().unwrap_or_else(|| "strict".into());
+        let place = match &r.cpuset_mems {
+            Some(mems) => ("nodeset", mems.to_string()),
+            None => ("placement", "auto".to_string()),
+        };
         w.open("numatune", &[]);
-        w.empty(
-            "memory",
-            &[("mode", "strict".into()), ("nodeset", mems.to_string())],
-        );
+        w.empty("memory", &[("mode", mode), place]);
         w.close("numatune");
     }
     if let Some(p) = &lv.partition {
@@ -336,7 +437,16 @@ pub fn emit(doc: &Document) -> XmlOutput {
     for a in cmd.iter().skip(1) {
         w.text("initarg", &[], a);
     }
-    for (i, e) in c.init.env.iter().enumerate() {
+    // A libvirt source's <initenv> order; the model keeps libvirt's own variables first.
+    let order = &lv.layout.initenv_order;
+    let mut env: Vec<(usize, &EnvVar)> = c.init.env.iter().enumerate().collect();
+    env.sort_by_key(|(_, e)| {
+        order
+            .iter()
+            .position(|n| *n == e.name)
+            .unwrap_or(usize::MAX)
+    });
+    for (i, e) in env {
         // libvirt sets these for init by itself; a different value is written as an
         // <initenv>, which replaces libvirt's in place.
         let builtin = match e.name.as_str() {
@@ -367,7 +477,7 @@ pub fn emit(doc: &Document) -> XmlOutput {
             continue;
         }
         match &e.value {
-            Some(v) if !v.is_empty() => w.text("initenv", &[("name", e.name.clone())], v),
+            Some(v) if !v.is_empty() => w.raw_text("initenv", &[("name", e.name.clone())], v),
             Some(_) => w.loss(
                 &format!("/init/env/{i}"),
                 format!("the empty variable `{}`", e.name),
@@ -384,12 +494,12 @@ pub fn emit(doc: &Document) -> XmlOutput {
         w.text("initdir", &[], cwd);
     }
     match (&c.init.user_name, c.init.uid) {
-        (Some(u), _) => w.text("inituser", &[], u),
+        (Some(u), _) => w.raw_text("inituser", &[], u),
         (None, 0) => {}
         (None, uid) => w.text("inituser", &[], &format!("+{uid}")),
     }
     match (&c.init.group_name, c.init.gid) {
-        (Some(g), _) => w.text("initgroup", &[], g),
+        (Some(g), _) => w.raw_text("initgroup", &[], g),
         (None, 0) => {}
         (None, gid) => w.text("initgroup", &[], &format!("+{gid}")),
     }
@@ -400,6 +510,7 @@ pub fn emit(doc: &Document) -> XmlOutput {
             "libvirt sets only the init user and group",
         );
     }
+    w.kept_children("os");
     w.close("os");
     // idmap
     if !c.idmap.is_empty() {
@@ -430,7 +541,8 @@ pub fn emit(doc: &Document) -> XmlOutput {
     let privnet =
         interfaces == 0 && !shares_host_net && !c.namespaces.share.contains_key(&Namespace::Net);
     let default_policy = matches!(&c.capabilities, Capabilities::Policy { default: CapPolicyDefault::Default, states } if states.is_empty());
-    if privnet || !default_policy {
+    let features = privnet || !default_policy || !w.kept_keys("features").is_empty();
+    if features {
         w.open("features", &[]);
     }
     if privnet {
@@ -498,10 +610,26 @@ pub fn emit(doc: &Document) -> XmlOutput {
         }
         w.close("capabilities");
     }
-    if privnet || !default_policy {
+    if features {
+        w.kept_children("features");
         w.close("features");
     }
-    w.empty("clock", &[("offset", "utc".into())]);
+    // Other top-level elements kept verbatim (`<cpu>`, `<sysinfo>`, ...).
+    let top: Vec<String> = c
+        .unrecognized
+        .iter()
+        .filter(|u| u.format == "domxml" && !u.key.contains(['/', '[']))
+        .filter(|u| !matches!(u.key.as_str(), "clock" | "numatune"))
+        .map(|u| u.key.clone())
+        .collect();
+    for key in top {
+        if !w.kept_keys_written(&key) {
+            w.kept(&key);
+        }
+    }
+    if !w.kept("clock") {
+        w.empty("clock", &[("offset", "utc".into())]);
+    }
     for (ev, def) in [
         ("on_poweroff", "destroy"),
         ("on_reboot", "restart"),
@@ -522,14 +650,15 @@ pub fn emit(doc: &Document) -> XmlOutput {
         .clone()
         .unwrap_or_else(|| "/usr/lib/libvirt/libvirt_lxc".into());
     w.text("emulator", &[], &emulator);
+    let mut fs_ord = 0usize;
     if let Some(rootfs) = &c.rootfs {
         filesystem(
             &mut w,
+            &mut fs_ord,
             rootfs.backend.as_deref(),
             &rootfs.path,
             "/",
             rootfs.readonly,
-            None,
             "/rootfs",
         );
         if !rootfs.options.is_empty() {
@@ -550,10 +679,14 @@ pub fn emit(doc: &Document) -> XmlOutput {
                 };
                 match usage {
                     Some(u) => {
+                        kept_filesystems(&mut w, &mut fs_ord);
+                        let this = format!("devices/filesystem[{fs_ord}]");
+                        fs_ord += 1;
                         w.open(
                             "filesystem",
                             &[("type", "ram".into()), ("accessmode", "passthrough".into())],
                         );
+                        w.kept(&format!("{this}/driver"));
                         w.empty(
                             "source",
                             &[("usage", u.to_string()), ("units", "KiB".into())],
@@ -562,6 +695,7 @@ pub fn emit(doc: &Document) -> XmlOutput {
                         if m.readonly {
                             w.empty("readonly", &[]);
                         }
+                        w.kept_children(&this);
                         w.close("filesystem");
                     }
                     None => w.loss(
@@ -573,6 +707,9 @@ pub fn emit(doc: &Document) -> XmlOutput {
             }
             // A path inside the container (LXC `relative`, libvirt type='bind').
             (_, BindKind::Bind | BindKind::Rbind) if m.relative && c.rootfs.is_some() => {
+                kept_filesystems(&mut w, &mut fs_ord);
+                let this = format!("devices/filesystem[{fs_ord}]");
+                fs_ord += 1;
                 w.open(
                     "filesystem",
                     &[
@@ -580,6 +717,7 @@ pub fn emit(doc: &Document) -> XmlOutput {
                         ("accessmode", "passthrough".into()),
                     ],
                 );
+                w.kept(&format!("{this}/driver"));
                 w.empty(
                     "source",
                     &[("dir", format!("/{}", m.source.trim_start_matches('/')))],
@@ -588,6 +726,7 @@ pub fn emit(doc: &Document) -> XmlOutput {
                 if m.readonly {
                     w.empty("readonly", &[]);
                 }
+                w.kept_children(&this);
                 w.close("filesystem");
             }
             // A block device or an image file mounted with its own filesystem.
@@ -599,11 +738,11 @@ pub fn emit(doc: &Document) -> XmlOutput {
                 };
                 filesystem(
                     &mut w,
+                    &mut fs_ord,
                     Some(backend),
                     &m.source,
                     &m.target,
                     m.readonly,
-                    None,
                     &pointer,
                 );
                 continue;
@@ -628,7 +767,13 @@ pub fn emit(doc: &Document) -> XmlOutput {
                     (_, false) => m.source.clone(),
                 };
                 filesystem(
-                    &mut w, backend, &source, &m.target, m.readonly, None, &pointer,
+                    &mut w,
+                    &mut fs_ord,
+                    backend,
+                    &source,
+                    &m.target,
+                    m.readonly,
+                    &pointer,
                 );
                 if m.bind == BindKind::Rbind {
                     w.note(
@@ -667,8 +812,10 @@ pub fn emit(doc: &Document) -> XmlOutput {
             );
         }
     }
+    kept_filesystems(&mut w, &mut fs_ord);
     // interfaces
     let mut hostdevs = Vec::new();
+    let mut if_ord = 0usize;
     for (i, n) in c.networks.iter().enumerate() {
         let pointer = format!("/networks/{i}");
         match n.kind {
@@ -688,7 +835,13 @@ pub fn emit(doc: &Document) -> XmlOutput {
             NetKind::Veth | NetKind::Macvlan => {}
         }
         let (kind, source): (&str, Vec<(&str, String)>) = match (n.kind, &n.network, &n.link) {
-            (NetKind::Veth, Some(net), _) => ("network", vec![("network", net.clone())]),
+            (NetKind::Veth, Some(net), _) => {
+                let mut source = vec![("network", net.clone())];
+                if let Some(pg) = &n.portgroup {
+                    source.push(("portgroup", pg.clone()));
+                }
+                ("network", source)
+            }
             (NetKind::Veth, None, Some(br))
                 if n.veth.as_ref().is_none_or(|v| v.mode == VethMode::Bridge) =>
             {
@@ -713,6 +866,10 @@ pub fn emit(doc: &Document) -> XmlOutput {
                 continue;
             }
         };
+        kept_interfaces(&mut w, &mut if_ord);
+        let this = format!("devices/interface[{if_ord}]");
+        if_ord += 1;
+        let layout = lv.layout.interfaces.get(&(i as u32));
         w.open("interface", &[("type", kind.into())]);
         match &n.hwaddr {
             Some(mac) if !mac.is_pattern() => w.empty("mac", &[("address", mac.to_string())]),
@@ -726,20 +883,44 @@ pub fn emit(doc: &Document) -> XmlOutput {
         if !source.is_empty() {
             w.empty("source", &source);
         }
-        ips_and_routes(&mut w, n, &pointer);
+        // libvirt's order: mac, source, vlan, virtualport, bandwidth, ip, route, script,
+        // target, guest, link, mtu.
+        for child in ["vlan", "virtualport", "bandwidth"] {
+            w.kept(&format!("{this}/{child}"));
+        }
+        ips_and_routes(&mut w, n, layout, &pointer);
+        w.kept(&format!("{this}/script"));
         if let Some(pair) = n.veth.as_ref().and_then(|v| v.pair.clone()) {
             w.empty("target", &[("dev", pair)]);
         }
         if let Some(name) = &n.name {
             w.empty("guest", &[("dev", name.clone())]);
         }
+        let has_ips = !n.ipv4.is_empty() || !n.ipv6.is_empty();
+        match layout {
+            // A libvirt source: its link element as written.
+            Some(l) => {
+                if let Some(state) = &l.link_state {
+                    w.empty("link", &[("state", state.clone())]);
+                }
+            }
+            None if n.up || !has_ips => w.empty(
+                "link",
+                &[("state", if n.up { "up" } else { "down" }.into())],
+            ),
+            None => {
+                w.empty("link", &[("state", "down".into())]);
+                w.loss(
+                    &pointer,
+                    format!("the down state of network {} (it has addresses)", n.index),
+                    "libvirt brings up every interface that has an address",
+                );
+            }
+        }
         if let Some(mtu) = n.mtu {
             w.empty("mtu", &[("size", mtu.to_string())]);
         }
-        w.empty(
-            "link",
-            &[("state", if n.up { "up" } else { "down" }.into())],
-        );
+        w.kept_children(&this);
         w.close("interface");
         let v = n.veth.clone().unwrap_or_default();
         if v.mode == VethMode::Router
@@ -761,6 +942,8 @@ pub fn emit(doc: &Document) -> XmlOutput {
             );
         }
     }
+    kept_interfaces(&mut w, &mut if_ord);
+    w.kept("devices/serial");
     // consoles: /dev/console and one per tty
     if c.console.enabled {
         for port in 0..=c.dev.ttys {
@@ -772,91 +955,37 @@ pub fn emit(doc: &Document) -> XmlOutput {
             w.close("console");
         }
     }
-    for (i, n) in hostdevs {
-        let pointer = format!("/networks/{i}");
-        let Some(link) = n.link.as_ref().filter(|l| !l.ends_with('+')) else {
-            w.loss(
-                &pointer,
-                "a phys/vlan interface without a link, or with a `+` prefix pattern".into(),
-                "name one host interface with `link`",
-            );
+    // Host devices in a libvirt source's order, else network devices first.
+    let mut order: Vec<String> = lv.layout.hostdevs.clone();
+    for item in hostdevs
+        .iter()
+        .map(|(i, _)| format!("networks/{i}"))
+        .chain((0..c.host_devices.len()).map(|i| format!("host_devices/{i}")))
+    {
+        if !order.contains(&item) {
+            order.push(item);
+        }
+    }
+    for item in order {
+        let (list, index) = item.split_once('/').unwrap_or(("", ""));
+        let Ok(i) = index.parse::<usize>() else {
             continue;
         };
-        let dev = match (n.kind, n.vlan_id) {
-            (NetKind::Vlan, Some(id)) => {
-                w.note(
-                    &pointer,
-                    format!("the vlan device `{link}.{id}` must exist on the host"),
-                    "libvirt moves an existing device into the container; LXC creates it",
-                );
-                format!("{link}.{id}")
-            }
-            _ => link.clone(),
-        };
-        w.open(
-            "hostdev",
-            &[("mode", "capabilities".into()), ("type", "net".into())],
-        );
-        w.open("source", &[]);
-        w.text("interface", &[], &dev);
-        w.close("source");
-        ips_and_routes(&mut w, n, &pointer);
-        w.close("hostdev");
-        if n.name.is_some() || n.hwaddr.is_some() || n.mtu.is_some() {
-            w.loss(
-                &pointer,
-                "the name, MAC or MTU of a passed-through interface".into(),
-                "libvirt keeps the host interface's own settings",
-            );
-        }
-    }
-    for (i, d) in c.host_devices.iter().enumerate() {
-        let pointer = format!("/host_devices/{i}");
-        match d.kind {
-            HostDeviceKind::Storage | HostDeviceKind::Misc => {
-                let (ty, el) = if d.kind == HostDeviceKind::Storage {
-                    ("storage", "block")
-                } else {
-                    ("misc", "char")
-                };
-                w.open(
-                    "hostdev",
-                    &[("mode", "capabilities".into()), ("type", ty.into())],
-                );
-                w.open("source", &[]);
-                w.text(el, &[], &d.source);
-                w.close("source");
-                w.close("hostdev");
-            }
-            HostDeviceKind::Usb => {
-                w.open(
-                    "hostdev",
-                    &[
-                        ("mode", "subsystem".into()),
-                        ("type", "usb".into()),
-                        ("managed", "no".into()),
-                    ],
-                );
-                w.open("source", &[]);
-                match (d.source.split_once(':'), d.source.split_once('/')) {
-                    (Some((bus, dev)), _) => {
-                        w.empty("address", &[("bus", bus.into()), ("device", dev.into())])
-                    }
-                    (None, Some((vendor, product))) => {
-                        w.empty("vendor", &[("id", vendor.into())]);
-                        w.empty("product", &[("id", product.into())]);
-                    }
-                    _ => w.loss(
-                        &pointer,
-                        format!("the USB device `{}`", d.source),
-                        "name it by bus:device or vendor/product",
-                    ),
+        match list {
+            "networks" => {
+                if let Some((_, n)) = hostdevs.iter().find(|(j, _)| *j == i) {
+                    net_hostdev(&mut w, &lv, i, n);
                 }
-                w.close("source");
-                w.close("hostdev");
             }
+            "host_devices" => {
+                if let Some(d) = c.host_devices.get(i) {
+                    host_device(&mut w, i, d);
+                }
+            }
+            _ => {}
         }
     }
+    w.kept_children("devices");
     w.close("devices");
     // seclabel
     if let Some(p) = &c.security.apparmor_profile {
@@ -898,26 +1027,31 @@ pub fn emit(doc: &Document) -> XmlOutput {
             (Namespace::Uts, "lxc:shareuts"),
         ] {
             if let Some(v) = c.namespaces.share.get(&ns) {
-                let ty = if v.bytes().all(|b| b.is_ascii_digit()) {
-                    "pid"
-                } else if v.starts_with('/') {
-                    "netns"
+                let netns = v
+                    .strip_prefix(NETNS_DIR)
+                    .and_then(|r| r.strip_prefix('/'))
+                    .filter(|r| !r.is_empty() && !r.contains('/'));
+                let (ty, value) = if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+                    ("pid", v.as_str())
+                } else if let Some(name) = netns.filter(|_| ns == Namespace::Net) {
+                    ("netns", name)
+                } else if !v.starts_with('/') {
+                    ("name", v.as_str())
                 } else {
-                    "name"
-                };
-                if ty == "netns" && ns != Namespace::Net {
                     w.loss(
                         &format!("/namespaces/share/{}", ns.name()),
-                        format!(
-                            "sharing the {} namespace of the container at `{v}`",
-                            ns.name()
-                        ),
-                        "libvirt shares ipc and uts namespaces by domain name or pid only",
+                        format!("sharing the {} namespace at `{v}`", ns.name()),
+                        "libvirt shares namespaces by domain name or pid (and a net namespace by `ip netns` name)",
                     );
                     continue;
-                }
-                // A container directory path names the container: libvirt wants its name.
-                w.empty(el, &[("type", ty.into()), ("value", v.clone())]);
+                };
+                // libvirt prints the value unescaped; only what breaks the XML is escaped.
+                w.indent();
+                let _ = writeln!(
+                    w.out,
+                    "<{el} type='{ty}' value='{}'/>",
+                    escape_minimal(value, true)
+                );
             }
         }
         w.close("lxc:namespace");
@@ -930,8 +1064,99 @@ pub fn emit(doc: &Document) -> XmlOutput {
     }
 }
 
+/// A network interface passed through (`<hostdev mode='capabilities' type='net'>`).
+fn net_hostdev(w: &mut W<'_>, lv: &LibvirtSettings, i: usize, n: &Network) {
+    let pointer = format!("/networks/{i}");
+    let Some(link) = n.link.as_ref().filter(|l| !l.ends_with('+')) else {
+        w.loss(
+            &pointer,
+            "a phys/vlan interface without a link, or with a `+` prefix pattern".into(),
+            "name one host interface with `link`",
+        );
+        return;
+    };
+    let dev = match (n.kind, n.vlan_id) {
+        (NetKind::Vlan, Some(id)) => {
+            w.note(
+                &pointer,
+                format!("the vlan device `{link}.{id}` must exist on the host"),
+                "libvirt moves an existing device into the container; LXC creates it",
+            );
+            format!("{link}.{id}")
+        }
+        _ => link.clone(),
+    };
+    w.open(
+        "hostdev",
+        &[("mode", "capabilities".into()), ("type", "net".into())],
+    );
+    w.open("source", &[]);
+    w.text("interface", &[], &dev);
+    w.kept_children("devices/hostdev/source");
+    w.close("source");
+    let layout = lv.layout.interfaces.get(&(i as u32));
+    ips_and_routes(w, n, layout, &pointer);
+    w.close("hostdev");
+    if n.name.is_some() || n.hwaddr.is_some() || n.mtu.is_some() {
+        w.loss(
+            &pointer,
+            "the name, MAC or MTU of a passed-through interface".into(),
+            "libvirt keeps the host interface's own settings",
+        );
+    }
+}
+
+/// A block, character or USB device passed through.
+fn host_device(w: &mut W<'_>, i: usize, d: &HostDevice) {
+    let pointer = format!("/host_devices/{i}");
+    match d.kind {
+        HostDeviceKind::Storage | HostDeviceKind::Misc => {
+            let (ty, el) = if d.kind == HostDeviceKind::Storage {
+                ("storage", "block")
+            } else {
+                ("misc", "char")
+            };
+            w.open(
+                "hostdev",
+                &[("mode", "capabilities".into()), ("type", ty.into())],
+            );
+            w.open("source", &[]);
+            w.text(el, &[], &d.source);
+            w.close("source");
+            w.close("hostdev");
+        }
+        HostDeviceKind::Usb => {
+            w.open(
+                "hostdev",
+                &[
+                    ("mode", "subsystem".into()),
+                    ("type", "usb".into()),
+                    ("managed", "no".into()),
+                ],
+            );
+            w.open("source", &[]);
+            match (d.source.split_once(':'), d.source.split_once('/')) {
+                (Some((bus, dev)), _) => {
+                    w.empty("address", &[("bus", bus.into()), ("device", dev.into())])
+                }
+                (None, Some((vendor, product))) => {
+                    w.empty("vendor", &[("id", vendor.into())]);
+                    w.empty("product", &[("id", product.into())]);
+                }
+                _ => w.loss(
+                    &pointer,
+                    format!("the USB device `{}`", d.source),
+                    "name it by bus:device or vendor/product",
+                ),
+            }
+            w.close("source");
+            w.close("hostdev");
+        }
+    }
+}
+
 /// `<ip>` and `<route>` elements of an interface or a passed-through network device.
-fn ips_and_routes(w: &mut W<'_>, n: &Network, pointer: &str) {
+fn ips_and_routes(w: &mut W<'_>, n: &Network, layout: Option<&InterfaceLayout>, pointer: &str) {
     for (fam, list) in [
         (
             "ipv4",
@@ -972,10 +1197,40 @@ fn ips_and_routes(w: &mut W<'_>, n: &Network, pointer: &str) {
             w.empty("ip", &attrs);
         }
     }
-    for (fam, any, gw) in [
-        ("ipv4", "0.0.0.0", &n.ipv4_gateway),
-        ("ipv6", "::", &n.ipv6_gateway),
-    ] {
+    // Route order: as a libvirt source wrote it, else default routes first.
+    let mut order: Vec<String> = layout.map(|l| l.routes.clone()).unwrap_or_default();
+    for item in ["ipv4_gateway".to_string(), "ipv6_gateway".to_string()]
+        .into_iter()
+        .chain((0..n.routes.len()).map(|i| i.to_string()))
+    {
+        if !order.contains(&item) {
+            order.push(item);
+        }
+    }
+    for item in order {
+        let (fam, any, gw) = match item.as_str() {
+            "ipv4_gateway" => ("ipv4", "0.0.0.0", &n.ipv4_gateway),
+            "ipv6_gateway" => ("ipv6", "::", &n.ipv6_gateway),
+            index => {
+                let Some(r) = index.parse::<usize>().ok().and_then(|i| n.routes.get(i)) else {
+                    continue;
+                };
+                let fam = if r.address.is_ipv4() { "ipv4" } else { "ipv6" };
+                let mut attrs = vec![
+                    ("family", fam.to_string()),
+                    ("address", r.address.to_string()),
+                    ("prefix", r.prefix.to_string()),
+                ];
+                if let Some(g) = r.gateway {
+                    attrs.push(("gateway", g.to_string()));
+                }
+                if let Some(m) = r.metric {
+                    attrs.push(("metric", m.to_string()));
+                }
+                w.empty("route", &attrs);
+                continue;
+            }
+        };
         match gw {
             Some(Gateway::Address(a)) => w.empty(
                 "route",
@@ -993,29 +1248,21 @@ fn ips_and_routes(w: &mut W<'_>, n: &Network, pointer: &str) {
             None => {}
         }
     }
-    for r in &n.routes {
-        let fam = if r.address.is_ipv4() { "ipv4" } else { "ipv6" };
-        let mut attrs = vec![
-            ("family", fam.to_string()),
-            ("address", r.address.to_string()),
-            ("prefix", r.prefix.to_string()),
-        ];
-        if let Some(g) = r.gateway {
-            attrs.push(("gateway", g.to_string()));
-        }
-        w.empty("route", &attrs);
-    }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn filesystem(
     w: &mut W<'_>,
+    ordinal: &mut usize,
     backend: Option<&str>,
     source: &str,
     target: &str,
     readonly: bool,
-    _format: Option<&str>,
     pointer: &str,
 ) {
+    kept_filesystems(w, ordinal);
+    let this = format!("devices/filesystem[{ordinal}]");
+    *ordinal += 1;
     let (ty, attr) = match backend {
         Some("block") | Some("lvm") => ("block", "dev"),
         Some("loop") => ("file", "file"),
@@ -1034,12 +1281,28 @@ fn filesystem(
         "filesystem",
         &[("type", ty.into()), ("accessmode", "passthrough".into())],
     );
+    w.kept(&format!("{this}/driver"));
     w.empty("source", &[(attr, source.into())]);
     w.empty("target", &[("dir", target.into())]);
     if readonly {
         w.empty("readonly", &[]);
     }
+    w.kept_children(&this);
     w.close("filesystem");
+}
+
+/// Whole `<filesystem>` elements kept verbatim (template, volume) at this position.
+fn kept_filesystems(w: &mut W<'_>, ordinal: &mut usize) {
+    while w.kept(&format!("devices/filesystem[{ordinal}]")) {
+        *ordinal += 1;
+    }
+}
+
+/// Whole `<interface>` elements kept verbatim (types the LXC driver lacks) at this position.
+fn kept_interfaces(w: &mut W<'_>, ordinal: &mut usize) {
+    while w.kept(&format!("devices/interface[{ordinal}]")) {
+        *ordinal += 1;
+    }
 }
 
 /// Everything the model has that domain XML cannot say, and libvirt behaviour that differs.
@@ -1202,7 +1465,7 @@ fn losses_for_the_rest(w: &mut W<'_>) {
         );
     }
     for (i, u) in c.unrecognized.iter().enumerate() {
-        if u.reason.contains("ignores") {
+        if u.reason.contains("ignores") || w.written.contains(&i) {
             continue;
         }
         w.loss(

@@ -632,6 +632,16 @@ impl<'a> Emitter<'a> {
             }
         }
         for (ns, target) in &c.namespaces.share {
+            // LXC reads an absolute path as a container's directory, never as a
+            // namespace file: an `ip netns` name (libvirt's sharenet type='netns') is lost.
+            if target.starts_with("/run/netns/") || target.starts_with("/var/run/netns/") {
+                self.loss(
+                    &format!("/namespaces/share/{}", ns.name()),
+                    format!("joining the network namespace `{target}`"),
+                    "LXC shares namespaces of containers or processes only; start a process in that netns and share its pid",
+                );
+                continue;
+            }
             self.line(&format!("lxc.namespace.share.{}", ns.name()), target);
         }
     }

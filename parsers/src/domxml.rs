@@ -185,6 +185,9 @@ const LIBVIRT_CAPS: [&str; 37] = [
     "wake_alarm",
 ];
 
+/// Where `ip netns` names live; `<lxc:sharenet type='netns' value='N'>` joins `NETNS_DIR/N`.
+pub const NETNS_DIR: &str = "/run/netns";
+
 /// libvirt's init PATH.
 pub const LIBVIRT_PATH: &str = "/bin:/sbin";
 /// libvirt's devpts has no pty limit of its own: the kernel's default maximum.
@@ -356,11 +359,14 @@ fn lower_domain(l: &mut Lower<'_>, root: &Element) {
                 for m in &el.children {
                     let v = l.size(m, "unit", "KiB");
                     match m.name.as_str() {
-                        "hard_limit" => hard_limit = v,
+                        "hard_limit" => {
+                            hard_limit = v;
+                            lv.layout.hard_limit = true;
+                        }
                         "soft_limit" => c.resources.memory_soft_limit = v,
                         "swap_hard_limit" => c.resources.memory_swap_limit = v,
                         "min_guarantee" => c.resources.memory_min = v,
-                        _ => l.keep(m, "memtune", "unknown memtune element"),
+                        _ => l.keep(m, &format!("memtune/{}", m.name), "unknown memtune element"),
                     }
                     l.doc
                         .origins
@@ -377,13 +383,7 @@ fn lower_domain(l: &mut Lower<'_>, root: &Element) {
                         }
                     }
                 }
-                if el.attr("placement") == Some("auto") {
-                    l.keep(
-                        el,
-                        "vcpu/@placement",
-                        "automatic placement depends on numad",
-                    );
-                }
+                lv.placement_auto = el.attr("placement") == Some("auto");
             }
             "cputune" => {
                 for t in &el.children {
@@ -420,6 +420,8 @@ fn lower_domain(l: &mut Lower<'_>, root: &Element) {
                                 );
                             }
                         }
+                        "emulator_period" => lv.emulator_period_us = v.parse().ok(),
+                        "emulator_quota" => lv.emulator_quota_us = v.parse().ok(),
                         _ => l.keep(
                             t,
                             &format!("cputune/{}", t.name),
@@ -453,20 +455,44 @@ fn lower_domain(l: &mut Lower<'_>, root: &Element) {
                                 write_iops: num("write_iops_sec"),
                             });
                         }
-                        _ => l.keep(t, "blkiotune", "unknown blkiotune element"),
+                        _ => l.keep(
+                            t,
+                            &format!("blkiotune/{}", t.name),
+                            "unknown blkiotune element",
+                        ),
                     }
                 }
             }
-            "numatune" => match el.child("memory") {
-                Some(m) if m.attr("nodeset").is_some() => {
-                    if let Ok(s) = m.attr("nodeset").unwrap_or("").parse() {
-                        c.resources.cpuset_mems = Some(s);
+            "numatune" => match (el.child("memory"), el.children.len()) {
+                (Some(m), 1) => {
+                    match m.attr("nodeset").map(str::parse::<CpuSet>) {
+                        Some(Ok(s)) => c.resources.cpuset_mems = Some(s),
+                        Some(Err(e)) => {
+                            l.error(Code::X003, &m.range, e, "write a node list such as 0-1")
+                        }
+                        // Without a nodeset, numad places memory (placement='auto').
+                        None if m.attr("placement") == Some("auto") || lv.placement_auto => {}
+                        None => l.error(
+                            Code::X003,
+                            &m.range,
+                            "<numatune><memory> needs a nodeset or placement='auto'".into(),
+                            "add nodeset='0' (or placement='auto')",
+                        ),
                     }
-                    if m.attr("mode").unwrap_or("strict") != "strict" {
-                        l.keep(el, "numatune", "memory modes other than strict");
+                    match m.attr("mode").unwrap_or("strict") {
+                        "strict" => {}
+                        mode @ ("interleave" | "preferred" | "restrictive") => {
+                            lv.numa_mode = Some(mode.to_string())
+                        }
+                        other => l.error(
+                            Code::X003,
+                            &m.range,
+                            format!("numa memory mode `{other}` is not strict, interleave, preferred or restrictive"),
+                            "use mode='strict'",
+                        ),
                     }
                 }
-                _ => l.keep(el, "numatune", "numatune without a nodeset"),
+                _ => l.keep(el, "numatune", "per-node numatune settings"),
             },
             "resource" => lv.partition = el.child("partition").map(|p| p.text.trim().to_string()),
             "os" => {
@@ -497,6 +523,7 @@ fn lower_domain(l: &mut Lower<'_>, root: &Element) {
                         "initarg" => c.init.command.push(o.text.clone()),
                         "initenv" => {
                             let n = o.attr("name").unwrap_or("").to_string();
+                            lv.layout.initenv_order.push(n.clone());
                             if o.text.is_empty() {
                                 l.error(Code::X003, &o.range, format!("<initenv name='{n}'> has no value"), "libvirt refuses an empty initenv; remove it or give it a value");
                             }
@@ -622,9 +649,18 @@ fn lower_domain(l: &mut Lower<'_>, root: &Element) {
                             continue;
                         }
                     }
-                    c.namespaces
-                        .share
-                        .insert(ns, s.attr("value").unwrap_or("").to_string());
+                    let value = s.attr("value").unwrap_or("");
+                    // An `ip netns` name is a file under /run/netns: keep the path, which
+                    // cannot be mistaken for a container name.
+                    let value = if s.attr("type") == Some("netns") {
+                        format!("{NETNS_DIR}/{value}")
+                    } else {
+                        value.to_string()
+                    };
+                    l.doc
+                        .origins
+                        .record(format!("/namespaces/share/{}", ns.name()), l.o(&s.range));
+                    c.namespaces.share.insert(ns, value);
                 }
             }
             "maxMemory" | "disk" | "graphics" | "input" | "sound" | "video" => {
@@ -782,6 +818,8 @@ fn lower_domain(l: &mut Lower<'_>, root: &Element) {
     }
     c.namespaces.clone = clone;
     c.libvirt = Some(lv);
+    // `keep` recorded the verbatim elements on the document while `c` was being built.
+    c.unrecognized = std::mem::take(&mut l.doc.container.unrecognized);
     l.doc.container = c;
 }
 
@@ -792,11 +830,18 @@ fn lower_devices(
     lv: &mut LibvirtSettings,
     consoles: &mut u32,
 ) {
+    let (mut fs_ord, mut if_ord) = (0usize, 0usize);
     for d in &devices.children {
         match d.name.as_str() {
             "emulator" => lv.emulator = Some(d.text.trim().to_string()),
-            "filesystem" => filesystem(l, d, c),
-            "interface" => interface(l, d, c),
+            "filesystem" => {
+                filesystem(l, d, c, fs_ord);
+                fs_ord += 1;
+            }
+            "interface" => {
+                interface(l, d, c, lv, if_ord);
+                if_ord += 1;
+            }
             "console" => {
                 if d.attr("type").unwrap_or("pty") != "pty" {
                     l.error(
@@ -808,7 +853,7 @@ fn lower_devices(
                 }
                 *consoles += 1;
             }
-            "hostdev" => hostdev(l, d, c),
+            "hostdev" => hostdev(l, d, c, lv),
             "disk" | "graphics" | "input" | "sound" | "video" | "controller" => {
                 l.error(
                     Code::X004,
@@ -829,8 +874,19 @@ fn lower_devices(
     }
 }
 
-fn filesystem(l: &mut Lower<'_>, d: &Element, c: &mut Container) {
+fn filesystem(l: &mut Lower<'_>, d: &Element, c: &mut Container, ordinal: usize) {
     let ty = d.attr("type").unwrap_or("mount");
+    if !matches!(ty, "template" | "volume") {
+        for child in &d.children {
+            if !matches!(child.name.as_str(), "source" | "target" | "readonly") {
+                l.keep(
+                    child,
+                    &format!("devices/filesystem[{ordinal}]/{}", child.name),
+                    "lxconf does not model this filesystem setting",
+                );
+            }
+        }
+    }
     let source = d.child("source");
     let target = d
         .child("target")
@@ -922,7 +978,7 @@ fn filesystem(l: &mut Lower<'_>, d: &Element, c: &mut Container) {
         "template" | "volume" => {
             l.keep(
                 d,
-                "devices/filesystem",
+                &format!("devices/filesystem[{ordinal}]"),
                 "template and volume filesystems cannot be mounted by the LXC driver",
             );
             return;
@@ -941,7 +997,13 @@ fn filesystem(l: &mut Lower<'_>, d: &Element, c: &mut Container) {
     c.mounts.push(mount);
 }
 
-fn interface(l: &mut Lower<'_>, d: &Element, c: &mut Container) {
+fn interface(
+    l: &mut Lower<'_>,
+    d: &Element,
+    c: &mut Container,
+    lv: &mut LibvirtSettings,
+    ordinal: usize,
+) {
     let ty = d.attr("type").unwrap_or("");
     let index = c.networks.len() as u32;
     let source = d.child("source");
@@ -950,7 +1012,10 @@ fn interface(l: &mut Lower<'_>, d: &Element, c: &mut Container) {
             let mut n = Network::new(index, NetKind::Veth);
             match ty {
                 "bridge" => n.link = source.and_then(|s| s.attr("bridge")).map(String::from),
-                "network" => n.network = source.and_then(|s| s.attr("network")).map(String::from),
+                "network" => {
+                    n.network = source.and_then(|s| s.attr("network")).map(String::from);
+                    n.portgroup = source.and_then(|s| s.attr("portgroup")).map(String::from);
+                }
                 _ => {}
             }
             n
@@ -971,12 +1036,13 @@ fn interface(l: &mut Lower<'_>, d: &Element, c: &mut Container) {
         other => {
             l.keep(
                 d,
-                &format!("devices/interface[@type='{other}']"),
-                "interface type not supported by the LXC driver",
+                &format!("devices/interface[{ordinal}]"),
+                &format!("interface type `{other}` is not supported by the LXC driver"),
             );
             return;
         }
     };
+    let mut layout = InterfaceLayout::default();
     for child in &d.children {
         match child.name.as_str() {
             "mac" => match child.attr("address").unwrap_or("").parse::<MacAddr>() {
@@ -993,18 +1059,21 @@ fn interface(l: &mut Lower<'_>, d: &Element, c: &mut Container) {
             },
             "source" => {}
             "ip" => ip(l, child, &mut n),
-            "route" => route(child, &mut n),
+            "route" => route(child, &mut n, &mut layout),
             "guest" => n.name = child.attr("dev").map(String::from),
             "target" => {
                 if let Some(v) = n.veth.as_mut() {
                     v.pair = child.attr("dev").map(String::from);
                 }
             }
-            "link" => n.up = child.attr("state") == Some("up"),
+            "link" => {
+                n.up = child.attr("state") == Some("up");
+                layout.link_state = child.attr("state").map(String::from);
+            }
             "mtu" => n.mtu = child.attr("size").and_then(|s| s.parse().ok()),
             _ => l.keep(
                 child,
-                &format!("devices/interface/{}", child.name),
+                &format!("devices/interface[{ordinal}]/{}", child.name),
                 "lxconf does not model this interface setting",
             ),
         }
@@ -1013,6 +1082,9 @@ fn interface(l: &mut Lower<'_>, d: &Element, c: &mut Container) {
     if !n.ipv4.is_empty() || !n.ipv6.is_empty() {
         n.up = true;
     }
+    // Recorded even when empty: it marks the interface as written by libvirt, whose
+    // default link state is not printed.
+    lv.layout.interfaces.insert(index, layout);
     l.doc
         .origins
         .record(("/networks", index as usize), l.o(&d.range));
@@ -1043,45 +1115,73 @@ fn ip(l: &mut Lower<'_>, el: &Element, n: &mut Network) {
     }
 }
 
-fn route(el: &Element, n: &mut Network) {
+fn route(el: &Element, n: &mut Network, layout: &mut InterfaceLayout) {
     let address: Option<IpAddr> = el.attr("address").and_then(|a| a.parse().ok());
     let gateway: Option<IpAddr> = el.attr("gateway").and_then(|a| a.parse().ok());
     let prefix: Option<u8> = el.attr("prefix").and_then(|p| p.parse().ok());
     let default = address.is_some_and(|a| a.is_unspecified()) && prefix.unwrap_or(0) == 0;
-    match (default, gateway) {
-        (true, Some(g @ IpAddr::V4(_))) => n.ipv4_gateway = Some(Gateway::Address(g)),
-        (true, Some(g @ IpAddr::V6(_))) => n.ipv6_gateway = Some(Gateway::Address(g)),
+    let metric: Option<u32> = el.attr("metric").and_then(|m| m.parse().ok());
+    match (default && metric.is_none(), gateway) {
+        (true, Some(g @ IpAddr::V4(_))) => {
+            n.ipv4_gateway = Some(Gateway::Address(g));
+            layout.routes.push("ipv4_gateway".into());
+        }
+        (true, Some(g @ IpAddr::V6(_))) => {
+            n.ipv6_gateway = Some(Gateway::Address(g));
+            layout.routes.push("ipv6_gateway".into());
+        }
         _ => {
             if let Some(a) = address {
+                layout.routes.push(n.routes.len().to_string());
                 n.routes.push(Route {
                     address: a,
                     prefix: prefix.unwrap_or(if a.is_ipv4() { 32 } else { 128 }),
                     gateway,
+                    metric,
                 });
             }
         }
     }
 }
 
-fn hostdev(l: &mut Lower<'_>, d: &Element, c: &mut Container) {
+fn hostdev(l: &mut Lower<'_>, d: &Element, c: &mut Container, lv: &mut LibvirtSettings) {
     let mode = d.attr("mode").unwrap_or("subsystem");
     let ty = d.attr("type").unwrap_or("");
     let source = d.child("source");
     match (mode, ty) {
         ("capabilities", "net") => {
             let index = c.networks.len() as u32;
+            lv.layout.hostdevs.push(format!("networks/{index}"));
             let mut n = Network::new(index, NetKind::Phys);
             n.link = source
                 .and_then(|s| s.child("interface"))
                 .map(|i| i.text.trim().to_string());
+            let mut layout = InterfaceLayout::default();
+            if let Some(src) = source {
+                for child in src.children.iter().filter(|c| c.name != "interface") {
+                    l.keep(
+                        child,
+                        &format!("devices/hostdev/source/{}", child.name),
+                        "lxconf does not model this hostdev setting",
+                    );
+                }
+            }
             for child in &d.children {
                 match child.name.as_str() {
                     "ip" => ip(l, child, &mut n),
-                    "route" => route(child, &mut n),
-                    _ => {}
+                    "route" => route(child, &mut n, &mut layout),
+                    "source" => {}
+                    other => l.keep(
+                        child,
+                        &format!("devices/hostdev/{other}"),
+                        "lxconf does not model this hostdev setting",
+                    ),
                 }
             }
             n.up = !n.ipv4.is_empty() || !n.ipv6.is_empty();
+            // Recorded even when empty: it marks the interface as written by libvirt, whose
+            // default link state is not printed.
+            lv.layout.interfaces.insert(index, layout);
             c.networks.push(n);
         }
         ("capabilities", "storage") | ("capabilities", "misc") => {
@@ -1090,6 +1190,9 @@ fn hostdev(l: &mut Lower<'_>, d: &Element, c: &mut Container) {
                 .and_then(|s| s.child(el))
                 .map(|b| b.text.trim().to_string())
                 .unwrap_or_default();
+            lv.layout
+                .hostdevs
+                .push(format!("host_devices/{}", c.host_devices.len()));
             c.host_devices.push(HostDevice {
                 kind: if ty == "storage" {
                     HostDeviceKind::Storage
@@ -1119,6 +1222,9 @@ fn hostdev(l: &mut Lower<'_>, d: &Element, c: &mut Container) {
                     format!("{v}/{p}")
                 }
             };
+            lv.layout
+                .hostdevs
+                .push(format!("host_devices/{}", c.host_devices.len()));
             c.host_devices.push(HostDevice {
                 kind: HostDeviceKind::Usb,
                 source: id,
@@ -1164,6 +1270,51 @@ mod tests {
         assert_eq!(c.dev.ttys, 1);
         assert!(!c.namespaces.clone.contains(&Namespace::Net));
         assert_eq!(c.hostname.as_deref(), Some("web"));
+    }
+
+    #[test]
+    fn unmodeled_elements_are_kept_with_a_locator_key() {
+        let xml = MINIMAL.replacen(
+            "    <console type='pty'/>\n",
+            "    <serial type='pty'/>\n    <console type='pty'/>\n",
+            1,
+        );
+        let l = load("d.xml", &xml);
+        let kept = &l.document.container.unrecognized;
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        assert_eq!(kept[0].key, "devices/serial");
+        assert_eq!(kept[0].value, "<serial type='pty'/>");
+        assert!(l.diagnostics.iter().any(|d| d.code == Code::X002));
+    }
+
+    #[test]
+    fn a_shared_netns_is_its_path_and_numa_modes_are_kept() {
+        let xml = MINIMAL
+            .replace(
+                "</devices>\n",
+                "</devices>\n  <lxc:namespace>\n    <lxc:sharenet type='netns' value='blue'/>\n  </lxc:namespace>\n",
+            )
+            .replace(
+                "  <os>",
+                "  <numatune>\n    <memory mode='interleave' nodeset='0-1'/>\n  </numatune>\n  <os>",
+            );
+        let l = load("d.xml", &xml);
+        assert!(!l.has_errors(), "{:?}", l.diagnostics);
+        let c = &l.document.container;
+        assert_eq!(
+            c.namespaces.share.get(&Namespace::Net).map(String::as_str),
+            Some("/run/netns/blue")
+        );
+        let lv = c.libvirt.as_ref().unwrap();
+        assert_eq!(lv.numa_mode.as_deref(), Some("interleave"));
+        assert_eq!(
+            c.resources
+                .cpuset_mems
+                .as_ref()
+                .map(|s| s.to_string())
+                .as_deref(),
+            Some("0-1")
+        );
     }
 
     #[test]

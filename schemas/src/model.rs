@@ -530,6 +530,9 @@ pub struct Route {
     /// Next hop, when not a device route.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<IpAddr>,
+    /// Route metric (libvirt `metric`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<u32>,
 }
 
 /// veth mode.
@@ -636,6 +639,9 @@ pub struct Network {
     /// libvirt virtual network name (interface type `network`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
+    /// libvirt port group of that network (its bandwidth and vlan settings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portgroup: Option<String>,
     /// Name inside the container.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -697,6 +703,7 @@ impl Network {
             kind,
             link: None,
             network: None,
+            portgroup: None,
             name: None,
             hwaddr: None,
             mtu: None,
@@ -1273,6 +1280,62 @@ pub struct LibvirtSettings {
     /// `<metadata>` content, verbatim.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<String>,
+    /// `<vcpu placement='auto'>`: numad chooses the CPUs and memory nodes.
+    #[serde(skip_serializing_if = "is_false")]
+    pub placement_auto: bool,
+    /// `<numatune><memory mode>` when not `strict` (`interleave`, `preferred`,
+    /// `restrictive`): the memory policy of the container's processes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub numa_mode: Option<String>,
+    /// `<cputune><emulator_period>`, microseconds: CPU bandwidth of libvirt's own
+    /// `libvirt_lxc` process, not the container's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emulator_period_us: Option<u64>,
+    /// `<cputune><emulator_quota>`, microseconds (-1: unlimited).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emulator_quota_us: Option<i64>,
+    /// How the source XML spelled what the model normalizes away.
+    #[serde(skip_serializing_if = "XmlLayout::is_empty")]
+    pub layout: XmlLayout,
+}
+
+/// Spelling choices of a domain XML that do not change its meaning, kept so that
+/// libvirt-formatted XML is written back byte for byte. Equivalence ignores them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct XmlLayout {
+    /// `<memtune><hard_limit>` was written although it equals `<memory>`.
+    #[serde(skip_serializing_if = "is_false")]
+    pub hard_limit: bool,
+    /// `<initenv>` names in source order (the model keeps libvirt's built-in variables
+    /// first, replaced in place).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub initenv_order: Vec<String>,
+    /// `<hostdev>` order: `networks/N` or `host_devices/N`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hostdevs: Vec<String>,
+    /// Per interface, by network index.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub interfaces: BTreeMap<u32, InterfaceLayout>,
+}
+
+impl XmlLayout {
+    /// Nothing recorded.
+    pub fn is_empty(&self) -> bool {
+        *self == XmlLayout::default()
+    }
+}
+
+/// Spelling of one `<interface>` or network `<hostdev>`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct InterfaceLayout {
+    /// `<link state>` as written (`up`/`down`); absent means libvirt's default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_state: Option<String>,
+    /// `<route>` order: `ipv4_gateway`, `ipv6_gateway` or an index into `routes`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<String>,
 }
 
 /// A setting kept verbatim because the model does not type it.

@@ -317,6 +317,7 @@ pub fn parse_route(text: &str, v6: bool) -> Result<Route, String> {
         address,
         prefix,
         gateway: None,
+        metric: None,
     })
 }
 
