@@ -148,6 +148,23 @@ pub fn prepare(
             }
         }
     }
+    // Every tty is a <console> element; past about 52,500 of them the XML exceeds the 4 MiB
+    // string limit of libvirt's RPC protocol and virsh fails ("Unable to encode message
+    // payload", measured with libvirt 9.0.0).
+    if c.dev.ttys > MAX_CONSOLES {
+        errors.push(at(
+            Diagnostic::new(
+                Code::C205,
+                format!(
+                    "{} ttys would be {} <console> elements; libvirt cannot carry a domain XML that large",
+                    c.dev.ttys,
+                    u64::from(c.dev.ttys) + 1
+                ),
+            )
+            .help(format!("lower lxc.tty.max to at most {MAX_CONSOLES}")),
+            "/dev/ttys",
+        ));
+    }
     // libvirt refuses to start a domain without a console.
     if !c.console.enabled {
         notes.push(at(
@@ -164,12 +181,25 @@ pub fn prepare(
     }
 }
 
+/// The most ttys converted to consoles: libvirt 9.0.0 transfers at most 52,558 consoles of
+/// an otherwise minimal domain (its RPC strings end at 4 MiB).
+pub const MAX_CONSOLES: u32 = 50_000;
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn doc() -> Document {
         Document::default()
+    }
+
+    #[test]
+    fn more_ttys_than_libvirt_can_carry_is_an_error_not_gigabytes_of_xml() {
+        let mut d = doc();
+        d.container.name = Some("c".into());
+        d.container.dev.ttys = 99_999_999;
+        let errors = prepare(&d, &FromNativeOptions::default()).unwrap_err();
+        assert!(errors.iter().any(|e| e.code == Code::C205), "{errors:?}");
     }
 
     #[test]

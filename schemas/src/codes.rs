@@ -130,6 +130,7 @@ codes! {
     C301 = ("libvirt-cannot-express", Warning, "a setting libvirt domain XML cannot express (lost in conversion)"),
     C302 = ("libvirt-behaves-differently", Note, "libvirt behaviour the LXC container did not have"),
     C204 = ("libvirt-console-required", Warning, "libvirt requires a console the LXC container did not have"),
+    C205 = ("libvirt-too-many-consoles", Error, "more ttys than libvirt can carry as consoles in one domain XML"),
 }
 
 impl Code {

@@ -114,5 +114,5 @@ pub fn from_native(text: &str, uuid: &str, emulator: &str) -> Result<String, Com
 pub fn from_native_with(text: &str, opts: &Options<'_>) -> Result<String, CompatError> {
     let conf = reader::read(text)?;
     let domain = convert::convert(&conf, opts.host_arch)?;
-    Ok(xml::format(&domain, opts.uuid, opts.emulator))
+    xml::format(&domain, opts.uuid, opts.emulator)
 }

@@ -4,6 +4,7 @@
 
 use super::convert::{Domain, FsType, IfaceKind, IpInfo, MEMORY_UNLIMITED};
 use super::numbers::Ip;
+use super::CompatError;
 use std::fmt::Write;
 
 /// Escape text or an attribute value the way libvirt's `virBufferEscapeString` does.
@@ -45,7 +46,11 @@ fn ip_info(out: &mut String, info: &IpInfo, indent: &str) {
 }
 
 /// The XML text, ending in `</domain>\n`.
-pub fn format(d: &Domain<'_>, uuid: &str, emulator: &str) -> String {
+/// libvirt's limit on an RPC string (`REMOTE_STRING_MAX`): virsh gets no longer XML.
+pub const REMOTE_STRING_MAX: usize = 4 * 1024 * 1024;
+
+/// The domain XML, or virsh's error when it would be longer than libvirt can transfer.
+pub fn format(d: &Domain<'_>, uuid: &str, emulator: &str) -> Result<String, CompatError> {
     let mut o = String::with_capacity(2048);
     o.push_str("<domain type='lxc'>\n");
     let _ = writeln!(o, "  <name>{}</name>", escape(d.name));
@@ -257,6 +262,10 @@ pub fn format(d: &Domain<'_>, uuid: &str, emulator: &str) -> String {
         o.push_str("    </interface>\n");
     }
     for port in 0..d.consoles {
+        // Past the RPC limit libvirt fails anyway: stop before using gigabytes.
+        if o.len() > REMOTE_STRING_MAX {
+            break;
+        }
         let _ = write!(
             o,
             "    <console type='pty'>\n      <target type='lxc' port='{port}'/>\n    </console>\n"
@@ -272,5 +281,10 @@ pub fn format(d: &Domain<'_>, uuid: &str, emulator: &str) -> String {
         o.push_str("    </hostdev>\n");
     }
     o.push_str("  </devices>\n</domain>\n");
-    o
+    if o.len() > REMOTE_STRING_MAX {
+        return Err(CompatError::Reported(
+            "Unable to encode message payload".into(),
+        ));
+    }
+    Ok(o)
 }
