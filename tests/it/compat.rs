@@ -16,25 +16,6 @@ const URI: &str = "lxc:///system";
 const UUID: &str = "6c78636f-6e66-4d00-8000-00000000c0de";
 const DIRS: &[&str] = &["corpus/lxc", "corpus/invalid", "corpus/libvirt-compat"];
 
-fn virsh_answers() -> bool {
-    Command::new("virsh")
-        .args(["-q", "-c", URI, "version"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
-
-fn ensure_libvirtd() {
-    if virsh_answers() {
-        return;
-    }
-    let status = Command::new(root().join("tests/oracle/libvirt/start-libvirtd.sh")).status();
-    assert!(
-        status.map(|s| s.success()).unwrap_or(false) && virsh_answers(),
-        "libvirtd does not answer on {URI}: run tests/oracle/libvirt/start-libvirtd.sh"
-    );
-}
-
 /// What virsh printed, normalised to what `from_native` returns: the XML without virsh's
 /// extra blank line and with our uuid, or the stderr text.
 fn virsh(file: &str) -> Result<String, String> {

@@ -3,6 +3,7 @@
 mod cli;
 mod compat;
 mod corpus;
+mod domxml;
 mod equiv;
 mod from_native;
 mod liblxc;

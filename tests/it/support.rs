@@ -77,3 +77,24 @@ pub fn strip_root(value: &mut serde_json::Value) {
         _ => {}
     }
 }
+
+fn virsh_answers() -> bool {
+    std::process::Command::new("virsh")
+        .args(["-q", "-c", "lxc:///system", "version"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+/// Make sure libvirtd answers on lxc:///system (starting it if needed).
+pub fn ensure_libvirtd() {
+    if virsh_answers() {
+        return;
+    }
+    let status =
+        std::process::Command::new(root().join("tests/oracle/libvirt/start-libvirtd.sh")).status();
+    assert!(
+        status.map(|s| s.success()).unwrap_or(false) && virsh_answers(),
+        "libvirtd does not answer on lxc:///system: run tests/oracle/libvirt/start-libvirtd.sh"
+    );
+}
