@@ -66,7 +66,11 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             loaded
                 .iter()
-                .map(|d| lxconf_convert::libvirt_xml::emit(std::hint::black_box(d)).xml.len())
+                .map(|d| {
+                    lxconf_convert::libvirt_xml::emit(std::hint::black_box(d))
+                        .xml
+                        .len()
+                })
                 .sum::<usize>()
         })
     });
@@ -81,7 +85,11 @@ fn bench(c: &mut Criterion) {
         b.iter(|| lxconf_parse::domxml::load("bench.xml", std::hint::black_box(&big)))
     });
     group.bench_function("write", |b| {
-        b.iter(|| lxconf_convert::libvirt_xml::emit(std::hint::black_box(&doc)).xml.len())
+        b.iter(|| {
+            lxconf_convert::libvirt_xml::emit(std::hint::black_box(&doc))
+                .xml
+                .len()
+        })
     });
     group.finish();
 }

@@ -188,6 +188,11 @@ const LIBVIRT_CAPS: [&str; 37] = [
 /// Where `ip netns` names live; `<lxc:sharenet type='netns' value='N'>` joins `NETNS_DIR/N`.
 pub const NETNS_DIR: &str = "/run/netns";
 
+/// libvirt 9.0's capability names, in the order libvirt prints them.
+pub fn libvirt_capability_names() -> &'static [&'static str] {
+    &LIBVIRT_CAPS
+}
+
 /// libvirt's init PATH.
 pub const LIBVIRT_PATH: &str = "/bin:/sbin";
 /// libvirt's devpts has no pty limit of its own: the kernel's default maximum.
