@@ -103,9 +103,29 @@ pub fn render(d: &Diagnostic, sources: &SourceMap) -> Rendered {
 
 /// Print diagnostics to stderr with miette's graphical handler.
 pub fn print(diags: &[Diagnostic], sources: &SourceMap) {
+    use std::fmt::Write as _;
+    use std::io::Write as _;
+    // Rendered into one string and written at once: stderr is unbuffered, and miette
+    // writes a report in many small pieces (one syscall each).
+    // One handler for all reports: building one probes the terminal (colour, unicode,
+    // width) with a dozen syscalls, which `Report`'s Debug would repeat per report.
+    struct Shown<'a>(&'a miette::MietteHandler, &'a Rendered);
+    impl std::fmt::Display for Shown<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            miette::ReportHandler::debug(self.0, self.1, f)
+        }
+    }
+    if diags.is_empty() {
+        return;
+    }
+    let handler = miette::MietteHandlerOpts::new().build();
+    let mut text = String::new();
     for d in diags {
-        let report = miette::Report::new(render(d, sources));
-        eprintln!("{report:?}");
+        let rendered = render(d, sources);
+        let _ = writeln!(text, "{}", Shown(&handler, &rendered));
+    }
+    if !text.is_empty() {
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
     }
 }
 
