@@ -148,6 +148,36 @@ pub fn prepare(
             }
         }
     }
+    // libvirt refuses an <idmap> that lacks uids or gids, or leaves the container's root
+    // unmapped; LXC accepts such a config and fails only when the container starts.
+    if !c.idmap.is_empty() {
+        for kind in [IdKind::Uid, IdKind::Gid] {
+            let maps: Vec<_> = c.idmap.iter().filter(|m| m.kind == kind).collect();
+            let name = if kind == IdKind::Uid { "uid" } else { "gid" };
+            let problem = if maps.is_empty() {
+                Some(format!(
+                    "the container has {} mappings but no {name} mapping",
+                    if kind == IdKind::Uid { "gid" } else { "uid" }
+                ))
+            } else if !maps.iter().any(|m| m.container_start == 0) {
+                Some(format!(
+                    "no {name} mapping covers the container's root (id 0)"
+                ))
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                errors.push(at(
+                    Diagnostic::new(
+                        Code::C206,
+                        format!("{problem}: libvirt refuses such an <idmap>"),
+                    )
+                    .help(format!("add `lxc.idmap = {} 0 HOSTID COUNT`", &name[..1])),
+                    "/idmap",
+                ));
+            }
+        }
+    }
     // Every tty is a <console> element; past about 52,500 of them the XML exceeds the 4 MiB
     // string limit of libvirt's RPC protocol and virsh fails ("Unable to encode message
     // payload", measured with libvirt 9.0.0).
@@ -191,6 +221,21 @@ mod tests {
 
     fn doc() -> Document {
         Document::default()
+    }
+
+    #[test]
+    fn an_idmap_libvirt_refuses_is_an_error() {
+        // Found by the model → domain XML property test: a gid map alone.
+        let mut d = doc();
+        d.container.name = Some("c".into());
+        d.container.idmap.push(IdMap {
+            kind: IdKind::Gid,
+            container_start: 0,
+            host_start: 100000,
+            count: 65536,
+        });
+        let errors = prepare(&d, &FromNativeOptions::default()).unwrap_err();
+        assert!(errors.iter().any(|e| e.code == Code::C206), "{errors:?}");
     }
 
     #[test]

@@ -592,7 +592,17 @@ pub fn emit(doc: &Document) -> XmlOutput {
         .map(|c| c.name())
         .filter(|n| !LIBVIRT_CAPS.contains(n))
         .collect();
-    if !unknown.is_empty() && !matches!(c.capabilities, Capabilities::Keep { .. }) {
+    // Under policy deny libvirt clears the whole bounding set (capng_clear), so capabilities
+    // it has no name for are dropped too; only a drop list cannot reach them.
+    let denies_all = matches!(
+        c.capabilities,
+        Capabilities::Keep { .. }
+            | Capabilities::Policy {
+                default: CapPolicyDefault::Deny,
+                ..
+            }
+    );
+    if !unknown.is_empty() && !denies_all {
         w.loss(
             "/capabilities",
             format!("dropping {}", unknown.join(", ")),

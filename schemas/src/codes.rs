@@ -131,6 +131,7 @@ codes! {
     C302 = ("libvirt-behaves-differently", Note, "libvirt behaviour the LXC container did not have"),
     C204 = ("libvirt-console-required", Warning, "libvirt requires a console the LXC container did not have"),
     C205 = ("libvirt-too-many-consoles", Error, "more ttys than libvirt can carry as consoles in one domain XML"),
+    C206 = ("libvirt-idmap-incomplete", Error, "id mappings libvirt refuses: uid without gid maps (or the reverse), or root unmapped"),
 }
 
 impl Code {

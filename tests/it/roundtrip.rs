@@ -301,5 +301,43 @@ mod generated {
             prop_assert!(!back.has_errors(), "{:?}\n{}", back.diagnostics, out.text);
             prop_assert_eq!(&back.document.container, &c, "\n{}", out.text);
         }
+
+        #[test]
+        fn lxc_models_keep_their_meaning_in_domain_xml_or_report_the_loss(c in container()) {
+            // model → domain XML → model: what differs (beyond the documented inherent
+            // differences) must come with a loss report.
+            use lxconf_model::equiv::{compare, Status};
+            let mut c = c;
+            c.name = Some("generated".into());
+            let doc = Document { container: c.clone(), ..Document::default() };
+            let options = lxconf_convert::from_native::FromNativeOptions {
+                memory: Some(ByteSize(ByteSize::GIB)),
+                host_memory: Some(ByteSize(8 * ByteSize::GIB)),
+                ..Default::default()
+            };
+            let (prepared, mut losses) = match lxconf_convert::from_native::prepare(&doc, &options) {
+                Ok(p) => p,
+                // Refused with an error (e.g. a tmpfs libvirt cannot size): nothing written.
+                Err(errors) => {
+                    prop_assert!(errors.iter().all(|e| e.is_error()));
+                    return Ok(());
+                }
+            };
+            let out = lxconf_convert::libvirt_xml::emit(&prepared);
+            losses.extend(out.losses);
+            let back = lxconf_parse::domxml::load("converted.xml", &out.xml);
+            prop_assert!(!back.has_errors(), "{:?}\n{}", back.diagnostics, out.xml);
+            let unexpected: Vec<_> = compare(&c, &back.document.container)
+                .into_iter()
+                .filter(|o| o.status == Status::Unexpected)
+                .map(|o| o.name)
+                .collect();
+            prop_assert!(
+                unexpected.is_empty() || !losses.is_empty(),
+                "meaning changed silently in {:?}\n{}",
+                unexpected,
+                out.xml
+            );
+        }
     }
 }
