@@ -1702,12 +1702,15 @@ impl<'a> Lowerer<'a> {
             "link" => net.link = (!empty).then(|| t.to_string()),
             "name" => {
                 if t.len() > 15 {
+                    // liblxc cuts at byte 15 (IFNAMSIZ); a cut inside a multi-byte character
+                    // is moved back to the character's start so the name stays text.
+                    let cut = (0..=15).rev().find(|&i| t.is_char_boundary(i)).unwrap_or(0);
                     warning = Some((
                         Code::L020,
-                        format!("interface name `{t}` is longer than 15 bytes; liblxc truncates it to `{}`", &t[..15]),
+                        format!("interface name `{t}` is longer than 15 bytes; liblxc truncates it to `{}`", &t[..cut]),
                         "use a name of at most 15 characters".into(),
                     ));
-                    net.name = Some(t[..15].to_string());
+                    net.name = Some(t[..cut].to_string());
                 } else {
                     net.name = (!empty).then(|| t.to_string());
                 }
@@ -2522,4 +2525,38 @@ pub fn parse_device_rule(v: &str, allow: bool) -> Option<DeviceRule> {
         minor,
         access,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fs::MemoryFs;
+
+    fn lower(text: &str) -> Loaded {
+        let fs = MemoryFs::new();
+        load(
+            "t.conf",
+            text,
+            &LoadOptions {
+                fs: &fs,
+                base_dir: "/".into(),
+            },
+        )
+    }
+
+    #[test]
+    fn a_long_interface_name_is_cut_at_a_character_boundary() {
+        // Found by the lxc fuzz target: byte 15 fell inside a multi-byte character.
+        let l = lower("lxc.net.0.type = veth\nlxc.net.0.name = abcdefghijklmn\u{e9}xyz\n");
+        assert_eq!(
+            l.document.container.networks[0].name.as_deref(),
+            Some("abcdefghijklmn")
+        );
+        assert!(l.diagnostics.iter().any(|d| d.code == Code::L020));
+        let l = lower("lxc.net.0.type = veth\nlxc.net.0.name = eth0-very-long-name\n");
+        assert_eq!(
+            l.document.container.networks[0].name.as_deref(),
+            Some("eth0-very-long-")
+        );
+    }
 }
