@@ -171,8 +171,7 @@ pub fn run(args: LintArgs) -> u8 {
     let mut diffs = String::new();
     let mut applied = 0usize;
     let mut fixed_files = 0usize;
-    let mut skipped_xml = 0usize;
-    for (i, outcome) in results {
+    for (_, outcome) in results {
         match outcome {
             Outcome::Report(r) => reports.push(r),
             Outcome::Fixed {
@@ -190,28 +189,11 @@ pub fn run(args: LintArgs) -> u8 {
                 reports.push(report);
             }
             Outcome::Skipped(Skip::NotConfig) => {}
-            Outcome::Skipped(Skip::Unsupported(f)) => {
-                if matches!(inputs[i], Input::Found(_)) {
-                    skipped_xml += 1;
-                } else {
-                    eprintln!(
-                        "lxconf: {}: linting {} is not supported by this build yet",
-                        inputs[i].name(),
-                        f.name()
-                    );
-                    failed = true;
-                }
-            }
             Outcome::Failed(e) => {
                 eprintln!("lxconf: {e}");
                 failed = true;
             }
         }
-    }
-    if skipped_xml > 0 {
-        eprintln!(
-            "lxconf: skipped {skipped_xml} domain XML file(s): not supported by this build yet"
-        );
     }
     if args.diff {
         let mut out = std::io::stdout().lock();

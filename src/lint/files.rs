@@ -142,8 +142,6 @@ pub fn read(input: &Input) -> Result<String, String> {
 pub enum Skip {
     /// Not a format lxconf reads (directory walks only).
     NotConfig,
-    /// A format this build cannot read yet.
-    Unsupported(Format),
 }
 
 /// Load a text in a format.
@@ -163,7 +161,7 @@ pub fn load(name: &str, text: &str, format: Format, options: &Options) -> Result
         ),
         Format::Fstab => lxconf_parse::load_fstab(name, text),
         Format::ModelJson => super::json_doc::load(name, text),
-        Format::DomXml => return Err(Skip::Unsupported(Format::DomXml)),
+        Format::DomXml => lxconf_parse::domxml::load(name, text),
     })
 }
 

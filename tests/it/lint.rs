@@ -555,3 +555,24 @@ fn sarif_output_validates_against_the_oasis_schema_when_given() {
         .collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
+
+#[test]
+fn domain_xml_is_linted_with_the_same_model_rules() {
+    // An invalid domain: its parser error, located, and exit 1.
+    let out = lxconf(&["lint", "corpus/domxml-invalid/bad-mac-address.xml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("bad-mac-address.xml:12:7"), "{stdout}");
+    // The valid corpus: no errors, and no LXC-only advice for libvirt's deliberate choices
+    // (an `ethernet` interface has no bridge on purpose).
+    let out = lxconf(&["lint", "--format", "json", "corpus/domxml"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let text = report.to_string();
+    assert!(!text.contains("\"M012\""), "{text}");
+    assert!(text.contains("\"X002\""), "verbatim elements are reported");
+}

@@ -159,6 +159,10 @@ fn privileged(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
             "/rootfs",
             "privileged container: no id mappings, so root in the container is root on the host",
         )
-        .help("map root to a subordinate id range with `lxc.idmap` (or allow this rule for containers meant to be privileged)"),
+        .help(if c.libvirt.is_some() {
+            "map root to a subordinate id range with an `<idmap>` (`<uid start='0' target='100000' count='65536'/>` and the same `<gid>`), or allow this rule for containers meant to be privileged"
+        } else {
+            "map root to a subordinate id range with `lxc.idmap` (or allow this rule for containers meant to be privileged)"
+        }),
     );
 }

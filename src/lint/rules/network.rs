@@ -174,8 +174,10 @@ fn without_link(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
         }
         let severity = match net.kind {
             NetKind::Macvlan | NetKind::Ipvlan | NetKind::Vlan | NetKind::Phys => Severity::Error,
+            // libvirt's `<interface type='ethernet'>` is a veth left unattached on purpose.
             NetKind::Veth
-                if net.script_up.is_none()
+                if ctx.document.container.libvirt.is_none()
+                    && net.script_up.is_none()
                     && net.veth.as_ref().is_none_or(|v| v.mode == VethMode::Bridge) =>
             {
                 Severity::Warning
