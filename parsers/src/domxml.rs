@@ -232,7 +232,7 @@ impl Lower<'_> {
             format!("`<{}>` is kept verbatim: {why}", el.name),
         )
         .at(self.o(&el.range))
-        .help("lxconf does not model it; conversions report it as a loss");
+        .help("lxconf does not model it: domain XML output writes it back unchanged, an LXC config cannot hold it (reported as a loss)");
         self.diags.push(d);
     }
     fn size(&mut self, el: &Element, unit_attr: &str, default_unit: &str) -> Option<ByteSize> {
