@@ -66,6 +66,7 @@ pub fn load(
         Format::Fstab => lxconf_parse::load_fstab(&name, &text),
         Format::DomXml => lxconf_parse::domxml::load(&name, &text),
         Format::ModelJson => lxconf_parse::load_model_json(&name, &text),
+        Format::ModelYaml => lxconf_parse::load_model_yaml(&name, &text),
     };
     Ok((format, loaded))
 }

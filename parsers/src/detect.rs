@@ -11,6 +11,8 @@ pub enum Format {
     DomXml,
     /// An lxconf model document (JSON).
     ModelJson,
+    /// An lxconf model document (YAML, as `lxconf convert --to yaml` writes it).
+    ModelYaml,
 }
 
 impl Format {
@@ -21,12 +23,14 @@ impl Format {
             Format::Fstab => "fstab",
             Format::DomXml => "domxml",
             Format::ModelJson => "json",
+            Format::ModelYaml => "yaml",
         }
     }
 }
 
-/// Guess the format of a text: XML starts with `<`, a model document with `{`, an LXC
-/// config has `lxc.` keys, and anything else with 4-6 field lines is an fstab.
+/// Guess the format of a text: XML starts with `<`, a model document with `{` (JSON) or
+/// `---`/a `field:` line (YAML), an LXC config has `lxc.` keys, and anything else with 4-6
+/// field lines is an fstab.
 pub fn detect(text: &str) -> Format {
     let mut lxc_lines = 0usize;
     let mut fstab_lines = 0usize;
@@ -40,6 +44,16 @@ pub fn detect(text: &str) -> Format {
         }
         if t.starts_with('{') {
             return Format::ModelJson;
+        }
+        // A YAML mapping key at the start of a line (`name: web`, `init:`); no LXC key or
+        // fstab line looks like that.
+        let yaml_key = line.split_once(':').is_some_and(|(k, rest)| {
+            !k.is_empty()
+                && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                && (rest.is_empty() || rest.starts_with(' '))
+        });
+        if t.starts_with("---") || (lxc_lines == 0 && fstab_lines == 0 && yaml_key) {
+            return Format::ModelYaml;
         }
         if t.starts_with("lxc.") {
             lxc_lines += 1;
@@ -67,6 +81,12 @@ mod tests {
         assert_eq!(detect("proc /proc proc defaults 0 0\n"), Format::Fstab);
         assert_eq!(detect("<domain type='lxc'>\n"), Format::DomXml);
         assert_eq!(detect("  {\"name\": 1}"), Format::ModelJson);
+        assert_eq!(
+            detect("name: web\ninit:\n  command: []\n"),
+            Format::ModelYaml
+        );
+        assert_eq!(detect("---\nname: web\n"), Format::ModelYaml);
+        assert_eq!(detect("lxc.uts.name = a\n"), Format::Lxc);
         assert_eq!(detect(""), Format::Lxc);
     }
 }

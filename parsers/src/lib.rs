@@ -83,6 +83,36 @@ pub fn load_model_json(name: &str, text: &str) -> Loaded {
     }
 }
 
+/// Load a model document written as YAML (`lxconf convert --to yaml`).
+pub fn load_model_yaml(name: &str, text: &str) -> Loaded {
+    let mut sources = SourceMap::new();
+    let id = sources.add(name, text);
+    let mut diagnostics = Vec::new();
+    let container = match serde_norway::from_str::<Container>(text) {
+        Ok(c) => c,
+        Err(e) => {
+            let offset = e
+                .location()
+                .map(|l| line_col_to_offset(text, l.line(), l.column()))
+                .unwrap_or(0);
+            diagnostics.push(
+                lxconf_model::Diagnostic::new(lxconf_model::Code::M001, e.to_string())
+                    .at(Origin::new(id, offset..offset))
+                    .help("compare with `lxconf schema`; `lxconf convert --to yaml` prints valid documents"),
+            );
+            Container::default()
+        }
+    };
+    Loaded {
+        document: Document {
+            container,
+            ..Document::default()
+        },
+        sources,
+        diagnostics,
+    }
+}
+
 fn line_col_to_offset(text: &str, line: usize, column: usize) -> usize {
     let start: usize = text
         .split_inclusive('\n')

@@ -80,7 +80,7 @@ codes! {
     L023 = ("cgroup-v1-key", Warning, "a cgroup v1 key (`lxc.cgroup.*`): ignored on cgroup2 hosts, refused by LXC 7.0"),
     L024 = ("cgroup-controller-in-both-versions", Warning, "the same controller set through both `lxc.cgroup` and `lxc.cgroup2`"),
     L025 = ("keyring-session-inverted", Note, "`lxc.keyring.session` works the opposite way from the manual"),
-    M001 = ("model-not-json", Error, "a model document that is not valid JSON"),
+    M001 = ("model-unreadable", Error, "a model document that is not valid JSON or YAML"),
     M002 = ("model-schema-violation", Error, "a model document that does not match the lxconf JSON Schema"),
     M003 = ("idmap-overlap", Error, "two id mappings of the same kind overlap"),
     M004 = ("idmap-root-not-mapped", Error, "id mappings that leave the container's root (id 0) unmapped"),

@@ -65,6 +65,8 @@ pub enum FromFormat {
     Domxml,
     /// An lxconf model document (JSON).
     Json,
+    /// An lxconf model document (YAML).
+    Yaml,
 }
 
 impl From<FromFormat> for lxconf_parse::Format {
@@ -74,6 +76,7 @@ impl From<FromFormat> for lxconf_parse::Format {
             FromFormat::Fstab => lxconf_parse::Format::Fstab,
             FromFormat::Domxml => lxconf_parse::Format::DomXml,
             FromFormat::Json => lxconf_parse::Format::ModelJson,
+            FromFormat::Yaml => lxconf_parse::Format::ModelYaml,
         }
     }
 }

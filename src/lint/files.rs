@@ -118,6 +118,12 @@ pub fn lintable(path: &Path, text: &str) -> Option<Format> {
                 .iter()
                 .any(|k| text.contains(k))
         }
+        Format::ModelYaml => {
+            matches!(ext, "yaml" | "yml")
+                && ["init:", "hostname:", "rootfs:", "auto_mounts:"]
+                    .iter()
+                    .any(|k| text.contains(k))
+        }
     };
     ok.then_some(format)
 }
@@ -161,6 +167,7 @@ pub fn load(name: &str, text: &str, format: Format, options: &Options) -> Result
         ),
         Format::Fstab => lxconf_parse::load_fstab(name, text),
         Format::ModelJson => super::json_doc::load(name, text),
+        Format::ModelYaml => lxconf_parse::load_model_yaml(name, text),
         Format::DomXml => lxconf_parse::domxml::load(name, text),
     })
 }

@@ -256,3 +256,41 @@ fn fstab_converts_to_mount_entries_and_back() {
         "{text}"
     );
 }
+
+#[test]
+fn a_yaml_model_document_converts_to_every_format_and_errors_are_located() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // domain XML → YAML → domain XML is byte for byte.
+    let out = lxconf(&["convert", "--to", "yaml", "corpus/domxml/full-featured.xml"]);
+    assert!(out.status.success());
+    let yaml = dir.path().join("model.yaml");
+    std::fs::write(&yaml, &out.stdout).expect("write");
+    let yaml = yaml.to_str().expect("utf-8");
+    let out = lxconf(&["convert", "--to", "domxml", yaml]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let original = std::fs::read(root().join("corpus/domxml/full-featured.xml")).expect("read");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&original)
+    );
+    // --from yaml, and the other outputs.
+    for to in ["lxc", "json", "fstab"] {
+        let out = lxconf(&["convert", "--from", "yaml", "--to", to, yaml]);
+        assert!(
+            out.status.success(),
+            "--to {to}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // A broken document: exit 1, file:line:column.
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "name: web\ninit: [1, 2\n").expect("write");
+    let out = lxconf(&["show", bad.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("bad.yaml:2:7"), "{stderr}");
+}
