@@ -256,9 +256,23 @@ pub fn compare(left: &Container, right: &Container) -> Vec<Observation> {
         if a == b {
             continue;
         }
-        let reason = (across && SYSTEM_ENV.contains(&name.as_str())).then_some(
-            "LXC and libvirt set their own `container` and management variables for init",
-        );
+        // libvirt's `container_uuid`/`LIBVIRT_LXC_UUID` carry the domain's uuid, which is
+        // management metadata: when the uuids differ, so do these, and nothing else does.
+        let of_uuid = |v: Option<&Option<String>>, c: &Container| {
+            matches!((v, c.uuid), (Some(Some(s)), Some(u)) if *s == u.to_string())
+                || (v.is_none() && c.uuid.is_none())
+        };
+        let uuid_derived = matches!(name.as_str(), "container_uuid" | "LIBVIRT_LXC_UUID")
+            && left.uuid != right.uuid
+            && of_uuid(a, left)
+            && of_uuid(b, right);
+        let reason = if across && SYSTEM_ENV.contains(&name.as_str()) {
+            Some("LXC and libvirt set their own `container` and management variables for init")
+        } else if uuid_derived {
+            Some("libvirt passes the domain's uuid (management metadata) to init")
+        } else {
+            None
+        };
         let value = |v: Option<&Option<String>>| match v {
             Some(Some(s)) => serde_json::Value::String(s.clone()),
             Some(None) => serde_json::Value::String("(from the host)".into()),
@@ -326,6 +340,36 @@ pub fn compare(left: &Container, right: &Container) -> Vec<Observation> {
 mod tests {
     use super::*;
     use crate::Cap;
+
+    #[test]
+    fn uuid_variables_follow_the_uuid_but_other_variables_do_not() {
+        let with = |u: u128, extra: &str| {
+            let uuid = uuid::Uuid::from_u128(u);
+            let mut c = Container {
+                uuid: Some(uuid),
+                libvirt: Some(Default::default()),
+                ..Container::default()
+            };
+            for (n, v) in [
+                ("LIBVIRT_LXC_UUID", uuid.to_string()),
+                ("APP", extra.into()),
+            ] {
+                c.init.env.push(crate::model::EnvVar {
+                    name: n.into(),
+                    value: Some(v),
+                });
+            }
+            c
+        };
+        let env = |a: &Container, b: &Container| {
+            compare(a, b)
+                .into_iter()
+                .find(|o| o.name == "environment")
+                .map(|o| o.status)
+        };
+        assert_eq!(env(&with(1, "x"), &with(2, "x")), Some(Status::Expected));
+        assert_eq!(env(&with(1, "x"), &with(2, "y")), Some(Status::Unexpected));
+    }
 
     #[test]
     fn drop_list_and_policy_with_the_same_drops_are_equal() {

@@ -339,6 +339,71 @@ mod to_native {
     }
 }
 
+mod xml_lxc_xml {
+    //! Every corpus domain: XML → LXC → XML keeps its meaning (`equiv` between the first and
+    //! the last model), or one of the two conversions reported the loss.
+    use super::options;
+    use crate::support::*;
+    use lxconf_convert::from_native::prepare;
+    use lxconf_convert::libvirt_xml;
+    use lxconf_convert::lxc::{emit, LxcOptions};
+    use lxconf_model::equiv::{compare, Status};
+    use lxconf_model::Severity;
+
+    #[test]
+    fn corpus_domains_keep_their_meaning_through_lxc_and_back() {
+        let files = corpus_files("corpus/domxml", "xml");
+        let (mut equivalent, mut with_losses) = (0, 0);
+        let mut failures = Vec::new();
+        for file in &files {
+            let text = std::fs::read_to_string(root().join(file)).expect("read");
+            let xml = lxconf_parse::domxml::load(file, &text);
+            let lxc = emit(&xml.document, &LxcOptions::default());
+            let mid = lxconf_parse::lxc::load(
+                "converted.conf",
+                &lxc.text,
+                &lxconf_parse::LoadOptions {
+                    fs: &lxconf_parse::fs::RealFs,
+                    base_dir: "/".into(),
+                },
+            );
+            assert!(!mid.has_errors(), "{file}: {:?}", mid.diagnostics);
+            let (prepared, mut losses) = match prepare(&mid.document, &options()) {
+                Ok(p) => p,
+                Err(e) => {
+                    failures.push(format!(
+                        "{file}: the LXC config does not convert back: {e:?}"
+                    ));
+                    continue;
+                }
+            };
+            let out = libvirt_xml::emit(&prepared);
+            losses.extend(out.losses);
+            losses.extend(lxc.losses);
+            let back = lxconf_parse::domxml::load("back.xml", &out.xml);
+            assert!(!back.has_errors(), "{file}: {:?}", back.diagnostics);
+            let unexpected: Vec<_> = compare(&xml.document.container, &back.document.container)
+                .into_iter()
+                .filter(|o| o.status == Status::Unexpected)
+                .map(|o| o.name)
+                .collect();
+            let reported = losses.iter().any(|d| d.severity >= Severity::Note);
+            match (unexpected.is_empty(), reported) {
+                (true, _) => equivalent += 1,
+                (false, true) => with_losses += 1,
+                (false, false) => failures.push(format!(
+                    "{file}: meaning changed silently in {unexpected:?}"
+                )),
+            }
+        }
+        eprintln!(
+            "XML → LXC → XML: {equivalent}/{} keep their meaning, {with_losses} with reported losses",
+            files.len()
+        );
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}
+
 mod equivalence {
     //! equiv(config, domxml-from-native(config)) over the whole corpus: every difference is
     //! either an inherent one (docs/equivalence.md) or reported by the conversion as a loss.
