@@ -230,6 +230,18 @@ fn container_main(
         _ => return 1,
     }
     sys.close(go_r);
+    // In a new user namespace the process still has the host's ids, which the maps just
+    // written leave unmapped: it is nobody inside, and the kernel refuses to create files
+    // owned by it (EOVERFLOW). Become the container's root first, as liblxc does.
+    if plan.clone.contains(&Namespace::User) {
+        let become_root = sys
+            .setgid(0)
+            .and_then(|()| sys.setgroups(&[]))
+            .and_then(|()| sys.setuid(0));
+        if let Err(e) = become_root {
+            return report(format!("becoming root in the user namespace: {e}"));
+        }
+    }
     if let Err(e) = container_steps(plan, sys) {
         return report(e);
     }

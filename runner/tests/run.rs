@@ -3,7 +3,8 @@
 
 use lxconf_model::{
     AutoMounts, BindKind, ByteSize, Cap, Capabilities, Container, CreateKind, EnvVar, Gateway,
-    Ipv4Cidr, Mount, Namespace, NetKind, Network, ProcMode, Rootfs, SizeSpec, SysMode,
+    IdKind, IdMap, Ipv4Cidr, Mount, Namespace, NetKind, Network, ProcMode, Rootfs, SizeSpec,
+    SysMode,
 };
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -617,4 +618,47 @@ fn same_observations_as_lxc_execute() {
     let (our_head, our_mounts) = ours.split_once("---\n").expect("our output");
     assert_eq!(our_head, lxc_head, "hostname, capabilities, env, pid, /dev");
     assert_eq!(mount_table(our_mounts), mount_table(lxc_mounts));
+}
+
+#[test]
+fn a_user_namespace_maps_root_to_the_host_range() {
+    if !ready() {
+        return;
+    }
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let root = build_rootfs();
+    // The mapped root is an ordinary user on the host: it needs to traverse the rootfs
+    // (the temporary directory is 0700) and write to /tmp.
+    std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    std::fs::set_permissions(
+        root.path().join("tmp"),
+        std::fs::Permissions::from_mode(0o1777),
+    )
+    .expect("chmod");
+    let mut c = base("userns", root.path());
+    for kind in [IdKind::Uid, IdKind::Gid] {
+        c.idmap.push(IdMap {
+            kind,
+            container_start: 0,
+            host_start: 200_000,
+            count: 65_536,
+        });
+    }
+    c.namespaces.clone = c.lxc_default_namespaces();
+    let (code, out, err) = run(
+        &c,
+        "cat /proc/self/uid_map; id -u; id -g; touch /tmp/made-inside; stat -c %u /tmp/made-inside",
+    );
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["0", "200000", "65536"]
+    );
+    assert_eq!(lines[1], "0", "root inside");
+    assert_eq!(lines[2], "0");
+    assert_eq!(lines[3], "0", "the file is root's inside");
+    let meta = std::fs::metadata(root.path().join("tmp/made-inside")).expect("created");
+    assert_eq!(meta.uid(), 200_000, "and the mapped user's on the host");
+    assert_eq!(meta.gid(), 200_000);
 }
