@@ -203,6 +203,8 @@ struct Lower<'a> {
     source: SourceId,
     diags: Vec<Diagnostic>,
     doc: Document,
+    /// Elements kept verbatim as a whole (their attributes are kept with them).
+    kept_spans: Vec<Range<usize>>,
 }
 
 impl Lower<'_> {
@@ -216,6 +218,7 @@ impl Lower<'_> {
         self.diags.push(d);
     }
     fn keep(&mut self, el: &Element, path: &str, why: &str) {
+        self.kept_spans.push(el.span.clone());
         let raw = self.text.get(el.span.clone()).unwrap_or("").to_string();
         let i = self.doc.container.unrecognized.len();
         self.doc.container.unrecognized.push(Unrecognized {
@@ -283,12 +286,117 @@ pub fn load(name: &str, text: &str) -> Loaded {
         source,
         diags: Vec::new(),
         doc: Document::default(),
+        kept_spans: Vec::new(),
     };
     lower_domain(&mut l, &root);
+    unknown_attributes(&mut l, &root, "");
     Loaded {
         document: l.doc,
         sources,
         diagnostics: l.diags,
+    }
+}
+
+/// Subtrees kept verbatim as a whole: their attributes travel with them.
+const VERBATIM_SUBTREES: &[&str] = &[
+    "metadata",
+    "clock",
+    "serial",
+    "bandwidth",
+    "virtualport",
+    "vlan",
+    "script",
+    "seclabel",
+    "driver",
+    "cpu",
+    "sysinfo",
+];
+
+/// The attributes lxconf reads, by element name (libvirt's LXC subset of the schema).
+fn known_attributes(element: &str) -> &'static [&'static str] {
+    match element {
+        "domain" => &["type", "id"],
+        "memory" => &["unit", "mode", "nodeset", "placement"],
+        "currentMemory" | "hard_limit" | "soft_limit" | "swap_hard_limit" | "min_guarantee" => {
+            &["unit"]
+        }
+        "vcpu" => &["placement", "cpuset"],
+        "type" => &["arch"],
+        "initenv" => &["name"],
+        "uid" | "gid" => &["start", "target", "count"],
+        "capabilities" => &["policy"],
+        "filesystem" => &["type", "accessmode"],
+        "source" => &[
+            "dir",
+            "dev",
+            "file",
+            "name",
+            "usage",
+            "units",
+            "bridge",
+            "network",
+            "portgroup",
+            "mode",
+        ],
+        "target" => &["dir", "dev", "type", "port"],
+        "interface" => &["type"],
+        "mac" => &["address"],
+        "ip" => &["address", "family", "prefix", "peer"],
+        "route" => &["family", "address", "prefix", "gateway", "metric"],
+        "guest" => &["dev"],
+        "link" => &["state"],
+        "mtu" => &["size"],
+        "console" => &["type"],
+        "hostdev" => &["mode", "type", "managed"],
+        "vendor" | "product" => &["id"],
+        "address" => &["bus", "device"],
+        "lxc:sharenet" | "lxc:shareipc" | "lxc:shareuts" => &["type", "value"],
+        _ if LIBVIRT_CAPS.contains(&element) => &["state"],
+        _ => &[],
+    }
+}
+
+/// Report attributes the model does not read (X002), keeping each verbatim so that a
+/// conversion lists it as a loss instead of dropping it.
+fn unknown_attributes(l: &mut Lower<'_>, el: &Element, parent: &str) {
+    let path = if parent.is_empty() {
+        el.name.clone()
+    } else {
+        format!("{parent}/{}", el.name)
+    };
+    // An element refused with an error says enough; its attributes are not reported too.
+    let refused = l.diags.iter().any(|d| {
+        d.is_error()
+            && d.primary
+                .as_ref()
+                .is_some_and(|p| p.origin.start as usize == el.range.start)
+    });
+    if VERBATIM_SUBTREES.contains(&el.name.as_str()) || l.kept_spans.contains(&el.span) || refused {
+        return;
+    }
+    let known = known_attributes(&el.name);
+    for (name, value, range) in &el.attrs {
+        if known.contains(&name.as_str()) || name.starts_with("xmlns") {
+            continue;
+        }
+        let i = l.doc.container.unrecognized.len();
+        l.doc.container.unrecognized.push(Unrecognized {
+            format: "domxml".into(),
+            key: format!("{path}/@{name}"),
+            value: value.clone(),
+            reason: "lxconf does not model this attribute".into(),
+        });
+        l.doc.origins.record(("/unrecognized", i), l.o(range));
+        let d = Diagnostic::new(
+            Code::X002,
+            format!("attribute `{name}` of `<{}>` is not modeled: it is ignored", el.name),
+        )
+        .at(l.o(range))
+        .help("lxconf keeps it verbatim and conversions report it as a loss; remove it if it is a mistake");
+        l.diags.push(d);
+    }
+    for child in &el.children {
+        unknown_attributes(l, child, &path);
     }
 }
 
@@ -1320,6 +1428,27 @@ mod tests {
                 .as_deref(),
             Some("0-1")
         );
+    }
+
+    #[test]
+    fn unknown_attributes_are_reported_and_kept() {
+        let xml = MINIMAL.replace(
+            "<console type='pty'/>",
+            "<console type='pty' tty='/dev/pts/3'/>",
+        );
+        let l = load("d.xml", &xml);
+        assert!(!l.has_errors());
+        let kept = &l.document.container.unrecognized;
+        assert_eq!(kept.len(), 2, "{kept:?}");
+        assert_eq!(kept[0].key, "domain/devices/console/@tty");
+        assert_eq!(kept[0].value, "/dev/pts/3");
+        let d = l
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::X002)
+            .expect("X002");
+        let at = d.primary.as_ref().expect("located").origin;
+        assert_eq!(&xml[at.start as usize..at.end as usize], "/dev/pts/3");
     }
 
     #[test]
