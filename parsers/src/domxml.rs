@@ -73,8 +73,9 @@ pub fn parse_tree(text: &str, source: SourceId) -> Result<Element, Box<Diagnosti
             // Locate the raw value inside the start tag, for diagnostics.
             let tag = &text[start..end];
             let range = tag
-                .find(&format!("{key}="))
-                .map(|i| {
+                .match_indices(key.as_str())
+                .find(|(i, _)| tag[i + key.len()..].starts_with('='))
+                .map(|(i, _)| {
                     let s = start + i + key.len() + 2;
                     s..(s + a.value.len()).min(end)
                 })
@@ -289,7 +290,7 @@ pub fn load(name: &str, text: &str) -> Loaded {
         kept_spans: Vec::new(),
     };
     lower_domain(&mut l, &root);
-    unknown_attributes(&mut l, &root, "");
+    unknown_attributes(&mut l, &root, &mut Vec::new());
     Loaded {
         document: l.doc,
         sources,
@@ -358,12 +359,7 @@ fn known_attributes(element: &str) -> &'static [&'static str] {
 
 /// Report attributes the model does not read (X002), keeping each verbatim so that a
 /// conversion lists it as a loss instead of dropping it.
-fn unknown_attributes(l: &mut Lower<'_>, el: &Element, parent: &str) {
-    let path = if parent.is_empty() {
-        el.name.clone()
-    } else {
-        format!("{parent}/{}", el.name)
-    };
+fn unknown_attributes<'e>(l: &mut Lower<'_>, el: &'e Element, path: &mut Vec<&'e str>) {
     // An element refused with an error says enough; its attributes are not reported too.
     let refused = l.diags.iter().any(|d| {
         d.is_error()
@@ -374,11 +370,13 @@ fn unknown_attributes(l: &mut Lower<'_>, el: &Element, parent: &str) {
     if VERBATIM_SUBTREES.contains(&el.name.as_str()) || l.kept_spans.contains(&el.span) || refused {
         return;
     }
+    path.push(&el.name);
     let known = known_attributes(&el.name);
     for (name, value, range) in &el.attrs {
         if known.contains(&name.as_str()) || name.starts_with("xmlns") {
             continue;
         }
+        let path = path.join("/");
         let i = l.doc.container.unrecognized.len();
         l.doc.container.unrecognized.push(Unrecognized {
             format: "domxml".into(),
@@ -396,8 +394,9 @@ fn unknown_attributes(l: &mut Lower<'_>, el: &Element, parent: &str) {
         l.diags.push(d);
     }
     for child in &el.children {
-        unknown_attributes(l, child, &path);
+        unknown_attributes(l, child, path);
     }
+    path.pop();
 }
 
 fn lower_domain(l: &mut Lower<'_>, root: &Element) {
