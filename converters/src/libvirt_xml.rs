@@ -7,6 +7,7 @@
 //! differs from it.
 
 use lxconf_model::model::*;
+use lxconf_model::values::LIBVIRT_CAPS;
 use lxconf_model::{Code, Diagnostic, Document, Namespace, Severity, SizeSpec};
 
 /// Where `ip netns` names live (`<lxc:sharenet type='netns'>`).
@@ -191,47 +192,6 @@ impl W<'_> {
 fn kib(bytes: u64) -> String {
     bytes.div_ceil(1024).to_string()
 }
-
-/// libvirt's capability names in its enum order (the order it prints them).
-const LIBVIRT_CAPS: [&str; 37] = [
-    "audit_control",
-    "audit_write",
-    "block_suspend",
-    "chown",
-    "dac_override",
-    "dac_read_search",
-    "fowner",
-    "fsetid",
-    "ipc_lock",
-    "ipc_owner",
-    "kill",
-    "lease",
-    "linux_immutable",
-    "mac_admin",
-    "mac_override",
-    "mknod",
-    "net_admin",
-    "net_bind_service",
-    "net_broadcast",
-    "net_raw",
-    "setgid",
-    "setfcap",
-    "setpcap",
-    "setuid",
-    "sys_admin",
-    "sys_boot",
-    "sys_chroot",
-    "sys_module",
-    "sys_nice",
-    "sys_pacct",
-    "sys_ptrace",
-    "sys_rawio",
-    "sys_resource",
-    "sys_time",
-    "sys_tty_config",
-    "syslog",
-    "wake_alarm",
-];
 
 /// Environment variables libvirt sets for init by itself.
 pub const LIBVIRT_ENV: [&str; 6] = [
@@ -1483,5 +1443,31 @@ fn losses_for_the_rest(w: &mut W<'_>) {
             format!("`{}`", u.key),
             "kept verbatim from the source; convert it by hand",
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_text_is_escaped_only_where_xml_needs_it() {
+        // libvirt prints initenv text unescaped; lxconf matches it for `'`, `"` and `>`
+        // and escapes `&` and `<`, so the document stays well-formed.
+        let mut doc = Document::default();
+        doc.container.name = Some("c".into());
+        doc.container.init.command = vec!["/bin/sh".into()];
+        doc.container.init.env.push(EnvVar {
+            name: "MSG".into(),
+            value: Some("a<b & \"it's\" > 0".into()),
+        });
+        let out = emit(&doc);
+        assert!(
+            out.xml
+                .contains("<initenv name='MSG'>a&lt;b &amp; \"it's\" > 0</initenv>"),
+            "{}",
+            out.xml
+        );
+        assert_eq!(escape_minimal("a'b", true), "a&apos;b");
     }
 }

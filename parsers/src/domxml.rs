@@ -5,6 +5,7 @@
 
 use crate::lxc::Loaded;
 use lxconf_model::model::*;
+use lxconf_model::values::LIBVIRT_CAPS;
 use lxconf_model::{
     ByteSize, Cap, Code, CpuSet, Diagnostic, Document, MacAddr, Namespace, Origin, SizeSpec,
     SourceId, SourceMap,
@@ -145,54 +146,8 @@ pub fn parse_tree(text: &str, source: SourceId) -> Result<Element, Box<Diagnosti
     root.ok_or_else(|| err(0, "no root element".into()))
 }
 
-/// libvirt 9.0's capability names.
-const LIBVIRT_CAPS: [&str; 37] = [
-    "audit_control",
-    "audit_write",
-    "block_suspend",
-    "chown",
-    "dac_override",
-    "dac_read_search",
-    "fowner",
-    "fsetid",
-    "ipc_lock",
-    "ipc_owner",
-    "kill",
-    "lease",
-    "linux_immutable",
-    "mac_admin",
-    "mac_override",
-    "mknod",
-    "net_admin",
-    "net_bind_service",
-    "net_broadcast",
-    "net_raw",
-    "setgid",
-    "setfcap",
-    "setpcap",
-    "setuid",
-    "sys_admin",
-    "sys_boot",
-    "sys_chroot",
-    "sys_module",
-    "sys_nice",
-    "sys_pacct",
-    "sys_ptrace",
-    "sys_rawio",
-    "sys_resource",
-    "sys_time",
-    "sys_tty_config",
-    "syslog",
-    "wake_alarm",
-];
-
 /// Where `ip netns` names live; `<lxc:sharenet type='netns' value='N'>` joins `NETNS_DIR/N`.
 pub const NETNS_DIR: &str = "/run/netns";
-
-/// libvirt 9.0's capability names, in the order libvirt prints them.
-pub fn libvirt_capability_names() -> &'static [&'static str] {
-    &LIBVIRT_CAPS
-}
 
 /// libvirt's init PATH.
 pub const LIBVIRT_PATH: &str = "/bin:/sbin";
@@ -290,7 +245,15 @@ pub fn load(name: &str, text: &str) -> Loaded {
         kept_spans: Vec::new(),
     };
     lower_domain(&mut l, &root);
-    unknown_attributes(&mut l, &root, &mut Vec::new());
+    // Elements kept whole or refused with an error: their attributes are not reported.
+    let mut skip: std::collections::HashSet<usize> = l.kept_spans.iter().map(|r| r.start).collect();
+    skip.extend(
+        l.diags
+            .iter()
+            .filter(|d| d.is_error())
+            .filter_map(|d| d.primary.as_ref().map(|p| p.origin.start as usize)),
+    );
+    unknown_attributes(&mut l, &root, &skip, &mut Vec::new());
     Loaded {
         document: l.doc,
         sources,
@@ -359,15 +322,15 @@ fn known_attributes(element: &str) -> &'static [&'static str] {
 
 /// Report attributes the model does not read (X002), keeping each verbatim so that a
 /// conversion lists it as a loss instead of dropping it.
-fn unknown_attributes<'e>(l: &mut Lower<'_>, el: &'e Element, path: &mut Vec<&'e str>) {
-    // An element refused with an error says enough; its attributes are not reported too.
-    let refused = l.diags.iter().any(|d| {
-        d.is_error()
-            && d.primary
-                .as_ref()
-                .is_some_and(|p| p.origin.start as usize == el.range.start)
-    });
-    if VERBATIM_SUBTREES.contains(&el.name.as_str()) || l.kept_spans.contains(&el.span) || refused {
+fn unknown_attributes<'e>(
+    l: &mut Lower<'_>,
+    el: &'e Element,
+    skip: &std::collections::HashSet<usize>,
+    path: &mut Vec<&'e str>,
+) {
+    // Kept whole (the attributes travel with it) or refused with an error (that says
+    // enough).
+    if VERBATIM_SUBTREES.contains(&el.name.as_str()) || skip.contains(&el.range.start) {
         return;
     }
     path.push(&el.name);
@@ -394,7 +357,7 @@ fn unknown_attributes<'e>(l: &mut Lower<'_>, el: &'e Element, path: &mut Vec<&'e
         l.diags.push(d);
     }
     for child in &el.children {
-        unknown_attributes(l, child, path);
+        unknown_attributes(l, child, skip, path);
     }
     path.pop();
 }

@@ -55,50 +55,48 @@ pub fn load_fstab(name: &str, text: &str) -> Loaded {
     }
 }
 
-/// Load an lxconf model document (the JSON `lxconf show` prints). Unknown fields and wrong
-/// types are errors located at their line and column.
+/// Load a model document written as JSON (`lxconf show`).
 pub fn load_model_json(name: &str, text: &str) -> Loaded {
-    let mut sources = SourceMap::new();
-    let id = sources.add(name, text);
-    let mut diagnostics = Vec::new();
-    let container = match serde_json::from_str::<Container>(text) {
-        Ok(c) => c,
-        Err(e) => {
-            let offset = line_col_to_offset(text, e.line(), e.column());
-            diagnostics.push(
-                lxconf_model::Diagnostic::new(lxconf_model::Code::M001, e.to_string())
-                    .at(Origin::new(id, offset..offset))
-                    .help("compare with `lxconf schema`; `lxconf show` prints valid documents"),
-            );
-            Container::default()
-        }
-    };
-    Loaded {
-        document: Document {
-            container,
-            ..Document::default()
-        },
-        sources,
-        diagnostics,
-    }
+    load_model(name, text, "`lxconf show` prints valid documents", |t| {
+        serde_json::from_str::<Container>(t)
+            .map_err(|e| (e.to_string(), Some((e.line(), e.column()))))
+    })
 }
 
 /// Load a model document written as YAML (`lxconf convert --to yaml`).
 pub fn load_model_yaml(name: &str, text: &str) -> Loaded {
+    load_model(
+        name,
+        text,
+        "`lxconf convert --to yaml` prints valid documents",
+        |t| {
+            serde_norway::from_str::<Container>(t).map_err(|e| {
+                let at = e.location().map(|l| (l.line(), l.column()));
+                (e.to_string(), at)
+            })
+        },
+    )
+}
+
+/// A model document: the deserializer's error (with its 1-based line and column) becomes
+/// a located M001.
+fn load_model(
+    name: &str,
+    text: &str,
+    printed_by: &str,
+    read: impl FnOnce(&str) -> Result<Container, (String, Option<(usize, usize)>)>,
+) -> Loaded {
     let mut sources = SourceMap::new();
     let id = sources.add(name, text);
     let mut diagnostics = Vec::new();
-    let container = match serde_norway::from_str::<Container>(text) {
+    let container = match read(text) {
         Ok(c) => c,
-        Err(e) => {
-            let offset = e
-                .location()
-                .map(|l| line_col_to_offset(text, l.line(), l.column()))
-                .unwrap_or(0);
+        Err((message, at)) => {
+            let offset = at.map_or(0, |(line, column)| line_col_to_offset(text, line, column));
             diagnostics.push(
-                lxconf_model::Diagnostic::new(lxconf_model::Code::M001, e.to_string())
+                lxconf_model::Diagnostic::new(lxconf_model::Code::M001, message)
                     .at(Origin::new(id, offset..offset))
-                    .help("compare with `lxconf schema`; `lxconf convert --to yaml` prints valid documents"),
+                    .help(format!("compare with `lxconf schema`; {printed_by}")),
             );
             Container::default()
         }

@@ -219,6 +219,48 @@ pub const CAPABILITY_NAMES: [&str; 41] = [
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Cap(u8);
 
+/// libvirt 9.0's capability names in its enum order: the names `<features><capabilities>`
+/// accepts, in the order libvirt prints them (alphabetical).
+pub const LIBVIRT_CAPS: &[&str] = &[
+    "audit_control",
+    "audit_write",
+    "block_suspend",
+    "chown",
+    "dac_override",
+    "dac_read_search",
+    "fowner",
+    "fsetid",
+    "ipc_lock",
+    "ipc_owner",
+    "kill",
+    "lease",
+    "linux_immutable",
+    "mac_admin",
+    "mac_override",
+    "mknod",
+    "net_admin",
+    "net_bind_service",
+    "net_broadcast",
+    "net_raw",
+    "setgid",
+    "setfcap",
+    "setpcap",
+    "setuid",
+    "sys_admin",
+    "sys_boot",
+    "sys_chroot",
+    "sys_module",
+    "sys_nice",
+    "sys_pacct",
+    "sys_ptrace",
+    "sys_rawio",
+    "sys_resource",
+    "sys_time",
+    "sys_tty_config",
+    "syslog",
+    "wake_alarm",
+];
+
 impl Cap {
     /// The capability with this bit number.
     pub fn from_index(index: u32) -> Option<Cap> {

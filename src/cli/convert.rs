@@ -1,12 +1,11 @@
 //! `lxconf convert`: between LXC configs, model documents (JSON/YAML) and fstab files.
 
-use super::{FromFormat, EXIT_INPUT, EXIT_OK, EXIT_USAGE};
-use crate::{input, output, report};
+use super::{write_out, FromFormat, EXIT_INPUT, EXIT_USAGE};
+use crate::{input, report};
 use clap::{Args, ValueEnum};
 use lxconf_convert::lxc::{emit, LxcOptions};
 use lxconf_model::{Severity, SourceMap};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Output format of `convert`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -53,24 +52,6 @@ pub struct ConvertArgs {
     /// Directory relative includes and fstab paths are resolved against.
     #[arg(long, value_name = "DIR")]
     pub include_base: Option<PathBuf>,
-}
-
-fn write_out(path: Option<&Path>, text: &str) -> u8 {
-    match path {
-        Some(p) => match output::write_atomic(p, text.as_bytes(), false) {
-            Ok(()) => EXIT_OK,
-            Err(e) => {
-                eprintln!("lxconf: cannot write `{}`: {e}", p.display());
-                EXIT_USAGE
-            }
-        },
-        None => {
-            if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
-                return EXIT_USAGE;
-            }
-            EXIT_OK
-        }
-    }
 }
 
 /// Run.

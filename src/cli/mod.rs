@@ -105,3 +105,22 @@ pub fn main() -> ExitCode {
     };
     ExitCode::from(code)
 }
+
+/// Write a command's output to `path` atomically, or to stdout; the exit code.
+pub(crate) fn write_out(path: Option<&std::path::Path>, text: &str) -> u8 {
+    match path {
+        Some(p) => match crate::output::write_atomic(p, text.as_bytes(), false) {
+            Ok(()) => EXIT_OK,
+            Err(e) => {
+                eprintln!("lxconf: cannot write `{}`: {e}", p.display());
+                EXIT_USAGE
+            }
+        },
+        None => {
+            if std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes()).is_err() {
+                return EXIT_USAGE;
+            }
+            EXIT_OK
+        }
+    }
+}

@@ -1,12 +1,11 @@
 //! `lxconf domxml-to-native lxc-tools FILE.xml`: libvirt domain XML → LXC config (libvirt
 //! itself cannot do this for LXC), with libvirt's implicit defaults written out.
 
-use super::{EXIT_INPUT, EXIT_OK, EXIT_USAGE};
-use crate::{input, output, report};
+use super::{write_out, EXIT_INPUT, EXIT_USAGE};
+use crate::{input, report};
 use clap::Args;
 use lxconf_convert::lxc::{emit, LxcOptions};
 use lxconf_model::Severity;
-use std::io::Write;
 use std::path::PathBuf;
 
 /// Arguments of `lxconf domxml-to-native`.
@@ -69,19 +68,5 @@ pub fn run(args: ToNativeArgs) -> u8 {
     }
     let header = format!("# Converted by lxconf from {}\n", args.file);
     let text = header + &out.text;
-    match &args.output {
-        Some(p) => match output::write_atomic(p, text.as_bytes(), false) {
-            Ok(()) => EXIT_OK,
-            Err(e) => {
-                eprintln!("lxconf: cannot write `{}`: {e}", p.display());
-                EXIT_USAGE
-            }
-        },
-        None => {
-            if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
-                return EXIT_USAGE;
-            }
-            EXIT_OK
-        }
-    }
+    write_out(args.output.as_deref(), &text)
 }

@@ -283,7 +283,7 @@ mod generated {
             }
             let caps_el = caps.map(|(policy, states)| {
                 let policy = ["default", "allow", "deny"][policy];
-                let names = lxconf_parse::domxml::libvirt_capability_names();
+                let names = lxconf_model::values::LIBVIRT_CAPS;
                 if states.is_empty() {
                     format!("    <capabilities policy='{policy}'/>\n")
                 } else {

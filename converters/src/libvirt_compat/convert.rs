@@ -50,45 +50,7 @@ const ARCHES: &[&str] = &[
 ];
 
 /// libvirt's process capability names, in its enum order (the order of the output).
-pub const CAPS: &[&str] = &[
-    "audit_control",
-    "audit_write",
-    "block_suspend",
-    "chown",
-    "dac_override",
-    "dac_read_search",
-    "fowner",
-    "fsetid",
-    "ipc_lock",
-    "ipc_owner",
-    "kill",
-    "lease",
-    "linux_immutable",
-    "mac_admin",
-    "mac_override",
-    "mknod",
-    "net_admin",
-    "net_bind_service",
-    "net_broadcast",
-    "net_raw",
-    "setgid",
-    "setfcap",
-    "setpcap",
-    "setuid",
-    "sys_admin",
-    "sys_boot",
-    "sys_chroot",
-    "sys_module",
-    "sys_nice",
-    "sys_pacct",
-    "sys_ptrace",
-    "sys_rawio",
-    "sys_resource",
-    "sys_time",
-    "sys_tty_config",
-    "syslog",
-    "wake_alarm",
-];
+pub use lxconf_model::values::LIBVIRT_CAPS as CAPS;
 
 /// Mount targets the libvirt container always sets up itself; entries for them are dropped
 /// (`/sys/fs/selinux` because Debian builds libvirt with SELinux support).
