@@ -1,5 +1,6 @@
 //! lxconf's integration tests: one binary, one module per area.
 
+mod adversarial;
 mod cli;
 mod compat;
 mod corpus;
