@@ -12,6 +12,7 @@ use lxconf_model::{Code, Diagnostic, Document, Namespace, Severity, SizeSpec};
 
 /// Where `ip netns` names live (`<lxc:sharenet type='netns'>`).
 const NETNS_DIR: &str = "/run/netns";
+use crate::writable::{self, Unwritable};
 use std::fmt::Write;
 
 /// The XML and the loss report.
@@ -23,38 +24,6 @@ pub struct XmlOutput {
     pub losses: Vec<Diagnostic>,
 }
 
-/// Escape text and attribute values as libvirt does.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\'' => out.push_str("&apos;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Escape the text libvirt prints without escaping (`<initenv>`, `<inituser>`,
-/// `<initgroup>`, `lxc:share*` values): only what would break the XML, so that
-/// libvirt-formatted input is written back as libvirt wrote it.
-fn escape_minimal(s: &str, in_attribute: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '\'' if in_attribute => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 struct W<'a> {
     doc: &'a Document,
     out: String,
@@ -62,6 +31,8 @@ struct W<'a> {
     losses: Vec<Diagnostic>,
     /// Indices into `unrecognized` written back verbatim (so not losses).
     written: Vec<usize>,
+    /// Values that could not be written: the element they were for, and why.
+    refused: Vec<(String, String, Unwritable)>,
 }
 
 impl W<'_> {
@@ -70,15 +41,26 @@ impl W<'_> {
             self.out.push_str("  ");
         }
     }
-    fn attrs(attrs: &[(&str, String)]) -> String {
-        attrs
-            .iter()
-            .map(|(k, v)| format!(" {k}='{}'", escape(v)))
-            .collect()
+    /// The one place text reaches the XML: escaped, or refused (and left out) when XML
+    /// cannot carry it.
+    fn escaped(&mut self, element: &str, value: &str, in_attribute: bool, minimal: bool) -> String {
+        writable::xml_escape(value, in_attribute, minimal).unwrap_or_else(|why| {
+            self.refused.push((element.to_string(), value.to_string(), why));
+            String::new()
+        })
+    }
+    fn attrs(&mut self, element: &str, attrs: &[(&str, String)]) -> String {
+        let mut out = String::new();
+        for (k, v) in attrs {
+            let v = self.escaped(element, v, true, false);
+            let _ = write!(out, " {k}='{v}'");
+        }
+        out
     }
     fn open(&mut self, name: &str, attrs: &[(&str, String)]) {
         self.indent();
-        let _ = writeln!(self.out, "<{name}{}>", Self::attrs(attrs));
+        let a = self.attrs(name, attrs);
+        let _ = writeln!(self.out, "<{name}{a}>");
         self.depth += 1;
     }
     fn close(&mut self, name: &str) {
@@ -88,7 +70,19 @@ impl W<'_> {
     }
     fn empty(&mut self, name: &str, attrs: &[(&str, String)]) {
         self.indent();
-        let _ = writeln!(self.out, "<{name}{}/>", Self::attrs(attrs));
+        let a = self.attrs(name, attrs);
+        let _ = writeln!(self.out, "<{name}{a}/>");
+    }
+    /// Write an element kept verbatim, if it is one well-formed element named `name`.
+    fn fragment(&mut self, name: &str, raw: &str) {
+        match writable::xml_fragment(raw, name) {
+            Ok(()) => {
+                self.indent();
+                self.out.push_str(raw);
+                self.out.push('\n');
+            }
+            Err(why) => self.refused.push((name.to_string(), raw.to_string(), why)),
+        }
     }
     /// Write back the elements a domain XML source had under `key` (kept verbatim because
     /// the model does not type them), at the position libvirt prints them.
@@ -102,10 +96,11 @@ impl W<'_> {
             .filter(|(i, u)| u.format == "domxml" && u.key == key && !self.written.contains(i))
             .map(|(i, u)| (i, u.value.clone()))
             .collect();
+        // `devices/serial[1]` holds a `<serial>` element.
+        let name = key.rsplit('/').next().unwrap_or(key);
+        let name = name.split('[').next().unwrap_or(name);
         for (i, raw) in &found {
-            self.indent();
-            self.out.push_str(raw);
-            self.out.push('\n');
+            self.fragment(name, raw);
             self.written.push(*i);
         }
         !found.is_empty()
@@ -143,21 +138,15 @@ impl W<'_> {
     }
     fn raw_text(&mut self, name: &str, attrs: &[(&str, String)], text: &str) {
         self.indent();
-        let _ = writeln!(
-            self.out,
-            "<{name}{}>{}</{name}>",
-            Self::attrs(attrs),
-            escape_minimal(text, false)
-        );
+        let a = self.attrs(name, attrs);
+        let t = self.escaped(name, text, false, true);
+        let _ = writeln!(self.out, "<{name}{a}>{t}</{name}>");
     }
     fn text(&mut self, name: &str, attrs: &[(&str, String)], text: &str) {
         self.indent();
-        let _ = writeln!(
-            self.out,
-            "<{name}{}>{}</{name}>",
-            Self::attrs(attrs),
-            escape(text)
-        );
+        let a = self.attrs(name, attrs);
+        let t = self.escaped(name, text, false, false);
+        let _ = writeln!(self.out, "<{name}{a}>{t}</{name}>");
     }
     fn report(
         &mut self,
@@ -211,6 +200,7 @@ pub fn emit(doc: &Document) -> XmlOutput {
         depth: 0,
         losses: Vec::new(),
         written: Vec::new(),
+        refused: Vec::new(),
     };
     let c = &doc.container;
     let lv = c.libvirt.clone().unwrap_or_default();
@@ -239,9 +229,7 @@ pub fn emit(doc: &Document) -> XmlOutput {
     }
     if let Some(m) = &lv.metadata {
         // Kept verbatim (libvirt re-serialises it with libxml2, not with its own rules).
-        w.indent();
-        w.out.push_str(m);
-        w.out.push('\n');
+        w.fragment("metadata", m);
     }
     let r = &c.resources;
     let memory = lv
@@ -973,9 +961,7 @@ pub fn emit(doc: &Document) -> XmlOutput {
         }
     }
     for label in &c.security.seclabels {
-        w.indent();
-        w.out.push_str(label);
-        w.out.push('\n');
+        w.fragment("seclabel", label);
     }
     if let Some(ctx) = &c.security.selinux_context {
         w.open(
@@ -1017,20 +1003,39 @@ pub fn emit(doc: &Document) -> XmlOutput {
                 };
                 // libvirt prints the value unescaped; only what breaks the XML is escaped.
                 w.indent();
-                let _ = writeln!(
-                    w.out,
-                    "<{el} type='{ty}' value='{}'/>",
-                    escape_minimal(value, true)
-                );
+                let v = w.escaped(el, value, true, true);
+                let _ = writeln!(w.out, "<{el} type='{ty}' value='{v}'/>");
             }
         }
         w.close("lxc:namespace");
     }
     w.close("domain");
     losses_for_the_rest(&mut w);
+    report_refused(&mut w);
     XmlOutput {
         xml: w.out,
         losses: w.losses,
+    }
+}
+
+/// Turn refused values into errors, located at the model field that holds the value.
+fn report_refused(w: &mut W<'_>) {
+    let container = serde_json::to_value(&w.doc.container).unwrap_or_default();
+    for (element, value, why) in std::mem::take(&mut w.refused) {
+        let mut d = Diagnostic::new(
+            Code::C207,
+            format!("`<{element}>` cannot be written: {why}"),
+        )
+        .help("domain XML cannot carry this value: fix it at its source");
+        let pick = |s: &str| match &why {
+            Unwritable::Char(c) => s.contains(*c),
+            _ => s == value,
+        };
+        let pointer = writable::pointer_of(&container, &pick);
+        if let Some(o) = pointer.and_then(|p| w.doc.origins.find(&p)) {
+            d = d.at(o);
+        }
+        w.losses.push(d);
     }
 }
 
@@ -1468,6 +1473,9 @@ mod tests {
             "{}",
             out.xml
         );
-        assert_eq!(escape_minimal("a'b", true), "a&apos;b");
+        assert_eq!(
+            writable::xml_escape("a'b", true, true),
+            Ok("a&apos;b".into())
+        );
     }
 }

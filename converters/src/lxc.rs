@@ -5,6 +5,9 @@
 //! coded loss diagnostic pointing at where the value came from.
 
 use lxconf_model::model::*;
+use crate::fstab;
+use crate::writable::{self, Unwritable};
+use lxconf_model::values::{proc_key_problem, RESERVED_ID};
 use lxconf_model::{Code, Diagnostic, Document, Namespace, Origin};
 use std::fmt::Write;
 
@@ -33,53 +36,6 @@ struct Emitter<'a> {
     losses: Vec<Diagnostic>,
 }
 
-/// Escape a path for an fstab field.
-fn fstab_field(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for c in path.chars() {
-        match c {
-            ' ' => out.push_str("\\040"),
-            '\t' => out.push_str("\\011"),
-            '\n' => out.push_str("\\012"),
-            '\\' => out.push_str("\\134"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn mount_options(m: &Mount) -> String {
-    let mut opts: Vec<String> = Vec::new();
-    match m.bind {
-        BindKind::None => {}
-        BindKind::Bind => opts.push("bind".into()),
-        BindKind::Rbind => opts.push("rbind".into()),
-    }
-    if m.readonly {
-        opts.push("ro".into());
-    }
-    if let Some(size) = m.size {
-        opts.push(format!("size={size}"));
-    }
-    opts.extend(m.options.iter().cloned());
-    match m.create {
-        Some(CreateKind::Dir) => opts.push("create=dir".into()),
-        Some(CreateKind::File) => opts.push("create=file".into()),
-        None => {}
-    }
-    if m.optional {
-        opts.push("optional".into());
-    }
-    if m.relative {
-        opts.push("relative".into());
-    }
-    if opts.is_empty() {
-        "defaults".into()
-    } else {
-        opts.join(",")
-    }
-}
-
 fn gateway(g: &Gateway) -> String {
     match g {
         Gateway::Auto => "auto".into(),
@@ -93,8 +49,49 @@ fn lower(s: impl std::fmt::Debug) -> String {
 }
 
 impl<'a> Emitter<'a> {
+    /// Write a line whose value the emitter composed (numbers, keywords, lists of names).
+    /// It is checked all the same: nothing reaches the file unchecked.
     fn line(&mut self, key: &str, value: impl std::fmt::Display) {
-        let _ = writeln!(self.out, "{key} = {value}");
+        self.put(None, key, &value.to_string());
+    }
+
+    /// Write a line whose value comes from the model field at `pointer`.
+    fn text(&mut self, pointer: &str, key: &str, value: &str) {
+        self.put(Some(pointer), key, value);
+    }
+
+    /// Write a whitespace-separated list of words (liblxc splits the value on whitespace,
+    /// so a word with a blank, or an empty one, would change the list).
+    fn words(&mut self, pointer: &str, key: &str, words: &[String]) {
+        for (i, w) in words.iter().enumerate() {
+            if let Err(why) = writable::word(w) {
+                return self.refuse(Some(&format!("{pointer}/{i}")), key, why);
+            }
+        }
+        self.text(pointer, key, &words.join(" "));
+    }
+
+    /// The one place a line is written: a key or value LXC's line format cannot carry is
+    /// refused with an error, never written.
+    fn put(&mut self, pointer: Option<&str>, key: &str, value: &str) {
+        let checked = writable::lxc_key(key).and_then(|()| writable::lxc_value(value));
+        match checked {
+            Ok(v) => {
+                let _ = writeln!(self.out, "{key} = {v}");
+            }
+            Err(why) => self.refuse(pointer, key, why),
+        }
+    }
+
+    /// Report a value that cannot be written (an error: the output is not used).
+    fn refuse(&mut self, pointer: Option<&str>, key: &str, why: Unwritable) {
+        let key = key.escape_debug();
+        let mut d = Diagnostic::new(Code::C103, format!("`{key}` cannot be written: {why}"))
+            .help("LXC reads its config line by line and has no escapes: fix the value at its source");
+        if let Some(o) = pointer.and_then(|p| self.origin(p)) {
+            d = d.at(o);
+        }
+        self.losses.push(d);
     }
 
     fn key<'k>(&self, modern: &'k str, legacy: &'k str) -> &'k str {
@@ -141,10 +138,10 @@ impl<'a> Emitter<'a> {
         self.section("Identity");
         if let Some(h) = &c.hostname {
             let k = self.key("lxc.uts.name", "lxc.utsname");
-            self.line(k, h);
+            self.text("/hostname", k, h);
         }
         if let Some(a) = &c.arch {
-            self.line("lxc.arch", a);
+            self.text("/arch", "lxc.arch", a);
         }
         if let Some(name) = &c.name {
             if c.hostname.as_deref() != Some(name) {
@@ -193,15 +190,15 @@ impl<'a> Emitter<'a> {
             _ => r.path.clone(),
         };
         let k = self.key("lxc.rootfs.path", "lxc.rootfs");
-        self.line(k, path);
+        self.text("/rootfs/path", k, &path);
         if let (true, Some(b)) = (self.opts.legacy, &r.backend) {
-            self.line("lxc.rootfs.backend", b);
+            self.text("/rootfs/backend", "lxc.rootfs.backend", b);
         }
         if !r.options.is_empty() {
-            self.line("lxc.rootfs.options", r.options.join(","));
+            self.text("/rootfs/options", "lxc.rootfs.options", &r.options.join(","));
         }
         if let Some(m) = &r.mount {
-            self.line("lxc.rootfs.mount", m);
+            self.text("/rootfs/mount", "lxc.rootfs.mount", m);
         }
         if !r.managed {
             self.line("lxc.rootfs.managed", 0);
@@ -219,26 +216,23 @@ impl<'a> Emitter<'a> {
         let i = &c.init;
         self.section("Init");
         if i.command != Init::default().command {
-            if i.command.iter().any(|a| a.contains(char::is_whitespace)) {
-                self.loss(
-                    "/init/command",
-                    format!("an init argument with spaces ({:?})", i.command),
-                    "LXC splits lxc.init.cmd on whitespace; wrap the command in a script",
-                );
-            }
             let k = self.key("lxc.init.cmd", "lxc.init_cmd");
-            self.line(k, i.command.join(" "));
+            self.words("/init/command", k, &i.command);
         }
         if let Some(cmd) = &i.execute_command {
-            self.line("lxc.execute.cmd", cmd.join(" "));
+            self.words("/init/execute_command", "lxc.execute.cmd", cmd);
         }
-        if i.uid != 0 {
-            let k = self.key("lxc.init.uid", "lxc.init_uid");
-            self.line(k, i.uid);
-        }
-        if i.gid != 0 {
-            let k = self.key("lxc.init.gid", "lxc.init_gid");
-            self.line(k, i.gid);
+        for (id, modern, legacy, pointer) in [
+            (i.uid, "lxc.init.uid", "lxc.init_uid", "/init/uid"),
+            (i.gid, "lxc.init.gid", "lxc.init_gid", "/init/gid"),
+        ] {
+            let k = self.key(modern, legacy);
+            if id == RESERVED_ID {
+                // (uid_t)-1 means "unchanged" to setresuid: init would stay root.
+                self.refuse(Some(pointer), k, Unwritable::ReservedId);
+            } else if id != 0 {
+                self.line(k, id);
+            }
         }
         for (what, pointer, v) in [
             ("user name", "/init/user_name", &i.user_name),
@@ -259,7 +253,7 @@ impl<'a> Emitter<'a> {
         let default_cwd = c.rootfs.is_some().then_some("/");
         if i.cwd.as_deref() != default_cwd {
             match &i.cwd {
-                Some(cwd) => self.line("lxc.init.cwd", cwd),
+                Some(cwd) => self.text("/init/cwd", "lxc.init.cwd", cwd),
                 None => self.note(
                     "/init/cwd",
                     "init keeps the caller's working directory, which an LXC container with a rootfs cannot".into(),
@@ -284,9 +278,14 @@ impl<'a> Emitter<'a> {
                     "programs that look at $container will see `lxc`",
                 );
             }
+            let pointer = format!("/init/env/{idx}");
+            if let Err(why) = writable::env_name(&e.name) {
+                self.refuse(Some(&pointer), "lxc.environment", why);
+                continue;
+            }
             match &e.value {
-                Some(v) => self.line("lxc.environment", format!("{}={v}", e.name)),
-                None => self.line("lxc.environment", &e.name),
+                Some(v) => self.text(&pointer, "lxc.environment", &format!("{}={v}", e.name)),
+                None => self.text(&pointer, "lxc.environment", &e.name),
             }
         }
     }
@@ -328,11 +327,15 @@ impl<'a> Emitter<'a> {
             ));
         }
         if let Some(sh) = &a.shmounts {
-            tokens.push(if sh.container == "/dev/.lxc-mounts" {
+            let token = if sh.container == "/dev/.lxc-mounts" {
                 format!("shmounts:{}", sh.host)
             } else {
                 format!("shmounts:{}:{}", sh.host, sh.container)
-            });
+            };
+            match writable::word(&token) {
+                Ok(_) => tokens.push(token),
+                Err(why) => self.refuse(Some("/auto_mounts/shmounts"), "lxc.mount.auto", why),
+            }
         }
         let nesting = c.security.apparmor_allow_nesting;
         let generated = |m: &Mount| {
@@ -350,28 +353,14 @@ impl<'a> Emitter<'a> {
             self.line("lxc.mount.auto", tokens.join(" "));
         }
         for m in mounts {
-            let target = if c.rootfs.is_some() {
-                m.target.trim_start_matches('/').to_string()
-            } else {
-                m.target.clone()
-            };
-            let target = if target.is_empty() {
-                "/".to_string()
-            } else {
-                target
-            };
-            self.line(
-                "lxc.mount.entry",
-                format!(
-                    "{} {} {} {} {} {}",
-                    fstab_field(&m.source),
-                    fstab_field(&target),
-                    m.fstype,
-                    mount_options(m),
-                    m.dump,
-                    m.pass
-                ),
-            );
+            // Filtering above keeps the model's order, so the index is found by identity.
+            let i = c.mounts.iter().position(|x| std::ptr::eq(x, m)).unwrap_or(0);
+            match fstab::line(m, c.rootfs.is_some()) {
+                Ok(entry) => self.text(&format!("/mounts/{i}"), "lxc.mount.entry", &entry),
+                Err((field, why)) => {
+                    self.refuse(Some(&format!("/mounts/{i}/{field}")), "lxc.mount.entry", why)
+                }
+            }
         }
     }
 
@@ -411,16 +400,16 @@ impl<'a> Emitter<'a> {
         }
         if let Some(t) = &d.tty_dir {
             let k = self.key("lxc.tty.dir", "lxc.devttydir");
-            self.line(k, t);
+            self.text("/dev/tty_dir", k, t);
         }
         let k = self.key("lxc.console.path", "lxc.console");
         if !con.enabled {
             self.line(k, "none");
         } else if let Some(p) = &con.path {
-            self.line(k, p);
+            self.text("/console/path", k, p);
         }
         if let Some(l) = &con.logfile {
-            self.line("lxc.console.logfile", l);
+            self.text("/console/logfile", "lxc.console.logfile", l);
         }
         if con.rotate {
             self.line("lxc.console.rotate", 1);
@@ -473,7 +462,7 @@ impl<'a> Emitter<'a> {
             };
             self.line(&key("type"), lower(n.kind));
             if let Some(l) = &n.link {
-                self.line(&key("link"), l);
+                self.text(&format!("{pointer}/link"), &key("link"), l);
             }
             if let Some(net) = &n.network {
                 self.loss(
@@ -484,7 +473,7 @@ impl<'a> Emitter<'a> {
             }
             match (&n.name, n.kind) {
                 (Some(name), NetKind::Empty) if name == "lo" => {}
-                (Some(name), _) => self.line(&key("name"), name),
+                (Some(name), _) => self.text(&format!("{pointer}/name"), &key("name"), name),
                 _ => {}
             }
             if let Some(h) = &n.hwaddr {
@@ -528,7 +517,7 @@ impl<'a> Emitter<'a> {
             }
             if let Some(v) = &n.veth {
                 if let Some(pair) = &v.pair {
-                    self.line(&key("veth.pair"), pair);
+                    self.text(&format!("{pointer}/veth/pair"), &key("veth.pair"), pair);
                 }
                 if v.mode != VethMode::Bridge {
                     self.line(&key("veth.mode"), lower(v.mode));
@@ -570,10 +559,10 @@ impl<'a> Emitter<'a> {
                 self.line(&key("l2proxy"), 1);
             }
             if let Some(s) = &n.script_up {
-                self.line(&key("script.up"), s);
+                self.text(&format!("{pointer}/script_up"), &key("script.up"), s);
             }
             if let Some(s) = &n.script_down {
-                self.line(&key("script.down"), s);
+                self.text(&format!("{pointer}/script_down"), &key("script.down"), s);
             }
         }
     }
@@ -642,7 +631,8 @@ impl<'a> Emitter<'a> {
                 );
                 continue;
             }
-            self.line(&format!("lxc.namespace.share.{}", ns.name()), target);
+            let pointer = format!("/namespaces/share/{}", ns.name());
+            self.text(&pointer, &format!("lxc.namespace.share.{}", ns.name()), target);
         }
     }
 
@@ -804,12 +794,13 @@ impl<'a> Emitter<'a> {
             };
             self.cg(Some(file), Some(file), value);
         }
-        for s in &r.cgroup {
+        for (i, s) in r.cgroup.iter().enumerate() {
             let prefix = match s.version {
                 CgroupVersion::V1 => "lxc.cgroup",
                 CgroupVersion::V2 => "lxc.cgroup2",
             };
-            self.line(&format!("{prefix}.{}", s.key), &s.value);
+            let pointer = format!("/resources/cgroup/{i}");
+            self.text(&pointer, &format!("{prefix}.{}", s.key), &s.value);
         }
     }
 
@@ -821,7 +812,7 @@ impl<'a> Emitter<'a> {
         self.section("Security");
         if let Some(p) = &s.apparmor_profile {
             let k = self.key("lxc.apparmor.profile", "lxc.aa_profile");
-            self.line(k, p);
+            self.text("/security/apparmor_profile", k, p);
         }
         if s.apparmor_allow_incomplete {
             let k = self.key("lxc.apparmor.allow_incomplete", "lxc.aa_allow_incomplete");
@@ -830,28 +821,29 @@ impl<'a> Emitter<'a> {
         if s.apparmor_allow_nesting {
             self.line("lxc.apparmor.allow_nesting", 1);
         }
-        for r in &s.apparmor_raw {
-            self.line("lxc.apparmor.raw", r);
+        for (i, r) in s.apparmor_raw.iter().enumerate() {
+            self.text(&format!("/security/apparmor_raw/{i}"), "lxc.apparmor.raw", r);
         }
         if let Some(x) = &s.selinux_context {
             let k = self.key("lxc.selinux.context", "lxc.se_context");
-            self.line(k, x);
+            self.text("/security/selinux_context", k, x);
         }
         if let Some(x) = &s.selinux_context_keyring {
-            self.line("lxc.selinux.context.keyring", x);
+            let k = "lxc.selinux.context.keyring";
+            self.text("/security/selinux_context_keyring", k, x);
         }
         if let Some(x) = &s.seccomp_profile {
             let k = self.key("lxc.seccomp.profile", "lxc.seccomp");
-            self.line(k, x);
+            self.text("/security/seccomp_profile", k, x);
         }
         if s.seccomp_allow_nesting {
             self.line("lxc.seccomp.allow_nesting", 1);
         }
         if let Some(x) = &s.seccomp_notify_proxy {
-            self.line("lxc.seccomp.notify.proxy", x);
+            self.text("/security/seccomp_notify_proxy", "lxc.seccomp.notify.proxy", x);
         }
         if let Some(x) = &s.seccomp_notify_cookie {
-            self.line("lxc.seccomp.notify.cookie", x);
+            self.text("/security/seccomp_notify_cookie", "lxc.seccomp.notify.cookie", x);
         }
         for (i, _) in s.seclabels.iter().enumerate() {
             self.loss(
@@ -867,14 +859,16 @@ impl<'a> Emitter<'a> {
 
     fn misc(&mut self) {
         let c = &self.doc.container;
-        let mut lines: Vec<(String, String)> = Vec::new();
-        for h in &c.hooks.hooks {
-            lines.push((format!("lxc.hook.{}", h.kind.name()), h.command.clone()));
+        // (key, value, pointer of the value: empty when the emitter composed it)
+        let mut lines: Vec<(String, String, String)> = Vec::new();
+        for (i, h) in c.hooks.hooks.iter().enumerate() {
+            let k = format!("lxc.hook.{}", h.kind.name());
+            lines.push((k, h.command.clone(), format!("/hooks/hooks/{i}")));
         }
         if c.hooks.version != 0 {
-            lines.push(("lxc.hook.version".into(), c.hooks.version.to_string()));
+            lines.push(("lxc.hook.version".into(), c.hooks.version.to_string(), String::new()));
         }
-        for p in &c.prlimits {
+        for (i, p) in c.prlimits.iter().enumerate() {
             let k = if self.opts.legacy {
                 "lxc.limit"
             } else {
@@ -885,26 +879,29 @@ impl<'a> Emitter<'a> {
             } else {
                 format!("{}:{}", p.soft, p.hard)
             };
-            lines.push((format!("{k}.{}", p.resource), v));
+            lines.push((format!("{k}.{}", p.resource), v, format!("/prlimits/{i}")));
         }
-        for s in &c.sysctls {
-            lines.push((format!("lxc.sysctl.{}", s.key), s.value.clone()));
+        for (i, s) in c.sysctls.iter().enumerate() {
+            let k = format!("lxc.sysctl.{}", s.key);
+            lines.push((k, s.value.clone(), format!("/sysctls/{i}")));
         }
-        for s in &c.proc {
-            lines.push((format!("lxc.proc.{}", s.key), s.value.clone()));
+        for (i, s) in c.proc.iter().enumerate() {
+            let k = format!("lxc.proc.{}", s.key);
+            lines.push((k, s.value.clone(), format!("/proc/{i}")));
         }
         let a = &c.autostart;
         if a.enabled {
-            lines.push(("lxc.start.auto".into(), "1".into()));
+            lines.push(("lxc.start.auto".into(), "1".into(), String::new()));
         }
         if a.delay_s != 0 {
-            lines.push(("lxc.start.delay".into(), a.delay_s.to_string()));
+            lines.push(("lxc.start.delay".into(), a.delay_s.to_string(), String::new()));
         }
         if a.order != 0 {
-            lines.push(("lxc.start.order".into(), a.order.to_string()));
+            lines.push(("lxc.start.order".into(), a.order.to_string(), String::new()));
         }
         if !a.groups.is_empty() {
-            lines.push(("lxc.group".into(), a.groups.join(" ")));
+            let joined = a.groups.join(" ");
+            lines.push(("lxc.group".into(), joined, "/autostart/groups".into()));
         }
         let d = Signals::default();
         let s = &c.signals;
@@ -921,7 +918,8 @@ impl<'a> Emitter<'a> {
             ),
         ] {
             if v != def {
-                lines.push((if legacy { old } else { modern }.into(), v.to_string()));
+                let k = if legacy { old } else { modern };
+                lines.push((k.into(), v.to_string(), String::new()));
             }
         }
         let l = &c.logging;
@@ -934,6 +932,7 @@ impl<'a> Emitter<'a> {
                 }
                 .into(),
                 format!("{:?}", l.level).to_uppercase(),
+                String::new(),
             ));
         }
         if let Some(f) = &l.file {
@@ -945,6 +944,7 @@ impl<'a> Emitter<'a> {
                 }
                 .into(),
                 f.clone(),
+                "/logging/file".into(),
             ));
         }
         if let Some(f) = &l.syslog {
@@ -956,6 +956,7 @@ impl<'a> Emitter<'a> {
                 }
                 .into(),
                 f.clone(),
+                "/logging/syslog".into(),
             ));
         }
         let t = &c.time_offsets;
@@ -969,7 +970,7 @@ impl<'a> Emitter<'a> {
                 } else {
                     format!("{ns}ns")
                 };
-                lines.push((k.into(), v));
+                lines.push((k.into(), v, String::new()));
             }
         }
         let x = &c.lxc;
@@ -980,18 +981,26 @@ impl<'a> Emitter<'a> {
             ("lxc.monitor.unshare", x.monitor_unshare),
         ] {
             if on {
-                lines.push((k.into(), "1".into()));
+                lines.push((k.into(), "1".into(), String::new()));
             }
         }
         for (k, v) in &x.cgroup_dirs {
-            lines.push((format!("lxc.cgroup.{k}"), v.clone()));
+            lines.push((format!("lxc.cgroup.{k}"), v.clone(), format!("/lxc/cgroup_dirs/{k}")));
         }
         if lines.is_empty() {
             return;
         }
         self.section("Other settings");
-        for (k, v) in lines {
-            self.line(&k, v);
+        for (k, v, pointer) in lines {
+            if let Some(why) = k.strip_prefix("lxc.proc.").and_then(proc_key_problem) {
+                self.refuse(Some(&pointer), &k, Unwritable::ProcKey(why));
+            } else if k == "lxc.group" {
+                self.words(&pointer, &k, &a.groups);
+            } else if pointer.is_empty() {
+                self.line(&k, v);
+            } else {
+                self.text(&pointer, &k, &v);
+            }
         }
         if !c.host_devices.is_empty() {
             self.loss("/host_devices", format!("{} host device(s)", c.host_devices.len()), "bind-mount the device node with lxc.mount.entry and allow it with lxc.cgroup2.devices.allow");
@@ -1015,7 +1024,7 @@ impl<'a> Emitter<'a> {
         for (i, u) in items {
             let pointer = format!("/unrecognized/{i}");
             if u.format == "lxc" && u.reason == "not typed by the model" {
-                self.line(&u.key, &u.value);
+                self.text(&pointer, &u.key, &u.value);
             } else {
                 self.loss(
                     &pointer,

@@ -399,6 +399,8 @@ fn lower_domain(l: &mut Lower<'_>, root: &Element) {
     };
     let mut hard_limit = None;
     let mut init_seen = false;
+    // Where each <initenv> was, by name: the environment is merged with libvirt's own below.
+    let mut env_origins: Vec<(String, Origin)> = Vec::new();
     let mut os_type_exe = true;
     for el in &root.children {
         match el.name.as_str() {
@@ -595,9 +597,14 @@ fn lower_domain(l: &mut Lower<'_>, root: &Element) {
                             c.init.command = vec![o.text.trim().to_string()];
                             l.doc.origins.record("/init/command", l.o(&o.range));
                         }
-                        "initarg" => c.init.command.push(o.text.clone()),
+                        "initarg" => {
+                            let i = c.init.command.len();
+                            l.doc.origins.record(("/init/command", i), l.o(&o.range));
+                            c.init.command.push(o.text.clone());
+                        }
                         "initenv" => {
                             let n = o.attr("name").unwrap_or("").to_string();
+                            env_origins.push((n.clone(), l.o(&o.range)));
                             lv.layout.initenv_order.push(n.clone());
                             if o.text.is_empty() {
                                 l.error(Code::X003, &o.range, format!("<initenv name='{n}'> has no value"), "libvirt refuses an empty initenv; remove it or give it a value");
@@ -607,15 +614,20 @@ fn lower_domain(l: &mut Lower<'_>, root: &Element) {
                                 value: Some(o.text.clone()),
                             });
                         }
-                        "initdir" => c.init.cwd = Some(o.text.trim().to_string()),
+                        "initdir" => {
+                            l.doc.origins.record("/init/cwd", l.o(&o.range));
+                            c.init.cwd = Some(o.text.trim().to_string());
+                        }
                         "inituser" => {
                             match o.text.trim().strip_prefix('+').map(str::parse::<u32>) {
+                                Some(Ok(lxconf_model::values::RESERVED_ID)) => l.error(Code::M041, &o.range, "4294967295 is (uid_t)-1, which setuid reads as \"unchanged\": init would stay root".into(), "use the id init should run as (at most 4294967294)"),
                                 Some(Ok(uid)) => c.init.uid = uid,
                                 _ => c.init.user_name = Some(o.text.trim().to_string()),
                             }
                         }
                         "initgroup" => match o.text.trim().strip_prefix('+').map(str::parse::<u32>)
                         {
+                            Some(Ok(lxconf_model::values::RESERVED_ID)) => l.error(Code::M041, &o.range, "4294967295 is (gid_t)-1, which setgid reads as \"unchanged\": init would keep gid 0".into(), "use the id init should run as (at most 4294967294)"),
                             Some(Ok(gid)) => c.init.gid = gid,
                             _ => c.init.group_name = Some(o.text.trim().to_string()),
                         },
@@ -860,6 +872,11 @@ fn lower_domain(l: &mut Lower<'_>, root: &Element) {
         }
     }
     c.init.env = env;
+    for (name, origin) in env_origins {
+        if let Some(i) = c.init.env.iter().position(|e| e.name == name) {
+            l.doc.origins.record(("/init/env", i), origin);
+        }
+    }
     // Namespaces libvirt creates.
     let mut clone: BTreeSet<Namespace> = [
         Namespace::Mnt,

@@ -669,9 +669,38 @@ string_form!(
     Some(r"^[0-9a-fxA-FX]{2}(:[0-9a-fxA-FX]{2}){5}$")
 );
 
+/// Why an `lxc.proc.KEY` key cannot be used, or `None` when it is a plain path below
+/// `/proc/PID/`. liblxc joins the key to that directory without checking, so `..` or `/`
+/// would write a host file as root; lxconf refuses such keys everywhere (parser, lint,
+/// writers, runner).
+pub fn proc_key_problem(key: &str) -> Option<&'static str> {
+    if key.contains('/') {
+        Some("contains `/`")
+    } else if key.split('.').any(|p| p.is_empty()) {
+        Some("has an empty part (`..` or a `.` at either end)")
+    } else if key.contains('\0') {
+        Some("contains a NUL byte")
+    } else {
+        None
+    }
+}
+
+/// `(uid_t)-1`: setresuid and setresgid read it as "leave unchanged", so an init uid or gid
+/// of this value keeps the container's init running as root.
+pub const RESERVED_ID: u32 = u32::MAX;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn proc_keys_stay_below_proc_pid() {
+        assert_eq!(proc_key_problem("oom_score_adj"), None);
+        assert_eq!(proc_key_problem("sys.net.ipv4.ip_forward"), None);
+        for bad in ["../../tmp/victim", "..", ".x", "x.", "a/b", "", "a..b"] {
+            assert!(proc_key_problem(bad).is_some(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn byte_sizes_follow_libvirt_units() {

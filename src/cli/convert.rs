@@ -144,30 +144,7 @@ pub fn run(args: ConvertArgs) -> u8 {
             notes.extend(out.losses);
             (out.xml, notes)
         }
-        ToFormat::Fstab => {
-            let mut t = String::new();
-            for m in &doc.container.mounts {
-                let target = if doc.container.rootfs.is_some() {
-                    m.target.trim_start_matches('/')
-                } else {
-                    m.target.as_str()
-                };
-                t.push_str(&format!(
-                    "{} {} {} {} {} {}\n",
-                    lxconf_parse::fstab::encode_escapes(&m.source),
-                    lxconf_parse::fstab::encode_escapes(if target.is_empty() {
-                        "/"
-                    } else {
-                        target
-                    }),
-                    m.fstype,
-                    lxconf_parse::fstab::options::options_string(m),
-                    m.dump,
-                    m.pass
-                ));
-            }
-            (t, Vec::new())
-        }
+        ToFormat::Fstab => fstab_text(doc),
     };
     let losses: Vec<_> = if args.strict {
         losses
@@ -186,10 +163,37 @@ pub fn run(args: ConvertArgs) -> u8 {
     report::print(&losses, &loaded.sources);
     if losses.iter().any(|d| d.is_error()) {
         eprintln!(
-            "lxconf: {} setting(s) cannot be converted (--strict); nothing written",
+            "lxconf: {} setting(s) cannot be converted; nothing written",
             losses.iter().filter(|d| d.is_error()).count()
         );
         return EXIT_INPUT;
     }
     write_out(args.output.as_deref(), &text)
+}
+
+/// The container's mounts as an fstab file; a mount a line cannot carry is refused (C103).
+fn fstab_text(doc: &lxconf_model::Document) -> (String, Vec<lxconf_model::Diagnostic>) {
+    let mut text = String::new();
+    let mut refusals = Vec::new();
+    let with_rootfs = doc.container.rootfs.is_some();
+    for (i, m) in doc.container.mounts.iter().enumerate() {
+        match lxconf_convert::fstab::line(m, with_rootfs) {
+            Ok(line) => {
+                text.push_str(&line);
+                text.push('\n');
+            }
+            Err((field, why)) => {
+                let mut d = lxconf_model::Diagnostic::new(
+                    lxconf_model::Code::C103,
+                    format!("mount {i} cannot be written as an fstab line: {why}"),
+                )
+                .help("fstab has escapes for space, tab, newline and backslash only: fix the value at its source");
+                if let Some(o) = doc.origins.find(&format!("/mounts/{i}/{field}")) {
+                    d = d.at(o);
+                }
+                refusals.push(d);
+            }
+        }
+    }
+    (text, refusals)
 }

@@ -61,7 +61,7 @@ pub fn run(args: ToNativeArgs) -> u8 {
     report::print(&losses, &loaded.sources);
     if losses.iter().any(|d| d.is_error()) {
         eprintln!(
-            "lxconf: {} setting(s) cannot be converted (--strict); nothing written",
+            "lxconf: {} setting(s) cannot be converted; nothing written",
             losses.iter().filter(|d| d.is_error()).count()
         );
         return EXIT_INPUT;

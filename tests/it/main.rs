@@ -7,6 +7,7 @@ mod corpus;
 mod domxml;
 mod equiv;
 mod from_native;
+mod injection;
 mod liblxc;
 mod lint;
 mod roundtrip;

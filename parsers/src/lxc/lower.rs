@@ -10,6 +10,7 @@ use super::values::*;
 use crate::fs::FileSystem;
 use crate::fstab;
 use lxconf_model::model::*;
+use lxconf_model::values::{proc_key_problem, RESERVED_ID};
 use lxconf_model::{
     ByteSize, Cap, Code, CpuSet, Diagnostic, Document, Fix, Limit, Namespace, Origin, Origins,
     Severity, Signal, SourceId, SourceMap,
@@ -504,6 +505,14 @@ impl<'a> Lowerer<'a> {
                 }
             }
             Key::ProcAll => self.c.proc.clear(),
+            Key::Proc(k) if proc_key_problem(k).is_some() => {
+                let why = proc_key_problem(k).unwrap_or_default();
+                let key = k.escape_debug();
+                let d = Diagnostic::new(Code::M040, format!("the /proc key `{key}` {why}"))
+                    .at(v.origin)
+                    .help("liblxc writes the value to /proc/PID/KEY as root: name a file directly below /proc/PID/");
+                self.diag(d);
+            }
             Key::Proc(k) => {
                 if empty {
                     self.c.proc.retain(|s| s.key != k);
@@ -1202,9 +1211,20 @@ impl<'a> Lowerer<'a> {
 
     fn uid_value(&mut self, v: Value<'_>) -> Option<u32> {
         match parse_uint(v.text) {
+            Ok(n) if n.value == u64::from(RESERVED_ID) => {
+                let d = Diagnostic::new(Code::M041, "4294967295 is (uid_t)-1, which setuid reads as \"unchanged\": init would stay root")
+                    .at(v.origin)
+                    .help("use the id init should run as (at most 4294967294)");
+                self.diag(d);
+                None
+            }
             Ok(n) => {
                 self.warn_base(v, n.non_decimal);
                 Some(n.value as u32)
+            }
+            Err(e) if e.contains("32 bits") => {
+                self.invalid(v, e, "ids are 32-bit numbers below 4294967295");
+                None
             }
             Err(_) => {
                 self.invalid(

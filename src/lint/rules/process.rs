@@ -1,6 +1,7 @@
 //! Rules on the init process, its environment and its security settings.
 
 use crate::lint::{Check, Fixable, ModelCtx, RuleDef};
+use lxconf_model::values::{proc_key_problem, RESERVED_ID};
 use lxconf_model::{Code, Diagnostic};
 
 /// The process rules.
@@ -45,7 +46,47 @@ pub const RULES: &[RuleDef] = &[
         fixable: Fixable::No,
         check: Check::Model(sysctl_outside_namespace),
     },
+    RuleDef {
+        code: Code::M040,
+        example: "lxc.proc.../../tmp/victim = 1\n",
+        why: "liblxc writes `lxc.proc.KEY` values to `/proc/PID/KEY` as root without checking the key, so `..` or `/` in it reach any host file. lxconf refuses such keys when reading LXC configs, when writing any format and when running; a model document can still carry one, which this rule finds.",
+        fix: "Use the name of a file directly below `/proc/PID/` (`lxc.proc.oom_score_adj`).",
+        fixable: Fixable::No,
+        check: Check::Model(unsafe_proc_key),
+    },
+    RuleDef {
+        code: Code::M041,
+        example: "lxc.init.uid = 4294967295\n",
+        why: "4294967295 is `(uid_t)-1`, the value setresuid and setresgid read as \"leave unchanged\": init keeps running as root with every capability instead of the unprivileged id the config seems to ask for.",
+        fix: "Use the id the process should run as; ids go up to 4294967294.",
+        fixable: Fixable::No,
+        check: Check::Model(reserved_init_id),
+    },
 ];
+
+fn unsafe_proc_key(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
+    for (i, s) in ctx.document.container.proc.iter().enumerate() {
+        if let Some(why) = proc_key_problem(&s.key) {
+            let key = s.key.escape_debug();
+            out.push(
+                ctx.diag(Code::M040, &format!("/proc/{i}"), format!("the /proc key `{key}` {why}"))
+                    .help("name a file directly below /proc/PID/"),
+            );
+        }
+    }
+}
+
+fn reserved_init_id(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
+    let init = &ctx.document.container.init;
+    for (what, pointer, id) in [("uid", "/init/uid", init.uid), ("gid", "/init/gid", init.gid)] {
+        if id == RESERVED_ID {
+            out.push(
+                ctx.diag(Code::M041, pointer, format!("init {what} 4294967295 means \"unchanged\": init would stay root"))
+                    .help("use an id up to 4294967294"),
+            );
+        }
+    }
+}
 
 fn init_not_absolute(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
     let init = &ctx.document.container.init;
