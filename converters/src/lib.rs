@@ -5,8 +5,8 @@
 //! - [`from_native`]: what libvirt needs that an LXC config lacks (name, uuid, memory...).
 //! - [`libvirt_compat`]: LXC config text → domain XML exactly as libvirt 9.0.0's converter.
 
-pub mod fstab;
 pub mod from_native;
+pub mod fstab;
 pub mod libvirt_compat;
 pub mod libvirt_xml;
 pub mod lxc;

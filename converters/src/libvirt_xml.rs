@@ -45,7 +45,8 @@ impl W<'_> {
     /// cannot carry it.
     fn escaped(&mut self, element: &str, value: &str, in_attribute: bool, minimal: bool) -> String {
         writable::xml_escape(value, in_attribute, minimal).unwrap_or_else(|why| {
-            self.refused.push((element.to_string(), value.to_string(), why));
+            self.refused
+                .push((element.to_string(), value.to_string(), why));
             String::new()
         })
     }

@@ -4,9 +4,9 @@
 //! a config that loads into the same model. Whatever LXC cannot express is returned as a
 //! coded loss diagnostic pointing at where the value came from.
 
-use lxconf_model::model::*;
 use crate::fstab;
 use crate::writable::{self, Unwritable};
+use lxconf_model::model::*;
 use lxconf_model::values::{proc_key_problem, RESERVED_ID};
 use lxconf_model::{Code, Diagnostic, Document, Namespace, Origin};
 use std::fmt::Write;
@@ -27,6 +27,9 @@ pub struct LxcOutput {
     pub text: String,
     /// Loss and note diagnostics.
     pub losses: Vec<Diagnostic>,
+    /// Every `(key, value)` written, in order: reading `text` back line by line must give
+    /// exactly these (no value can add, drop or change a line).
+    pub entries: Vec<(String, String)>,
 }
 
 struct Emitter<'a> {
@@ -34,6 +37,7 @@ struct Emitter<'a> {
     opts: &'a LxcOptions,
     out: String,
     losses: Vec<Diagnostic>,
+    entries: Vec<(String, String)>,
 }
 
 fn gateway(g: &Gateway) -> String {
@@ -78,6 +82,7 @@ impl<'a> Emitter<'a> {
         match checked {
             Ok(v) => {
                 let _ = writeln!(self.out, "{key} = {v}");
+                self.entries.push((key.to_string(), value.to_string()));
             }
             Err(why) => self.refuse(pointer, key, why),
         }
@@ -86,8 +91,9 @@ impl<'a> Emitter<'a> {
     /// Report a value that cannot be written (an error: the output is not used).
     fn refuse(&mut self, pointer: Option<&str>, key: &str, why: Unwritable) {
         let key = key.escape_debug();
-        let mut d = Diagnostic::new(Code::C103, format!("`{key}` cannot be written: {why}"))
-            .help("LXC reads its config line by line and has no escapes: fix the value at its source");
+        let mut d = Diagnostic::new(Code::C103, format!("`{key}` cannot be written: {why}")).help(
+            "LXC reads its config line by line and has no escapes: fix the value at its source",
+        );
         if let Some(o) = pointer.and_then(|p| self.origin(p)) {
             d = d.at(o);
         }
@@ -195,7 +201,11 @@ impl<'a> Emitter<'a> {
             self.text("/rootfs/backend", "lxc.rootfs.backend", b);
         }
         if !r.options.is_empty() {
-            self.text("/rootfs/options", "lxc.rootfs.options", &r.options.join(","));
+            self.text(
+                "/rootfs/options",
+                "lxc.rootfs.options",
+                &r.options.join(","),
+            );
         }
         if let Some(m) = &r.mount {
             self.text("/rootfs/mount", "lxc.rootfs.mount", m);
@@ -354,12 +364,18 @@ impl<'a> Emitter<'a> {
         }
         for m in mounts {
             // Filtering above keeps the model's order, so the index is found by identity.
-            let i = c.mounts.iter().position(|x| std::ptr::eq(x, m)).unwrap_or(0);
+            let i = c
+                .mounts
+                .iter()
+                .position(|x| std::ptr::eq(x, m))
+                .unwrap_or(0);
             match fstab::line(m, c.rootfs.is_some()) {
                 Ok(entry) => self.text(&format!("/mounts/{i}"), "lxc.mount.entry", &entry),
-                Err((field, why)) => {
-                    self.refuse(Some(&format!("/mounts/{i}/{field}")), "lxc.mount.entry", why)
-                }
+                Err((field, why)) => self.refuse(
+                    Some(&format!("/mounts/{i}/{field}")),
+                    "lxc.mount.entry",
+                    why,
+                ),
             }
         }
     }
@@ -632,7 +648,11 @@ impl<'a> Emitter<'a> {
                 continue;
             }
             let pointer = format!("/namespaces/share/{}", ns.name());
-            self.text(&pointer, &format!("lxc.namespace.share.{}", ns.name()), target);
+            self.text(
+                &pointer,
+                &format!("lxc.namespace.share.{}", ns.name()),
+                target,
+            );
         }
     }
 
@@ -822,7 +842,11 @@ impl<'a> Emitter<'a> {
             self.line("lxc.apparmor.allow_nesting", 1);
         }
         for (i, r) in s.apparmor_raw.iter().enumerate() {
-            self.text(&format!("/security/apparmor_raw/{i}"), "lxc.apparmor.raw", r);
+            self.text(
+                &format!("/security/apparmor_raw/{i}"),
+                "lxc.apparmor.raw",
+                r,
+            );
         }
         if let Some(x) = &s.selinux_context {
             let k = self.key("lxc.selinux.context", "lxc.se_context");
@@ -840,10 +864,18 @@ impl<'a> Emitter<'a> {
             self.line("lxc.seccomp.allow_nesting", 1);
         }
         if let Some(x) = &s.seccomp_notify_proxy {
-            self.text("/security/seccomp_notify_proxy", "lxc.seccomp.notify.proxy", x);
+            self.text(
+                "/security/seccomp_notify_proxy",
+                "lxc.seccomp.notify.proxy",
+                x,
+            );
         }
         if let Some(x) = &s.seccomp_notify_cookie {
-            self.text("/security/seccomp_notify_cookie", "lxc.seccomp.notify.cookie", x);
+            self.text(
+                "/security/seccomp_notify_cookie",
+                "lxc.seccomp.notify.cookie",
+                x,
+            );
         }
         for (i, _) in s.seclabels.iter().enumerate() {
             self.loss(
@@ -866,7 +898,11 @@ impl<'a> Emitter<'a> {
             lines.push((k, h.command.clone(), format!("/hooks/hooks/{i}")));
         }
         if c.hooks.version != 0 {
-            lines.push(("lxc.hook.version".into(), c.hooks.version.to_string(), String::new()));
+            lines.push((
+                "lxc.hook.version".into(),
+                c.hooks.version.to_string(),
+                String::new(),
+            ));
         }
         for (i, p) in c.prlimits.iter().enumerate() {
             let k = if self.opts.legacy {
@@ -894,7 +930,11 @@ impl<'a> Emitter<'a> {
             lines.push(("lxc.start.auto".into(), "1".into(), String::new()));
         }
         if a.delay_s != 0 {
-            lines.push(("lxc.start.delay".into(), a.delay_s.to_string(), String::new()));
+            lines.push((
+                "lxc.start.delay".into(),
+                a.delay_s.to_string(),
+                String::new(),
+            ));
         }
         if a.order != 0 {
             lines.push(("lxc.start.order".into(), a.order.to_string(), String::new()));
@@ -985,7 +1025,11 @@ impl<'a> Emitter<'a> {
             }
         }
         for (k, v) in &x.cgroup_dirs {
-            lines.push((format!("lxc.cgroup.{k}"), v.clone(), format!("/lxc/cgroup_dirs/{k}")));
+            lines.push((
+                format!("lxc.cgroup.{k}"),
+                v.clone(),
+                format!("/lxc/cgroup_dirs/{k}"),
+            ));
         }
         if lines.is_empty() {
             return;
@@ -1047,6 +1091,7 @@ pub fn emit(doc: &Document, opts: &LxcOptions) -> LxcOutput {
         opts,
         out: String::new(),
         losses: Vec::new(),
+        entries: Vec::new(),
     };
     e.emit();
     // Sections without lines leave only their title: drop those.
@@ -1066,5 +1111,6 @@ pub fn emit(doc: &Document, opts: &LxcOptions) -> LxcOutput {
     LxcOutput {
         text,
         losses: e.losses,
+        entries: e.entries,
     }
 }

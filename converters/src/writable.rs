@@ -304,7 +304,10 @@ mod tests {
 
     #[test]
     fn fstab_paths_use_octal_escapes() {
-        assert_eq!(fstab_path("/a b\t\\c\n").unwrap(), "/a\\040b\\011\\134c\\012");
+        assert_eq!(
+            fstab_path("/a b\t\\c\n").unwrap(),
+            "/a\\040b\\011\\134c\\012"
+        );
         assert_eq!(fstab_path("/a\rb"), Err(Unwritable::Char('\r')));
         assert_eq!(fstab_path("#x"), Err(Unwritable::Leading('#')));
         assert_eq!(fstab_path(""), Err(Unwritable::Empty));
@@ -320,6 +323,9 @@ mod tests {
         );
         assert_eq!(xml_escape("a\r\nb", false, true).unwrap(), "a&#13;\nb");
         assert_eq!(xml_escape("'\">", false, true).unwrap(), "'\">");
-        assert_eq!(xml_escape("\u{1b}[2J", false, false), Err(Unwritable::Char('\u{1b}')));
+        assert_eq!(
+            xml_escape("\u{1b}[2J", false, false),
+            Err(Unwritable::Char('\u{1b}'))
+        );
     }
 }

@@ -62,3 +62,8 @@ expect_err_size_below() {
   size=$(stat -c %s "$WORK/.err")
   [ "$size" -lt "$1" ] || fail "stderr has $size bytes (limit $1)"
 }
+
+# stdout or stderr has the text (lint reports on stdout, other commands on stderr).
+expect_output_has() {
+  grep -qF -- "$1" "$WORK/.out" "$WORK/.err" || fail "neither stdout nor stderr has '$1'"
+}

@@ -75,6 +75,21 @@ pub fn inline_fstab(text: &str, source: SourceId, fs: &dyn FileSystem, base_dir:
         match fstab::parse_line(line, base) {
             Ok(Some(entry)) => {
                 let fields = &line[entry.source.range.start - base..entry.options.range.end - base];
+                if let Some(c) = fields.chars().find(|&c| matches!(c, '\r' | '\0')) {
+                    // getmntent keeps it inside the field; an LXC line would end there.
+                    let n = fstab_text[..base].matches('\n').count() + 1;
+                    let what = if c == '\r' {
+                        "a carriage return"
+                    } else {
+                        "a NUL byte"
+                    };
+                    diagnostics.push(
+                        Diagnostic::new(Code::C103, format!("{}:{n}: the entry contains {what}, which an lxc.mount.entry line cannot carry", path.display()))
+                            .help("remove it from the fstab file, or keep lxc.mount.fstab"),
+                    );
+                    base += raw.len();
+                    continue;
+                }
                 let fields: Vec<&str> = fields
                     .split([' ', '\t'])
                     .filter(|f| !f.is_empty())

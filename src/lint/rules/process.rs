@@ -69,8 +69,12 @@ fn unsafe_proc_key(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
         if let Some(why) = proc_key_problem(&s.key) {
             let key = s.key.escape_debug();
             out.push(
-                ctx.diag(Code::M040, &format!("/proc/{i}"), format!("the /proc key `{key}` {why}"))
-                    .help("name a file directly below /proc/PID/"),
+                ctx.diag(
+                    Code::M040,
+                    &format!("/proc/{i}"),
+                    format!("the /proc key `{key}` {why}"),
+                )
+                .help("name a file directly below /proc/PID/"),
             );
         }
     }
@@ -78,11 +82,18 @@ fn unsafe_proc_key(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
 
 fn reserved_init_id(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
     let init = &ctx.document.container.init;
-    for (what, pointer, id) in [("uid", "/init/uid", init.uid), ("gid", "/init/gid", init.gid)] {
+    for (what, pointer, id) in [
+        ("uid", "/init/uid", init.uid),
+        ("gid", "/init/gid", init.gid),
+    ] {
         if id == RESERVED_ID {
             out.push(
-                ctx.diag(Code::M041, pointer, format!("init {what} 4294967295 means \"unchanged\": init would stay root"))
-                    .help("use an id up to 4294967294"),
+                ctx.diag(
+                    Code::M041,
+                    pointer,
+                    format!("init {what} 4294967295 means \"unchanged\": init would stay root"),
+                )
+                .help("use an id up to 4294967294"),
             );
         }
     }
