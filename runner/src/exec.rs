@@ -280,8 +280,7 @@ fn create_link(
         // Hold the namespace, and arm a watcher holding it too, before anything moves in.
         let netns = sys.open_netns(pid)?;
         acquired.netns = Some(netns);
-        let watcher =
-            sys.fork_watcher(inherited, &mut || return_phys_links(sys, plan, netns))?;
+        let watcher = sys.fork_watcher(inherited, &mut || return_phys_links(sys, plan, netns))?;
         acquired.phys_watcher = Some(watcher);
     }
     match sys.link_create(link, pid) {
@@ -334,7 +333,10 @@ fn release(sys: &dyn Sys, plan: &Plan, acquired: &Acquired) {
 fn report_limits(sys: &dyn Sys, to: &Path, files: &[PathBuf]) -> Result<(), SysError> {
     let mut text = String::new();
     for f in files {
-        let name = f.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
         let value = sys.read_file(f)?;
         text.push_str(&format!("{name} {}\n", value.trim().replace('\n', " ")));
     }
@@ -750,3 +752,6 @@ fn command_main(plan: &Plan, sys: &dyn Sys) -> String {
         Err(e) => format!("executing {path}: {e}"),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -886,7 +886,10 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
                 }) {
                     not_applied.push(Finding::new(
                         Code::R007,
-                        format!("network {}: veth router mode and host-side routes are not set up", n.index),
+                        format!(
+                            "network {}: veth router mode and host-side routes are not set up",
+                            n.index
+                        ),
                     ));
                 }
                 plan.parent.push(ParentStep::Link(LinkCreate::Veth {
@@ -1498,16 +1501,23 @@ fn confinement_not_applied(c: &Container) -> Vec<Finding> {
         ));
     }
     if s.seccomp_notify_proxy.is_some() {
-        out.push(Finding::new(Code::R001, "the seccomp notify proxy is not set up"));
+        out.push(Finding::new(
+            Code::R001,
+            "the seccomp notify proxy is not set up",
+        ));
     }
-    if let Some(p) = &s.apparmor_profile {
+    // `unconfined` asks for what the runner does anyway.
+    if let Some(p) = s.apparmor_profile.as_ref().filter(|p| *p != "unconfined") {
         out.push(Finding::new(
             Code::R002,
             format!("AppArmor profile `{p}` is not applied"),
         ));
     }
     if !s.apparmor_raw.is_empty() {
-        out.push(Finding::new(Code::R002, "raw AppArmor rules are not applied"));
+        out.push(Finding::new(
+            Code::R002,
+            "raw AppArmor rules are not applied",
+        ));
     }
     if let Some(l) = &s.selinux_context {
         out.push(Finding::new(
@@ -1516,10 +1526,16 @@ fn confinement_not_applied(c: &Container) -> Vec<Finding> {
         ));
     }
     if s.selinux_context_keyring.is_some() {
-        out.push(Finding::new(Code::R003, "the SELinux keyring context is not applied"));
+        out.push(Finding::new(
+            Code::R003,
+            "the SELinux keyring context is not applied",
+        ));
     }
     if !s.seclabels.is_empty() {
-        out.push(Finding::new(Code::R003, "libvirt security labels are not applied"));
+        out.push(Finding::new(
+            Code::R003,
+            "libvirt security labels are not applied",
+        ));
     }
     if !c.hooks.hooks.is_empty() {
         out.push(Finding::new(
@@ -1546,8 +1562,19 @@ fn confinement_not_applied(c: &Container) -> Vec<Finding> {
 fn is_32bit_personality(arch: &str) -> bool {
     matches!(
         arch,
-        "i386" | "i486" | "i586" | "i686" | "x86" | "linux32" | "armhf" | "armel" | "armv7l"
-            | "armv7" | "arm" | "powerpc" | "ppc"
+        "i386"
+            | "i486"
+            | "i586"
+            | "i686"
+            | "x86"
+            | "linux32"
+            | "armhf"
+            | "armel"
+            | "armv7l"
+            | "armv7"
+            | "arm"
+            | "powerpc"
+            | "ppc"
     )
 }
 

@@ -168,6 +168,8 @@ pub struct RecordSys {
     pub dirs: RefCell<BTreeMap<String, Vec<String>>>,
     /// Pids [`Sys::kill`] reports as gone (ESRCH).
     pub dead: RefCell<BTreeSet<Pid>>,
+    /// How many [`Sys::try_wait`] calls report the process as still running.
+    pub running_polls: Cell<u32>,
     /// Errors [`Sys::link_create`] returns, by interface name (host end or container name).
     pub link_errors: RefCell<BTreeMap<String, i32>>,
     signals: RefCell<VecDeque<i32>>,
@@ -235,7 +237,12 @@ impl Sys for RecordSys {
     }
     fn read_file(&self, path: &Path) -> SysResult<String> {
         self.push(Call::ReadFile { path: p(path) });
-        Ok(self.files.borrow().get(&p(path)).cloned().unwrap_or_default())
+        Ok(self
+            .files
+            .borrow()
+            .get(&p(path))
+            .cloned()
+            .unwrap_or_default())
     }
     fn rmdir(&self, path: &Path) -> SysResult<()> {
         self.push(Call::Rmdir { path: p(path) });
@@ -243,7 +250,12 @@ impl Sys for RecordSys {
     }
     fn list_dirs(&self, path: &Path) -> SysResult<Vec<String>> {
         self.push(Call::ListDirs { path: p(path) });
-        Ok(self.dirs.borrow().get(&p(path)).cloned().unwrap_or_default())
+        Ok(self
+            .dirs
+            .borrow()
+            .get(&p(path))
+            .cloned()
+            .unwrap_or_default())
     }
     fn write_new(&self, path: &Path, data: &str) -> SysResult<()> {
         self.push(Call::WriteNew {
@@ -299,6 +311,10 @@ impl Sys for RecordSys {
         Ok(pid)
     }
     fn try_wait(&self, _pid: Pid) -> SysResult<Option<Exit>> {
+        if self.running_polls.get() > 0 {
+            self.running_polls.set(self.running_polls.get() - 1);
+            return Ok(None);
+        }
         Ok(Some(self.command_exit.get().unwrap_or(Exit::Code(0))))
     }
     fn reap_any(&self) -> SysResult<Reap> {
