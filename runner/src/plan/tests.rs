@@ -389,7 +389,8 @@ fn proc_keys_that_are_paths_are_refused() {
 
 #[test]
 fn init_ids_the_kernel_reads_as_minus_one_are_refused() {
-    let cases: [(&str, fn(&mut Container)); 3] = [
+    type SetId = fn(&mut Container);
+    let cases: [(&str, SetId); 3] = [
         ("uid", |c| c.init.uid = u32::MAX),
         ("gid", |c| c.init.gid = u32::MAX),
         ("group", |c| c.init.groups = vec![5, u32::MAX]),

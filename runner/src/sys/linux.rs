@@ -343,6 +343,8 @@ impl Sys for LinuxSys {
             .create(true)
             .truncate(true)
             .mode(0o600)
+            // A report is never written through a symlink planted in its place.
+            .custom_flags(libc::O_NOFOLLOW)
             .open(path)
             .map_err(|e| io_err(format!("create {}", path.display()), e))?;
         f.write_all(data.as_bytes())
