@@ -1,6 +1,7 @@
 //! The probe: what a container sees, collected by a POSIX shell script run as the
-//! container's command (it needs only `/bin/sh` and busybox-level tools inside), and the
-//! comparison of two probes for `lxconf equiv`.
+//! container's command (it needs only `/bin/sh` and busybox-level tools inside), plus the
+//! cgroup limits it got, read back by the runner (a container often cannot see its own
+//! cgroup files); and the comparison of two probes for `lxconf equiv`.
 
 use lxconf_model::equiv::Status;
 use serde::Serialize;
@@ -40,11 +41,15 @@ pub fn parse(output: &str) -> Observations {
     obs
 }
 
+/// The section of the cgroup limits the runner applied, as the kernel kept them.
+pub const CGROUP_LIMITS: &str = "cgroup limits";
+
 /// Run a configuration with the probe as its command and collect what it sees.
 pub fn run(file: &str, include_base: Option<&std::path::Path>) -> Result<Observations, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let report = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
     let mut cmd = Command::new(exe);
-    cmd.arg("run");
+    cmd.arg("run").arg("--report-limits").arg(report.path());
     if let Some(b) = include_base {
         cmd.arg("--include-base").arg(b);
     }
@@ -57,7 +62,12 @@ pub fn run(file: &str, include_base: Option<&std::path::Path>) -> Result<Observa
             String::from_utf8_lossy(&out.stderr).trim()
         ));
     }
-    Ok(parse(&String::from_utf8_lossy(&out.stdout)))
+    let mut obs = parse(&String::from_utf8_lossy(&out.stdout));
+    let limits = std::fs::read_to_string(report.path()).map_err(|e| e.to_string())?;
+    let mut lines: Vec<String> = limits.lines().map(str::to_string).collect();
+    lines.sort();
+    obs.insert(CGROUP_LIMITS.to_string(), lines);
+    Ok(obs)
 }
 
 /// One compared observation.
@@ -177,5 +187,19 @@ mod tests {
         let get = |n: &str| c.iter().find(|x| x.name == n).map(|x| x.status);
         assert_eq!(get("mounts"), Some(Status::Unexpected));
         assert_eq!(get("environment"), Some(Status::Expected));
+    }
+
+    #[test]
+    fn different_cgroup_limits_are_unexpected() {
+        let mut a = parse("@hostname\nweb\n");
+        let mut b = a.clone();
+        a.insert(CGROUP_LIMITS.into(), vec!["memory.max 67108864".into()]);
+        b.insert(CGROUP_LIMITS.into(), vec!["memory.max 134217728".into()]);
+        let c = compare(&a, &b);
+        let limits = c
+            .iter()
+            .find(|x| x.name == CGROUP_LIMITS)
+            .expect("compared");
+        assert_eq!(limits.status, Status::Unexpected);
     }
 }

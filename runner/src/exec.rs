@@ -11,16 +11,22 @@
 //!   `lxc-execute` init ([`InitMode::Supervised`]);
 //! - the **watcher** sits in the host's namespaces and cgroups; when the runner dies
 //!   without disarming it (kill -9), it kills the container's cgroup and removes the
-//!   cgroups and host links.
+//!   cgroups. A second watcher, armed only when a `phys` link moves in, holds the
+//!   container's network namespace and gives the link back to the host.
+//!
+//! Host interfaces are removed only when this run created them, by index; a name that
+//! already exists stops the run ([`RunError::InterfaceExists`]) and is never deleted.
 //!
 //! A setup failure inside the container is written to an error pipe (close-on-exec, so a
 //! successful exec closes it empty) and returned as [`RunError::Container`].
 
 use crate::plan::{
-    Cleanup, ContainerStep, HostStep, InitMode, MountStep, MsFlag, ParentStep, Plan, ProcessStep,
+    Cleanup, ContainerStep, HostStep, InitMode, LinkCreate, MountStep, MsFlag, ParentStep, Plan,
+    ProcessStep,
 };
 use crate::sys::{Exit, Fd, Pid, Reap, Sys, SysError};
-use lxconf_model::{Cap, IdKind, Namespace};
+use lxconf_model::{Cap, Code, IdKind, Namespace};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// A failed run.
@@ -35,15 +41,46 @@ pub enum RunError {
     /// The container's setup failed before its command ran.
     #[error("container setup failed: {0}")]
     Container(String),
+    /// A veth host name (or another interface the run would create) already exists.
+    #[error("{0}: the run stops here and leaves that interface alone")]
+    InterfaceExists(SysError),
+}
+
+impl RunError {
+    /// The diagnostic code, for the errors that have one.
+    pub fn code(&self) -> Option<Code> {
+        match self {
+            RunError::Plan(e) => Some(e.code()),
+            RunError::InterfaceExists(_) => Some(Code::R012),
+            _ => None,
+        }
+    }
 }
 
 const SIGKILL: i32 = libc::SIGKILL;
 
+/// What this run created or took from the host, known only while it runs: cleanup gives
+/// back exactly this and nothing found by name.
+#[derive(Debug, Default)]
+struct Acquired {
+    /// Host interfaces this run created (veth host ends): name and index.
+    links: Vec<(String, u32)>,
+    /// The container's network namespace, held open once a `phys` link goes into it so
+    /// that the link can be given back after the container ends (a virtual link, a veth
+    /// or a dummy, would be destroyed with the namespace).
+    netns: Option<Fd>,
+    /// The watcher that gives `phys` links back when the runner dies.
+    phys_watcher: Option<Fd>,
+}
+
 /// Run `plan`; returns the command's exit status (128 + signal when it was killed).
 pub fn execute(plan: &Plan, sys: &dyn Sys) -> Result<i32, RunError> {
     let cleanup = &plan.cleanup;
-    let watcher = sys.fork_watcher(&mut || remove_resources(sys, cleanup))?;
-    let result = run_container(plan, sys);
+    remove_stale_cgroups(sys, plan);
+    let watcher = sys.fork_watcher(&[], &mut || remove_resources(sys, cleanup))?;
+    let mut acquired = Acquired::default();
+    let result = run_container(plan, sys, watcher, &mut acquired);
+    release(sys, plan, &acquired);
     remove_resources(sys, cleanup);
     let _ = sys.write_all(watcher, b"d");
     sys.close(watcher);
@@ -51,7 +88,12 @@ pub fn execute(plan: &Plan, sys: &dyn Sys) -> Result<i32, RunError> {
     result.map(Exit::status)
 }
 
-fn run_container(plan: &Plan, sys: &dyn Sys) -> Result<Exit, RunError> {
+fn run_container(
+    plan: &Plan,
+    sys: &dyn Sys,
+    watcher: Fd,
+    acquired: &mut Acquired,
+) -> Result<Exit, RunError> {
     for step in &plan.host {
         match step {
             HostStep::Cgroup(dir) => create_cgroup(sys, dir)?,
@@ -61,15 +103,15 @@ fn run_container(plan: &Plan, sys: &dyn Sys) -> Result<Exit, RunError> {
     let (err_r, err_w) = sys.pipe()?;
     sys.block_signals()?;
     let runner = sys.getpid();
-    let mut parent_error: Option<SysError> = None;
+    let mut parent_error: Option<RunError> = None;
     let mut child = || container_main(plan, sys, runner, (go_r, go_w), (err_r, err_w));
     let mut parent = |pid: Pid| {
         sys.close(go_r);
         sys.close(err_w);
-        match parent_steps(plan, sys, pid) {
+        match parent_steps(plan, sys, pid, acquired, &[go_w, watcher]) {
             Ok(()) => {
                 if let Err(e) = sys.write_all(go_w, b"g") {
-                    parent_error = Some(e);
+                    parent_error = Some(e.into());
                 }
             }
             Err(e) => parent_error = Some(e),
@@ -79,11 +121,11 @@ fn run_container(plan: &Plan, sys: &dyn Sys) -> Result<Exit, RunError> {
     let pid = sys.clone_child(&plan.clone, &mut child, &mut parent)?;
     if let Some(e) = parent_error {
         let _ = sys.kill(pid, SIGKILL);
-        wait_for(sys, pid, false)?;
+        wait_for(sys, pid, None)?;
         sys.close(err_r);
-        return Err(e.into());
+        return Err(e);
     }
-    let exit = wait_for(sys, pid, true)?;
+    let exit = wait_for(sys, pid, Some(plan.init))?;
     let message = sys.read_to_end(err_r).unwrap_or_default();
     sys.close(err_r);
     if !message.is_empty() {
@@ -94,20 +136,68 @@ fn run_container(plan: &Plan, sys: &dyn Sys) -> Result<Exit, RunError> {
     Ok(exit)
 }
 
-/// Wait for the container process, forwarding signals to it.
-fn wait_for(sys: &dyn Sys, pid: Pid, forward: bool) -> Result<Exit, SysError> {
+/// Wait for the container process, forwarding signals to it (`forward` is its init mode;
+/// `None` forwards nothing).
+///
+/// In [`InitMode::Direct`] the command is PID 1 of its pid namespace, and the kernel
+/// drops every signal PID 1 has no handler for, even from the host. A forwarded SIGINT
+/// or SIGTERM would be lost and neither Ctrl-C nor `kill` would stop the container; so a
+/// signal whose default action ends a process, sent to a PID 1 that neither catches nor
+/// ignores it, ends the container the way it would end an ordinary process: SIGKILL, and
+/// the status of a death by the original signal (130 for SIGINT).
+fn wait_for(sys: &dyn Sys, pid: Pid, forward: Option<InitMode>) -> Result<Exit, SysError> {
+    let mut ended_by: Option<i32> = None;
     loop {
         if let Some(exit) = sys.try_wait(pid)? {
-            return Ok(exit);
+            return Ok(match (exit, ended_by) {
+                (Exit::Signal(SIGKILL), Some(sig)) => Exit::Signal(sig),
+                _ => exit,
+            });
         }
-        match sys.next_signal(250)? {
-            Some(libc::SIGCHLD) | None => {}
-            Some(sig) if forward => {
+        match (sys.next_signal(250)?, forward) {
+            (Some(libc::SIGCHLD) | None, _) | (Some(_), None) => {}
+            (Some(sig), Some(InitMode::Direct))
+                if terminates_by_default(sig) && !disposition_set(sys, pid, sig) =>
+            {
+                ended_by = Some(sig);
+                let _ = sys.kill(pid, SIGKILL);
+            }
+            (Some(sig), Some(_)) => {
                 let _ = sys.kill(pid, sig);
             }
-            Some(_) => {}
         }
     }
+}
+
+/// Signals the runner forwards whose default action ends the process.
+fn terminates_by_default(sig: i32) -> bool {
+    matches!(
+        sig,
+        libc::SIGHUP
+            | libc::SIGINT
+            | libc::SIGQUIT
+            | libc::SIGTERM
+            | libc::SIGUSR1
+            | libc::SIGUSR2
+            | libc::SIGPWR
+    )
+}
+
+/// True when process `pid` catches or ignores `sig` (`SigCgt`/`SigIgn` of its status).
+/// When the status cannot be read the process is gone and forwarding is harmless.
+fn disposition_set(sys: &dyn Sys, pid: Pid, sig: i32) -> bool {
+    let Ok(status) = sys.read_file(Path::new(&format!("/proc/{pid}/status"))) else {
+        return true;
+    };
+    let bit = 1u64 << (sig - 1);
+    status
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("SigCgt:")
+                .or_else(|| l.strip_prefix("SigIgn:"))
+        })
+        .filter_map(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .any(|mask| mask & bit != 0)
 }
 
 fn create_cgroup(sys: &dyn Sys, dir: &crate::cgroup::CgroupDir) -> Result<(), SysError> {
@@ -138,7 +228,13 @@ fn create_cgroup(sys: &dyn Sys, dir: &crate::cgroup::CgroupDir) -> Result<(), Sy
     Ok(())
 }
 
-fn parent_steps(plan: &Plan, sys: &dyn Sys, pid: Pid) -> Result<(), SysError> {
+fn parent_steps(
+    plan: &Plan,
+    sys: &dyn Sys,
+    pid: Pid,
+    acquired: &mut Acquired,
+    inherited: &[Fd],
+) -> Result<(), RunError> {
     for step in &plan.parent {
         match step {
             ParentStep::IdMap { kind, map } => {
@@ -158,48 +254,177 @@ fn parent_steps(plan: &Plan, sys: &dyn Sys, pid: Pid) -> Result<(), SysError> {
                 ..
             } => sys.prlimit(pid, *resource, *soft, *hard)?,
             ParentStep::ProcWrite { key, value } => {
+                // The plan refuses such keys; checked again because a write here is a
+                // write as root anywhere the key's path leads.
+                if !crate::plan::proc_key_is_safe(key) {
+                    return Err(crate::plan::PlanError::UnsafeProcKey(key.clone()).into());
+                }
                 sys.write_file(&PathBuf::from(format!("/proc/{pid}/{key}")), value)?
             }
-            ParentStep::Link(link) => sys.link_create(link, pid)?,
+            ParentStep::Link(link) => create_link(plan, sys, pid, link, acquired, inherited)?,
+            ParentStep::ReportLimits { to, files } => report_limits(sys, to, files)?,
         }
     }
     Ok(())
 }
 
-/// Kill what is left in the container's cgroups, remove them and the host links.
+fn create_link(
+    plan: &Plan,
+    sys: &dyn Sys,
+    pid: Pid,
+    link: &LinkCreate,
+    acquired: &mut Acquired,
+    inherited: &[Fd],
+) -> Result<(), RunError> {
+    if matches!(link, LinkCreate::Phys { .. }) && acquired.netns.is_none() {
+        // Hold the namespace, and arm a watcher holding it too, before anything moves in.
+        let netns = sys.open_netns(pid)?;
+        acquired.netns = Some(netns);
+        let watcher = sys.fork_watcher(inherited, &mut || return_phys_links(sys, plan, netns))?;
+        acquired.phys_watcher = Some(watcher);
+    }
+    match sys.link_create(link, pid) {
+        Ok(Some(index)) => {
+            if let LinkCreate::Veth { host, .. } = link {
+                acquired.links.push((host.clone(), index));
+            }
+            Ok(())
+        }
+        Ok(None) => Ok(()),
+        Err(e) if e.errno == Some(libc::EEXIST) => Err(RunError::InterfaceExists(e)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Give every `phys` link of the plan back to the host under its host name. Links not in
+/// the namespace (never moved, or renamed by the container) are skipped.
+fn return_phys_links(sys: &dyn Sys, plan: &Plan, netns: Fd) {
+    for step in &plan.parent {
+        if let ParentStep::Link(LinkCreate::Phys { link, name, .. }) = step {
+            match sys.link_return(netns, name, link) {
+                Ok(()) => {}
+                Err(e) if e.errno == Some(libc::ENODEV) => {}
+                Err(e) => eprintln!(
+                    "lxconf: warning[{}]: interface {name} was not given back to the host as {link}: {e}",
+                    Code::R015
+                ),
+            }
+        }
+    }
+}
+
+/// After the container ended: give `phys` links back, then delete the host interfaces
+/// this run created (by index, so an interface that took the name later is left alone).
+fn release(sys: &dyn Sys, plan: &Plan, acquired: &Acquired) {
+    if let Some(netns) = acquired.netns {
+        return_phys_links(sys, plan, netns);
+        if let Some(w) = acquired.phys_watcher {
+            let _ = sys.write_all(w, b"d");
+            sys.close(w);
+        }
+        sys.close(netns);
+    }
+    for (name, index) in &acquired.links {
+        let _ = sys.link_delete(name, *index);
+    }
+}
+
+/// Read the limit files back and write them, one `FILE VALUE` line each.
+fn report_limits(sys: &dyn Sys, to: &Path, files: &[PathBuf]) -> Result<(), SysError> {
+    let mut text = String::new();
+    for f in files {
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        let value = sys.read_file(f)?;
+        text.push_str(&format!("{name} {}\n", value.trim().replace('\n', " ")));
+    }
+    sys.write_new(to, &text)
+}
+
+/// Kill what is left in the container's cgroups and remove them.
 /// Runs on the normal path and in the watcher; every step tolerates what is already gone.
 pub fn remove_resources(sys: &dyn Sys, cleanup: &Cleanup) {
     for dir in &cleanup.cgroups {
         let kill = dir.join("cgroup.kill");
         if sys.write_file(&kill, "1").is_err() {
-            if let Ok(procs) = sys.read_file(&dir.join("cgroup.procs")) {
-                for pid in procs.lines().filter_map(|l| l.trim().parse::<Pid>().ok()) {
-                    let _ = sys.kill(pid, SIGKILL);
-                }
-            }
+            kill_procs(sys, dir);
         }
     }
     for dir in cleanup.cgroups.iter().rev() {
         for attempt in 0..200 {
-            match sys.rmdir(dir) {
+            match remove_tree(sys, dir, 0) {
                 Ok(()) => break,
                 Err(e) if e.is_not_found() => break,
                 Err(_) if attempt < 199 => {
                     // Killed tasks leave the cgroup asynchronously.
-                    if let Ok(procs) = sys.read_file(&dir.join("cgroup.procs")) {
-                        for pid in procs.lines().filter_map(|l| l.trim().parse::<Pid>().ok()) {
-                            let _ = sys.kill(pid, SIGKILL);
-                        }
-                    }
+                    kill_procs(sys, dir);
                     std::thread::sleep(std::time::Duration::from_millis(5));
                 }
                 Err(_) => {}
             }
         }
     }
-    for link in &cleanup.links {
-        let _ = sys.link_delete(link);
+}
+
+fn kill_procs(sys: &dyn Sys, dir: &Path) {
+    if let Ok(procs) = sys.read_file(&dir.join("cgroup.procs")) {
+        for pid in procs.lines().filter_map(|l| l.trim().parse::<Pid>().ok()) {
+            let _ = sys.kill(pid, SIGKILL);
+        }
     }
+}
+
+/// How deep the container's own sub-cgroups are removed.
+const MAX_CGROUP_DEPTH: usize = 32;
+
+/// `rmdir` a cgroup and the sub-cgroups a container may have made in it, deepest first.
+/// The kernel refuses to remove a cgroup that still has processes, so this never ends a
+/// running container.
+fn remove_tree(sys: &dyn Sys, dir: &Path, depth: usize) -> Result<(), SysError> {
+    if depth < MAX_CGROUP_DEPTH {
+        for child in sys.list_dirs(dir).unwrap_or_default() {
+            let _ = remove_tree(sys, &dir.join(child), depth + 1);
+        }
+    }
+    sys.rmdir(dir)
+}
+
+/// Remove `lxconf.payload.*` cgroups left by runs whose runner and watcher were both
+/// killed (kill -9 of the whole process group): the container died with its runner
+/// (parent-death signal), but nobody removed its directories. A directory is stale when
+/// the runner's pid (the last part of its name) is gone; only empty ones can be removed.
+fn remove_stale_cgroups(sys: &dyn Sys, plan: &Plan) {
+    let own = sys.getpid();
+    let parents: BTreeSet<&Path> = plan
+        .cleanup
+        .cgroups
+        .iter()
+        .filter_map(|d| d.parent())
+        .collect();
+    for parent in parents {
+        for name in sys.list_dirs(parent).unwrap_or_default() {
+            let Some(pid) = stale_runner(&name) else {
+                continue;
+            };
+            let gone = matches!(sys.kill(pid, 0), Err(e) if e.errno == Some(libc::ESRCH));
+            if pid != own && gone && remove_tree(sys, &parent.join(&name), 0).is_ok() {
+                eprintln!(
+                    "lxconf: note[{}]: removed the cgroup {} left by a run whose runner (pid {pid}) is gone",
+                    Code::R013,
+                    parent.join(&name).display()
+                );
+            }
+        }
+    }
+}
+
+/// The runner pid in a `lxconf.payload.NAME.PID` directory name.
+fn stale_runner(name: &str) -> Option<Pid> {
+    let rest = name.strip_prefix("lxconf.payload.")?;
+    let (_, instance) = rest.rsplit_once('.')?;
+    instance.parse::<Pid>().ok().filter(|p| *p > 0)
 }
 
 /// The container process. Returns its exit code.
@@ -527,3 +752,6 @@ fn command_main(plan: &Plan, sys: &dyn Sys) -> String {
         Err(e) => format!("executing {path}: {e}"),
     }
 }
+
+#[cfg(test)]
+mod tests;

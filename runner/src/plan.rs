@@ -7,8 +7,8 @@
 
 use crate::cgroup::{plan_cgroups, CgroupDir, CgroupError, CgroupLayout};
 use lxconf_model::{
-    BindKind, Cap, Capabilities, CgroupFlavor, CgroupMode, Container, CreateKind, IdKind, Limit,
-    Namespace, NetKind, ProcMode, SizeSpec, SysMode,
+    BindKind, Cap, Capabilities, CgroupFlavor, CgroupMode, Code, Container, CreateKind, IdKind,
+    Limit, Namespace, NetKind, ProcMode, SizeSpec, SysMode,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -44,6 +44,9 @@ pub struct RunOptions {
     pub console_tty: Option<String>,
     /// Random bytes for `x` digits in MAC addresses and the boot id.
     pub seed: u64,
+    /// Write the cgroup limits the container got (read back from the kernel) to this host
+    /// file before the command starts (`lxconf equiv` compares them).
+    pub report_limits: Option<PathBuf>,
 }
 
 impl RunOptions {
@@ -65,6 +68,7 @@ impl RunOptions {
             host_env: std::env::vars().collect(),
             console_tty: tty,
             seed: nanos ^ (u64::from(pid) << 32),
+            report_limits: None,
         }
     }
 
@@ -78,6 +82,7 @@ impl RunOptions {
             host_env: BTreeMap::new(),
             console_tty: None,
             seed: 0x5eed,
+            report_limits: None,
         }
     }
 }
@@ -280,6 +285,14 @@ pub enum ParentStep {
     },
     /// Create a network link in (or move one into) the container's network namespace.
     Link(LinkCreate),
+    /// Read the cgroup limit files back (the values the kernel kept) and write them as
+    /// `FILE VALUE` lines to a host file.
+    ReportLimits {
+        /// The report.
+        to: PathBuf,
+        /// The files read.
+        files: Vec<PathBuf>,
+    },
 }
 
 /// Steps of the container process as root, before it runs the command.
@@ -443,11 +456,12 @@ pub struct Plan {
     pub process: Vec<ProcessStep>,
     /// The command.
     pub exec: ExecSpec,
-    /// What is removed on exit: cgroup directories and host interfaces.
+    /// What is removed on exit: cgroup directories. Host interfaces are not listed: the
+    /// executor removes only those it created, known by their index at run time.
     pub cleanup: Cleanup,
-    /// Settings of the model the runner does not apply, with the reason.
+    /// Settings of the model the runner does not apply, each a coded warning.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub ignored: Vec<String>,
+    pub not_applied: Vec<Finding>,
 }
 
 /// Resources removed when the container is gone.
@@ -455,9 +469,30 @@ pub struct Plan {
 pub struct Cleanup {
     /// cgroup directories; the first one is the tracking cgroup.
     pub cgroups: Vec<PathBuf>,
-    /// Host interfaces (veth host ends) deleted if they outlive the container.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub links: Vec<String>,
+}
+
+/// A setting of the model the runner does not apply: `run` prints it as a warning and
+/// `run --strict` refuses to start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The code (`R001`...).
+    #[serde(serialize_with = "code_text")]
+    pub code: Code,
+    /// What is not applied, lowercase.
+    pub message: String,
+}
+
+impl Finding {
+    fn new(code: Code, message: impl Into<String>) -> Finding {
+        Finding {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+fn code_text<S: serde::Serializer>(code: &Code, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(code.as_str())
 }
 
 /// Why a model cannot be planned.
@@ -492,6 +527,56 @@ pub enum PlanError {
         /// The value.
         value: String,
     },
+    /// An `lxc.proc.*` key that is not one plain file name under `/proc/PID`.
+    #[error("`lxc.proc.{0}` is refused: the key must be one file name under /proc/PID (letters, digits, `_`, `-`, inner `.`), never a path")]
+    UnsafeProcKey(String),
+    /// An init id the kernel reads as -1 ("leave unchanged").
+    #[error("init {what} 4294967295 is refused: the kernel reads it as -1 (\"unchanged\"), so the command would keep uid 0 and every capability")]
+    InitIdOutOfRange {
+        /// `uid`, `gid` or `group`.
+        what: &'static str,
+    },
+}
+
+impl PlanError {
+    /// The diagnostic code of this error.
+    pub fn code(&self) -> Code {
+        match self {
+            PlanError::UnsafeProcKey(_) => Code::R010,
+            PlanError::InitIdOutOfRange { .. } => Code::R011,
+            _ => Code::R014,
+        }
+    }
+}
+
+/// True for a key that names one file directly under `/proc/PID`: ASCII letters, digits,
+/// `_`, `-` and inner dots, no `/`, no `..`, not empty. liblxc joins the key to the path
+/// unchecked, so `lxc.proc.../../etc/x` writes a host file; the parser refuses such keys
+/// too, and the runner checks again because a model document reaches it directly.
+pub fn proc_key_is_safe(key: &str) -> bool {
+    !key.is_empty()
+        && !key.starts_with('.')
+        && !key.ends_with('.')
+        && !key.contains("..")
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+/// Refuse ids the kernel reads as -1: `setresuid(-1, -1, -1)` changes nothing, so a
+/// command meant to run as "uid 4294967295" would run as root with every capability.
+fn check_init_ids(c: &Container) -> Result<(), PlanError> {
+    let bad = |id: u32| id == u32::MAX;
+    if bad(c.init.uid) {
+        return Err(PlanError::InitIdOutOfRange { what: "uid" });
+    }
+    if bad(c.init.gid) {
+        return Err(PlanError::InitIdOutOfRange { what: "gid" });
+    }
+    if c.init.groups.iter().copied().any(bad) {
+        return Err(PlanError::InitIdOutOfRange { what: "group" });
+    }
+    Ok(())
 }
 
 fn flags(list: &[MsFlag]) -> MsFlags {
@@ -647,7 +732,8 @@ pub const RLIMITS: [(&str, u32); 16] = [
 
 /// Plan the run of `c`.
 pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
-    let mut ignored = Vec::new();
+    check_init_ids(c)?;
+    let mut not_applied = Vec::new();
     let name = c.name.clone().unwrap_or_else(|| "container".to_string());
     let leaf_name: String = name
         .chars()
@@ -691,7 +777,6 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
     let dirs = plan_cgroups(&opts.cgroups, &leaf, &c.resources, &c.device_rules)?;
     let cleanup = Cleanup {
         cgroups: dirs.iter().map(|d| d.path.clone()).collect(),
-        links: Vec::new(),
     };
     let mut plan = Plan {
         name: name.clone(),
@@ -707,7 +792,7 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
             env: Vec::new(),
         },
         cleanup,
-        ignored: Vec::new(),
+        not_applied: Vec::new(),
     };
 
     // Parent steps.
@@ -749,6 +834,9 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
         });
     }
     for s in &c.proc {
+        if !proc_key_is_safe(&s.key) {
+            return Err(PlanError::UnsafeProcKey(s.key.clone()));
+        }
         plan.parent.push(ParentStep::ProcWrite {
             key: s.key.clone(),
             value: s.value.clone(),
@@ -796,12 +884,14 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
                 if n.veth.as_ref().is_some_and(|v| {
                     v.mode == lxconf_model::VethMode::Router || !v.routes.is_empty()
                 }) {
-                    ignored.push(format!(
-                        "network {}: veth router mode and host routes",
-                        n.index
+                    not_applied.push(Finding::new(
+                        Code::R007,
+                        format!(
+                            "network {}: veth router mode and host-side routes are not set up",
+                            n.index
+                        ),
                     ));
                 }
-                plan.cleanup.links.push(host.clone());
                 plan.parent.push(ParentStep::Link(LinkCreate::Veth {
                     host,
                     peer: cname.clone(),
@@ -876,9 +966,12 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
                 None => {}
                 Some(lxconf_model::Gateway::Dev) => routes.push((any, 0, None)),
                 Some(lxconf_model::Gateway::Address(a)) => routes.push((any, 0, Some(*a))),
-                Some(lxconf_model::Gateway::Auto) => ignored.push(format!(
-                    "network {}: gateway `auto` (the bridge's address is not looked up)",
-                    n.index
+                Some(lxconf_model::Gateway::Auto) => not_applied.push(Finding::new(
+                    Code::R007,
+                    format!(
+                        "network {}: gateway `auto` is not set (the bridge's address is not looked up)",
+                        n.index
+                    ),
                 )),
             }
         }
@@ -887,6 +980,17 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
             addresses,
             up: n.up,
             routes,
+        });
+    }
+
+    if let Some(to) = &opts.report_limits {
+        let files = dirs
+            .iter()
+            .flat_map(|d| d.writes.iter().map(|(f, _)| d.path.join(f)))
+            .collect();
+        plan.parent.push(ParentStep::ReportLimits {
+            to: to.clone(),
+            files,
         });
     }
 
@@ -904,7 +1008,10 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
                 }
             }
             if !r.options.is_empty() {
-                ignored.push(format!("rootfs options {:?}", r.options));
+                not_applied.push(Finding::new(
+                    Code::R008,
+                    format!("rootfs options {:?} are not applied", r.options),
+                ));
             }
             Some(r)
         }
@@ -926,7 +1033,10 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
         if clone.contains(&Namespace::Uts) {
             steps.push(ContainerStep::Hostname { name: h.clone() });
         } else {
-            ignored.push("hostname (the UTS namespace is shared)".into());
+            not_applied.push(Finding::new(
+                Code::R009,
+                "the hostname is not set: the UTS namespace is shared",
+            ));
         }
     }
     if loopback_up {
@@ -1035,7 +1145,10 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
                 &[Rdonly, Nosuid, Nodev, Noexec],
                 false,
             ));
-            ignored.push("libvirt's FUSE /proc/meminfo".into());
+            not_applied.push(Finding::new(
+                Code::R008,
+                "libvirt's FUSE /proc/meminfo is not mounted",
+            ));
         }
     }
     match c.auto_mounts.sys {
@@ -1174,7 +1287,10 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
                 optional: false,
             }));
         } else {
-            ignored.push("cgroup v1 automounts (tmpfs with one mount per hierarchy)".into());
+            not_applied.push(Finding::new(
+                Code::R008,
+                "cgroup v1 automounts (a tmpfs with one mount per hierarchy) are not mounted",
+            ));
         }
     }
     // Device nodes, devpts, console, symlinks.
@@ -1226,9 +1342,12 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
         }
     }
     if c.dev.ttys > 0 {
-        ignored.push(format!(
-            "{} ttys (lxc-execute does not set them up either)",
-            c.dev.ttys
+        not_applied.push(Finding::new(
+            Code::R009,
+            format!(
+                "{} ttys are not set up (lxc-execute does not set them up either)",
+                c.dev.ttys
+            ),
         ));
     }
     if let Some(r) = rootfs {
@@ -1299,7 +1418,13 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
         });
     }
     if c.init.user_name.is_some() || c.init.group_name.is_some() {
-        ignored.push("init user or group given by name".into());
+        not_applied.push(Finding::new(
+            Code::R006,
+            format!(
+                "the init user or group is given by name and not resolved: the command runs as uid {} gid {}",
+                c.init.uid, c.init.gid
+            ),
+        ));
     }
     p.push(ProcessStep::Setgroups {
         groups: c.init.groups.clone(),
@@ -1358,20 +1483,99 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
         env: env.into_iter().map(|(n, v)| format!("{n}={v}")).collect(),
     };
 
-    if c.security.apparmor_profile.is_some()
-        || c.security.selinux_context.is_some()
-        || c.security.seccomp_profile.is_some()
-    {
-        ignored.push("LSM labels and seccomp profiles".into());
+    not_applied.extend(confinement_not_applied(c));
+    plan.not_applied = not_applied;
+    Ok(plan)
+}
+
+/// The confinement and host settings the runner does not apply (seccomp, LSM labels,
+/// hooks, host devices, a foreign personality). Each one weakens or changes the container
+/// compared with liblxc or libvirt, so each is reported, never dropped silently.
+fn confinement_not_applied(c: &Container) -> Vec<Finding> {
+    let s = &c.security;
+    let mut out = Vec::new();
+    if let Some(p) = &s.seccomp_profile {
+        out.push(Finding::new(
+            Code::R001,
+            format!("seccomp profile `{p}` is not loaded: no system call is filtered"),
+        ));
+    }
+    if s.seccomp_notify_proxy.is_some() {
+        out.push(Finding::new(
+            Code::R001,
+            "the seccomp notify proxy is not set up",
+        ));
+    }
+    // `unconfined` asks for what the runner does anyway.
+    if let Some(p) = s.apparmor_profile.as_ref().filter(|p| *p != "unconfined") {
+        out.push(Finding::new(
+            Code::R002,
+            format!("AppArmor profile `{p}` is not applied"),
+        ));
+    }
+    if !s.apparmor_raw.is_empty() {
+        out.push(Finding::new(
+            Code::R002,
+            "raw AppArmor rules are not applied",
+        ));
+    }
+    if let Some(l) = &s.selinux_context {
+        out.push(Finding::new(
+            Code::R003,
+            format!("SELinux context `{l}` is not applied"),
+        ));
+    }
+    if s.selinux_context_keyring.is_some() {
+        out.push(Finding::new(
+            Code::R003,
+            "the SELinux keyring context is not applied",
+        ));
+    }
+    if !s.seclabels.is_empty() {
+        out.push(Finding::new(
+            Code::R003,
+            "libvirt security labels are not applied",
+        ));
     }
     if !c.hooks.hooks.is_empty() {
-        ignored.push("hooks".into());
+        out.push(Finding::new(
+            Code::R004,
+            format!("{} hook(s) are not run", c.hooks.hooks.len()),
+        ));
     }
     if !c.host_devices.is_empty() {
-        ignored.push("host devices".into());
+        out.push(Finding::new(
+            Code::R005,
+            format!("{} host device(s) are not passed in", c.host_devices.len()),
+        ));
     }
-    plan.ignored = ignored;
-    Ok(plan)
+    if let Some(arch) = c.arch.as_deref().filter(|a| is_32bit_personality(a)) {
+        out.push(Finding::new(
+            Code::R009,
+            format!("architecture `{arch}` is not applied: the command runs with the host's personality"),
+        ));
+    }
+    out
+}
+
+/// Architectures liblxc runs with a 32-bit `personality`.
+fn is_32bit_personality(arch: &str) -> bool {
+    matches!(
+        arch,
+        "i386"
+            | "i486"
+            | "i586"
+            | "i686"
+            | "x86"
+            | "linux32"
+            | "armhf"
+            | "armel"
+            | "armv7l"
+            | "armv7"
+            | "arm"
+            | "powerpc"
+            | "ppc"
+    )
 }
 
 #[cfg(test)]

@@ -136,6 +136,22 @@ codes! {
     C204 = ("libvirt-console-required", Warning, "libvirt requires a console the LXC container did not have"),
     C205 = ("libvirt-too-many-consoles", Error, "more ttys than libvirt can carry as consoles in one domain XML"),
     C206 = ("libvirt-idmap-incomplete", Error, "id mappings libvirt refuses: uid without gid maps (or the reverse), or root unmapped"),
+    // --- runner ---
+    R001 = ("seccomp-profile-not-applied", Warning, "`lxconf run` does not load the seccomp profile: the container runs without a system call filter"),
+    R002 = ("apparmor-profile-not-applied", Warning, "`lxconf run` does not apply the AppArmor profile: the container runs unconfined by AppArmor"),
+    R003 = ("selinux-context-not-applied", Warning, "`lxconf run` does not apply the SELinux context"),
+    R004 = ("hooks-not-run", Warning, "`lxconf run` does not run hooks"),
+    R005 = ("host-devices-not-passed", Warning, "`lxconf run` does not pass host devices into the container"),
+    R006 = ("init-user-name-not-resolved", Warning, "`lxconf run` does not resolve an init user or group given by name: the numeric ids are used"),
+    R007 = ("network-setting-not-applied", Warning, "a network setting `lxconf run` does not apply (veth router mode, host-side routes, gateway `auto`)"),
+    R008 = ("mount-setting-not-applied", Warning, "a mount setting `lxconf run` does not apply (rootfs options, cgroup v1 automounts, libvirt's /proc/meminfo)"),
+    R009 = ("setting-not-applied", Warning, "another setting `lxconf run` does not apply (ttys, a hostname with a shared UTS namespace)"),
+    R010 = ("unsafe-proc-key", Error, "an `lxc.proc.*` key that is not one plain file name under /proc/PID (`/`, `..` or an empty part): it could write any file"),
+    R011 = ("init-id-out-of-range", Error, "an init uid, gid or group of 4294967295, which the kernel reads as -1 (\"unchanged\"): the command would keep uid 0 and every capability"),
+    R012 = ("host-interface-exists", Error, "a veth host name that already names a host interface: the run stops and leaves that interface alone"),
+    R013 = ("stale-cgroup-removed", Note, "an empty `lxconf.payload.*` cgroup left by a run whose runner is gone, removed by the next run"),
+    R014 = ("cannot-plan", Error, "a model the runner cannot plan (no command, an escaping mount target, an unsupported setting...)"),
+    R015 = ("phys-link-not-returned", Warning, "a `phys` interface that could not be given back to the host when the container ended"),
 }
 
 impl Code {

@@ -4,6 +4,7 @@
 use super::{FromFormat, EXIT_INPUT, EXIT_OK, EXIT_USAGE};
 use crate::{input, report};
 use clap::{Args, ValueEnum};
+use lxconf_model::Diagnostic;
 use lxconf_run::{InitMode, RunOptions};
 use std::path::PathBuf;
 
@@ -40,6 +41,13 @@ pub struct RunArgs {
     /// Directory relative includes are resolved against.
     #[arg(long, value_name = "DIR")]
     pub include_base: Option<PathBuf>,
+    /// Refuse to run (exit 1, nothing started) when the runner would not apply a setting
+    /// of the configuration (seccomp, AppArmor, SELinux, hooks...: warnings R001-R009).
+    #[arg(long)]
+    pub strict: bool,
+    /// Write the cgroup limits the container got to this file (used by `lxconf equiv`).
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub report_limits: Option<PathBuf>,
 }
 
 /// Run a container; the exit status is the command's (125 when it could not start).
@@ -83,25 +91,49 @@ pub fn run(args: RunArgs) -> u8 {
         InitArg::Supervised => InitMode::Supervised,
         InitArg::Direct => InitMode::Direct,
     };
-    let container = &loaded.document.container;
+    options.report_limits = args.report_limits.clone();
+    let plan = match lxconf_run::plan(&loaded.document.container, &options) {
+        Ok(p) => p,
+        Err(e) => {
+            let d = Diagnostic::new(e.code(), format!("cannot plan the container: {e}"));
+            report::print(&[d], &loaded.sources);
+            return EXIT_INPUT;
+        }
+    };
+    let warnings: Vec<Diagnostic> = plan
+        .not_applied
+        .iter()
+        .map(|f| Diagnostic::new(f.code, f.message.clone()))
+        .collect();
+    report::print(&warnings, &loaded.sources);
+    if args.strict && !warnings.is_empty() {
+        eprintln!(
+            "lxconf: {} setting(s) would not be applied (--strict); nothing started",
+            warnings.len()
+        );
+        return EXIT_INPUT;
+    }
     if args.plan {
-        return match lxconf_run::plan(container, &options) {
-            Ok(p) => {
-                println!("{}", serde_json::to_string_pretty(&p).unwrap_or_default());
-                EXIT_OK
-            }
-            Err(e) => {
-                eprintln!("lxconf: cannot plan the container: {e}");
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&plan).unwrap_or_default()
+        );
+        return EXIT_OK;
+    }
+    match lxconf_run::exec::execute(&plan, &lxconf_run::sys::linux::LinuxSys) {
+        Ok(status) => status.clamp(0, 255) as u8,
+        Err(e) => match e.code() {
+            // The configuration asked for something this host refuses: an input error.
+            Some(code) => {
+                let d = Diagnostic::new(code, format!("the container could not start: {e}"));
+                report::print(&[d], &loaded.sources);
                 EXIT_INPUT
             }
-        };
-    }
-    match lxconf_run::run(container, &options) {
-        Ok(status) => status.clamp(0, 255) as u8,
-        Err(e) => {
-            eprintln!("lxconf: the container could not start: {e}");
-            125
-        }
+            None => {
+                eprintln!("lxconf: the container could not start: {e}");
+                125
+            }
+        },
     }
 }
 

@@ -141,3 +141,52 @@ fn equiv_runs_an_lxc_config_and_its_domain_xml_and_catches_a_broken_conversion()
     assert_eq!(equiv.status.code(), Some(1), "{table}");
     assert!(table.contains("/data"), "{table}");
 }
+
+#[test]
+#[ignore = "needs root"]
+fn equiv_compares_the_memory_and_pids_limits_the_containers_got() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rootfs = dir.path().join("rootfs");
+    busybox_root(&rootfs).expect("busybox-static is missing: run ./scripts/test-all.sh");
+    let write = |name: &str, memory: &str, pids: u32| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "lxc.uts.name = eqlim\nlxc.rootfs.path = dir:{}\nlxc.mount.auto = proc:mixed\nlxc.cgroup2.memory.max = {memory}\nlxc.cgroup2.pids.max = {pids}\n",
+                rootfs.display()
+            ),
+        )
+        .expect("write");
+        path.display().to_string()
+    };
+    let a = write("a.conf", "64M", 50);
+    let same = write("same.conf", "64M", 50);
+    let b = write("b.conf", "128M", 60);
+    let equal = lxconf(&["equiv", "--format", "json", &a, &same]);
+    assert_eq!(
+        equal.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&equal.stderr)
+    );
+    let differ = lxconf(&["equiv", "--format", "json", &a, &b]);
+    let v: serde_json::Value = serde_json::from_slice(&differ.stdout).expect("json");
+    assert_eq!(differ.status.code(), Some(1), "{v}");
+    let limits = v["observations"]
+        .as_array()
+        .expect("observations")
+        .iter()
+        .find(|o| o["name"] == "cgroup limits")
+        .expect("a cgroup limits observation");
+    assert_eq!(limits["status"], "unexpected", "{limits}");
+    let text = limits.to_string();
+    assert!(
+        text.contains("67108864") && text.contains("134217728"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pids.max 50") && text.contains("pids.max 60"),
+        "{text}"
+    );
+}

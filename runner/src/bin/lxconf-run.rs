@@ -3,7 +3,8 @@
 //! `lxconf-run [--plan] [--init direct|supervised] MODEL.json [-- COMMAND ARGS...]`
 //! `lxconf-run --check-host`
 //!
-//! Exit status: the command's, 125 when the container could not be started.
+//! Exit status: the command's; 1 when the model is refused (a coded error: R010, R011,
+//! R012, R014); 125 when the container could not be started.
 
 use lxconf_model::Container;
 use lxconf_run::{InitMode, RunOptions};
@@ -58,21 +59,31 @@ fn main() {
     let mut options = RunOptions::detect();
     options.command = command;
     options.init = init;
-    if show_plan {
-        match lxconf_run::plan(&container, &options) {
-            Ok(p) => println!("{}", serde_json::to_string_pretty(&p).unwrap_or_default()),
-            Err(e) => {
-                eprintln!("lxconf-run: {e}");
-                std::process::exit(125);
-            }
+    let plan = match lxconf_run::plan(&container, &options) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("lxconf-run: error[{}]: {e}", e.code());
+            std::process::exit(1);
         }
+    };
+    for f in &plan.not_applied {
+        eprintln!("lxconf-run: warning[{}]: {}", f.code, f.message);
+    }
+    if show_plan {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&plan).unwrap_or_default()
+        );
         return;
     }
-    match lxconf_run::run(&container, &options) {
+    match lxconf_run::exec::execute(&plan, &lxconf_run::sys::linux::LinuxSys) {
         Ok(status) => std::process::exit(status),
         Err(e) => {
-            eprintln!("lxconf-run: {e}");
-            std::process::exit(125);
+            match e.code() {
+                Some(code) => eprintln!("lxconf-run: error[{code}]: {e}"),
+                None => eprintln!("lxconf-run: {e}"),
+            }
+            std::process::exit(if e.code().is_some() { 1 } else { 125 });
         }
     }
 }

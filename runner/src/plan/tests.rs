@@ -355,3 +355,82 @@ fn pid1_terminates_the_rest_when_the_command_ends() {
         }
     )));
 }
+
+#[test]
+fn proc_keys_that_are_paths_are_refused() {
+    for key in [
+        "../../tmp/victim",
+        "..",
+        ".",
+        "",
+        "a/b",
+        "/etc/passwd",
+        "self/../x",
+        "a..b",
+        ".hidden",
+        "oom\0adj",
+    ] {
+        let mut c = lxc_like();
+        c.proc = vec![Setting {
+            key: key.into(),
+            value: "1".into(),
+        }];
+        let err = plan(&c, &unified()).expect_err(key);
+        assert_eq!(err, PlanError::UnsafeProcKey(key.into()));
+        assert_eq!(err.code(), Code::R010);
+    }
+    let mut c = lxc_like();
+    c.proc = vec![Setting {
+        key: "oom_score_adj".into(),
+        value: "10".into(),
+    }];
+    assert!(plan(&c, &unified()).is_ok());
+}
+
+#[test]
+fn init_ids_the_kernel_reads_as_minus_one_are_refused() {
+    type SetId = fn(&mut Container);
+    let cases: [(&str, SetId); 3] = [
+        ("uid", |c| c.init.uid = u32::MAX),
+        ("gid", |c| c.init.gid = u32::MAX),
+        ("group", |c| c.init.groups = vec![5, u32::MAX]),
+    ];
+    for (what, set) in cases {
+        let mut c = lxc_like();
+        set(&mut c);
+        let err = plan(&c, &unified()).expect_err(what);
+        assert_eq!(err, PlanError::InitIdOutOfRange { what });
+        assert_eq!(err.code(), Code::R011);
+    }
+    let mut c = lxc_like();
+    c.init.uid = u32::MAX - 1;
+    c.init.gid = u32::MAX - 1;
+    assert!(plan(&c, &unified()).is_ok(), "the largest real id is fine");
+}
+
+#[test]
+fn confinement_the_runner_does_not_apply_is_reported_with_codes() {
+    let mut c = lxc_like();
+    c.security.seccomp_profile = Some("/usr/share/lxc/config/common.seccomp".into());
+    c.security.apparmor_profile = Some("lxc-container-default".into());
+    c.security.selinux_context = Some("system_u:system_r:container_t:s0".into());
+    c.hooks.hooks = lxc_like_hooks();
+    let p = plan(&c, &unified()).expect("plan");
+    let codes: Vec<Code> = p.not_applied.iter().map(|f| f.code).collect();
+    assert_eq!(codes, [Code::R001, Code::R002, Code::R003, Code::R004]);
+    let plain = plan(&lxc_like(), &unified()).expect("plan");
+    assert!(plain.not_applied.is_empty(), "{:?}", plain.not_applied);
+    let mut unconfined = lxc_like();
+    unconfined.security.apparmor_profile = Some("unconfined".into());
+    assert!(plan(&unconfined, &unified())
+        .expect("plan")
+        .not_applied
+        .is_empty());
+}
+
+fn lxc_like_hooks() -> Vec<lxconf_model::Hook> {
+    vec![lxconf_model::Hook {
+        kind: lxconf_model::HookKind::PreStart,
+        command: "/bin/true".into(),
+    }]
+}

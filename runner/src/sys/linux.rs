@@ -325,6 +325,32 @@ impl Sys for LinuxSys {
         std::fs::remove_dir(path).map_err(|e| io_err(format!("rmdir {}", path.display()), e))
     }
 
+    fn list_dirs(&self, path: &Path) -> SysResult<Vec<String>> {
+        let entries =
+            std::fs::read_dir(path).map_err(|e| io_err(format!("read {}", path.display()), e))?;
+        Ok(entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect())
+    }
+
+    fn write_new(&self, path: &Path, data: &str) -> SysResult<()> {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            // A report is never written through a symlink planted in its place.
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(path)
+            .map_err(|e| io_err(format!("create {}", path.display()), e))?;
+        f.write_all(data.as_bytes())
+            .map_err(|e| io_err(format!("write {}", path.display()), e))
+    }
+
     fn exists(&self, path: &Path) -> bool {
         path.exists()
     }
@@ -370,7 +396,7 @@ impl Sys for LinuxSys {
         Ok(())
     }
 
-    fn fork_watcher(&self, on_orphaned: &mut dyn FnMut()) -> SysResult<Fd> {
+    fn fork_watcher(&self, close: &[Fd], on_orphaned: &mut dyn FnMut()) -> SysResult<Fd> {
         let (r, w) = self.pipe()?;
         // SAFETY: the child only makes system calls and runs the cleanup closure, then
         // `_exit`s; glibc's fork handlers keep the allocator usable in the child.
@@ -378,6 +404,9 @@ impl Sys for LinuxSys {
             Err(e) => Err(SysError::errno("fork", e as i32)),
             Ok(nix::unistd::ForkResult::Child) => {
                 self.close(w);
+                for fd in close {
+                    self.close(*fd);
+                }
                 let _ = nix::unistd::setsid();
                 for s in [
                     libc::SIGINT,
@@ -825,17 +854,48 @@ impl Sys for LinuxSys {
         nix::unistd::chdir("/").map_err(|e| SysError::errno("chdir /", e as i32))
     }
 
-    fn link_create(&self, link: &LinkCreate, pid: Pid) -> SysResult<()> {
+    fn link_create(&self, link: &LinkCreate, pid: Pid) -> SysResult<Option<u32>> {
         super::netlink::Rtnl::open()?.create(link, pid)
     }
 
-    fn link_delete(&self, name: &str) -> SysResult<()> {
-        super::netlink::Rtnl::open()?.delete(name)
+    fn link_delete(&self, name: &str, index: u32) -> SysResult<()> {
+        super::netlink::Rtnl::open()?.delete(name, index)
+    }
+
+    fn open_netns(&self, pid: Pid) -> SysResult<Fd> {
+        let path = format!("/proc/{pid}/ns/net");
+        let f = std::fs::File::open(&path).map_err(|e| io_err(format!("open {path}"), e))?;
+        Ok(f.into_raw_fd())
+    }
+
+    fn link_return(&self, netns: Fd, name: &str, host_name: &str) -> SysResult<()> {
+        let mut rtnl = rtnl_in(netns)?;
+        rtnl.give_back(name, host_name, self.getpid())
     }
 
     fn if_configure(&self, config: &IfConfig) -> SysResult<()> {
         super::netlink::Rtnl::open()?.configure(config)
     }
+}
+
+/// An rtnetlink socket in the network namespace `netns`: the calling thread enters it,
+/// opens the socket (a socket stays in the namespace it was created in) and goes back.
+fn rtnl_in(netns: Fd) -> SysResult<super::netlink::Rtnl> {
+    let own = std::fs::File::open("/proc/thread-self/ns/net")
+        .map_err(|e| io_err("open /proc/thread-self/ns/net", e))?;
+    // SAFETY: setns on a descriptor the caller owns and keeps open for this call.
+    if unsafe { libc::setns(netns, libc::CLONE_NEWNET) } != 0 {
+        return Err(SysError::errno("setns to the container's network", errno()));
+    }
+    let socket = super::netlink::Rtnl::open();
+    // SAFETY: setns on a descriptor we own.
+    if unsafe { libc::setns(own.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+        // Staying in the container's network namespace would send every later request
+        // there; this process cannot continue safely.
+        eprintln!("lxconf-run: cannot return to the host's network namespace");
+        std::process::abort();
+    }
+    socket
 }
 
 /// True when the kernel has `openat2` (5.6+).

@@ -110,6 +110,10 @@ pub trait Sys {
     fn read_file(&self, path: &Path) -> SysResult<String>;
     /// `rmdir`.
     fn rmdir(&self, path: &Path) -> SysResult<()>;
+    /// Names of the subdirectories of `path`.
+    fn list_dirs(&self, path: &Path) -> SysResult<Vec<String>>;
+    /// Create or truncate a host file and write `data` (mode 0600).
+    fn write_new(&self, path: &Path, data: &str) -> SysResult<()>;
     /// True when `path` exists (used for the PATH search of the command).
     fn exists(&self, path: &Path) -> bool;
 
@@ -126,7 +130,8 @@ pub trait Sys {
     // Processes.
     /// Fork a process that runs `on_orphaned` once the caller dies without disarming it
     /// (the returned descriptor: write `d` to it, then close it). It ignores terminal signals.
-    fn fork_watcher(&self, on_orphaned: &mut dyn FnMut()) -> SysResult<Fd>;
+    /// The watcher closes `close` first (descriptors whose end-of-file others wait for).
+    fn fork_watcher(&self, close: &[Fd], on_orphaned: &mut dyn FnMut()) -> SysResult<Fd>;
     /// `clone` a child in new namespaces; the child runs `child` and exits with its value.
     /// `parent` runs in the caller right after the clone, while the child waits for it
     /// (the double runs `parent` before `child`, keeping the real order in its record).
@@ -217,10 +222,18 @@ pub trait Sys {
     fn pivot_root(&self, new_root: &Path) -> SysResult<()>;
 
     // Network.
-    /// Create a link for the container whose init is `pid`.
-    fn link_create(&self, link: &LinkCreate, pid: Pid) -> SysResult<()>;
-    /// Delete a host link if it exists.
-    fn link_delete(&self, name: &str) -> SysResult<()>;
+    /// Create a link for the container whose init is `pid`. Returns the index of the host
+    /// interface the call created and left on the host (a veth's host end), `None` when
+    /// nothing of it stays on the host. On failure, nothing the call created is left.
+    fn link_create(&self, link: &LinkCreate, pid: Pid) -> SysResult<Option<u32>>;
+    /// Delete host interface `index` if it still exists under `name` (the one this run
+    /// created, never another interface that took the name).
+    fn link_delete(&self, name: &str, index: u32) -> SysResult<()>;
+    /// Open the network namespace of `pid` (keeps it alive while open).
+    fn open_netns(&self, pid: Pid) -> SysResult<Fd>;
+    /// Move interface `name` from the network namespace `netns` back into the caller's,
+    /// renamed `host_name`.
+    fn link_return(&self, netns: Fd, name: &str, host_name: &str) -> SysResult<()>;
     /// Configure an interface in the caller's network namespace.
     fn if_configure(&self, config: &IfConfig) -> SysResult<()>;
 }

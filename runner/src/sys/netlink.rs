@@ -120,54 +120,107 @@ impl Rtnl {
             .map(|_| ())
     }
 
-    /// Create `link` with its container end in the network namespace of `pid`.
-    pub fn create(&mut self, link: &LinkCreate, pid: Pid) -> SysResult<()> {
-        match link {
-            LinkCreate::Veth {
-                host,
-                peer,
-                bridge,
-                hwaddr,
-                mtu,
-            } => {
-                let mut peer_msg = LinkMessage::default();
-                peer_msg
-                    .attributes
-                    .push(LinkAttribute::IfName(peer.clone()));
-                peer_msg
-                    .attributes
-                    .push(LinkAttribute::NetNsPid(pid as u32));
-                if let Some(mac) = hwaddr {
-                    peer_msg
-                        .attributes
-                        .push(LinkAttribute::Address(mac.to_vec()));
+    /// The name of interface `index`, if it exists.
+    fn name_of(&mut self, index: u32) -> SysResult<Option<String>> {
+        let mut msg = LinkMessage::default();
+        msg.header.index = index;
+        match self.request("get link", RouteNetlinkMessage::GetLink(msg), 0) {
+            Ok(replies) => Ok(replies.into_iter().find_map(|r| match r {
+                RouteNetlinkMessage::NewLink(l) => l.attributes.into_iter().find_map(|a| match a {
+                    LinkAttribute::IfName(n) => Some(n),
+                    _ => None,
+                }),
+                _ => None,
+            })),
+            Err(e) if e.errno == Some(libc::ENODEV) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Create `link` with its container end in the network namespace of `pid`. Returns the
+    /// index of the host interface created (a veth's host end); on failure nothing created
+    /// here is left, and an interface that existed before is never touched.
+    pub fn create(&mut self, link: &LinkCreate, pid: Pid) -> SysResult<Option<u32>> {
+        if let LinkCreate::Veth { host, bridge, .. } = link {
+            let index = self.create_veth(link, pid)?;
+            return match self.attach_and_up(index, bridge.as_deref()) {
+                Ok(()) => Ok(Some(index)),
+                Err(e) => {
+                    let _ = self.delete(host, index);
+                    Err(e)
                 }
-                if let Some(mtu) = mtu {
-                    peer_msg.attributes.push(LinkAttribute::Mtu(*mtu));
-                }
-                let mut msg = LinkMessage::default();
-                msg.attributes.push(LinkAttribute::IfName(host.clone()));
-                if let Some(mtu) = mtu {
-                    msg.attributes.push(LinkAttribute::Mtu(*mtu));
-                }
-                msg.attributes.push(LinkAttribute::LinkInfo(vec![
-                    LinkInfo::Kind(InfoKind::Veth),
-                    LinkInfo::Data(InfoData::Veth(InfoVeth::Peer(peer_msg))),
-                ]));
-                self.request(
-                    &format!("create veth {host}"),
-                    RouteNetlinkMessage::NewLink(msg),
-                    NLM_F_CREATE | NLM_F_EXCL,
-                )?;
-                let index = self.need_index(host)?;
-                let mut attrs = Vec::new();
-                if let Some(br) = bridge {
-                    if let Some(bi) = self.index(br)? {
-                        attrs.push(LinkAttribute::Controller(bi));
-                    }
-                }
-                self.set_link(index, true, attrs)
+            };
+        }
+        self.create_other(link, pid).map(|()| None)
+    }
+
+    /// Attach a new host end to its bridge (when that exists) and bring it up.
+    fn attach_and_up(&mut self, index: u32, bridge: Option<&str>) -> SysResult<()> {
+        let mut attrs = Vec::new();
+        if let Some(br) = bridge {
+            if let Some(bi) = self.index(br)? {
+                attrs.push(LinkAttribute::Controller(bi));
             }
+        }
+        self.set_link(index, true, attrs)
+    }
+
+    /// Create a veth pair; returns the host end's index.
+    fn create_veth(&mut self, link: &LinkCreate, pid: Pid) -> SysResult<u32> {
+        let LinkCreate::Veth {
+            host,
+            peer,
+            hwaddr,
+            mtu,
+            ..
+        } = link
+        else {
+            return Err(SysError::msg("create veth", "not a veth"));
+        };
+        // NLM_F_EXCL makes the kernel refuse an existing name; the check first only gives
+        // the clearer message.
+        if self.index(host)?.is_some() {
+            return Err(SysError::errno(
+                format!("host interface {host} already exists"),
+                libc::EEXIST,
+            ));
+        }
+        let mut peer_msg = LinkMessage::default();
+        peer_msg
+            .attributes
+            .push(LinkAttribute::IfName(peer.clone()));
+        peer_msg
+            .attributes
+            .push(LinkAttribute::NetNsPid(pid as u32));
+        if let Some(mac) = hwaddr {
+            peer_msg
+                .attributes
+                .push(LinkAttribute::Address(mac.to_vec()));
+        }
+        if let Some(mtu) = mtu {
+            peer_msg.attributes.push(LinkAttribute::Mtu(*mtu));
+        }
+        let mut msg = LinkMessage::default();
+        msg.attributes.push(LinkAttribute::IfName(host.clone()));
+        if let Some(mtu) = mtu {
+            msg.attributes.push(LinkAttribute::Mtu(*mtu));
+        }
+        msg.attributes.push(LinkAttribute::LinkInfo(vec![
+            LinkInfo::Kind(InfoKind::Veth),
+            LinkInfo::Data(InfoData::Veth(InfoVeth::Peer(peer_msg))),
+        ]));
+        self.request(
+            &format!("create veth {host}"),
+            RouteNetlinkMessage::NewLink(msg),
+            NLM_F_CREATE | NLM_F_EXCL,
+        )?;
+        self.need_index(host)
+    }
+
+    /// Create a macvlan/ipvlan/vlan in, or move a phys link into, the container.
+    fn create_other(&mut self, link: &LinkCreate, pid: Pid) -> SysResult<()> {
+        match link {
+            LinkCreate::Veth { .. } => Err(SysError::msg("create link", "a veth")),
             LinkCreate::Child {
                 kind,
                 link,
@@ -226,17 +279,28 @@ impl Rtnl {
         }
     }
 
-    /// Delete interface `name` if it exists.
-    pub fn delete(&mut self, name: &str) -> SysResult<()> {
-        let Some(index) = self.index(name)? else {
+    /// Delete interface `index` if it still exists and is still called `name`.
+    pub fn delete(&mut self, name: &str, index: u32) -> SysResult<()> {
+        if self.name_of(index)?.as_deref() != Some(name) {
             return Ok(());
-        };
+        }
         let mut msg = LinkMessage::default();
         msg.header.index = index;
         match self.request("delete link", RouteNetlinkMessage::DelLink(msg), 0) {
             Err(e) if e.errno == Some(libc::ENODEV) => Ok(()),
             other => other.map(|_| ()),
         }
+    }
+
+    /// Move interface `name` of this socket's namespace into the network namespace of
+    /// `pid`, renamed `host_name`.
+    pub fn give_back(&mut self, name: &str, host_name: &str, pid: Pid) -> SysResult<()> {
+        let index = self.need_index(name)?;
+        let attrs = vec![
+            LinkAttribute::NetNsPid(pid as u32),
+            LinkAttribute::IfName(host_name.to_string()),
+        ];
+        self.set_link(index, false, attrs)
     }
 
     /// Create a bridge (for tests that own their network namespace) and bring it up.

@@ -8,7 +8,7 @@ use crate::plan::{DevNode, IfConfig, LinkCreate, MountStep};
 use lxconf_model::{Cap, Namespace};
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
 
 /// One recorded call.
@@ -29,7 +29,16 @@ pub enum Call {
     Rmdir {
         path: String,
     },
-    ForkWatcher,
+    ListDirs {
+        path: String,
+    },
+    WriteNew {
+        path: String,
+        data: String,
+    },
+    ForkWatcher {
+        close: Vec<Fd>,
+    },
     CloneChild {
         namespaces: Vec<Namespace>,
         pid: Pid,
@@ -127,6 +136,15 @@ pub enum Call {
     },
     LinkDelete {
         name: String,
+        index: u32,
+    },
+    OpenNetns {
+        pid: Pid,
+    },
+    LinkReturn {
+        netns: Fd,
+        name: String,
+        host_name: String,
     },
     IfConfigure {
         config: IfConfig,
@@ -144,6 +162,16 @@ pub struct RecordSys {
     pub fail_eperm: RefCell<BTreeSet<&'static str>>,
     /// Paths reported as existing by [`Sys::exists`].
     pub existing: RefCell<BTreeSet<String>>,
+    /// Contents returned by [`Sys::read_file`], by path (empty otherwise).
+    pub files: RefCell<BTreeMap<String, String>>,
+    /// Subdirectories returned by [`Sys::list_dirs`], by path (none otherwise).
+    pub dirs: RefCell<BTreeMap<String, Vec<String>>>,
+    /// Pids [`Sys::kill`] reports as gone (ESRCH).
+    pub dead: RefCell<BTreeSet<Pid>>,
+    /// How many [`Sys::try_wait`] calls report the process as still running.
+    pub running_polls: Cell<u32>,
+    /// Errors [`Sys::link_create`] returns, by interface name (host end or container name).
+    pub link_errors: RefCell<BTreeMap<String, i32>>,
     signals: RefCell<VecDeque<i32>>,
     children: RefCell<Vec<Pid>>,
     pipe_data: RefCell<VecDeque<Vec<u8>>>,
@@ -209,10 +237,31 @@ impl Sys for RecordSys {
     }
     fn read_file(&self, path: &Path) -> SysResult<String> {
         self.push(Call::ReadFile { path: p(path) });
-        Ok(String::new())
+        Ok(self
+            .files
+            .borrow()
+            .get(&p(path))
+            .cloned()
+            .unwrap_or_default())
     }
     fn rmdir(&self, path: &Path) -> SysResult<()> {
         self.push(Call::Rmdir { path: p(path) });
+        Ok(())
+    }
+    fn list_dirs(&self, path: &Path) -> SysResult<Vec<String>> {
+        self.push(Call::ListDirs { path: p(path) });
+        Ok(self
+            .dirs
+            .borrow()
+            .get(&p(path))
+            .cloned()
+            .unwrap_or_default())
+    }
+    fn write_new(&self, path: &Path, data: &str) -> SysResult<()> {
+        self.push(Call::WriteNew {
+            path: p(path),
+            data: data.to_string(),
+        });
         Ok(())
     }
     fn exists(&self, path: &Path) -> bool {
@@ -229,8 +278,10 @@ impl Sys for RecordSys {
         self.pipe_data.borrow_mut().push_back(data.to_vec());
         Ok(())
     }
-    fn fork_watcher(&self, _on_orphaned: &mut dyn FnMut()) -> SysResult<Fd> {
-        self.push(Call::ForkWatcher);
+    fn fork_watcher(&self, close: &[Fd], _on_orphaned: &mut dyn FnMut()) -> SysResult<Fd> {
+        self.push(Call::ForkWatcher {
+            close: close.to_vec(),
+        });
         Ok(-1)
     }
     fn clone_child(
@@ -260,6 +311,10 @@ impl Sys for RecordSys {
         Ok(pid)
     }
     fn try_wait(&self, _pid: Pid) -> SysResult<Option<Exit>> {
+        if self.running_polls.get() > 0 {
+            self.running_polls.set(self.running_polls.get() - 1);
+            return Ok(None);
+        }
         Ok(Some(self.command_exit.get().unwrap_or(Exit::Code(0))))
     }
     fn reap_any(&self) -> SysResult<Reap> {
@@ -271,6 +326,9 @@ impl Sys for RecordSys {
     }
     fn kill(&self, pid: Pid, signal: i32) -> SysResult<()> {
         self.push(Call::Kill { pid, signal });
+        if self.dead.borrow().contains(&pid) {
+            return Err(SysError::errno("kill", libc::ESRCH));
+        }
         Ok(())
     }
     fn set_parent_death_signal(&self, signal: i32, _expected_parent: Pid) -> SysResult<()> {
@@ -425,16 +483,37 @@ impl Sys for RecordSys {
         self.push(Call::PivotRoot { root: p(new_root) });
         Ok(())
     }
-    fn link_create(&self, link: &LinkCreate, pid: Pid) -> SysResult<()> {
+    fn link_create(&self, link: &LinkCreate, pid: Pid) -> SysResult<Option<u32>> {
         self.push(Call::LinkCreate {
             link: link.clone(),
             pid,
         });
-        Ok(())
+        let name = match link {
+            LinkCreate::Veth { host, .. } => host,
+            LinkCreate::Child { name, .. } | LinkCreate::Phys { link: name, .. } => name,
+        };
+        if let Some(errno) = self.link_errors.borrow().get(name) {
+            return Err(SysError::errno(format!("create {name}"), *errno));
+        }
+        // Host ends get indexes from 40 up, in creation order.
+        Ok(matches!(link, LinkCreate::Veth { .. }).then(|| 40 + self.calls.borrow().len() as u32))
     }
-    fn link_delete(&self, name: &str) -> SysResult<()> {
+    fn link_delete(&self, name: &str, index: u32) -> SysResult<()> {
         self.push(Call::LinkDelete {
             name: name.to_string(),
+            index,
+        });
+        Ok(())
+    }
+    fn open_netns(&self, pid: Pid) -> SysResult<Fd> {
+        self.push(Call::OpenNetns { pid });
+        Ok(7)
+    }
+    fn link_return(&self, netns: Fd, name: &str, host_name: &str) -> SysResult<()> {
+        self.push(Call::LinkReturn {
+            netns,
+            name: name.to_string(),
+            host_name: host_name.to_string(),
         });
         Ok(())
     }

@@ -1,0 +1,204 @@
+//! The executor's cleanup, interface and signal decisions, through the recording double.
+
+use super::*;
+use crate::cgroup::CgroupLayout;
+use crate::plan::{plan, RunOptions};
+use crate::sys::record::{Call, RecordSys};
+use lxconf_model::{Container, NetKind, Network};
+
+fn options() -> RunOptions {
+    RunOptions::fixed(CgroupLayout::from_proc(
+        "35 30 0:31 / /sys/fs/cgroup rw,relatime - cgroup2 cgroup2 rw\n",
+        "0::/user.slice\n",
+    ))
+}
+
+fn container() -> Container {
+    let mut c = Container {
+        name: Some("c1".into()),
+        ..Container::default()
+    };
+    c.init.command = vec!["/bin/true".into()];
+    c.namespaces.clone.insert(Namespace::Net);
+    c
+}
+
+fn veth(pair: &str) -> Network {
+    let mut n = Network::new(0, NetKind::Veth);
+    n.link = Some("br0".into());
+    if let Some(v) = &mut n.veth {
+        v.pair = Some(pair.into());
+    }
+    n
+}
+
+fn deletes(sys: &RecordSys) -> Vec<(String, u32)> {
+    sys.calls()
+        .into_iter()
+        .filter_map(|c| match c {
+            Call::LinkDelete { name, index } => Some((name, index)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn an_existing_host_interface_stops_the_run_and_is_never_deleted() {
+    let mut c = container();
+    c.networks = vec![veth("lxcbr0")];
+    let plan = plan(&c, &options()).expect("plan");
+    let sys = RecordSys::new();
+    sys.link_errors
+        .borrow_mut()
+        .insert("lxcbr0".into(), libc::EEXIST);
+    let err = execute(&plan, &sys).expect_err("the name exists");
+    assert!(matches!(err, RunError::InterfaceExists(_)), "{err}");
+    assert_eq!(err.code(), Some(Code::R012));
+    assert!(deletes(&sys).is_empty(), "{:?}", sys.calls());
+    // The container process was killed and waited for; its cgroup was removed.
+    assert!(sys.calls().contains(&Call::Kill {
+        pid: 100,
+        signal: SIGKILL
+    }));
+}
+
+#[test]
+fn a_created_host_end_is_deleted_by_its_index() {
+    let mut c = container();
+    c.networks = vec![veth("vethx0")];
+    let plan = plan(&c, &options()).expect("plan");
+    let sys = RecordSys::new();
+    execute(&plan, &sys).expect("run");
+    let d = deletes(&sys);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].0, "vethx0");
+}
+
+#[test]
+fn a_phys_link_is_given_back_under_its_host_name() {
+    let mut c = container();
+    let mut n = Network::new(0, NetKind::Phys);
+    n.link = Some("dummy7".into());
+    n.name = Some("eth1".into());
+    c.networks = vec![n];
+    let plan = plan(&c, &options()).expect("plan");
+    let sys = RecordSys::new();
+    execute(&plan, &sys).expect("run");
+    let calls = sys.calls();
+    let pos = |want: &dyn Fn(&Call) -> bool| calls.iter().position(want);
+    let open = pos(&|c| matches!(c, Call::OpenNetns { pid: 100 })).expect("netns held");
+    let watcher =
+        pos(&|c| matches!(c, Call::ForkWatcher { close } if !close.is_empty())).expect("armed");
+    let moved = pos(&|c| matches!(c, Call::LinkCreate { .. })).expect("moved in");
+    let exited = pos(&|c| matches!(c, Call::ChildExit { .. })).expect("ended");
+    let back = pos(&|c| {
+        matches!(c, Call::LinkReturn { name, host_name, .. } if name == "eth1" && host_name == "dummy7")
+    })
+    .expect("given back");
+    assert!(open < watcher && watcher < moved && moved < exited && exited < back);
+    assert!(deletes(&sys).is_empty(), "a phys link is never deleted");
+}
+
+#[test]
+fn stale_cgroups_of_dead_runners_are_removed_and_live_ones_kept() {
+    let plan = plan(&container(), &options()).expect("plan");
+    let sys = RecordSys::new();
+    sys.dirs.borrow_mut().insert(
+        "/sys/fs/cgroup/user.slice".into(),
+        vec![
+            "lxconf.payload.old.4242".into(),
+            "lxconf.payload.live.4343".into(),
+            "lxconf.payload.named.t9".into(),
+            "other.service".into(),
+        ],
+    );
+    sys.dirs.borrow_mut().insert(
+        "/sys/fs/cgroup/user.slice/lxconf.payload.old.4242".into(),
+        vec!["nested".into()],
+    );
+    sys.dead.borrow_mut().insert(4242);
+    execute(&plan, &sys).expect("run");
+    let removed: Vec<String> = sys
+        .calls()
+        .into_iter()
+        .filter_map(|c| match c {
+            Call::Rmdir { path } => Some(path),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        removed,
+        [
+            "/sys/fs/cgroup/user.slice/lxconf.payload.old.4242/nested",
+            "/sys/fs/cgroup/user.slice/lxconf.payload.old.4242",
+            "/sys/fs/cgroup/user.slice/lxconf.payload.c1.t1",
+        ]
+    );
+}
+
+fn direct_run_with_signal(status_file: &str) -> (i32, Vec<Call>) {
+    let mut opts = options();
+    opts.init = InitMode::Direct;
+    let plan = plan(&container(), &opts).expect("plan");
+    let sys = RecordSys::new();
+    sys.command_exit.set(Some(Exit::Signal(SIGKILL)));
+    sys.running_polls.set(1);
+    sys.queue_signal(libc::SIGINT);
+    sys.files
+        .borrow_mut()
+        .insert("/proc/100/status".into(), status_file.into());
+    let status = execute(&plan, &sys).expect("run");
+    (status, sys.calls())
+}
+
+#[test]
+fn direct_init_without_a_handler_is_ended_by_sigint() {
+    let (status, calls) = direct_run_with_signal(
+        "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\nSigCgt:\t0000000000000000\n",
+    );
+    assert!(calls.contains(&Call::Kill {
+        pid: 100,
+        signal: SIGKILL
+    }));
+    assert_eq!(status, 128 + libc::SIGINT, "reported as a death by SIGINT");
+}
+
+#[test]
+fn direct_init_with_a_handler_gets_the_signal_itself() {
+    // SigCgt bit 1 is SIGINT (signal 2).
+    let (_, calls) =
+        direct_run_with_signal("SigIgn:\t0000000000000000\nSigCgt:\t0000000000000002\n");
+    assert!(calls.contains(&Call::Kill {
+        pid: 100,
+        signal: libc::SIGINT
+    }));
+    assert!(!calls.contains(&Call::Kill {
+        pid: 100,
+        signal: SIGKILL
+    }));
+}
+
+#[test]
+fn limits_are_read_back_and_reported() {
+    let mut c = container();
+    c.resources.pids_max = Some(50);
+    let mut opts = RunOptions::fixed(CgroupLayout::from_proc(
+        "35 30 0:31 / /sys/fs/cgroup rw,relatime - cgroup2 cgroup2 rw\n",
+        "0::/user.slice\n",
+    ));
+    if let Some(v2) = &mut opts.cgroups.v2 {
+        v2.controllers = vec!["pids".into()];
+    }
+    opts.report_limits = Some("/tmp/limits".into());
+    let plan = plan(&c, &opts).expect("plan");
+    let sys = RecordSys::new();
+    sys.files.borrow_mut().insert(
+        "/sys/fs/cgroup/user.slice/lxconf.payload.c1.t1/pids.max".into(),
+        "50\n".into(),
+    );
+    execute(&plan, &sys).expect("run");
+    assert!(sys.calls().contains(&Call::WriteNew {
+        path: "/tmp/limits".into(),
+        data: "pids.max 50\n".into()
+    }));
+}
