@@ -554,19 +554,13 @@ impl PlanError {
 /// unchecked, so `lxc.proc.../../etc/x` writes a host file; the parser refuses such keys
 /// too, and the runner checks again because a model document reaches it directly.
 pub fn proc_key_is_safe(key: &str) -> bool {
-    !key.is_empty()
-        && !key.starts_with('.')
-        && !key.ends_with('.')
-        && !key.contains("..")
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    lxconf_model::values::proc_key_problem(key).is_none()
 }
 
 /// Refuse ids the kernel reads as -1: `setresuid(-1, -1, -1)` changes nothing, so a
 /// command meant to run as "uid 4294967295" would run as root with every capability.
 fn check_init_ids(c: &Container) -> Result<(), PlanError> {
-    let bad = |id: u32| id == u32::MAX;
+    let bad = |id: u32| id == lxconf_model::values::RESERVED_ID;
     if bad(c.init.uid) {
         return Err(PlanError::InitIdOutOfRange { what: "uid" });
     }

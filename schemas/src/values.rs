@@ -678,8 +678,11 @@ pub fn proc_key_problem(key: &str) -> Option<&'static str> {
         Some("contains `/`")
     } else if key.split('.').any(|p| p.is_empty()) {
         Some("has an empty part (`..` or a `.` at either end)")
-    } else if key.contains('\0') {
-        Some("contains a NUL byte")
+    } else if !key
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    {
+        Some("contains a character other than letters, digits, `_`, `-` and `.`")
     } else {
         None
     }
