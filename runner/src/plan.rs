@@ -542,8 +542,8 @@ impl PlanError {
     /// The diagnostic code of this error.
     pub fn code(&self) -> Code {
         match self {
-            PlanError::UnsafeProcKey(_) => Code::R010,
-            PlanError::InitIdOutOfRange { .. } => Code::R011,
+            PlanError::UnsafeProcKey(_) => Code::M040,
+            PlanError::InitIdOutOfRange { .. } => Code::M041,
             _ => Code::R014,
         }
     }

@@ -3,7 +3,7 @@
 //! `lxconf-run [--plan] [--init direct|supervised] MODEL.json [-- COMMAND ARGS...]`
 //! `lxconf-run --check-host`
 //!
-//! Exit status: the command's; 1 when the model is refused (a coded error: R010, R011,
+//! Exit status: the command's; 1 when the model is refused (a coded error: M040, M041,
 //! R012, R014); 125 when the container could not be started.
 
 use lxconf_model::Container;

@@ -377,7 +377,7 @@ fn proc_keys_that_are_paths_are_refused() {
         }];
         let err = plan(&c, &unified()).expect_err(key);
         assert_eq!(err, PlanError::UnsafeProcKey(key.into()));
-        assert_eq!(err.code(), Code::R010);
+        assert_eq!(err.code(), Code::M040);
     }
     let mut c = lxc_like();
     c.proc = vec![Setting {
@@ -400,7 +400,7 @@ fn init_ids_the_kernel_reads_as_minus_one_are_refused() {
         set(&mut c);
         let err = plan(&c, &unified()).expect_err(what);
         assert_eq!(err, PlanError::InitIdOutOfRange { what });
-        assert_eq!(err.code(), Code::R011);
+        assert_eq!(err.code(), Code::M041);
     }
     let mut c = lxc_like();
     c.init.uid = u32::MAX - 1;
