@@ -197,8 +197,8 @@ pub fn run(args: FromNativeArgs) -> u8 {
                     continue;
                 }
                 let path = dir.join(format!("{name}.xml"));
-                if let Err(e) = output::write_atomic(&path, out.xml.as_bytes(), false) {
-                    eprintln!("lxconf: cannot write `{}`: {e}", path.display());
+                if let Err(e) = output::write(&path, out.xml.as_bytes(), false) {
+                    eprintln!("lxconf: {e}");
                     status = EXIT_USAGE;
                 }
             }
