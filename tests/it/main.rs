@@ -13,3 +13,4 @@ mod roundtrip;
 mod run;
 mod support;
 mod upgrade;
+mod writing;
