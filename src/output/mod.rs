@@ -3,7 +3,8 @@
 //! `domxml-from-native --output-dir`).
 //!
 //! - A symbolic link is written through: its final target gets the new content and the link
-//!   stays a link.
+//!   stays a link. Only links owned by this user or by their directory's owner are
+//!   followed (see [`trusted_link`]).
 //! - Only regular files are written: a device, FIFO, socket or directory is refused (so
 //!   `-o /dev/null` as root cannot replace the device node).
 //! - A file is replaced by a temporary file in the same directory renamed over it, so a
@@ -44,6 +45,14 @@ pub enum WriteError {
     Dangling {
         /// The link.
         path: PathBuf,
+    },
+    /// A symbolic link that someone else planted.
+    #[error("`{}` is a symbolic link owned by uid {owner}, neither this user nor the owner of its directory: not followed", .path.display())]
+    UntrustedLink {
+        /// The link.
+        path: PathBuf,
+        /// Its owner.
+        owner: u32,
     },
     /// An I/O error on a named file.
     #[error("cannot {action} `{}`: {source}", .path.display())]
@@ -96,22 +105,59 @@ pub fn write(path: &Path, contents: &[u8], backup: bool) -> Result<Written, Writ
     })
 }
 
-/// The file a write to `path` lands in: the final target of a symbolic link, else `path`.
+/// Symbolic links followed at most (the kernel's limit).
+const MAX_LINKS: usize = 40;
+
+/// The file a write to `path` lands in: the final target of a chain of symbolic links, else
+/// `path` itself.
 fn resolve(path: &Path) -> Result<PathBuf, WriteError> {
-    match std::fs::canonicalize(path) {
-        Ok(p) => Ok(p),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if std::fs::symlink_metadata(path).is_ok() {
-                return Err(WriteError::Dangling { path: path.into() });
+    let io = |source| WriteError::Io {
+        action: "resolve",
+        path: path.into(),
+        source,
+    };
+    let mut at = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        let meta = match std::fs::symlink_metadata(&at) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && at == path => return Ok(at),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(WriteError::Dangling { path: path.into() })
             }
-            Ok(path.into())
+            Err(e) => return Err(io(e)),
+        };
+        if !meta.file_type().is_symlink() {
+            return Ok(at);
         }
-        Err(source) => Err(WriteError::Io {
-            action: "resolve",
-            path: path.into(),
-            source,
-        }),
+        trusted_link(&at, &meta)?;
+        let to = std::fs::read_link(&at).map_err(io)?;
+        at = match at.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.join(to),
+            _ => to,
+        };
     }
+    Err(io(rustix::io::Errno::LOOP.into()))
+}
+
+/// A link is followed only when it belongs to this user or to the owner of its directory:
+/// the kernel's `protected_symlinks` rule for sticky world-writable directories, applied to
+/// every directory. Otherwise whoever may write the directory (a shared `--output-dir`)
+/// could point lxconf's write, as root, at any file. (Resolving the link ourselves, as a
+/// write through it needs, bypasses the kernel's own check.)
+fn trusted_link(link: &Path, meta: &std::fs::Metadata) -> Result<(), WriteError> {
+    let dir = std::fs::metadata(dir_of(link)).map_err(|source| WriteError::Io {
+        action: "resolve",
+        path: link.into(),
+        source,
+    })?;
+    let me = rustix::process::geteuid().as_raw();
+    if meta.uid() == me || meta.uid() == dir.uid() {
+        return Ok(());
+    }
+    Err(WriteError::UntrustedLink {
+        path: link.into(),
+        owner: meta.uid(),
+    })
 }
 
 /// The file at `target` if there is one, open for reading, after checking it is a regular

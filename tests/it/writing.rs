@@ -347,7 +347,7 @@ fn a_full_disk_keeps_the_old_backup_and_the_config_and_names_the_file() {
     std::fs::remove_file(d.join("reserve")).expect("rm");
     let out = lxconf(d, &["upgrade", "-i", "config"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("/config`"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("write `config`"), "{}", stderr(&out));
     assert_eq!(read(&d.join("config")), config);
     let leftovers: Vec<_> = std::fs::read_dir(d)
         .expect("ls")
@@ -356,4 +356,47 @@ fn a_full_disk_keeps_the_old_backup_and_the_config_and_names_the_file() {
         .filter(|n| n.starts_with(".lxconf-"))
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+#[ignore = "needs root"]
+fn a_link_planted_by_another_user_is_not_followed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(d.join("victim"), "precious\n").expect("write");
+    std::fs::write(d.join("c.conf"), "lxc.uts.name = web\n").expect("write");
+    std::fs::create_dir(d.join("out")).expect("mkdir");
+    std::os::unix::fs::symlink(d.join("victim"), d.join("out/web.xml")).expect("symlink");
+    std::os::unix::fs::lchown(d.join("out/web.xml"), Some(1234), None).expect("lchown");
+    let out = lxconf(
+        d,
+        &[
+            "domxml-from-native",
+            "lxc-tools",
+            "--output-dir",
+            "out",
+            "c.conf",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("owned by uid 1234"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(read(&d.join("victim")), b"precious\n");
+    // The same link owned by the directory's owner is followed.
+    std::os::unix::fs::lchown(d.join("out/web.xml"), Some(0), None).expect("lchown");
+    let out = lxconf(
+        d,
+        &[
+            "domxml-from-native",
+            "lxc-tools",
+            "--output-dir",
+            "out",
+            "c.conf",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&read(&d.join("victim"))).contains("<name>web</name>"));
 }
