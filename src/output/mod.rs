@@ -260,7 +260,8 @@ fn replace(
         source,
     };
     let mut tmp = temp_beside(target).map_err(io)?;
-    tmp.write_all(contents).map_err(io)?;
+    // Through the File: NamedTempFile would add its random name to the message.
+    tmp.as_file_mut().write_all(contents).map_err(io)?;
     if let Some((file, meta)) = old {
         if meta::copy(file, meta, tmp.as_file()).is_err() {
             drop(tmp);
@@ -290,6 +291,7 @@ fn in_place(target: &Path, file: &File, contents: &[u8]) -> Result<(), WriteErro
         .map_err(|e| err("read", e))?;
     let mut saved = temp_beside(target).map_err(|e| err("save a copy of", e))?;
     saved
+        .as_file_mut()
         .write_all(&old)
         .and_then(|_| saved.as_file().sync_all())
         .map_err(|e| err("save a copy of", e))?;

@@ -400,3 +400,32 @@ fn a_link_planted_by_another_user_is_not_followed() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&read(&d.join("victim"))).contains("<name>web</name>"));
 }
+
+#[test]
+#[ignore = "needs root"]
+fn a_failed_in_place_rewrite_puts_the_old_content_back() {
+    let fs = SmallFs::new("64k");
+    let d = fs.0.path();
+    let env: String = (0..300)
+        .map(|i| format!("lxc.environment = V{i}=x\n"))
+        .collect();
+    std::fs::write(d.join("big.conf"), env).expect("write");
+    std::fs::write(d.join("linked"), "old content\n").expect("write");
+    std::fs::hard_link(d.join("linked"), d.join("other")).expect("link");
+    // Room for the copy of the old content (one page), not for the new content.
+    std::fs::write(d.join("reserve"), vec![0u8; 4096]).expect("reserve");
+    fs.fill();
+    std::fs::remove_file(d.join("reserve")).expect("rm");
+    let out = lxconf(d, &["convert", "--to", "json", "big.conf", "-o", "linked"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("rewrite in place `linked`"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(read(&d.join("other")), b"old content\n");
+    assert_eq!(
+        std::fs::metadata(d.join("linked")).expect("stat").nlink(),
+        2
+    );
+}
