@@ -23,63 +23,115 @@ pub fn keep_bytes(original: &[u8], before: &str, after: &str) -> Vec<u8> {
     if original == before.as_bytes() || String::from_utf8_lossy(original) != before {
         return after.as_bytes().to_vec();
     }
-    let old = units(original, before);
-    let old_lines = lines(&old);
+    let old_lines = lines(original);
     let new_lines: Vec<&str> = after.split_inclusive('\n').collect();
     let old_keys: Vec<&str> = old_lines.iter().map(|l| &before[l.text.clone()]).collect();
     let deadline = Some(Instant::now() + DIFF_DEADLINE);
     let ops =
         similar::capture_diff_slices_deadline(Algorithm::Myers, &old_keys, &new_lines, deadline);
+    let old = Old {
+        bytes: original,
+        text: before,
+        lines: &old_lines,
+    };
     let mut out = Vec::with_capacity(original.len() + after.len() / 8);
-    // A change is a run of deletions and insertions between two equal runs; its old and new
-    // lines are merged character by character.
+    // A change is a run of deletions and insertions between two equal runs.
     let (mut old_from, mut new_from) = (0, 0);
     for op in ops {
         let (tag, o, n) = op.as_tag_tuple();
         if tag != DiffTag::Equal {
             continue;
         }
-        change(
-            &old,
-            &old_lines[old_from..o.start],
-            &new_lines[new_from..n.start],
-            deadline,
-            &mut out,
-        );
-        let bytes = old_lines[o.start].bytes.start..old_lines[o.end - 1].bytes.end;
-        out.extend_from_slice(&original[bytes]);
+        let new = &new_lines[new_from..n.start];
+        old.change(old_from..o.start, new, deadline, &mut out);
+        out.extend_from_slice(&original[old.bytes_of(o.clone())]);
         (old_from, new_from) = (o.end, n.end);
     }
-    change(
-        &old,
-        &old_lines[old_from..],
-        &new_lines[new_from..],
-        deadline,
-        &mut out,
-    );
+    let new = &new_lines[new_from..];
+    old.change(old_from..old_lines.len(), new, deadline, &mut out);
     out
 }
 
-/// Write a change: `new` lines replaced `old` lines. As many lines as before are edits of
-/// their own line each (renamed keys, fixed values): merged line by line; else as a block.
-fn change(
-    units: &[Unit<'_>],
-    old: &[Line],
-    new: &[&str],
-    deadline: Option<Instant>,
-    out: &mut Vec<u8>,
-) {
-    if old.len() == new.len() {
-        for (o, n) in old.iter().zip(new) {
-            merge_chars(&units[o.units.clone()], n, deadline, out);
-        }
-        return;
+/// A line of the original: its bytes and its decoded text (each with its `\n`).
+struct Line {
+    bytes: Range<usize>,
+    text: Range<usize>,
+}
+
+/// The lines of `original` and where each one's text is in its lossy decoding (a line
+/// decodes on its own as it does in the whole: `\n` ends any invalid sequence).
+fn lines(original: &[u8]) -> Vec<Line> {
+    let (mut byte, mut text) = (0, 0);
+    let mut out = Vec::new();
+    for line in original.split_inclusive(|b| *b == b'\n') {
+        let len: usize = line
+            .utf8_chunks()
+            .map(|c| c.valid().len() + if c.invalid().is_empty() { 0 } else { 3 })
+            .sum();
+        out.push(Line {
+            bytes: byte..byte + line.len(),
+            text: text..text + len,
+        });
+        (byte, text) = (byte + line.len(), text + len);
     }
-    let run = match (old.first(), old.last()) {
-        (Some(a), Some(z)) => a.units.start..z.units.end,
-        _ => 0..0,
-    };
-    merge_chars(&units[run], &new.concat(), deadline, out);
+    out
+}
+
+/// The original file: bytes, lossily decoded text, lines.
+struct Old<'a> {
+    bytes: &'a [u8],
+    text: &'a str,
+    lines: &'a [Line],
+}
+
+impl Old<'_> {
+    /// The bytes of a run of lines.
+    fn bytes_of(&self, run: Range<usize>) -> Range<usize> {
+        match (self.lines.get(run.start), run.end.checked_sub(1)) {
+            (Some(a), Some(z)) if run.start < run.end => a.bytes.start..self.lines[z].bytes.end,
+            _ => 0..0,
+        }
+    }
+
+    /// The text of a run of lines.
+    fn text_of(&self, run: Range<usize>) -> Range<usize> {
+        match (self.lines.get(run.start), run.end.checked_sub(1)) {
+            (Some(a), Some(z)) if run.start < run.end => a.text.start..self.lines[z].text.end,
+            _ => 0..0,
+        }
+    }
+
+    /// Write a change: `new` lines replaced the lines `run`. As many lines as before are
+    /// edits of their own line each (a renamed key, a fixed value): merged line by line;
+    /// else as one block.
+    fn change(
+        &self,
+        run: Range<usize>,
+        new: &[&str],
+        deadline: Option<Instant>,
+        out: &mut Vec<u8>,
+    ) {
+        if run.len() == new.len() {
+            for (i, n) in run.zip(new) {
+                self.merge(i..i + 1, n, deadline, out);
+            }
+        } else {
+            self.merge(run, &new.concat(), deadline, out);
+        }
+    }
+
+    /// Write `new`, which replaced the lines `run`, copying the original bytes of every
+    /// character the replacement kept.
+    fn merge(&self, run: Range<usize>, new: &str, deadline: Option<Instant>, out: &mut Vec<u8>) {
+        let bytes = &self.bytes[self.bytes_of(run.clone())];
+        let text = &self.text[self.text_of(run)];
+        if bytes == text.as_bytes() {
+            // Nothing was replaced in these lines: the new text is all there is to write.
+            out.extend_from_slice(new.as_bytes());
+            return;
+        }
+        merge_chars(&units(bytes, text), new, deadline, out);
+    }
 }
 
 /// One character of the decoded text and the original bytes it stands for (itself, or the
@@ -87,13 +139,6 @@ fn change(
 struct Unit<'a> {
     text: &'a str,
     bytes: &'a [u8],
-}
-
-/// A line: units `units`, original bytes `bytes`, decoded text `text` (each with its `\n`).
-struct Line {
-    units: Range<usize>,
-    bytes: Range<usize>,
-    text: Range<usize>,
 }
 
 /// The units of `original`; `before` is its lossy decoding, whose characters they borrow.
@@ -116,26 +161,6 @@ fn units<'a>(original: &'a [u8], before: &'a str) -> Vec<Unit<'a>> {
                 bytes: chunk.invalid(),
             });
             at += len;
-        }
-    }
-    out
-}
-
-/// Group units into lines, each ending after its `\n` (the last may have none).
-fn lines(units: &[Unit<'_>]) -> Vec<Line> {
-    let mut out = Vec::new();
-    let (mut first, mut byte, mut text) = (0, 0, 0);
-    let (mut byte_end, mut text_end) = (0, 0);
-    for (i, u) in units.iter().enumerate() {
-        byte_end += u.bytes.len();
-        text_end += u.text.len();
-        if u.text == "\n" || i + 1 == units.len() {
-            out.push(Line {
-                units: first..i + 1,
-                bytes: byte..byte_end,
-                text: text..text_end,
-            });
-            (first, byte, text) = (i + 1, byte_end, text_end);
         }
     }
     out
