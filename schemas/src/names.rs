@@ -1,6 +1,7 @@
 //! Names that become file names: `domxml-from-native --output-dir` writes `NAME.xml`, liblxc
 //! keeps a container in `<lxcpath>/NAME/`, libvirt keeps a domain's state in
-//! `/run/libvirt/lxc/NAME.pid` and refuses a `/` in a domain name. A name is usable only
+//! `/run/libvirt/lxc/NAME.pid` and refuses `/` and newlines in a domain name (observed with
+//! libvirt 9.0: `name a/b cannot contain '/'`). A name is usable only
 //! when it is one safe path component: anything else could name a file outside the
 //! directory it is meant for (`../x`, `/etc/x`).
 
