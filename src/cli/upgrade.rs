@@ -66,10 +66,13 @@ pub fn run(args: UpgradeArgs) -> u8 {
         if args.in_place {
             if up.changes > 0 {
                 match output::write(Path::new(&file), &out, true) {
+                    // No backup only when the file vanished since it was read.
                     Ok(w) => eprintln!(
-                        "lxconf: {file}: {} line(s) upgraded (original kept as {})",
+                        "lxconf: {file}: {} line(s) upgraded{}",
                         up.changes,
-                        w.backup.unwrap_or_default().display()
+                        w.backup
+                            .map(|b| format!(" (original kept as {})", b.display()))
+                            .unwrap_or_default()
                     ),
                     Err(e) => {
                         eprintln!("lxconf: {e}");
