@@ -21,25 +21,35 @@ pub enum InputError {
     Unsupported(&'static str),
 }
 
-/// Read a path, or stdin for `-`.
+/// Read a path, or stdin for `-`: its name and text (invalid UTF-8 replaced by U+FFFD).
 pub fn read_text(path: &str) -> Result<(String, String), InputError> {
+    let (name, bytes) = read_bytes(path)?;
+    Ok((name, decode(bytes)))
+}
+
+/// Read a path, or stdin for `-`: its name and bytes. The commands that edit a file keep
+/// these, so that bytes the edit did not touch are written back as they were.
+pub fn read_bytes(path: &str) -> Result<(String, Vec<u8>), InputError> {
     if path == "-" {
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
             .map_err(|source| InputError::Read {
                 path: "<stdin>".into(),
                 source,
             })?;
-        return Ok(("<stdin>".into(), text));
+        return Ok(("<stdin>".into(), bytes));
     }
     let bytes = std::fs::read(path).map_err(|source| InputError::Read {
         path: path.into(),
         source,
     })?;
-    let text = String::from_utf8(bytes)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    Ok((path.to_string(), text))
+    Ok((path.to_string(), bytes))
+}
+
+/// The text of a file's bytes, invalid UTF-8 replaced by U+FFFD.
+pub fn decode(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Load a file in the given (or detected) format.

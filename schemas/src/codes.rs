@@ -116,6 +116,7 @@ codes! {
     M032 = ("bind-source-not-found", Warning, "a bind mount source that does not exist on this host (`--host`)"),
     M033 = ("memory-min-above-limit", Warning, "a guaranteed memory amount above the hard limit"),
     M034 = ("sysctl-outside-namespace", Warning, "a sysctl that is not namespaced: writing it inside the container fails"),
+    M035 = ("name-not-a-file-name", Error, "a container name (or an `lxc.uts.name` used as one) that is not one safe path component: empty, `.`, `..`, a `/`, a NUL or a control character"),
     // --- end of lint block ---
     X001 = ("xml-syntax-error", Error, "domain XML that is not well-formed"),
     X002 = ("xml-kept-verbatim", Warning, "a domain XML element lxconf does not model (kept verbatim)"),

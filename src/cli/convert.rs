@@ -46,7 +46,8 @@ pub struct ConvertArgs {
     /// Treat any loss (a setting the output cannot express) as an error.
     #[arg(long)]
     pub strict: bool,
-    /// Write to this file (atomically) instead of stdout.
+    /// Write to this file instead of stdout (`-`: stdout). A symlink is written through;
+    /// owner, mode and hard links are kept; only regular files are written.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// Directory relative includes and fstab paths are resolved against.
@@ -61,7 +62,7 @@ pub fn run(args: ConvertArgs) -> u8 {
             eprintln!("lxconf: --inline-fstab works with --to lxc");
             return EXIT_USAGE;
         }
-        let (name, text) = match input::read_text(&args.file) {
+        let (name, bytes) = match input::read_bytes(&args.file) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("lxconf: {e}");
@@ -73,6 +74,7 @@ pub fn run(args: ConvertArgs) -> u8 {
             .clone()
             .or_else(|| std::env::current_dir().ok())
             .unwrap_or_else(|| PathBuf::from("/"));
+        let text = input::decode(bytes.clone());
         let mut sources = SourceMap::new();
         let id = sources.add(name, text.clone());
         let out =
@@ -81,7 +83,9 @@ pub fn run(args: ConvertArgs) -> u8 {
         if out.diagnostics.iter().any(|d| d.is_error()) {
             return EXIT_INPUT;
         }
-        return write_out(args.output.as_deref(), &out.text);
+        // Bytes the edit did not touch (invalid UTF-8 in comments) are written as they were.
+        let kept = crate::output::keep_bytes(&bytes, &text, &out.text);
+        return write_out(args.output.as_deref(), &kept);
     }
     let (_, loaded) = match input::load(
         &args.file,
@@ -168,7 +172,7 @@ pub fn run(args: ConvertArgs) -> u8 {
         );
         return EXIT_INPUT;
     }
-    write_out(args.output.as_deref(), &text)
+    write_out(args.output.as_deref(), text.as_bytes())
 }
 
 /// The container's mounts as an fstab file; a mount a line cannot carry is refused (C103).

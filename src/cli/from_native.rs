@@ -6,7 +6,8 @@ use crate::{input, output, report};
 use clap::{Args, ValueEnum};
 use lxconf_convert::from_native::{prepare, FromNativeOptions};
 use lxconf_convert::libvirt_xml;
-use lxconf_model::{ByteSize, Severity};
+use lxconf_model::names::file_name_problem;
+use lxconf_model::{ByteSize, Code, Diagnostic, Severity};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -99,6 +100,24 @@ fn run_compat(args: &FromNativeArgs) -> u8 {
     status
 }
 
+/// The error for a domain name that cannot be a file name in `--output-dir`, if it cannot.
+fn name_refused(name: &str, origin: Option<lxconf_model::Origin>) -> Option<Diagnostic> {
+    let why = file_name_problem(name)?;
+    let d = Diagnostic::new(
+        Code::M035,
+        format!(
+            "the domain name `{}` cannot be a file name: {why}; not written",
+            name.escape_debug()
+        ),
+    )
+    .severity(Severity::Error)
+    .help("--output-dir writes NAME.xml; pass --name with a plain name such as `web-01`");
+    Some(match origin {
+        Some(o) => d.at(o),
+        None => d,
+    })
+}
+
 fn parse_size(s: &str) -> Result<ByteSize, String> {
     ByteSize::parse_scaled(s)
 }
@@ -115,6 +134,10 @@ pub fn run(args: FromNativeArgs) -> u8 {
         host_memory: args.host_memory,
         emulator: args.emulator.clone(),
     };
+    if let Some(d) = args.name.as_deref().and_then(|n| name_refused(n, None)) {
+        report::print(&[d], &lxconf_model::SourceMap::new());
+        return EXIT_USAGE;
+    }
     if let Some(dir) = &args.output_dir {
         if let Err(e) = std::fs::create_dir_all(dir) {
             eprintln!("lxconf: cannot create `{}`: {e}", dir.display());
@@ -191,14 +214,22 @@ pub fn run(args: FromNativeArgs) -> u8 {
         }
         match &args.output_dir {
             Some(dir) => {
+                let origin = ["/name", "/hostname"]
+                    .iter()
+                    .find_map(|p| loaded.document.origins.find(p));
+                if let Some(d) = name_refused(&name, origin) {
+                    report::print(&[d], &loaded.sources);
+                    status = status.max(EXIT_INPUT);
+                    continue;
+                }
                 if let Some(first) = written.insert(name.clone(), file.clone()) {
                     eprintln!("lxconf: {file}: the domain name `{name}` is already used by {first}; not written (pass --name)");
                     status = status.max(EXIT_INPUT);
                     continue;
                 }
                 let path = dir.join(format!("{name}.xml"));
-                if let Err(e) = output::write_atomic(&path, out.xml.as_bytes(), false) {
-                    eprintln!("lxconf: cannot write `{}`: {e}", path.display());
+                if let Err(e) = output::write(&path, out.xml.as_bytes(), false) {
+                    eprintln!("lxconf: {e}");
                     status = EXIT_USAGE;
                 }
             }

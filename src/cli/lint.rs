@@ -247,10 +247,12 @@ fn lint_one(
     options: &Options,
     settings: &Settings,
 ) -> Outcome {
-    let text = match (input, stdin) {
-        (Input::Stdin, Some(t)) => t.to_string(),
-        _ => match files::read(input) {
-            Ok(t) => t,
+    let (bytes, text) = match (input, stdin) {
+        (Input::Stdin, Some(t)) => (Vec::new(), t.to_string()),
+        _ => match files::read_bytes(input) {
+            // Only --fix needs the bytes as read, to write back the ones it did not touch.
+            Ok(b) if args.fix => (b.clone(), crate::input::decode(b)),
+            Ok(b) => (Vec::new(), crate::input::decode(b)),
             Err(e) => return Outcome::Failed(e),
         },
     };
@@ -281,8 +283,10 @@ fn lint_one(
         if args.diff {
             diff = Some(crate::lint::fix::diff(&name, &text, &fixed.text));
         } else if let Input::Explicit(p) | Input::Found(p) = input {
-            if let Err(e) = crate::lint::fix::write_atomically(p, &fixed.text) {
-                return Outcome::Failed(format!("cannot write `{}`: {e}", p.display()));
+            // Bytes no fix touched (invalid UTF-8 in comments) are written as they were.
+            let kept = crate::output::keep_bytes(&bytes, &text, &fixed.text);
+            if let Err(e) = crate::output::write(p, &kept, false) {
+                return Outcome::Failed(e.to_string());
             }
         }
     }

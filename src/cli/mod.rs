@@ -106,18 +106,19 @@ pub fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Write a command's output to `path` atomically, or to stdout; the exit code.
-pub(crate) fn write_out(path: Option<&std::path::Path>, text: &str) -> u8 {
-    match path {
-        Some(p) => match crate::output::write_atomic(p, text.as_bytes(), false) {
-            Ok(()) => EXIT_OK,
+/// Write a command's output to `path` (see [`crate::output::write`]), or to stdout when
+/// there is no path or it is `-`; the exit code.
+pub(crate) fn write_out(path: Option<&std::path::Path>, bytes: &[u8]) -> u8 {
+    match path.filter(|p| p.as_os_str() != "-") {
+        Some(p) => match crate::output::write(p, bytes, false) {
+            Ok(_) => EXIT_OK,
             Err(e) => {
-                eprintln!("lxconf: cannot write `{}`: {e}", p.display());
+                eprintln!("lxconf: {e}");
                 EXIT_USAGE
             }
         },
         None => {
-            if std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes()).is_err() {
+            if std::io::Write::write_all(&mut std::io::stdout().lock(), bytes).is_err() {
                 return EXIT_USAGE;
             }
             EXIT_OK

@@ -25,7 +25,8 @@ pub struct ToNativeArgs {
     /// Any loss is an error (nothing written).
     #[arg(long)]
     pub strict: bool,
-    /// Write to this file (atomically) instead of stdout.
+    /// Write to this file instead of stdout (`-`: stdout). A symlink is written through;
+    /// owner, mode and hard links are kept; only regular files are written.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
@@ -68,5 +69,5 @@ pub fn run(args: ToNativeArgs) -> u8 {
     }
     let header = format!("# Converted by lxconf from {}\n", args.file);
     let text = header + &out.text;
-    write_out(args.output.as_deref(), &text)
+    write_out(args.output.as_deref(), text.as_bytes())
 }

@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 pub struct UpgradeArgs {
     /// The LXC config to upgrade (`-` for stdin).
     pub file: String,
-    /// Rewrite the file itself (atomically; the original is kept as FILE.bak).
+    /// Rewrite the file itself (through a symlink, keeping owner, mode and hard links; the
+    /// original is kept as FILE.bak beside it).
     #[arg(long, short = 'i')]
     pub in_place: bool,
     /// Also upgrade the files it includes (needs --in-place).
@@ -45,13 +46,14 @@ pub fn run(args: UpgradeArgs) -> u8 {
         if !seen.insert(key) {
             continue;
         }
-        let (name, text) = match input::read_text(&file) {
+        let (name, bytes) = match input::read_bytes(&file) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("lxconf: {e}");
                 return EXIT_USAGE;
             }
         };
+        let text = input::decode(bytes.clone());
         let mut sources = SourceMap::new();
         let id = sources.add(name.clone(), text.clone());
         let up = lxconf_parse::lxc::upgrade::upgrade(&text, id);
@@ -59,24 +61,28 @@ pub fn run(args: UpgradeArgs) -> u8 {
         if up.diagnostics.iter().any(|d| d.is_error()) {
             status = EXIT_INPUT;
         }
+        // Bytes the upgrade did not touch (invalid UTF-8 in comments) stay as they were.
+        let out = crate::output::keep_bytes(&bytes, &text, &up.text);
         if args.in_place {
             if up.changes > 0 {
-                if let Err(e) = output::write_atomic(Path::new(&file), up.text.as_bytes(), true) {
-                    eprintln!("lxconf: cannot write `{file}`: {e}");
-                    return EXIT_USAGE;
+                match output::write(Path::new(&file), &out, true) {
+                    // No backup only when the file vanished since it was read.
+                    Ok(w) => eprintln!(
+                        "lxconf: {file}: {} line(s) upgraded{}",
+                        up.changes,
+                        w.backup
+                            .map(|b| format!(" (original kept as {})", b.display()))
+                            .unwrap_or_default()
+                    ),
+                    Err(e) => {
+                        eprintln!("lxconf: {e}");
+                        return EXIT_USAGE;
+                    }
                 }
-                eprintln!(
-                    "lxconf: {file}: {} line(s) upgraded (original kept as {file}.bak)",
-                    up.changes
-                );
             } else {
                 eprintln!("lxconf: {file}: nothing to upgrade");
             }
-        } else if std::io::stdout()
-            .lock()
-            .write_all(up.text.as_bytes())
-            .is_err()
-        {
+        } else if std::io::stdout().lock().write_all(&out).is_err() {
             return EXIT_USAGE;
         }
         if args.recursive {

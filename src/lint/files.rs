@@ -130,16 +130,21 @@ pub fn lintable(path: &Path, text: &str) -> Option<Format> {
 
 /// Read an input's text.
 pub fn read(input: &Input) -> Result<String, String> {
+    read_bytes(input).map(crate::input::decode)
+}
+
+/// The bytes of an input (`lint --fix` writes back the ones its fixes did not touch).
+pub fn read_bytes(input: &Input) -> Result<Vec<u8>, String> {
     match input {
         Input::Stdin => {
-            let mut text = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
                 .map_err(|e| format!("cannot read <stdin>: {e}"))?;
-            Ok(text)
+            Ok(bytes)
         }
-        Input::Explicit(p) | Input::Found(p) => std::fs::read(p)
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .map_err(|e| format!("cannot read `{}`: {e}", p.display())),
+        Input::Explicit(p) | Input::Found(p) => {
+            std::fs::read(p).map_err(|e| format!("cannot read `{}`: {e}", p.display()))
+        }
     }
 }
 

@@ -1,10 +1,7 @@
-//! Applying fixes: edits are spliced from the end of the text, overlapping edits are left
-//! for the next round, and files are replaced atomically (a temporary file in the same
-//! directory, then a rename), so a crash never leaves a half-written config.
+//! Applying fixes: edits are spliced from the end of the text and overlapping edits are left
+//! for the next round. Files are written by `crate::output::write`.
 
 use lxconf_model::{Fix, SourceId};
-use std::io::Write;
-use std::path::Path;
 
 /// Apply the fixes that touch `source` to `text`. Returns the new text and the number of
 /// fixes applied; fixes overlapping an earlier one are skipped (the next round gets them).
@@ -43,22 +40,6 @@ pub fn apply<'f>(
         }
     }
     (out, kept.len())
-}
-
-/// Replace a file's content atomically, keeping its permissions.
-pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        std::fs::set_permissions(tmp.path(), meta.permissions())?;
-    }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 /// A unified diff of a fix, for `--diff`.

@@ -7,10 +7,11 @@ use std::sync::LazyLock;
 
 /// Every rule, sorted by code.
 pub static RULES: LazyLock<Vec<&'static RuleDef>> = LazyLock::new(|| {
-    let families: [&'static [RuleDef]; 9] = [
+    let families: [&'static [RuleDef]; 10] = [
         rules::parser::RULES,
         rules::lxc_syntax::RULES,
         rules::model_doc::RULES,
+        rules::identity::RULES,
         rules::idmap::RULES,
         rules::mounts::RULES,
         rules::network::RULES,

@@ -14,3 +14,4 @@ mod roundtrip;
 mod run;
 mod support;
 mod upgrade;
+mod writing;

@@ -1,6 +1,7 @@
 //! The rules, one file per family.
 
 pub mod host;
+pub mod identity;
 pub mod idmap;
 pub mod lxc_syntax;
 pub mod model_doc;

@@ -1,0 +1,48 @@
+//! Rules on the container's identity: its name and hostname.
+
+use crate::lint::{Check, Fixable, ModelCtx, RuleDef};
+use lxconf_model::names::file_name_problem;
+use lxconf_model::{Code, Diagnostic, Severity};
+
+/// The identity rules.
+pub const RULES: &[RuleDef] = &[RuleDef {
+    code: Code::M035,
+    example: "lxc.uts.name = ../web\n",
+    why: "A container's name becomes a file or directory name: liblxc keeps the container in `<lxcpath>/NAME/`, libvirt keeps its state in `/run/libvirt/lxc/NAME.pid` and refuses `/` and newlines in a domain name (libvirt 9.0: `name a/b cannot contain '/'`), and `lxconf domxml-from-native --output-dir` writes `NAME.xml`, naming the domain after `lxc.uts.name`. A name with `/`, or `.`/`..`, names a file somewhere else (`../x.xml`, `/etc/x.xml`); an empty name names no file, and a control character cannot be written in domain XML and garbles the terminals and logs that show the name. lxconf refuses to write such a name as a file; on a hostname (`lxc.uts.name`) the kernel accepts it, so there it is a warning.",
+    fix: "Use one plain name: letters, digits, `-`, `_` and `.` (`web-01`).",
+    fixable: Fixable::No,
+    check: Check::Model(name_not_a_file_name),
+}];
+
+fn name_not_a_file_name(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
+    let c = &ctx.document.container;
+    if let Some((name, why)) = c
+        .name
+        .as_deref()
+        .and_then(|n| Some((n, file_name_problem(n)?)))
+    {
+        out.push(
+            ctx.diag(
+                Code::M035,
+                "/name",
+                format!("the container name `{}` is not one file name: {why}", name.escape_debug()),
+            )
+            .help("the name becomes a file and directory name (liblxc, libvirt, --output-dir); use a plain name such as `web-01`"),
+        );
+    }
+    if let Some((name, why)) = c
+        .hostname
+        .as_deref()
+        .and_then(|n| Some((n, file_name_problem(n)?)))
+    {
+        out.push(
+            ctx.diag(
+                Code::M035,
+                "/hostname",
+                format!("`lxc.uts.name = {}` cannot name the container: {why}", name.escape_debug()),
+            )
+            .severity(Severity::Warning)
+            .help("domxml-from-native names the domain and its --output-dir file after lxc.uts.name, and libvirt refuses `/` in a domain name; use a plain name such as `web-01`"),
+        );
+    }
+}
