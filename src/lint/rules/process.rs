@@ -82,7 +82,10 @@ fn unsafe_proc_key(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
 
 fn reserved_init_id(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
     let init = &ctx.document.container.init;
-    let ids = [("uid", "/init/uid", init.uid), ("gid", "/init/gid", init.gid)];
+    let ids = [
+        ("uid", "/init/uid", init.uid),
+        ("gid", "/init/gid", init.gid),
+    ];
     let groups = init.groups.iter().map(|&g| ("group", "/init/groups", g));
     for (what, pointer, id) in ids.into_iter().chain(groups) {
         if id == RESERVED_ID {
