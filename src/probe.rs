@@ -8,28 +8,39 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
-/// The script run inside the container. Each section starts with `@name`.
+/// The script run inside the container. Each section starts with a line of its first
+/// argument (a marker unique to the run) and the section's name: values the container
+/// prints (an environment variable holding a newline and `@hostname`) cannot start a
+/// section of their own and make two containers look alike.
 pub const SCRIPT: &str = r#"
-echo @hostname; hostname
-echo @identity; id -u; id -g; id -G
-echo @capabilities; grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):' /proc/self/status 2>/dev/null
-echo @cwd; pwd
-echo @environment; env | grep -v -E '^(PWD|OLDPWD|SHLVL|_)=' | sort
-echo @mounts; if [ -r /proc/self/mountinfo ]; then while read -r id parent dev root mp opts rest; do echo "$mp $opts"; done < /proc/self/mountinfo | sort; else echo '(no /proc)'; fi
-echo @interfaces; ls /sys/class/net 2>/dev/null | sort
-echo @limits; tail -n +2 /proc/self/limits 2>/dev/null
-echo @dev; ls /dev 2>/dev/null | sort
+echo "$1"hostname; hostname
+echo "$1"identity; id -u; id -g; id -G
+echo "$1"capabilities; grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):' /proc/self/status 2>/dev/null
+echo "$1"cwd; pwd
+echo "$1"environment; env | grep -v -E '^(PWD|OLDPWD|SHLVL|_)=' | sort
+echo "$1"mounts; if [ -r /proc/self/mountinfo ]; then while read -r id parent dev root mp opts rest; do echo "$mp $opts"; done < /proc/self/mountinfo | sort; else echo '(no /proc)'; fi
+echo "$1"interfaces; ls /sys/class/net 2>/dev/null | sort
+echo "$1"limits; tail -n +2 /proc/self/limits 2>/dev/null
+echo "$1"dev; ls /dev 2>/dev/null | sort
 "#;
+
+/// A section marker no container can guess: 128 random bits (the standard library's
+/// per-process random hash keys, so no extra dependency).
+pub fn marker() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let word = || std::collections::hash_map::RandomState::new().build_hasher().finish();
+    format!("@{:016x}{:016x}:", word(), word())
+}
 
 /// Observations: section name → lines.
 pub type Observations = BTreeMap<String, Vec<String>>;
 
-/// Parse the probe's output.
-pub fn parse(output: &str) -> Observations {
+/// Parse the probe's output; sections start with `marker`.
+pub fn parse(output: &str, marker: &str) -> Observations {
     let mut obs = Observations::new();
     let mut current = String::new();
     for line in output.lines() {
-        if let Some(name) = line.strip_prefix('@') {
+        if let Some(name) = line.strip_prefix(marker) {
             current = name.trim().to_string();
             obs.entry(current.clone()).or_default();
         } else if !current.is_empty() {
@@ -53,7 +64,8 @@ pub fn run(file: &str, include_base: Option<&std::path::Path>) -> Result<Observa
     if let Some(b) = include_base {
         cmd.arg("--include-base").arg(b);
     }
-    cmd.args([file, "--", "/bin/sh", "-c", SCRIPT]);
+    let marker = marker();
+    cmd.args([file, "--", "/bin/sh", "-c", SCRIPT, "probe", &marker]);
     let out = cmd.output().map_err(|e| e.to_string())?;
     if !out.status.success() {
         return Err(format!(
@@ -62,7 +74,7 @@ pub fn run(file: &str, include_base: Option<&std::path::Path>) -> Result<Observa
             String::from_utf8_lossy(&out.stderr).trim()
         ));
     }
-    let mut obs = parse(&String::from_utf8_lossy(&out.stdout));
+    let mut obs = parse(&String::from_utf8_lossy(&out.stdout), &marker);
     let limits = std::fs::read_to_string(report.path()).map_err(|e| e.to_string())?;
     let mut lines: Vec<String> = limits.lines().map(str::to_string).collect();
     lines.sort();
@@ -173,16 +185,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_printed_value_cannot_start_a_section() {
+        // An environment variable holding "\n@hostname\nweb" must not overwrite the real
+        // hostname section: sections start with the run's own marker only.
+        let m = marker();
+        assert_ne!(m, marker(), "markers are random");
+        let out = format!("{m}hostname\nevil\n{m}environment\nX=1\n@hostname\nweb\n");
+        let o = parse(&out, &m);
+        assert_eq!(o["hostname"], ["evil"]);
+        assert_eq!(o["environment"], ["X=1", "@hostname", "web"]);
+    }
+
+    #[test]
     fn probes_parse_into_sections() {
-        let o = parse("@hostname\nweb\n@env\nA=1\nB=2\n");
+        let o = parse("@hostname\nweb\n@env\nA=1\nB=2\n", "@");
         assert_eq!(o["hostname"], ["web"]);
         assert_eq!(o["env"].len(), 2);
     }
 
     #[test]
     fn a_writable_mount_is_unexpected_and_the_container_variable_is_expected() {
-        let a = parse("@mounts\n/data ro,relatime\n@environment\ncontainer=lxc\n");
-        let b = parse("@mounts\n/data rw,relatime\n@environment\ncontainer=lxc-libvirt\n");
+        let a = parse("@mounts\n/data ro,relatime\n@environment\ncontainer=lxc\n", "@");
+        let b = parse("@mounts\n/data rw,relatime\n@environment\ncontainer=lxc-libvirt\n", "@");
         let c = compare(&a, &b);
         let get = |n: &str| c.iter().find(|x| x.name == n).map(|x| x.status);
         assert_eq!(get("mounts"), Some(Status::Unexpected));
@@ -191,7 +215,7 @@ mod tests {
 
     #[test]
     fn different_cgroup_limits_are_unexpected() {
-        let mut a = parse("@hostname\nweb\n");
+        let mut a = parse("@hostname\nweb\n", "@");
         let mut b = a.clone();
         a.insert(CGROUP_LIMITS.into(), vec!["memory.max 67108864".into()]);
         b.insert(CGROUP_LIMITS.into(), vec!["memory.max 134217728".into()]);
