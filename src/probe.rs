@@ -28,7 +28,11 @@ echo "$1"dev; ls /dev 2>/dev/null | sort
 /// per-process random hash keys, so no extra dependency).
 pub fn marker() -> String {
     use std::hash::{BuildHasher, Hasher};
-    let word = || std::collections::hash_map::RandomState::new().build_hasher().finish();
+    let word = || {
+        std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish()
+    };
     format!("@{:016x}{:016x}:", word(), word())
 }
 
@@ -205,8 +209,14 @@ mod tests {
 
     #[test]
     fn a_writable_mount_is_unexpected_and_the_container_variable_is_expected() {
-        let a = parse("@mounts\n/data ro,relatime\n@environment\ncontainer=lxc\n", "@");
-        let b = parse("@mounts\n/data rw,relatime\n@environment\ncontainer=lxc-libvirt\n", "@");
+        let a = parse(
+            "@mounts\n/data ro,relatime\n@environment\ncontainer=lxc\n",
+            "@",
+        );
+        let b = parse(
+            "@mounts\n/data rw,relatime\n@environment\ncontainer=lxc-libvirt\n",
+            "@",
+        );
         let c = compare(&a, &b);
         let get = |n: &str| c.iter().find(|x| x.name == n).map(|x| x.status);
         assert_eq!(get("mounts"), Some(Status::Unexpected));

@@ -94,7 +94,8 @@ impl W<'_> {
             .unrecognized
             .iter()
             .enumerate()
-            .filter(|(i, u)| u.format == "domxml" && u.key == key && !self.written.contains(i))
+            .filter(|(_, u)| u.format == "domxml" && u.kept_by_reader.0)
+            .filter(|(i, u)| u.key == key && !self.written.contains(i))
             .map(|(i, u)| (i, u.value.clone()))
             .collect();
         // `devices/serial[1]` holds a `<serial>` element.
@@ -127,7 +128,7 @@ impl W<'_> {
             .container
             .unrecognized
             .iter()
-            .filter(|u| u.format == "domxml")
+            .filter(|u| u.format == "domxml" && u.kept_by_reader.0)
             .filter(|u| {
                 u.key
                     .strip_prefix(parent)

@@ -1067,7 +1067,9 @@ impl<'a> Emitter<'a> {
             .collect();
         for (i, u) in items {
             let pointer = format!("/unrecognized/{i}");
-            if u.format == "lxc" && u.reason == "not typed by the model" {
+            // Only lines lxconf's LXC reader kept: a model document's entries could hold
+            // any key (KeptByReader).
+            if u.format == "lxc" && u.reason == "not typed by the model" && u.kept_by_reader.0 {
                 self.text(&pointer, &u.key, &u.value);
             } else {
                 self.loss(

@@ -182,6 +182,7 @@ impl Lower<'_> {
             key: path.to_string(),
             value: raw,
             reason: why.to_string(),
+            kept_by_reader: KeptByReader(true),
         });
         self.doc
             .origins
@@ -346,6 +347,7 @@ fn unknown_attributes<'e>(
             key: format!("{path}/@{name}"),
             value: value.clone(),
             reason: "lxconf does not model this attribute".into(),
+            kept_by_reader: KeptByReader(true),
         });
         l.doc.origins.record(("/unrecognized", i), l.o(range));
         let d = Diagnostic::new(

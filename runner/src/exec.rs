@@ -257,7 +257,9 @@ fn parent_steps(
                 // The plan refuses such keys; checked again because a write here is a
                 // write as root anywhere the key's path leads.
                 if !crate::plan::proc_key_is_safe(key) {
-                    return Err(crate::plan::PlanError::UnsafeProcKey(key.clone()).into());
+                    let key = key.clone();
+                    let prefix = "lxc.proc";
+                    return Err(crate::plan::PlanError::UnsafeKernelKey { prefix, key }.into());
                 }
                 sys.write_file(&PathBuf::from(format!("/proc/{pid}/{key}")), value)?
             }
@@ -659,6 +661,12 @@ fn container_steps(plan: &Plan, sys: &dyn Sys) -> Result<(), String> {
                 root = PathBuf::from("/");
             }
             ContainerStep::Sysctl { key, value } => {
+                // Checked by the plan; again here, where a bad key is a write as root.
+                if !crate::plan::proc_key_is_safe(key) {
+                    return Err(format!(
+                        "lxc.sysctl.{key}: not a plain sysctl name, refused"
+                    ));
+                }
                 let path = PathBuf::from("/proc/sys").join(key.replace('.', "/"));
                 sys.write_file(&path, value).map_err(fail)?;
             }

@@ -527,9 +527,14 @@ pub enum PlanError {
         /// The value.
         value: String,
     },
-    /// An `lxc.proc.*` key that is not one plain file name under `/proc/PID`.
-    #[error("`lxc.proc.{0}` is refused: the key must be one file name under /proc/PID (letters, digits, `_`, `-`, inner `.`), never a path")]
-    UnsafeProcKey(String),
+    /// An `lxc.proc.*` or `lxc.sysctl.*` key that is not a plain name below `/proc`.
+    #[error("`{prefix}.{key}` is refused: the key must be a plain name below /proc (letters, digits, `_`, `-`, inner `.`), never a path")]
+    UnsafeKernelKey {
+        /// `lxc.proc` or `lxc.sysctl`.
+        prefix: &'static str,
+        /// The key.
+        key: String,
+    },
     /// An init id the kernel reads as -1 ("leave unchanged").
     #[error("init {what} 4294967295 is refused: the kernel reads it as -1 (\"unchanged\"), so the command would keep uid 0 and every capability")]
     InitIdOutOfRange {
@@ -542,7 +547,7 @@ impl PlanError {
     /// The diagnostic code of this error.
     pub fn code(&self) -> Code {
         match self {
-            PlanError::UnsafeProcKey(_) => Code::M040,
+            PlanError::UnsafeKernelKey { .. } => Code::M040,
             PlanError::InitIdOutOfRange { .. } => Code::M041,
             _ => Code::R014,
         }
@@ -829,7 +834,10 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
     }
     for s in &c.proc {
         if !proc_key_is_safe(&s.key) {
-            return Err(PlanError::UnsafeProcKey(s.key.clone()));
+            return Err(PlanError::UnsafeKernelKey {
+                prefix: "lxc.proc",
+                key: s.key.clone(),
+            });
         }
         plan.parent.push(ParentStep::ProcWrite {
             key: s.key.clone(),
@@ -1376,6 +1384,13 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
         steps.push(ContainerStep::BootId { id });
     }
     for s in &c.sysctls {
+        // `/proc/sys` joined with an absolute key would be the key itself: a host file.
+        if !proc_key_is_safe(&s.key) {
+            return Err(PlanError::UnsafeKernelKey {
+                prefix: "lxc.sysctl",
+                key: s.key.clone(),
+            });
+        }
         steps.push(ContainerStep::Sysctl {
             key: s.key.clone(),
             value: s.value.clone(),

@@ -1338,6 +1338,23 @@ pub struct InterfaceLayout {
     pub routes: Vec<String>,
 }
 
+/// Whether an entry kept verbatim may be written back as it is: only when lxconf's own
+/// reader of that format kept it, so that its text is one line or one element of a real
+/// source. A model document cannot set it (it is never serialized): a document's
+/// `unrecognized` entries could hold any key or element (`lxc.hook.pre-start`, a
+/// `<filesystem>` exposing the host's `/`), so writers report them as losses instead.
+/// All values compare equal: where an entry came from is not part of what it means.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeptByReader(pub bool);
+
+impl PartialEq for KeptByReader {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for KeptByReader {}
+
 /// A setting kept verbatim because the model does not type it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -1350,6 +1367,10 @@ pub struct Unrecognized {
     pub value: String,
     /// Why it was not typed.
     pub reason: String,
+    /// Set by the reader that kept it; never read from a model document.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub kept_by_reader: KeptByReader,
 }
 
 impl Container {

@@ -361,6 +361,7 @@ impl<'a> Lowerer<'a> {
             key: key.to_string(),
             value: v.text.to_string(),
             reason: "unknown key".into(),
+            kept_by_reader: KeptByReader(true),
         });
         let i = self.c.unrecognized.len() - 1;
         self.origins.record(("/unrecognized", i), key_origin);
@@ -483,6 +484,14 @@ impl<'a> Lowerer<'a> {
                 self.c.sysctls.clear();
                 self.origins.remove_under("/sysctls");
             }
+            Key::Proc(k) | Key::Sysctl(k) if proc_key_problem(k).is_some() => {
+                let why = proc_key_problem(k).unwrap_or_default();
+                let key = k.escape_debug();
+                let d = Diagnostic::new(Code::M040, format!("the /proc key `{key}` {why}"))
+                    .at(v.origin)
+                    .help("liblxc writes the value to /proc/PID/KEY as root: name a file directly below /proc/PID/");
+                self.diag(d);
+            }
             Key::Sysctl(k) => {
                 let pos = self.c.sysctls.iter().position(|s| s.key == k);
                 match (empty, pos) {
@@ -505,14 +514,6 @@ impl<'a> Lowerer<'a> {
                 }
             }
             Key::ProcAll => self.c.proc.clear(),
-            Key::Proc(k) if proc_key_problem(k).is_some() => {
-                let why = proc_key_problem(k).unwrap_or_default();
-                let key = k.escape_debug();
-                let d = Diagnostic::new(Code::M040, format!("the /proc key `{key}` {why}"))
-                    .at(v.origin)
-                    .help("liblxc writes the value to /proc/PID/KEY as root: name a file directly below /proc/PID/");
-                self.diag(d);
-            }
             Key::Proc(k) => {
                 if empty {
                     self.c.proc.retain(|s| s.key != k);
@@ -1202,6 +1203,7 @@ impl<'a> Lowerer<'a> {
                     key: key_name.to_string(),
                     value: t.to_string(),
                     reason: "not typed by the model".into(),
+                    kept_by_reader: KeptByReader(true),
                 });
                 let i = self.c.unrecognized.len() - 1;
                 self.origins.record(("/unrecognized", i), key_origin);
@@ -2036,6 +2038,7 @@ impl<'a> Lowerer<'a> {
                     key: format!("lxc.net.{n}"),
                     value: String::new(),
                     reason: "network without a type".into(),
+                    kept_by_reader: KeptByReader(true),
                 });
                 continue;
             }
@@ -2117,6 +2120,7 @@ impl<'a> Lowerer<'a> {
                         key: "lxc.mount.entry".into(),
                         value: format!("{} {} {}", m.source, m.target, m.fstype),
                         reason: "absolute target outside the rootfs: LXC ignores it".into(),
+                        kept_by_reader: KeptByReader(true),
                     });
                 }
             }

@@ -376,7 +376,14 @@ fn proc_keys_that_are_paths_are_refused() {
             value: "1".into(),
         }];
         let err = plan(&c, &unified()).expect_err(key);
-        assert_eq!(err, PlanError::UnsafeProcKey(key.into()));
+        let key = key.to_string();
+        assert_eq!(
+            err,
+            PlanError::UnsafeKernelKey {
+                prefix: "lxc.proc",
+                key
+            }
+        );
         assert_eq!(err.code(), Code::M040);
     }
     let mut c = lxc_like();

@@ -65,16 +65,20 @@ pub const RULES: &[RuleDef] = &[
 ];
 
 fn unsafe_proc_key(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
-    for (i, s) in ctx.document.container.proc.iter().enumerate() {
+    let c = &ctx.document.container;
+    let proc = c
+        .proc
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (format!("/proc/{i}"), s));
+    let sysctls = (c.sysctls.iter().enumerate()).map(|(i, s)| (format!("/sysctls/{i}"), s));
+    for (pointer, s) in proc.chain(sysctls) {
         if let Some(why) = proc_key_problem(&s.key) {
             let key = s.key.escape_debug();
+            let message = format!("the /proc key `{key}` {why}");
             out.push(
-                ctx.diag(
-                    Code::M040,
-                    &format!("/proc/{i}"),
-                    format!("the /proc key `{key}` {why}"),
-                )
-                .help("name a file directly below /proc/PID/"),
+                ctx.diag(Code::M040, &pointer, message)
+                    .help("name a plain file below /proc (a sysctl as `net.ipv4.ip_forward`)"),
             );
         }
     }
