@@ -1,8 +1,9 @@
 //! Reading an input file (or stdin) and loading it in whatever format it is.
 
+use lxconf_model::Code;
 use lxconf_parse::fs::RealFs;
+use lxconf_parse::limits::{self, limit_error, LimitError};
 use lxconf_parse::{Format, LoadOptions, Loaded};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// A failure of the tool itself (not of the input): exit code 2.
@@ -16,30 +17,51 @@ pub enum InputError {
         /// Cause.
         source: std::io::Error,
     },
+    /// The input passes a limit (`lxconf_parse::limits`): not read.
+    #[error("error[{code}]: `{path}` is {what}: not read (see docs/lxc-parsing.md, Limits)")]
+    Limit {
+        /// Path.
+        path: String,
+        /// I001 (too large) or I002 (not a regular file).
+        code: Code,
+        /// What is wrong with it.
+        what: String,
+    },
     /// A format lxconf cannot read yet.
     #[error("reading {0} is not supported yet")]
     Unsupported(&'static str),
 }
 
-/// Read a path, or stdin for `-`.
+impl InputError {
+    /// The error for `path`, coded when a limit refused it.
+    pub fn new(path: &str, source: std::io::Error) -> Self {
+        match limit_error(&source) {
+            Some(limit) => InputError::Limit {
+                path: crate::snippet::escape(path),
+                code: match limit {
+                    LimitError::TooLarge => Code::I001,
+                    LimitError::NotRegular(_) => Code::I002,
+                },
+                what: limit.to_string(),
+            },
+            None => InputError::Read {
+                path: crate::snippet::escape(path),
+                source,
+            },
+        }
+    }
+}
+
+/// Read a path, or stdin for `-`, at most `limits::MAX_FILE_BYTES` of either (stdin may
+/// be `/dev/zero`). Invalid UTF-8 is kept as U+FFFD, as liblxc keeps the bytes.
 pub fn read_text(path: &str) -> Result<(String, String), InputError> {
     if path == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|source| InputError::Read {
-                path: "<stdin>".into(),
-                source,
-            })?;
-        return Ok(("<stdin>".into(), text));
+        let bytes = limits::read_bounded(std::io::stdin().lock())
+            .map_err(|e| InputError::new("<stdin>", e))?;
+        return Ok(("<stdin>".into(), limits::lossy(bytes)));
     }
-    let bytes = std::fs::read(path).map_err(|source| InputError::Read {
-        path: path.into(),
-        source,
-    })?;
-    let text = String::from_utf8(bytes)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    Ok((path.to_string(), text))
+    let bytes = limits::read_any(Path::new(path)).map_err(|e| InputError::new(path, e))?;
+    Ok((path.to_string(), limits::lossy(bytes)))
 }
 
 /// Load a file in the given (or detected) format.

@@ -28,3 +28,24 @@ pub fn write_atomic(path: &Path, contents: &[u8], backup: bool) -> std::io::Resu
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
+
+/// Write to stdout. A write error (most often a closed pipe: `lxconf schema | head`) ends
+/// the process quietly with status 2 (I/O error), where `print!` would panic.
+pub fn out(args: std::fmt::Arguments<'_>) {
+    if std::io::stdout().lock().write_fmt(args).is_err() {
+        std::process::exit(i32::from(crate::cli::EXIT_USAGE));
+    }
+}
+
+/// `print!` that never panics: see [`out`].
+#[macro_export]
+macro_rules! out {
+    ($($t:tt)*) => { $crate::output::out(format_args!($($t)*)) };
+}
+
+/// `println!` that never panics: see [`out`].
+#[macro_export]
+macro_rules! outln {
+    () => { $crate::output::out(format_args!("\n")) };
+    ($($t:tt)*) => { $crate::output::out(format_args!("{}\n", format_args!($($t)*))) };
+}

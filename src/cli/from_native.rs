@@ -89,7 +89,7 @@ fn run_compat(args: &FromNativeArgs) -> u8 {
             .unwrap_or_else(|| lxconf_convert::from_native::uuid_for_name(file))
             .to_string();
         match lxconf_convert::libvirt_compat::from_native(&text, &uuid, &emulator) {
-            Ok(xml) => print!("{xml}"),
+            Ok(xml) => crate::out!("{xml}"),
             Err(e) => {
                 eprintln!("{}", e.virsh_message());
                 status = EXIT_INPUT;

@@ -47,7 +47,7 @@ pub fn run(args: RunArgs) -> u8 {
     if args.probe {
         return match crate::probe::run(&args.file, args.include_base.as_deref()) {
             Ok(obs) => {
-                println!("{}", serde_json::to_string_pretty(&obs).unwrap_or_default());
+                crate::outln!("{}", serde_json::to_string_pretty(&obs).unwrap_or_default());
                 EXIT_OK
             }
             Err(e) => {
@@ -87,7 +87,7 @@ pub fn run(args: RunArgs) -> u8 {
     if args.plan {
         return match lxconf_run::plan(container, &options) {
             Ok(p) => {
-                println!("{}", serde_json::to_string_pretty(&p).unwrap_or_default());
+                crate::outln!("{}", serde_json::to_string_pretty(&p).unwrap_or_default());
                 EXIT_OK
             }
             Err(e) => {
@@ -107,7 +107,7 @@ pub fn run(args: RunArgs) -> u8 {
 
 /// Print what this host supports.
 pub fn check_host() -> u8 {
-    println!(
+    crate::outln!(
         "{}",
         serde_json::to_string_pretty(&lxconf_run::check_host()).unwrap_or_default()
     );

@@ -128,19 +128,20 @@ pub fn lintable(path: &Path, text: &str) -> Option<Format> {
     ok.then_some(format)
 }
 
-/// Read an input's text.
+/// Read an input's text: at most `limits::MAX_FILE_BYTES`, and for a file found in a
+/// directory walk, only a regular file (a FIFO in a repository must not block lint).
 pub fn read(input: &Input) -> Result<String, String> {
-    match input {
-        Input::Stdin => {
-            let mut text = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-                .map_err(|e| format!("cannot read <stdin>: {e}"))?;
-            Ok(text)
+    use lxconf_parse::limits;
+    let bytes = match input {
+        Input::Stdin => limits::read_bounded(std::io::stdin().lock())
+            .map_err(|e| crate::input::InputError::new("<stdin>", e)),
+        Input::Explicit(p) => {
+            limits::read_any(p).map_err(|e| crate::input::InputError::new(&p.display().to_string(), e))
         }
-        Input::Explicit(p) | Input::Found(p) => std::fs::read(p)
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .map_err(|e| format!("cannot read `{}`: {e}", p.display())),
-    }
+        Input::Found(p) => limits::read_regular(p)
+            .map_err(|e| crate::input::InputError::new(&p.display().to_string(), e)),
+    };
+    bytes.map(limits::lossy).map_err(|e| e.to_string())
 }
 
 /// Why a file was not linted.
