@@ -58,10 +58,10 @@ pub fn read_text(path: &str) -> Result<(String, String), InputError> {
     if path == "-" {
         let bytes = limits::read_bounded(std::io::stdin().lock())
             .map_err(|e| InputError::new("<stdin>", e))?;
-        return Ok(("<stdin>".into(), limits::lossy(bytes)));
+        return Ok(("<stdin>".into(), limits::decode(bytes)));
     }
     let bytes = limits::read_any(Path::new(path)).map_err(|e| InputError::new(path, e))?;
-    Ok((path.to_string(), limits::lossy(bytes)))
+    Ok((path.to_string(), limits::decode(bytes)))
 }
 
 /// Load a file in the given (or detected) format.

@@ -22,7 +22,7 @@ pub struct RealFs;
 
 impl FileSystem for RealFs {
     fn read_to_string(&self, path: &Path) -> io::Result<String> {
-        crate::limits::read_regular(path).map(crate::limits::lossy)
+        crate::limits::read_regular(path).map(crate::limits::decode)
     }
     fn is_dir(&self, path: &Path) -> bool {
         path.is_dir()

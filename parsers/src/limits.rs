@@ -114,9 +114,36 @@ pub fn line_too_long(source: lxconf_model::SourceId, start: usize) -> lxconf_mod
     .help("no LXC key takes a value this long; check that the file is a config")
 }
 
-/// Bytes as text the way liblxc reads them: invalid UTF-8 is kept as U+FFFD, never an
-/// error.
-pub fn lossy(bytes: Vec<u8>) -> String {
+/// Bytes as text. Invalid UTF-8 is kept as U+FFFD, never an error (liblxc reads bytes;
+/// the domain XML reader reports it as X008). Markup (the next character is `<`) with a
+/// byte order mark, or UTF-16 without one (`<` then a NUL), is decoded, as libxml2 does.
+pub fn decode(bytes: Vec<u8>) -> String {
+    let utf16 = |be: bool, body: &[u8]| {
+        let units = body.chunks(2).map(|c| match (be, c) {
+            (true, [a, b]) => u16::from_be_bytes([*a, *b]),
+            (false, [a, b]) => u16::from_le_bytes([*a, *b]),
+            _ => 0xfffd,
+        });
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect::<String>()
+    };
+    match bytes.as_slice() {
+        [0xef, 0xbb, 0xbf, b'<', ..] => return lossy(bytes[3..].to_vec()),
+        [0xff, 0xfe, b'<', 0, ..] | [b'<', 0, _, 0, ..] => {
+            let body = bytes.strip_prefix(&[0xff, 0xfe]).unwrap_or(&bytes);
+            return utf16(false, body);
+        }
+        [0xfe, 0xff, 0, b'<', ..] | [0, b'<', 0, _, ..] => {
+            let body = bytes.strip_prefix(&[0xfe, 0xff]).unwrap_or(&bytes);
+            return utf16(true, body);
+        }
+        _ => {}
+    }
+    lossy(bytes)
+}
+
+fn lossy(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
@@ -237,6 +264,26 @@ mod tests {
         );
         let e = read_regular(Path::new("/")).expect_err("a directory");
         assert_eq!(limit_error(&e), Some(&LimitError::NotRegular("directory")));
+    }
+
+    #[test]
+    fn markup_with_a_bom_or_in_utf16_is_decoded() {
+        let xml = "<domain type='lxc'/>";
+        let le: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain(xml.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(decode(le), xml);
+        let be: Vec<u8> = xml.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(decode(be), xml);
+        assert_eq!(
+            decode([&[0xef, 0xbb, 0xbf][..], xml.as_bytes()].concat()),
+            xml
+        );
+        // Not markup: an LXC config keeps its bytes, as liblxc reads them.
+        let conf = [&[0xef, 0xbb, 0xbf][..], b"lxc.uts.name = a\n"].concat();
+        assert_eq!(decode(conf.clone()).as_bytes(), &conf[..]);
+        assert_eq!(decode(b"a\xffb".to_vec()), "a\u{fffd}b");
     }
 
     #[test]

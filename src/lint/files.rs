@@ -135,13 +135,12 @@ pub fn read(input: &Input) -> Result<String, String> {
     let bytes = match input {
         Input::Stdin => limits::read_bounded(std::io::stdin().lock())
             .map_err(|e| crate::input::InputError::new("<stdin>", e)),
-        Input::Explicit(p) => {
-            limits::read_any(p).map_err(|e| crate::input::InputError::new(&p.display().to_string(), e))
-        }
+        Input::Explicit(p) => limits::read_any(p)
+            .map_err(|e| crate::input::InputError::new(&p.display().to_string(), e)),
         Input::Found(p) => limits::read_regular(p)
             .map_err(|e| crate::input::InputError::new(&p.display().to_string(), e)),
     };
-    bytes.map(limits::lossy).map_err(|e| e.to_string())
+    bytes.map(limits::decode).map_err(|e| e.to_string())
 }
 
 /// Why a file was not linted.
