@@ -12,7 +12,7 @@ use std::path::Path;
 /// document, stdin). Real ones are a few KiB.
 pub const MAX_FILE_BYTES: u64 = 16 << 20;
 /// Largest total of every file read for one configuration (the file and its includes).
-pub const MAX_TOTAL_BYTES: u64 = 64 << 20;
+pub const MAX_TOTAL_BYTES: u64 = 32 << 20;
 /// Longest line of an LXC config or fstab file.
 pub const MAX_LINE_BYTES: usize = 64 << 10;
 /// Most `lxc.include` files read for one configuration (counting a file included twice

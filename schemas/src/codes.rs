@@ -126,7 +126,7 @@ codes! {
     X006 = ("xml-unknown-filesystem-type", Error, "a filesystem type libvirt does not know"),
     X007 = ("xml-invalid-mac", Error, "an interface MAC address that is not a unicast address"),
     // --- input limits (issue 12) ---
-    I001 = ("input-too-large", Error, "a file larger than lxconf reads (16 MiB), or files that add up to more than 64 MiB"),
+    I001 = ("input-too-large", Error, "a file larger than lxconf reads (16 MiB), or files that add up to more than 32 MiB"),
     I002 = ("input-not-regular-file", Error, "an included or fstab file that is not a regular file (a device, FIFO or socket)"),
     I003 = ("line-too-long", Error, "a line longer than 64 KiB in an LXC config or fstab file"),
     I004 = ("too-many-includes", Error, "a configuration that includes more than 1,000 files in all"),
