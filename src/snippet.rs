@@ -44,6 +44,8 @@ struct Chunk {
     start: usize,
     text: String,
     first_line: usize,
+    /// Per line: characters of the file's line cut off on the left, minus the `…` shown.
+    shifts: Vec<usize>,
 }
 
 /// The parts of a file that labels need, as miette source code. Offsets of the excerpt
@@ -74,12 +76,13 @@ impl SourceCode for Excerpt {
             (inner.span().offset() + chunk.start).into(),
             inner.span().len(),
         );
+        let shift = chunk.shifts.get(inner.line()).copied().unwrap_or(0);
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
             shifted,
             inner.line() + chunk.first_line,
-            inner.column(),
+            inner.column() + shift,
             inner.line_count(),
         )))
     }
@@ -133,11 +136,17 @@ pub fn excerpt(file: &SourceFile, spans: &[Range<usize>]) -> (Excerpt, Vec<Range
     let mut offset = 0;
     for ((a, b), members) in groups {
         let mut out = String::new();
+        let mut shifts = Vec::new();
         for line in a..=b {
             let range = file.line_range(line);
             let window = window(text, &range, members.iter().map(|&i| &spans[i]));
             if window.start > range.start {
                 out.push('…');
+                // miette counts the columns of the excerpt in bytes, `…` included.
+                let cut = text[range.start..window.start].chars().count();
+                shifts.push(cut.saturating_sub('…'.len_utf8()));
+            } else {
+                shifts.push(0);
             }
             for (i, c) in text[window.clone()].char_indices() {
                 let q = window.start + i;
@@ -179,6 +188,7 @@ pub fn excerpt(file: &SourceFile, spans: &[Range<usize>]) -> (Excerpt, Vec<Range
             start: offset,
             text: out,
             first_line: a,
+            shifts,
         });
         // A gap, so that no span can cross from one chunk into the next.
         offset += len + 1;
