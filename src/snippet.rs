@@ -252,7 +252,8 @@ mod tests {
         let mut sources = SourceMap::new();
         let id = sources.add("c.conf", text.as_str());
         let start = text.find("abc").expect("abc");
-        let (ex, mapped) = excerpt(sources.get(id), &[start..start + 3]);
+        let abc = start..start + 3;
+        let (ex, mapped) = excerpt(sources.get(id), std::slice::from_ref(&abc));
         let chunk = &ex.chunks[0];
         assert!(chunk.text.len() < 2 * SIDE + 20, "{}", chunk.text.len());
         assert_eq!(&chunk.text[mapped[0].clone()], "abc");
