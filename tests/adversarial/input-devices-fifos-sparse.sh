@@ -23,3 +23,8 @@ expect_rc 2
 expect_err_has "I001"
 RC=0; "$LXCONF" show - </dev/urandom >"$WORK/.out" 2>"$WORK/.err" || RC=$?
 expect_rc 2
+# The lint project file too (`--config`, or an `lxconf.toml` planted in a repository).
+printf 'lxc.uts.name = a\n' > ok.conf
+run_lxconf lint --config /dev/zero ok.conf
+expect_rc 2
+expect_err_has "not a regular file"
