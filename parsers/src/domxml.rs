@@ -351,7 +351,7 @@ fn declared_encoding(text: &str, source: SourceId) -> Option<Box<Diagnostic>> {
         .trim_start_matches([' ', '=', '"', '\''])
         .split(['"', '\''])
         .next()?;
-    let known = ["utf-8", "utf8", "utf-16", "utf16"];
+    let known = ["utf-8", "utf8", "utf-16", "utf16", "utf-32", "utf32"];
     if known.iter().any(|k| value.eq_ignore_ascii_case(k)) {
         return None;
     }
@@ -359,7 +359,7 @@ fn declared_encoding(text: &str, source: SourceId) -> Option<Box<Diagnostic>> {
     Some(Box::new(
         Diagnostic::new(
             Code::X010,
-            format!("encoding `{value}` is not read: lxconf reads UTF-8 and UTF-16"),
+            format!("encoding `{value}` is not read: lxconf reads UTF-8, UTF-16 and UTF-32"),
         )
         .at(Origin::new(source, start..start + "encoding".len()))
         .help("re-encode the file as UTF-8 (iconv -f ENCODING -t UTF-8) and drop the encoding declaration"),

@@ -115,32 +115,51 @@ pub fn line_too_long(source: lxconf_model::SourceId, start: usize) -> lxconf_mod
 }
 
 /// Bytes as text. Invalid UTF-8 is kept as U+FFFD, never an error (liblxc reads bytes;
-/// the domain XML reader reports it as X008). Markup (the next character is `<`) with a
-/// byte order mark, or UTF-16 without one (`<` then a NUL), is decoded, as libxml2 does.
+/// the domain XML reader reports it as X008). Markup (text whose first non-blank character
+/// is `<`) with a UTF-8, UTF-16 or UTF-32 byte order mark, or in UTF-16 without one (`<`
+/// then a NUL), is decoded, as libxml2 does; anything else keeps its bytes.
 pub fn decode(bytes: Vec<u8>) -> String {
+    let markup = |t: &str| t.trim_start().starts_with('<');
+    let units = |width: usize, be: bool, body: &[u8]| -> Vec<u32> {
+        body.chunks(width)
+            .map(|c| {
+                let mut b = [0u8; 4];
+                b[..c.len()].copy_from_slice(c);
+                match (width, be) {
+                    (2, true) => u32::from(u16::from_be_bytes([b[0], b[1]])),
+                    (2, false) => u32::from(u16::from_le_bytes([b[0], b[1]])),
+                    (_, true) => u32::from_be_bytes(b),
+                    (_, false) => u32::from_le_bytes(b),
+                }
+            })
+            .collect()
+    };
     let utf16 = |be: bool, body: &[u8]| {
-        let units = body.chunks(2).map(|c| match (be, c) {
-            (true, [a, b]) => u16::from_be_bytes([*a, *b]),
-            (false, [a, b]) => u16::from_le_bytes([*a, *b]),
-            _ => 0xfffd,
-        });
-        char::decode_utf16(units)
+        let u = units(2, be, body).into_iter().map(|u| u as u16);
+        char::decode_utf16(u)
             .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
             .collect::<String>()
     };
-    match bytes.as_slice() {
-        [0xef, 0xbb, 0xbf, b'<', ..] => return lossy(bytes[3..].to_vec()),
-        [0xff, 0xfe, b'<', 0, ..] | [b'<', 0, _, 0, ..] => {
-            let body = bytes.strip_prefix(&[0xff, 0xfe]).unwrap_or(&bytes);
-            return utf16(false, body);
-        }
-        [0xfe, 0xff, 0, b'<', ..] | [0, b'<', 0, _, ..] => {
-            let body = bytes.strip_prefix(&[0xfe, 0xff]).unwrap_or(&bytes);
-            return utf16(true, body);
-        }
-        _ => {}
+    let utf32 = |be: bool, body: &[u8]| {
+        units(4, be, body)
+            .into_iter()
+            .map(|u| char::from_u32(u).unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect::<String>()
+    };
+    let decoded = match bytes.as_slice() {
+        [0xff, 0xfe, 0, 0, rest @ ..] => Some(utf32(false, rest)),
+        [0, 0, 0xfe, 0xff, rest @ ..] => Some(utf32(true, rest)),
+        [0xef, 0xbb, 0xbf, rest @ ..] => Some(lossy(rest.to_vec())),
+        [0xff, 0xfe, rest @ ..] => Some(utf16(false, rest)),
+        [0xfe, 0xff, rest @ ..] => Some(utf16(true, rest)),
+        [b'<', 0, _, 0, ..] => Some(utf16(false, &bytes)),
+        [0, b'<', 0, _, ..] => Some(utf16(true, &bytes)),
+        _ => None,
+    };
+    match decoded {
+        Some(text) if markup(&text) => text,
+        _ => lossy(bytes),
     }
-    lossy(bytes)
 }
 
 fn lossy(bytes: Vec<u8>) -> String {

@@ -30,3 +30,12 @@ expect_err_has "X008"
 printf 'lxc.uts.name = caf\351\nlxc.arch = \377\376\n' > c.conf
 run_lxconf show c.conf
 expect_rc_in 0 1
+# UTF-32 with a byte order mark, and UTF-16 with a newline before the root.
+printf '\377\376\000\000' > utf32.xml; iconv -f UTF-8 -t UTF-32LE prefix.xml >> utf32.xml
+run_lxconf show utf32.xml
+expect_rc 0
+expect_out_has '"first"'
+printf '\376\377' > nl16.xml; { echo; cat prefix.xml; } | iconv -f UTF-8 -t UTF-16BE >> nl16.xml
+run_lxconf show nl16.xml
+expect_rc 0
+expect_out_has '"first"'

@@ -74,7 +74,7 @@ pub const RULES: &[RuleDef] = &[
     reader(
         Code::X010,
         "<?xml version='1.0' encoding='ISO-8859-1'?>\n<domain type='lxc'>...</domain>\n",
-        "lxconf reads UTF-8 and UTF-16 (with or without a byte order mark); reading another encoding as UTF-8 would change names and paths.",
+        "lxconf reads UTF-8, UTF-16 (with or without a byte order mark) and UTF-32 (with one); reading another encoding as UTF-8 would change names and paths.",
         "Re-encode the file as UTF-8 and drop the encoding declaration.",
     ),
 ];
