@@ -49,3 +49,12 @@ macro_rules! outln {
     () => { $crate::output::out(format_args!("\n")) };
     ($($t:tt)*) => { $crate::output::out(format_args!("{}\n", format_args!($($t)*))) };
 }
+
+/// `println!` for human output of values that come from an input: control characters are
+/// escaped (see [`crate::snippet::escape`]); never panics (see [`out`]).
+#[macro_export]
+macro_rules! houtln {
+    ($($t:tt)*) => {
+        $crate::output::out(format_args!("{}\n", $crate::snippet::escape(&format!($($t)*))))
+    };
+}

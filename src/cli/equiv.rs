@@ -57,10 +57,10 @@ pub fn print_table(obs: &[Observation]) {
             Status::Expected => "differs, as expected",
             Status::Unexpected => "differs, UNEXPECTED",
         };
-        crate::outln!("{:<22} {:<22}", o.name, verdict);
+        crate::houtln!("{:<22} {:<22}", o.name, verdict);
         for d in &o.details {
             let why = d.reason.map(|r| format!("  ({r})")).unwrap_or_default();
-            crate::outln!(
+            crate::houtln!(
                 "    {}: {} → {}{why}",
                 d.pointer,
                 short(&d.left),
@@ -142,12 +142,12 @@ fn run_probes(args: &EquivArgs) -> u8 {
                     Status::Expected => "differs, as expected",
                     Status::Unexpected => "differs, UNEXPECTED",
                 };
-                crate::outln!("{:<22} {:<22}", c.name, verdict);
+                crate::houtln!("{:<22} {:<22}", c.name, verdict);
                 for (l, r, why) in &c.details {
                     let why = why.map(|w| format!("  ({w})")).unwrap_or_default();
                     match (l.is_empty(), r.is_empty()) {
-                        (false, _) => crate::outln!("    only in {}: {l}{why}", args.a),
-                        (_, false) => crate::outln!("    only in {}: {r}{why}", args.b),
+                        (false, _) => crate::houtln!("    only in {}: {l}{why}", args.a),
+                        (_, false) => crate::houtln!("    only in {}: {r}{why}", args.b),
                         _ => {}
                     }
                 }

@@ -91,7 +91,7 @@ fn run_compat(args: &FromNativeArgs) -> u8 {
         match lxconf_convert::libvirt_compat::from_native(&text, &uuid, &emulator) {
             Ok(xml) => crate::out!("{xml}"),
             Err(e) => {
-                eprintln!("{}", e.virsh_message());
+                eprintln!("{}", crate::snippet::escape(&e.virsh_message()));
                 status = EXIT_INPUT;
             }
         }
@@ -192,6 +192,7 @@ pub fn run(args: FromNativeArgs) -> u8 {
         match &args.output_dir {
             Some(dir) => {
                 if let Some(first) = written.insert(name.clone(), file.clone()) {
+                    let name = crate::snippet::escape(&name);
                     eprintln!("lxconf: {file}: the domain name `{name}` is already used by {first}; not written (pass --name)");
                     status = status.max(EXIT_INPUT);
                     continue;

@@ -14,3 +14,11 @@ expect_err_has '\x1b'
 printf "<domain type='lxc'><name>a</name><memory>1</memory><os><type>exe</type><init>/bin/sh</init></os><devices><console type='pty' x='\033]0;t\007'/></devices><title>a\033[2J</title></domain>\n" > d.xml
 run_lxconf show d.xml
 expect_no_control_chars
+printf 'lxc.uts.name = a\033[2Jb\nlxc.rootfs.path = dir:/r\n' > e1.conf
+printf 'lxc.uts.name = other\nlxc.rootfs.path = dir:/r\n' > e2.conf
+run_lxconf equiv --static e1.conf e2.conf
+expect_rc 1
+expect_no_control_chars
+cp e1.conf e3.conf
+run_lxconf domxml-from-native lxc-tools --output-dir out e1.conf e3.conf
+expect_no_control_chars
