@@ -1,8 +1,9 @@
 //! Reading an input file (or stdin) and loading it in whatever format it is.
 
+use lxconf_model::Code;
 use lxconf_parse::fs::RealFs;
+use lxconf_parse::limits::{self, limit_error, LimitError};
 use lxconf_parse::{Format, LoadOptions, Loaded};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// A failure of the tool itself (not of the input): exit code 2.
@@ -16,12 +17,44 @@ pub enum InputError {
         /// Cause.
         source: std::io::Error,
     },
+    /// The input passes a limit (`lxconf_parse::limits`): not read.
+    #[error("error[{code}]: `{path}` is {what}: not read (see docs/lxc-parsing.md, Limits)")]
+    Limit {
+        /// Path.
+        path: String,
+        /// I001 (too large) or I002 (not a regular file).
+        code: Code,
+        /// What is wrong with it.
+        what: String,
+    },
     /// A format lxconf cannot read yet.
     #[error("reading {0} is not supported yet")]
     Unsupported(&'static str),
 }
 
-/// Read a path, or stdin for `-`: its name and text (invalid UTF-8 replaced by U+FFFD).
+impl InputError {
+    /// The error for `path`, coded when a limit refused it.
+    pub fn new(path: &str, source: std::io::Error) -> Self {
+        match limit_error(&source) {
+            Some(limit) => InputError::Limit {
+                path: crate::snippet::escape(path),
+                code: match limit {
+                    LimitError::TooLarge => Code::I001,
+                    LimitError::NotRegular(_) => Code::I002,
+                },
+                what: limit.to_string(),
+            },
+            None => InputError::Read {
+                path: crate::snippet::escape(path),
+                source,
+            },
+        }
+    }
+}
+
+/// Read a path, or stdin for `-`, at most `limits::MAX_FILE_BYTES` of either (stdin may
+/// be `/dev/zero`): its name and text. Invalid UTF-8 is kept as U+FFFD, as liblxc keeps the
+/// bytes.
 pub fn read_text(path: &str) -> Result<(String, String), InputError> {
     let (name, bytes) = read_bytes(path)?;
     Ok((name, decode(bytes)))
@@ -31,25 +64,17 @@ pub fn read_text(path: &str) -> Result<(String, String), InputError> {
 /// these, so that bytes the edit did not touch are written back as they were.
 pub fn read_bytes(path: &str) -> Result<(String, Vec<u8>), InputError> {
     if path == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|source| InputError::Read {
-                path: "<stdin>".into(),
-                source,
-            })?;
+        let bytes = limits::read_bounded(std::io::stdin().lock())
+            .map_err(|e| InputError::new("<stdin>", e))?;
         return Ok(("<stdin>".into(), bytes));
     }
-    let bytes = std::fs::read(path).map_err(|source| InputError::Read {
-        path: path.into(),
-        source,
-    })?;
+    let bytes = limits::read_any(Path::new(path)).map_err(|e| InputError::new(path, e))?;
     Ok((path.to_string(), bytes))
 }
 
 /// The text of a file's bytes, invalid UTF-8 replaced by U+FFFD.
 pub fn decode(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    limits::decode(bytes)
 }
 
 /// Load a file in the given (or detected) format.

@@ -9,3 +9,4 @@ pub mod lint;
 pub mod output;
 pub mod probe;
 pub mod report;
+pub mod snippet;

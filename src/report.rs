@@ -1,7 +1,8 @@
 //! Rendering diagnostics as miette reports (source snippet, labels, hint, location).
 
+use crate::snippet::{escape, excerpt, Excerpt};
 use lxconf_model::{Diagnostic, Severity, SourceMap};
-use miette::{LabeledSpan, NamedSource, SourceSpan};
+use miette::{LabeledSpan, SourceSpan};
 use std::fmt;
 
 /// One diagnostic ready for miette.
@@ -11,7 +12,7 @@ pub struct Rendered {
     code: String,
     severity: Severity,
     help: Option<String>,
-    source: Option<NamedSource<String>>,
+    source: Option<Excerpt>,
     labels: Vec<LabeledSpan>,
 }
 
@@ -51,8 +52,10 @@ impl miette::Diagnostic for Rendered {
     }
 }
 
-/// Prepare a diagnostic for miette. The snippet shows the primary span's file; related
-/// spans in other files are named in the message.
+/// Prepare a diagnostic for miette. The snippet shows the primary span's file, cut to the
+/// lines around its labels (see [`crate::snippet`]); related spans in other files are named
+/// in the message. A file that is not a container config (an included `/etc/shadow`) is
+/// located but never shown. Every text is escaped for the terminal.
 pub fn render(d: &Diagnostic, sources: &SourceMap) -> Rendered {
     let mut message = d.message.clone();
     let mut labels = Vec::new();
@@ -60,24 +63,16 @@ pub fn render(d: &Diagnostic, sources: &SourceMap) -> Rendered {
     if let Some(primary) = &d.primary {
         let file = sources.get(primary.origin.source);
         let loc = sources.locate(primary.origin);
-        source =
-            Some(NamedSource::new(file.name.clone(), file.text.to_string()).with_language("text"));
-        let span = SourceSpan::new((primary.origin.start as usize).into(), primary.origin.len());
-        labels.push(LabeledSpan::new_primary_with_span(
-            Some(
-                primary
-                    .message
-                    .clone()
-                    .unwrap_or_else(|| d.code.info().name.to_string()),
-            ),
-            span,
-        ));
+        let mut spans = vec![(
+            primary.origin,
+            primary
+                .message
+                .clone()
+                .unwrap_or_else(|| d.code.info().name.to_string()),
+        )];
         for s in &d.secondary {
-            if s.origin.source == primary.origin.source {
-                labels.push(LabeledSpan::new_with_span(
-                    s.message.clone(),
-                    SourceSpan::new((s.origin.start as usize).into(), s.origin.len()),
-                ));
+            if s.origin.source == primary.origin.source && !file.is_private() {
+                spans.push((s.origin, s.message.clone().unwrap_or_default()));
             } else {
                 let at = sources.locate(s.origin);
                 message.push_str(&format!(
@@ -89,13 +84,31 @@ pub fn render(d: &Diagnostic, sources: &SourceMap) -> Rendered {
                 ));
             }
         }
+        if !file.is_private() {
+            let len = file.text.len();
+            let ranges: Vec<_> = spans
+                .iter()
+                .map(|(o, _)| (o.start as usize).min(len)..(o.end as usize).min(len))
+                .collect();
+            let (ex, mapped) = excerpt(file, &ranges);
+            for (i, ((_, text), r)) in spans.into_iter().zip(mapped).enumerate() {
+                let span = SourceSpan::new(r.start.into(), r.len());
+                let text = (!text.is_empty()).then(|| escape(&text));
+                labels.push(if i == 0 {
+                    LabeledSpan::new_primary_with_span(text, span)
+                } else {
+                    LabeledSpan::new_with_span(text, span)
+                });
+            }
+            source = Some(ex);
+        }
         message = format!("{loc}: {message}");
     }
     Rendered {
-        message,
+        message: escape(&message),
         code: d.code.as_str().to_string(),
         severity: d.severity,
-        help: d.help.clone(),
+        help: d.help.as_deref().map(escape),
         source,
         labels,
     }

@@ -45,11 +45,91 @@ impl Element {
     }
 }
 
-/// Parse XML text into an element tree; a syntax error comes back as a diagnostic.
+/// The namespace of libvirt's LXC extensions. Elements in it are named `lxc:NAME` in the
+/// tree whatever prefix the document binds to it; elements of any other namespace are
+/// named `{URI}NAME` (an unbound prefix: `{}NAME`), so a foreign `lxc:` prefix never
+/// passes for libvirt's.
+pub const LXC_NS: &str = "http://libvirt.org/schemas/domain/lxc/1.0";
+
+/// In-scope `xmlns:PREFIX` bindings, innermost last, each with the depth that declared it.
+#[derive(Default)]
+struct XmlNs(Vec<(String, String, usize)>);
+
+impl XmlNs {
+    /// Declare the bindings of a start tag at `depth`.
+    fn enter(&mut self, attrs: &[(String, String, Range<usize>)], depth: usize) {
+        for (k, v, _) in attrs {
+            if let Some(prefix) = k.strip_prefix("xmlns:") {
+                self.0.push((prefix.to_string(), v.clone(), depth));
+            }
+        }
+    }
+    /// Drop the bindings of the element closed at `depth`.
+    fn leave(&mut self, depth: usize) {
+        while self.0.last().is_some_and(|(_, _, d)| *d >= depth) {
+            self.0.pop();
+        }
+    }
+    /// The tree name of a qualified name.
+    fn resolve(&self, qname: String) -> String {
+        let Some((prefix, local)) = qname.split_once(':') else {
+            return qname;
+        };
+        let uri = self
+            .0
+            .iter()
+            .rev()
+            .find(|(p, _, _)| p == prefix)
+            .map_or("", |(_, u, _)| u.as_str());
+        if uri == LXC_NS {
+            format!("lxc:{local}")
+        } else {
+            format!("{{{uri}}}{local}")
+        }
+    }
+}
+
+/// An element from a start tag at `start..end` of `text`; attribute values are located
+/// by their position in `text` (quick-xml borrows them from it), without searching.
+fn element(
+    text: &str,
+    e: &quick_xml::events::BytesStart<'_>,
+    start: usize,
+    end: usize,
+) -> Result<Element, String> {
+    let mut attrs = Vec::new();
+    for a in e.attributes() {
+        let a = a.map_err(|e| format!("bad attribute: {e}"))?;
+        let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+        let value = a
+            .unescape_value()
+            .map_err(|e| format!("bad attribute value: {e}"))?
+            .into_owned();
+        let at = (a.value.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+        let range = if (start..end).contains(&at) {
+            at..(at + a.value.len()).min(end)
+        } else {
+            start..end
+        };
+        attrs.push((key, value, range));
+    }
+    Ok(Element {
+        name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
+        attrs,
+        children: Vec::new(),
+        text: String::new(),
+        range: start..end,
+        span: start..end,
+    })
+}
+
+/// Parse XML text into an element tree; a syntax error (X001) or nesting deeper than
+/// `limits::MAX_NESTING` (I006: the tree is walked recursively) comes back as a diagnostic.
 pub fn parse_tree(text: &str, source: SourceId) -> Result<Element, Box<Diagnostic>> {
     let mut reader = Reader::from_str(text);
     reader.config_mut().trim_text(false);
     let mut stack: Vec<Element> = Vec::new();
+    let mut ns = XmlNs::default();
     let mut root: Option<Element> = None;
     let err = |pos: usize, msg: String| {
         let at = pos.min(text.len());
@@ -59,38 +139,23 @@ pub fn parse_tree(text: &str, source: SourceId) -> Result<Element, Box<Diagnosti
                 .help("fix the XML syntax (xmllint --noout FILE shows the same problem)"),
         )
     };
-    let make = |e: &quick_xml::events::BytesStart<'_>,
-                start: usize,
-                end: usize|
-     -> Result<Element, String> {
-        let mut attrs = Vec::new();
-        for a in e.attributes() {
-            let a = a.map_err(|e| format!("bad attribute: {e}"))?;
-            let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-            let value = a
-                .unescape_value()
-                .map_err(|e| format!("bad attribute value: {e}"))?
-                .into_owned();
-            // Locate the raw value inside the start tag, for diagnostics.
-            let tag = &text[start..end];
-            let range = tag
-                .match_indices(key.as_str())
-                .find(|(i, _)| tag[i + key.len()..].starts_with('='))
-                .map(|(i, _)| {
-                    let s = start + i + key.len() + 2;
-                    s..(s + a.value.len()).min(end)
-                })
-                .unwrap_or(start..end);
-            attrs.push((key, value, range));
+    let open = |stack: &mut Vec<Element>, ns: &mut XmlNs, mut el: Element| {
+        if stack.len() >= crate::limits::MAX_NESTING {
+            return Err(Box::new(
+                Diagnostic::new(
+                    Code::I006,
+                    format!(
+                        "elements nested more than {} deep: lxconf does not read further",
+                        crate::limits::MAX_NESTING
+                    ),
+                )
+                .at(Origin::new(source, el.range.clone()))
+                .help("a domain XML is about 6 levels deep; this is not a domain XML"),
+            ));
         }
-        Ok(Element {
-            name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
-            attrs,
-            children: Vec::new(),
-            text: String::new(),
-            range: start..end,
-            span: start..end,
-        })
+        ns.enter(&el.attrs, stack.len());
+        el.name = ns.resolve(std::mem::take(&mut el.name));
+        Ok(el)
     };
     loop {
         let start = reader.buffer_position() as usize;
@@ -102,9 +167,15 @@ pub fn parse_tree(text: &str, source: SourceId) -> Result<Element, Box<Diagnosti
         })?;
         let end = reader.buffer_position() as usize;
         match event {
-            Event::Start(e) => stack.push(make(&e, start, end).map_err(|m| err(start, m))?),
+            Event::Start(e) => {
+                let el = element(text, &e, start, end).map_err(|m| err(start, m))?;
+                let el = open(&mut stack, &mut ns, el)?;
+                stack.push(el);
+            }
             Event::Empty(e) => {
-                let el = make(&e, start, end).map_err(|m| err(start, m))?;
+                let el = element(text, &e, start, end).map_err(|m| err(start, m))?;
+                let el = open(&mut stack, &mut ns, el)?;
+                ns.leave(stack.len());
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(el),
                     None => root = Some(el),
@@ -114,6 +185,7 @@ pub fn parse_tree(text: &str, source: SourceId) -> Result<Element, Box<Diagnosti
                 let Some(mut el) = stack.pop() else {
                     return Err(err(start, "unexpected closing tag".into()));
                 };
+                ns.leave(stack.len());
                 el.span = el.range.start..end;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(el),
@@ -228,7 +300,8 @@ impl Lower<'_> {
 pub fn load(name: &str, text: &str) -> Loaded {
     let mut sources = SourceMap::new();
     let source = sources.add(name, text);
-    let root = match parse_tree(text, source) {
+    let refused = declared_encoding(text, source);
+    let root = match refused.map_or_else(|| parse_tree(text, source), Err) {
         Ok(r) => r,
         Err(d) => {
             return Loaded {
@@ -255,11 +328,43 @@ pub fn load(name: &str, text: &str) -> Loaded {
             .filter_map(|d| d.primary.as_ref().map(|p| p.origin.start as usize)),
     );
     unknown_attributes(&mut l, &root, &skip, &mut Vec::new());
+    if let Some(at) = text.find(char::REPLACEMENT_CHARACTER) {
+        l.diags.push(
+            Diagnostic::new(Code::X008, "bytes that are not UTF-8 (shown as U+FFFD)")
+                .at(Origin::new(source, at..at + 3))
+                .help("libvirt reads domain XML as UTF-8 and refuses other bytes; re-encode the file (iconv -t UTF-8)"),
+        );
+    }
     Loaded {
         document: l.doc,
         sources,
         diagnostics: l.diags,
     }
+}
+
+/// X010 for an XML declaration naming an encoding other than UTF-8 or UTF-16 (the reader
+/// has already decoded UTF-16; reading Latin-1 bytes as UTF-8 would change the values).
+fn declared_encoding(text: &str, source: SourceId) -> Option<Box<Diagnostic>> {
+    let decl = text.strip_prefix("<?xml")?;
+    let decl = &decl[..decl.find("?>")?];
+    let at = decl.find("encoding")?;
+    let value = decl[at + "encoding".len()..]
+        .trim_start_matches([' ', '=', '"', '\''])
+        .split(['"', '\''])
+        .next()?;
+    let known = ["utf-8", "utf8", "utf-16", "utf16", "utf-32", "utf32"];
+    if known.iter().any(|k| value.eq_ignore_ascii_case(k)) {
+        return None;
+    }
+    let start = "<?xml".len() + at;
+    Some(Box::new(
+        Diagnostic::new(
+            Code::X010,
+            format!("encoding `{value}` is not read: lxconf reads UTF-8, UTF-16 and UTF-32"),
+        )
+        .at(Origin::new(source, start..start + "encoding".len()))
+        .help("re-encode the file as UTF-8 (iconv -f ENCODING -t UTF-8) and drop the encoding declaration"),
+    ))
 }
 
 /// Subtrees kept verbatim as a whole: their attributes travel with them.
@@ -364,6 +469,61 @@ fn unknown_attributes<'e>(
     path.pop();
 }
 
+/// Children of `<domain>` that libvirt reads once, with XPath `./NAME[1]`: the first wins.
+const ROOT_SINGLES: &[&str] = &[
+    "name",
+    "uuid",
+    "title",
+    "description",
+    "memory",
+    "currentMemory",
+    "maxMemory",
+    "vcpu",
+    "os",
+    "on_poweroff",
+    "on_reboot",
+    "on_crash",
+];
+/// Children of `<os>` that libvirt reads once (`./os/init[1]` ...).
+const OS_SINGLES: &[&str] = &["type", "init", "initdir", "inituser", "initgroup"];
+
+/// The children to read: a second `<name>` (any of `singles`) is dropped with X009, as
+/// libvirt reads the first and ignores the rest.
+fn first_only<'e>(
+    l: &mut Lower<'_>,
+    children: &'e [Element],
+    singles: &[&str],
+) -> Vec<&'e Element> {
+    let mut seen: Vec<&'e Element> = Vec::new();
+    let mut out = Vec::with_capacity(children.len());
+    for el in children {
+        if !singles.contains(&el.name.as_str()) {
+            out.push(el);
+            continue;
+        }
+        match seen.iter().find(|s| s.name == el.name) {
+            Some(first) => {
+                let d = Diagnostic::new(
+                    Code::X009,
+                    format!(
+                        "a second `<{}>`: libvirt reads the first and ignores this one",
+                        el.name
+                    ),
+                )
+                .at(l.o(&el.range))
+                .also(l.o(&first.range), "the one libvirt reads")
+                .help("remove the duplicate, keeping the value you mean in the first");
+                l.diags.push(d);
+            }
+            None => {
+                seen.push(el);
+                out.push(el);
+            }
+        }
+    }
+    out
+}
+
 fn lower_domain(l: &mut Lower<'_>, root: &Element) {
     if root.name != "domain" {
         l.error(
@@ -404,7 +564,7 @@ fn lower_domain(l: &mut Lower<'_>, root: &Element) {
     // Where each <initenv> was, by name: the environment is merged with libvirt's own below.
     let mut env_origins: Vec<(String, Origin)> = Vec::new();
     let mut os_type_exe = true;
-    for el in &root.children {
+    for el in first_only(l, &root.children, ROOT_SINGLES) {
         match el.name.as_str() {
             "name" => {
                 c.name = Some(el.text.clone());
@@ -575,7 +735,7 @@ fn lower_domain(l: &mut Lower<'_>, root: &Element) {
             },
             "resource" => lv.partition = el.child("partition").map(|p| p.text.trim().to_string()),
             "os" => {
-                for o in &el.children {
+                for o in first_only(l, &el.children, OS_SINGLES) {
                     match o.name.as_str() {
                         "type" => {
                             os_type_exe = o.text.trim() == "exe";
@@ -1385,6 +1545,10 @@ mod tests {
     fn a_shared_netns_is_its_path_and_numa_modes_are_kept() {
         let xml = MINIMAL
             .replace(
+                "<domain type='lxc'>",
+                "<domain type='lxc' xmlns:lxc='http://libvirt.org/schemas/domain/lxc/1.0'>",
+            )
+            .replace(
                 "</devices>\n",
                 "</devices>\n  <lxc:namespace>\n    <lxc:sharenet type='netns' value='blue'/>\n  </lxc:namespace>\n",
             )
@@ -1447,5 +1611,95 @@ mod tests {
             codes.contains(&Code::X004) && codes.contains(&Code::X005),
             "{codes:?}"
         );
+    }
+
+    #[test]
+    fn the_lxc_namespace_is_matched_by_uri_not_by_prefix() {
+        let share =
+            "</devices>\n  <x:namespace><x:sharenet type='netns' value='blue'/></x:namespace>\n";
+        let xml = MINIMAL.replace("</devices>\n", share).replace(
+            "<domain type='lxc'>",
+            "<domain type='lxc' xmlns:x='http://libvirt.org/schemas/domain/lxc/1.0'>",
+        );
+        let l = load("d.xml", &xml);
+        assert!(l
+            .document
+            .container
+            .namespaces
+            .share
+            .contains_key(&Namespace::Net));
+        // `lxc:` bound to another URI is not libvirt's namespace: kept, not applied.
+        let other = share.replace("x:", "lxc:");
+        let xml = MINIMAL.replace("</devices>\n", &other).replace(
+            "<domain type='lxc'>",
+            "<domain type='lxc' xmlns:lxc='http://example.com/not-lxc'>",
+        );
+        let l = load("d.xml", &xml);
+        assert!(l.document.container.namespaces.share.is_empty());
+        assert!(l.diagnostics.iter().any(|d| d.code == Code::X002));
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_refused_without_recursion() {
+        let deep = format!("<domain type='lxc'>{}", "<a>".repeat(200_000));
+        let l = load("d.xml", &deep);
+        assert_eq!(l.diagnostics.len(), 1);
+        assert_eq!(l.diagnostics[0].code, Code::I006);
+    }
+
+    #[test]
+    fn a_duplicate_name_memory_or_init_keeps_the_first_as_libvirt_does() {
+        let xml = MINIMAL
+            .replace("<name>web</name>", "<name>web</name><name>evil</name>")
+            .replace(
+                "<init>/bin/sh</init>",
+                "<init>/bin/sh</init><init>/evil</init>",
+            )
+            .replace(
+                "<memory unit='KiB'>65536</memory>",
+                "<memory unit='KiB'>65536</memory><memory>1</memory>",
+            );
+        let l = load("d.xml", &xml);
+        let c = &l.document.container;
+        assert_eq!(c.name.as_deref(), Some("web"));
+        assert_eq!(c.init.command[0], "/bin/sh");
+        let dups = l
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::X009)
+            .count();
+        assert_eq!(dups, 3, "{:?}", l.diagnostics);
+    }
+
+    #[test]
+    fn invalid_utf8_and_foreign_encodings_are_errors() {
+        let xml = MINIMAL.replace("web", "w\u{fffd}b");
+        let l = load("d.xml", &xml);
+        assert!(l
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::X008 && d.is_error()));
+        let latin1 = format!("<?xml version='1.0' encoding='ISO-8859-1'?>\n{MINIMAL}");
+        let l = load("d.xml", &latin1);
+        assert_eq!(l.diagnostics[0].code, Code::X010);
+        let utf16 = format!("<?xml version='1.0' encoding='UTF-16'?>\n{MINIMAL}");
+        assert!(load("d.xml", &utf16).diagnostics.is_empty());
+    }
+
+    #[test]
+    fn attribute_values_are_located_on_a_line_with_thousands_of_attributes() {
+        let attrs: String = (0..6000).map(|i| format!(" a{i}='v{i}'")).collect();
+        let xml = MINIMAL.replace(
+            "<console type='pty'/>\n    <console",
+            &format!("<console type='pty'{attrs}/>\n    <console"),
+        );
+        let l = load("d.xml", &xml);
+        let d = l
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("`a5999`"))
+            .expect("a5999");
+        let r = d.primary.as_ref().expect("located").origin.range();
+        assert_eq!(&xml[r], "v5999");
     }
 }

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 /// What the loaders need from a filesystem.
 pub trait FileSystem {
-    /// Read a whole file as UTF-8 (invalid bytes are replaced).
+    /// Read a whole file as UTF-8 (invalid bytes are replaced). The real filesystem reads
+    /// regular files only, at most [`crate::limits::MAX_FILE_BYTES`]; a refusal is an error
+    /// that [`crate::limits::limit_error`] recognises.
     fn read_to_string(&self, path: &Path) -> io::Result<String>;
     /// True for a directory.
     fn is_dir(&self, path: &Path) -> bool;
@@ -20,9 +22,7 @@ pub struct RealFs;
 
 impl FileSystem for RealFs {
     fn read_to_string(&self, path: &Path) -> io::Result<String> {
-        let bytes = std::fs::read(path)?;
-        Ok(String::from_utf8(bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+        crate::limits::read_regular(path).map(crate::limits::decode)
     }
     fn is_dir(&self, path: &Path) -> bool {
         path.is_dir()

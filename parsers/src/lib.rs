@@ -5,6 +5,7 @@ pub mod detect;
 pub mod domxml;
 pub mod fs;
 pub mod fstab;
+pub mod limits;
 pub mod lxc;
 
 pub use detect::{detect, Format};
@@ -57,6 +58,9 @@ pub fn load_fstab(name: &str, text: &str) -> Loaded {
 
 /// Load a model document written as JSON (`lxconf show`).
 pub fn load_model_json(name: &str, text: &str) -> Loaded {
+    if let Some(at) = limits::json_too_deep(text) {
+        return too_deep(name, text, at);
+    }
     load_model(name, text, "`lxconf show` prints valid documents", |t| {
         serde_json::from_str::<Container>(t)
             .map_err(|e| (e.to_string(), Some((e.line(), e.column()))))
@@ -65,6 +69,9 @@ pub fn load_model_json(name: &str, text: &str) -> Loaded {
 
 /// Load a model document written as YAML (`lxconf convert --to yaml`).
 pub fn load_model_yaml(name: &str, text: &str) -> Loaded {
+    if let Some(at) = limits::yaml_too_deep(text) {
+        return too_deep(name, text, at);
+    }
     load_model(
         name,
         text,
@@ -76,6 +83,27 @@ pub fn load_model_yaml(name: &str, text: &str) -> Loaded {
             })
         },
     )
+}
+
+/// A model document nested deeper than [`limits::MAX_NESTING`] (deserializers recurse,
+/// and libyaml is quadratic in nesting): refused before parsing, with I006 at `at`.
+pub fn too_deep(name: &str, text: &str, at: usize) -> Loaded {
+    let mut sources = SourceMap::new();
+    let id = sources.add(name, text);
+    let d = lxconf_model::Diagnostic::new(
+        lxconf_model::Code::I006,
+        format!(
+            "nested more than {} levels deep: lxconf does not read further",
+            limits::MAX_NESTING
+        ),
+    )
+    .at(Origin::new(id, at..at + 1))
+    .help("a model document is about 5 levels deep; this one is not a model document");
+    Loaded {
+        document: Document::default(),
+        sources,
+        diagnostics: vec![d],
+    }
 }
 
 /// A model document: the deserializer's error (with its 1-based line and column) becomes

@@ -1,7 +1,10 @@
 //! The table of diagnostic codes.
 //!
 //! Codes are stable and never reused. The first letter says where a finding comes from:
-//! `L` LXC config, `F` fstab, `X` domain XML, `M` model, `C` conversion loss, `R` runner.
+//! `L` LXC config, `F` fstab, `X` domain XML, `M` model, `C` conversion loss, `R` runner,
+//! `I` input limits: an input lxconf refuses to read further because it exceeds a limit
+//! (file size, line length, include count or depth, nesting depth) or is not a regular
+//! file; the limits are in `lxconf_parse::limits` and docs/lxc-parsing.md.
 //! `docs/rules/` is generated from this table.
 
 use crate::diag::Severity;
@@ -125,6 +128,17 @@ codes! {
     X005 = ("xml-exe-without-init", Error, "an exe guest without <init>"),
     X006 = ("xml-unknown-filesystem-type", Error, "a filesystem type libvirt does not know"),
     X007 = ("xml-invalid-mac", Error, "an interface MAC address that is not a unicast address"),
+    // --- input limits (issue 12) ---
+    I001 = ("input-too-large", Error, "a file larger than lxconf reads (16 MiB), or files that add up to more than 32 MiB"),
+    I002 = ("input-not-regular-file", Error, "an included or fstab file that is not a regular file (a device, FIFO or socket)"),
+    I003 = ("line-too-long", Error, "a line longer than 64 KiB in an LXC config or fstab file"),
+    I004 = ("too-many-includes", Error, "a configuration that includes more than 1,000 files in all"),
+    I005 = ("include-too-deep", Error, "includes nested more than 32 levels deep"),
+    I006 = ("nesting-too-deep", Error, "domain XML or a model document nested more than 100 levels deep"),
+    X008 = ("xml-invalid-utf8", Error, "domain XML with bytes that are not UTF-8"),
+    X009 = ("xml-duplicate-element", Warning, "an element libvirt reads once, given twice: libvirt uses the first"),
+    X010 = ("xml-unsupported-encoding", Error, "domain XML in an encoding other than UTF-8, UTF-16 or UTF-32"),
+    // --- end of input limits block ---
     C101 = ("lxc-cannot-express", Warning, "a setting an LXC config cannot express (lost in conversion)"),
     C102 = ("lxc-conversion-note", Note, "a setting whose meaning changes slightly in an LXC config"),
     C103 = ("lxc-value-not-writable", Error, "a value an LXC config or fstab line cannot carry (line break, NUL, a space inside a word): refused, never written"),

@@ -56,6 +56,7 @@ pub struct SourceFile {
     /// The whole text.
     pub text: Arc<str>,
     line_starts: Vec<u32>,
+    private: bool,
 }
 
 impl SourceFile {
@@ -66,7 +67,40 @@ impl SourceFile {
             name,
             text,
             line_starts,
+            private: false,
         }
+    }
+
+    /// True for a file that is not a container config (an included `/etc/shadow`): human
+    /// output names locations in it but never prints its lines, since CI logs are public.
+    pub fn is_private(&self) -> bool {
+        self.private
+    }
+
+    /// Number of lines (a final line without `\n` counts).
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// 0-based line of a byte offset (past the end: the last line).
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self
+            .line_starts
+            .binary_search(&(offset.min(self.text.len()) as u32))
+        {
+            Ok(l) => l,
+            Err(l) => l - 1,
+        }
+    }
+
+    /// The byte range of a 0-based line, without its `\n`.
+    pub fn line_range(&self, line: usize) -> Range<usize> {
+        let start = self.line_starts[line] as usize;
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(self.text.len(), |&next| next as usize - 1);
+        start..end
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -104,6 +138,11 @@ impl SourceMap {
         let id = SourceId(self.files.len() as u32);
         self.files.push(SourceFile::new(name.into(), text.into()));
         id
+    }
+
+    /// Mark a file as not a container config: see [`SourceFile::is_private`].
+    pub fn mark_private(&mut self, id: SourceId) {
+        self.files[id.0 as usize].private = true;
     }
 
     /// The file with this id.

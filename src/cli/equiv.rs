@@ -50,17 +50,17 @@ fn short(v: &serde_json::Value) -> String {
 
 /// Print the observation table.
 pub fn print_table(obs: &[Observation]) {
-    println!("{:<22} {:<22} details", "observation", "verdict");
+    crate::outln!("{:<22} {:<22} details", "observation", "verdict");
     for o in obs {
         let verdict = match o.status {
             Status::Equal => "equal",
             Status::Expected => "differs, as expected",
             Status::Unexpected => "differs, UNEXPECTED",
         };
-        println!("{:<22} {:<22}", o.name, verdict);
+        crate::houtln!("{:<22} {:<22}", o.name, verdict);
         for d in &o.details {
             let why = d.reason.map(|r| format!("  ({r})")).unwrap_or_default();
-            println!(
+            crate::houtln!(
                 "    {}: {} → {}{why}",
                 d.pointer,
                 short(&d.left),
@@ -106,7 +106,7 @@ pub fn run(args: EquivArgs) -> u8 {
             "equivalent": obs.iter().all(|o| o.status != Status::Unexpected),
             "observations": obs,
         })) {
-            Ok(t) => println!("{t}"),
+            Ok(t) => crate::outln!("{t}"),
             Err(e) => {
                 eprintln!("lxconf: {e}");
                 return EXIT_USAGE;
@@ -135,25 +135,25 @@ fn run_probes(args: &EquivArgs) -> u8 {
     let compared = crate::probe::compare(&probes[0], &probes[1]);
     match args.format {
         EquivFormat::Human => {
-            println!("{:<22} {:<22} details", "observation", "verdict");
+            crate::outln!("{:<22} {:<22} details", "observation", "verdict");
             for c in &compared {
                 let verdict = match c.status {
                     Status::Equal => "equal",
                     Status::Expected => "differs, as expected",
                     Status::Unexpected => "differs, UNEXPECTED",
                 };
-                println!("{:<22} {:<22}", c.name, verdict);
+                crate::houtln!("{:<22} {:<22}", c.name, verdict);
                 for (l, r, why) in &c.details {
                     let why = why.map(|w| format!("  ({w})")).unwrap_or_default();
                     match (l.is_empty(), r.is_empty()) {
-                        (false, _) => println!("    only in {}: {l}{why}", args.a),
-                        (_, false) => println!("    only in {}: {r}{why}", args.b),
+                        (false, _) => crate::houtln!("    only in {}: {l}{why}", args.a),
+                        (_, false) => crate::houtln!("    only in {}: {r}{why}", args.b),
                         _ => {}
                     }
                 }
             }
         }
-        EquivFormat::Json => println!(
+        EquivFormat::Json => crate::outln!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
                 "mode": "run",

@@ -90,9 +90,9 @@ fn run_compat(args: &FromNativeArgs) -> u8 {
             .unwrap_or_else(|| lxconf_convert::from_native::uuid_for_name(file))
             .to_string();
         match lxconf_convert::libvirt_compat::from_native(&text, &uuid, &emulator) {
-            Ok(xml) => print!("{xml}"),
+            Ok(xml) => crate::out!("{xml}"),
             Err(e) => {
-                eprintln!("{}", e.virsh_message());
+                eprintln!("{}", crate::snippet::escape(&e.virsh_message()));
                 status = EXIT_INPUT;
             }
         }
@@ -223,6 +223,7 @@ pub fn run(args: FromNativeArgs) -> u8 {
                     continue;
                 }
                 if let Some(first) = written.insert(name.clone(), file.clone()) {
+                    let name = crate::snippet::escape(&name);
                     eprintln!("lxconf: {file}: the domain name `{name}` is already used by {first}; not written (pass --name)");
                     status = status.max(EXIT_INPUT);
                     continue;

@@ -94,7 +94,7 @@ fn usage_error(message: impl std::fmt::Display) -> u8 {
 /// Run.
 pub fn run(args: LintArgs) -> u8 {
     if args.list_rules {
-        print!("{}", crate::lint::docs::index());
+        crate::out!("{}", crate::lint::docs::index());
         return EXIT_OK;
     }
     let settings = if args.isolated {

@@ -55,7 +55,7 @@ pub fn run(args: RunArgs) -> u8 {
     if args.probe {
         return match crate::probe::run(&args.file, args.include_base.as_deref()) {
             Ok(obs) => {
-                println!("{}", serde_json::to_string_pretty(&obs).unwrap_or_default());
+                crate::outln!("{}", serde_json::to_string_pretty(&obs).unwrap_or_default());
                 EXIT_OK
             }
             Err(e) => {
@@ -114,10 +114,7 @@ pub fn run(args: RunArgs) -> u8 {
         return EXIT_INPUT;
     }
     if args.plan {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&plan).unwrap_or_default()
-        );
+        crate::outln!("{}", serde_json::to_string_pretty(&plan).unwrap_or_default());
         return EXIT_OK;
     }
     match lxconf_run::exec::execute(&plan, &lxconf_run::sys::linux::LinuxSys) {
@@ -139,7 +136,7 @@ pub fn run(args: RunArgs) -> u8 {
 
 /// Print what this host supports.
 pub fn check_host() -> u8 {
-    println!(
+    crate::outln!(
         "{}",
         serde_json::to_string_pretty(&lxconf_run::check_host()).unwrap_or_default()
     );

@@ -4,6 +4,6 @@ use super::EXIT_OK;
 
 /// Run.
 pub fn run() -> u8 {
-    print!("{}", lxconf_model::json_schema());
+    crate::out!("{}", lxconf_model::json_schema());
     EXIT_OK
 }

@@ -24,6 +24,7 @@ fn source_of(code: Code) -> &'static str {
         b'M' => "model",
         b'C' => "conversion",
         b'R' => "runner",
+        b'I' => "input limits",
         _ => "other",
     }
 }
@@ -83,7 +84,7 @@ fn capitalize(s: &str) -> String {
 /// The index page.
 pub fn index() -> String {
     let mut s = String::from(
-        "# Rules\n\nGenerated from the registry (`src/lint/registry.rs` and `schemas/src/codes.rs`); do not edit: run\n`LXCONF_UPDATE=1 cargo test -p lxconf --test it lint_docs` after changing a rule.\n\nThe letter says where a finding comes from: L LXC config, F fstab, X domain XML, M model,\nC conversion, R runner. Levels can be changed with `--deny/--warn/--allow CODE`, in\n`lxconf.toml`, or per line with `# lxconf: allow CODE`.\n\n| Code | Name | Level | Fix | Summary |\n|---|---|---|---|---|\n",
+        "# Rules\n\nGenerated from the registry (`src/lint/registry.rs` and `schemas/src/codes.rs`); do not edit: run\n`LXCONF_UPDATE=1 cargo test -p lxconf --test it lint_docs` after changing a rule.\n\nThe letter says where a finding comes from: L LXC config, F fstab, X domain XML, M model,\nC conversion, R runner, I input limits (docs/lxc-parsing.md, Limits). Levels can be changed with `--deny/--warn/--allow CODE`, in\n`lxconf.toml`, or per line with `# lxconf: allow CODE`.\n\n| Code | Name | Level | Fix | Summary |\n|---|---|---|---|---|\n",
     );
     for code in Code::ALL {
         let info = code.info();

@@ -128,24 +128,25 @@ pub fn lintable(path: &Path, text: &str) -> Option<Format> {
     ok.then_some(format)
 }
 
-/// Read an input's text.
+/// Read an input's text: at most `limits::MAX_FILE_BYTES`, and for a file found in a
+/// directory walk, only a regular file (a FIFO in a repository must not block lint).
 pub fn read(input: &Input) -> Result<String, String> {
-    read_bytes(input).map(crate::input::decode)
+    read_bytes(input).map(lxconf_parse::limits::decode)
 }
 
-/// The bytes of an input (`lint --fix` writes back the ones its fixes did not touch).
+/// The bytes of an input, bounded as [`read`] (`lint --fix` writes back the ones its fixes
+/// did not touch).
 pub fn read_bytes(input: &Input) -> Result<Vec<u8>, String> {
-    match input {
-        Input::Stdin => {
-            let mut bytes = Vec::new();
-            std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
-                .map_err(|e| format!("cannot read <stdin>: {e}"))?;
-            Ok(bytes)
-        }
-        Input::Explicit(p) | Input::Found(p) => {
-            std::fs::read(p).map_err(|e| format!("cannot read `{}`: {e}", p.display()))
-        }
-    }
+    use lxconf_parse::limits;
+    let bytes = match input {
+        Input::Stdin => limits::read_bounded(std::io::stdin().lock())
+            .map_err(|e| crate::input::InputError::new("<stdin>", e)),
+        Input::Explicit(p) => limits::read_any(p)
+            .map_err(|e| crate::input::InputError::new(&p.display().to_string(), e)),
+        Input::Found(p) => limits::read_regular(p)
+            .map_err(|e| crate::input::InputError::new(&p.display().to_string(), e)),
+    };
+    bytes.map_err(|e| e.to_string())
 }
 
 /// Why a file was not linted.

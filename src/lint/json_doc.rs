@@ -11,6 +11,9 @@ use std::sync::OnceLock;
 
 /// Load a model document: syntax (M001), schema (M002), then the model itself.
 pub fn load(name: &str, text: &str) -> Loaded {
+    if let Some(at) = lxconf_parse::limits::json_too_deep(text) {
+        return lxconf_parse::too_deep(name, text, at);
+    }
     let mut sources = SourceMap::new();
     let id = sources.add(name, text);
     let mut diagnostics = Vec::new();

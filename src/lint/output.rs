@@ -272,10 +272,14 @@ pub fn sarif(items: &[Item<'_>]) -> Value {
     })
 }
 
+/// Workflow-command data: `%`, CR and LF encoded as GitHub wants, every other control
+/// character escaped (`\x1b`) so that a config cannot write to the log reader's terminal.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    crate::snippet::escape(
+        &s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A"),
+    )
 }
 
 fn escape_property(s: &str) -> String {

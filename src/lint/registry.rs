@@ -7,8 +7,9 @@ use std::sync::LazyLock;
 
 /// Every rule, sorted by code.
 pub static RULES: LazyLock<Vec<&'static RuleDef>> = LazyLock::new(|| {
-    let families: [&'static [RuleDef]; 10] = [
+    let families: [&'static [RuleDef]; 11] = [
         rules::parser::RULES,
+        rules::input::RULES,
         rules::lxc_syntax::RULES,
         rules::model_doc::RULES,
         rules::identity::RULES,
@@ -42,7 +43,7 @@ mod tests {
     fn every_lint_and_parser_code_has_one_rule() {
         for code in Code::ALL {
             let n = RULES.iter().filter(|r| r.code == *code).count();
-            let documented_here = matches!(code.as_str().as_bytes()[0], b'L' | b'F' | b'M');
+            let documented_here = matches!(code.as_str().as_bytes()[0], b'L' | b'F' | b'M' | b'I');
             if documented_here {
                 assert_eq!(n, 1, "{code} must have exactly one rule");
             } else {

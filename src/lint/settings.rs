@@ -121,13 +121,16 @@ fn globs(path: &str, patterns: &[String]) -> Result<GlobSet, SettingsError> {
 }
 
 impl Settings {
-    /// Read a project file.
+    /// Read a project file: a regular file of at most 16 MiB, since a repository in CI
+    /// can plant a FIFO or a link to `/dev/zero` as its `lxconf.toml`.
     pub fn from_file(path: &Path) -> Result<Settings, SettingsError> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Read {
-            path: name.clone(),
-            source,
-        })?;
+        let text = lxconf_parse::limits::read_regular(path)
+            .map(lxconf_parse::limits::decode)
+            .map_err(|source| SettingsError::Read {
+                path: name.clone(),
+                source,
+            })?;
         Settings::from_toml(&name, &text, path.parent().map(Path::to_path_buf))
     }
 

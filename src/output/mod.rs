@@ -327,3 +327,33 @@ fn overwrite(mut file: &File, contents: &[u8]) -> std::io::Result<()> {
     file.set_len(contents.len() as u64)?;
     file.sync_all()
 }
+
+/// Write to stdout. A write error (most often a closed pipe: `lxconf schema | head`) ends
+/// the process quietly with status 2 (I/O error), where `print!` would panic.
+pub fn out(args: std::fmt::Arguments<'_>) {
+    if std::io::stdout().lock().write_fmt(args).is_err() {
+        std::process::exit(i32::from(crate::cli::EXIT_USAGE));
+    }
+}
+
+/// `print!` that never panics: see [`out`].
+#[macro_export]
+macro_rules! out {
+    ($($t:tt)*) => { $crate::output::out(format_args!($($t)*)) };
+}
+
+/// `println!` that never panics: see [`out`].
+#[macro_export]
+macro_rules! outln {
+    () => { $crate::output::out(format_args!("\n")) };
+    ($($t:tt)*) => { $crate::output::out(format_args!("{}\n", format_args!($($t)*))) };
+}
+
+/// `println!` for human output of values that come from an input: control characters are
+/// escaped (see [`crate::snippet::escape`]); never panics (see [`out`]).
+#[macro_export]
+macro_rules! houtln {
+    ($($t:tt)*) => {
+        $crate::output::out(format_args!("{}\n", $crate::snippet::escape(&format!($($t)*))))
+    };
+}

@@ -184,6 +184,11 @@ pub fn parse_file(text: &str, source: SourceId) -> (Vec<FstabEntry>, Vec<Diagnos
     let mut base = 0usize;
     for raw in text.split_inclusive('\n') {
         let line = raw.trim_end_matches(['\n', '\r']);
+        if line.len() > crate::limits::MAX_LINE_BYTES {
+            diags.push(crate::limits::line_too_long(source, base));
+            base += raw.len();
+            continue;
+        }
         match parse_line(line, base) {
             Ok(Some(entry)) => {
                 if let Some(extra) = entry.extra.clone() {

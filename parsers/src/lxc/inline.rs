@@ -50,9 +50,14 @@ pub fn inline_fstab(text: &str, source: SourceId, fs: &dyn FileSystem, base_dir:
     let fstab_text = match fs.read_to_string(&path) {
         Ok(t) => t,
         Err(err) => {
+            let code = match crate::limits::limit_error(&err) {
+                Some(crate::limits::LimitError::TooLarge) => Code::I001,
+                Some(crate::limits::LimitError::NotRegular(_)) => Code::I002,
+                None => Code::L018,
+            };
             diagnostics.push(
                 Diagnostic::new(
-                    Code::L018,
+                    code,
                     format!("fstab file `{}` cannot be read: {err}", path.display()),
                 )
                 .at(Origin::new(source, e.raw_value.clone()))

@@ -272,8 +272,6 @@ pub fn suggest(key: &str) -> Option<String> {
     if key.len() > 80 {
         return legacy_rename(key).map(|l| l.modern);
     }
-    let mut candidates: Vec<String> = KEYS.iter().map(|k| k.to_string()).collect();
-    candidates.extend(NET_SUBKEYS.iter().map(|s| format!("lxc.net.0.{s}")));
     // Compare network keys with their index normalised, so `lxc.net.3.lnk` suggests
     // `lxc.net.3.link`.
     let (probe, index) = match key.strip_prefix("lxc.net.").and_then(|r| r.split_once('.')) {
@@ -282,17 +280,36 @@ pub fn suggest(key: &str) -> Option<String> {
         }
         _ => (key.to_string(), None),
     };
-    let best = candidates
-        .iter()
-        .map(|c| (strsim::osa_distance(&probe, c), c))
-        .min_by_key(|(d, _)| *d)?;
     let limit = (probe.len() / 4).clamp(2, 5);
-    if best.0 > limit {
-        return legacy_rename(key).map(|l| l.modern);
+    // The edit distance is at least the difference in length: most candidates are
+    // skipped without computing it (a file of 20,000 unknown keys asks 20,000 times).
+    let probe_chars = probe.chars().count();
+    let best = candidates()
+        .iter()
+        .filter(|(_, n)| n.abs_diff(probe_chars) <= limit)
+        .map(|(c, _)| (strsim::osa_distance(&probe, c), c))
+        .min_by_key(|(d, _)| *d);
+    match best {
+        Some((d, c)) if d <= limit => Some(match index {
+            Some(i) => c.replacen("lxc.net.0.", &format!("lxc.net.{i}."), 1),
+            None => c.clone(),
+        }),
+        _ => legacy_rename(key).map(|l| l.modern),
     }
-    Some(match index {
-        Some(i) => best.1.replacen("lxc.net.0.", &format!("lxc.net.{i}."), 1),
-        None => best.1.clone(),
+}
+
+/// Every key a suggestion can name, with its length in characters, built once.
+fn candidates() -> &'static [(String, usize)] {
+    static ALL: std::sync::OnceLock<Vec<(String, usize)>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        KEYS.iter()
+            .map(|k| k.to_string())
+            .chain(NET_SUBKEYS.iter().map(|s| format!("lxc.net.0.{s}")))
+            .map(|k| {
+                let n = k.chars().count();
+                (k, n)
+            })
+            .collect()
     })
 }
 

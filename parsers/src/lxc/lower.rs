@@ -9,13 +9,14 @@ use super::syntax::{self, LineKind};
 use super::values::*;
 use crate::fs::FileSystem;
 use crate::fstab;
+use crate::limits::{self, limit_error, LimitError};
 use lxconf_model::model::*;
 use lxconf_model::values::{proc_key_problem, RESERVED_ID};
 use lxconf_model::{
     ByteSize, Cap, Code, CpuSet, Diagnostic, Document, Fix, Limit, Namespace, Origin, Origins,
     Severity, Signal, SourceId, SourceMap,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// Options for loading an LXC config.
@@ -52,6 +53,8 @@ pub fn load(name: &str, text: &str, options: &LoadOptions<'_>) -> Loaded {
     let id = lowerer.sources.add(name, text);
     lowerer.legacy_net_base = legacy_network_base(text);
     lowerer.stack.push(PathBuf::from(name));
+    lowerer.includes.bytes = text.len() as u64;
+    lowerer.includes.canonical.push(canonical(Path::new(name)));
     lowerer.read_file(id);
     lowerer.finish()
 }
@@ -106,11 +109,33 @@ struct CgroupEntry {
     origin: Origin,
 }
 
+/// Includes read so far: each file is read once and shared (a file included twice is
+/// applied twice, as liblxc does, but not read twice), and the limits on their number,
+/// depth and size.
+#[derive(Default)]
+struct Includes {
+    /// Canonical path → the file's source, for files read once.
+    cache: HashMap<PathBuf, SourceId>,
+    /// Canonical paths of the files being read, outermost first (cycle detection).
+    canonical: Vec<PathBuf>,
+    /// Includes applied.
+    count: usize,
+    /// Bytes applied (a file included twice counts twice).
+    bytes: u64,
+    /// A limit was reported: later refusals are silent.
+    refused: bool,
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 struct Lowerer<'a> {
     options: &'a LoadOptions<'a>,
     sources: SourceMap,
     diags: Vec<Diagnostic>,
     stack: Vec<PathBuf>,
+    includes: Includes,
     c: Container,
     origins: Origins,
     nets: BTreeMap<u32, NetState>,
@@ -154,6 +179,7 @@ impl<'a> Lowerer<'a> {
             sources: SourceMap::new(),
             diags: Vec::new(),
             stack: Vec::new(),
+            includes: Includes::default(),
             c,
             origins: Origins::default(),
             nets: BTreeMap::new(),
@@ -189,11 +215,18 @@ impl<'a> Lowerer<'a> {
 
     fn read_file(&mut self, id: SourceId) {
         let text = self.sources.get(id).text.clone();
+        let mut foreign = 0usize;
         for line in syntax::lines(&text) {
             let origin = |r: std::ops::Range<usize>| Origin::new(id, r);
+            if line.range.len() > limits::MAX_LINE_BYTES {
+                self.diag(limits::line_too_long(id, line.range.start));
+                foreign += 1;
+                continue;
+            }
             match line.kind {
                 LineKind::Blank | LineKind::Comment => {}
                 LineKind::Foreign => {
+                    foreign += 1;
                     let content = &text[line.content_start..line.range.end];
                     let lower = content.to_ascii_lowercase();
                     let help = if lower.starts_with("lxc.") {
@@ -226,6 +259,13 @@ impl<'a> Lowerer<'a> {
                     self.apply(key, origin(e.key.clone()), value);
                 }
             }
+        }
+        // An included file with lines that are not config lines (`lxc.include =
+        // /etc/shadow`) may hold secrets: its lines are never printed, only located (CI
+        // logs are public). The file named on the command line is the user's choice.
+        let included = self.stack.len() > 1;
+        if foreign > 0 && included {
+            self.sources.mark_private(id);
         }
     }
 
@@ -1547,12 +1587,8 @@ impl<'a> Lowerer<'a> {
     }
 
     fn include_file(&mut self, path: &Path, v: Value<'_>) {
-        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        if self
-            .stack
-            .iter()
-            .any(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()) == canonical)
-        {
+        let canonical = canonical(path);
+        if self.includes.canonical.contains(&canonical) {
             let chain: Vec<String> = self
                 .stack
                 .iter()
@@ -1569,42 +1605,105 @@ impl<'a> Lowerer<'a> {
             );
             return;
         }
-        match self.options.fs.read_to_string(path) {
-            Ok(text) => {
-                let id = self.sources.add(path.display().to_string(), text);
-                self.stack.push(path.to_path_buf());
-                self.read_file(id);
-                self.stack.pop();
+        let id = match self.includes.cache.get(&canonical) {
+            Some(&id) => id,
+            None => match self.options.fs.read_to_string(path) {
+                Ok(text) => {
+                    let id = self.sources.add(path.display().to_string(), text);
+                    self.includes.cache.insert(canonical.clone(), id);
+                    id
+                }
+                Err(e) => return self.include_unreadable(path, v, &e),
+            },
+        };
+        let len = self.sources.get(id).text.len() as u64;
+        if let Some(d) = self.include_limit(len) {
+            if !std::mem::replace(&mut self.includes.refused, true) {
+                self.diag(d.at(v.origin));
             }
-            Err(e) => {
-                let mut d = Diagnostic::new(
-                    Code::L005,
-                    format!("included file `{}` cannot be read: {e}", path.display()),
-                )
-                .at(v.origin);
-                d = if Path::new(v.text).is_relative() {
-                    let beside = self
-                        .stack
-                        .last()
-                        .and_then(|p| p.parent())
-                        .map(|d| d.join(v.text));
-                    match beside {
-                        Some(b) if self.options.fs.read_to_string(&b).is_ok() => d.help(format!(
-                            "liblxc resolves relative includes against the current directory ({}); the file exists at `{}`: use an absolute path, or run from the config's directory",
-                            self.options.base_dir.display(),
-                            b.display()
-                        )),
-                        _ => d.help(format!(
-                            "relative includes are resolved against the current directory ({}); use an absolute path",
-                            self.options.base_dir.display()
-                        )),
-                    }
-                } else {
-                    d.help("check the path; liblxc refuses a config whose include is missing")
-                };
-                self.diag(d);
-            }
+            return;
         }
+        self.includes.count += 1;
+        self.includes.bytes += len;
+        self.stack.push(path.to_path_buf());
+        self.includes.canonical.push(canonical);
+        self.read_file(id);
+        self.stack.pop();
+        self.includes.canonical.pop();
+    }
+
+    /// The limit one more include of `len` bytes would pass, as a diagnostic to place.
+    fn include_limit(&self, len: u64) -> Option<Diagnostic> {
+        let inc = &self.includes;
+        if self.stack.len() > limits::MAX_INCLUDE_DEPTH {
+            return Some(Diagnostic::new(
+                Code::I005,
+                format!("includes nested more than {} deep: this include and any deeper are not read", limits::MAX_INCLUDE_DEPTH),
+            )
+            .help("real configs nest includes two or three deep; flatten the chain"));
+        }
+        if inc.count >= limits::MAX_INCLUDES {
+            return Some(Diagnostic::new(
+                Code::I004,
+                format!("more than {} includes in all: this include and every later one are not read", limits::MAX_INCLUDES),
+            )
+            .help("a file included twice is applied twice (liblxc does the same); include each file once"));
+        }
+        if inc.bytes + len > limits::MAX_TOTAL_BYTES {
+            return Some(Diagnostic::new(
+                Code::I001,
+                format!("the included files add up to more than {} MiB: this include and every later one are not read", limits::MAX_TOTAL_BYTES >> 20),
+            )
+            .help("a file included several times counts each time; include each file once"));
+        }
+        None
+    }
+
+    /// An include that cannot be read: refused by a limit, missing, or unreadable.
+    fn include_unreadable(&mut self, path: &Path, v: Value<'_>, e: &std::io::Error) {
+        if let Some(limit) = limit_error(e) {
+            let (code, help) = match limit {
+                LimitError::TooLarge => (
+                    Code::I001,
+                    "a config is a few KiB; check that the path names a config",
+                ),
+                LimitError::NotRegular(_) => (
+                    Code::I002,
+                    "lxconf includes regular files only: a device or FIFO can block or never end",
+                ),
+            };
+            let d = Diagnostic::new(
+                code,
+                format!("included file `{}` is {limit}: not read", path.display()),
+            );
+            return self.diag(d.at(v.origin).help(help));
+        }
+        let mut d = Diagnostic::new(
+            Code::L005,
+            format!("included file `{}` cannot be read: {e}", path.display()),
+        )
+        .at(v.origin);
+        d = if Path::new(v.text).is_relative() {
+            let beside = self
+                .stack
+                .last()
+                .and_then(|p| p.parent())
+                .map(|d| d.join(v.text));
+            match beside {
+                Some(b) if self.options.fs.read_to_string(&b).is_ok() => d.help(format!(
+                    "liblxc resolves relative includes against the current directory ({}); the file exists at `{}`: use an absolute path, or run from the config's directory",
+                    self.options.base_dir.display(),
+                    b.display()
+                )),
+                _ => d.help(format!(
+                    "relative includes are resolved against the current directory ({}); use an absolute path",
+                    self.options.base_dir.display()
+                )),
+            }
+        } else {
+            d.help("check the path; liblxc refuses a config whose include is missing")
+        };
+        self.diag(d);
     }
 
     fn apply_net(&mut self, n: u32, sub: &'static str, key_origin: Origin, v: Value<'_>) {
@@ -2211,6 +2310,19 @@ impl<'a> Lowerer<'a> {
         let full = self.resolve(path);
         let text = match self.options.fs.read_to_string(&full) {
             Ok(t) => t,
+            Err(e) if limit_error(&e).is_some() => {
+                let code = match limit_error(&e) {
+                    Some(LimitError::NotRegular(_)) => Code::I002,
+                    _ => Code::I001,
+                };
+                let msg = format!("fstab file `{}` is {}: not read", full.display(), e);
+                self.diag(
+                    Diagnostic::new(code, msg)
+                        .at(origin)
+                        .help("lxconf reads fstab files that are regular files of at most 16 MiB"),
+                );
+                return Vec::new();
+            }
             Err(e) => {
                 let beside = self
                     .stack
@@ -2241,6 +2353,11 @@ impl<'a> Lowerer<'a> {
         };
         let id = self.sources.add(full.display().to_string(), text.clone());
         let (entries, diags) = fstab::parse_file(&text, id);
+        // A file that does not parse as fstab (`lxc.mount.fstab = /etc/shadow`): its
+        // lines are never printed.
+        if !diags.is_empty() {
+            self.sources.mark_private(id);
+        }
         self.diags.extend(diags);
         let mut out = Vec::new();
         for e in entries {
@@ -2581,6 +2698,104 @@ mod tests {
         assert_eq!(
             l.document.container.networks[0].name.as_deref(),
             Some("eth0-very-long-")
+        );
+    }
+
+    fn load_with(fs: &MemoryFs, text: &str) -> Loaded {
+        let options = LoadOptions {
+            fs,
+            base_dir: "/".into(),
+        };
+        load("/t.conf", text, &options)
+    }
+
+    #[test]
+    fn includes_that_fan_out_are_read_once_and_stop_at_the_include_limit() {
+        // 20 files, each including the next twice: 2^20 applications without a limit.
+        let mut fs = MemoryFs::new();
+        for i in 0..20 {
+            let next = format!("lxc.include = /f{}.conf\n", i + 1);
+            fs = fs.with(
+                format!("/f{i}.conf"),
+                format!("lxc.uts.name = n{i}\n{next}{next}"),
+            );
+        }
+        fs = fs.with("/f20.conf", "lxc.uts.name = last\n");
+        let l = load_with(&fs, "lxc.include = /f0.conf\n");
+        assert_eq!(l.sources.files().count(), 22, "each file read once");
+        let limited: Vec<_> = l
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::I004)
+            .collect();
+        assert_eq!(limited.len(), 1, "{:?}", l.diagnostics);
+    }
+
+    #[test]
+    fn a_deep_include_chain_stops_at_the_depth_limit() {
+        let mut fs = MemoryFs::new();
+        for i in 0..100 {
+            fs = fs.with(
+                format!("/d{i}.conf"),
+                format!("lxc.include = /d{}.conf\n", i + 1),
+            );
+        }
+        fs = fs.with("/d100.conf", "lxc.uts.name = deep\n");
+        let l = load_with(&fs, "lxc.include = /d0.conf\n");
+        assert!(l.diagnostics.iter().any(|d| d.code == Code::I005));
+        assert_eq!(l.document.container.hostname, None);
+    }
+
+    #[test]
+    fn a_line_past_the_length_limit_is_refused() {
+        let long = format!(
+            "lxc.uts.name = {}\nlxc.arch = x86_64\n",
+            "a".repeat(limits::MAX_LINE_BYTES)
+        );
+        let l = lower(&long);
+        assert_eq!(l.diagnostics[0].code, Code::I003);
+        assert_eq!(l.document.container.hostname, None);
+        assert_eq!(l.document.container.arch.as_deref(), Some("x86_64"));
+    }
+
+    #[test]
+    fn an_included_file_that_is_not_a_config_is_never_shown() {
+        let fs = MemoryFs::new().with("/etc/shadow", "root:$6$secret:19000:0:99999:7:::\n");
+        let l = load_with(&fs, "lxc.include = /etc/shadow\n");
+        let (id, file) = l.sources.files().nth(1).expect("included");
+        assert_eq!(file.name, "/etc/shadow");
+        assert!(file.is_private());
+        assert!(!l.sources.get(lxconf_model::SourceId(0)).is_private());
+        assert!(l
+            .diagnostics
+            .iter()
+            .any(|d| d.primary.as_ref().is_some_and(|p| p.origin.source == id)));
+    }
+
+    #[test]
+    fn devices_and_fifos_are_not_included() {
+        let dir = std::env::temp_dir().join(format!("lxconf-fifo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let fifo = dir.join("fifo.conf");
+        let _ = std::fs::remove_file(&fifo);
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let text = format!(
+            "lxc.include = {}\nlxc.include = /dev/zero\nlxc.mount.fstab = /dev/urandom\n",
+            fifo.display()
+        );
+        let options = LoadOptions {
+            fs: &crate::fs::RealFs,
+            base_dir: "/".into(),
+        };
+        let l = load("t.conf", &text, &options);
+        let _ = std::fs::remove_dir_all(&dir);
+        let codes: Vec<Code> = l.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            [Code::I002, Code::I002, Code::I002],
+            "{:?}",
+            l.diagnostics
         );
     }
 }

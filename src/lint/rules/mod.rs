@@ -3,6 +3,7 @@
 pub mod host;
 pub mod identity;
 pub mod idmap;
+pub mod input;
 pub mod lxc_syntax;
 pub mod model_doc;
 pub mod mounts;

@@ -163,8 +163,15 @@ fn env_set_twice(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
     } else {
         &env[..]
     };
+    // The last entry of each name: an entry before it is overridden (one pass, so that
+    // 40,000 lines are not compared pairwise).
+    let last: std::collections::HashMap<&str, usize> = configured
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.name.as_str(), i))
+        .collect();
     for (i, e) in configured.iter().enumerate() {
-        let later = configured[i + 1..].iter().any(|l| l.name == e.name);
+        let later = last[e.name.as_str()] > i;
         let by_lxc = lxc_added && e.name == "container";
         if !later && !by_lxc {
             continue;

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Issue 12.8: quadratic paths. 20k unknown keys took 18 s, 40k mount entries in lint and
+# 40k environment lines in `run --plan` minutes (debug build: 509 s, 24 s, 18 s); they
+# are linear now.
+# limits: time=60
+. "$CASES/lib.sh"
+seq 0 19999 | sed 's/.*/lxc.foo& = 1/' > unknown.conf
+run_lxconf lint --format json unknown.conf
+expect_rc 1
+{ echo 'lxc.rootfs.path = dir:/r'; seq 0 39999 | sed 's|.*|lxc.mount.entry = /a& b none bind 0 0|'; } > mounts.conf
+run_lxconf lint --format json mounts.conf
+expect_rc_in 0 1
+expect_out_has "M025"
+{ echo 'lxc.rootfs.path = dir:/r'; echo 'lxc.init.cmd = /bin/sh'; seq 0 39999 | sed 's|.*|lxc.environment = V=&|'; } > env.conf
+run_lxconf lint --format json env.conf
+expect_rc_in 0 1
+run_lxconf run --plan env.conf
+expect_rc 0
