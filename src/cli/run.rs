@@ -114,7 +114,10 @@ pub fn run(args: RunArgs) -> u8 {
         return EXIT_INPUT;
     }
     if args.plan {
-        crate::outln!("{}", serde_json::to_string_pretty(&plan).unwrap_or_default());
+        crate::outln!(
+            "{}",
+            serde_json::to_string_pretty(&plan).unwrap_or_default()
+        );
         return EXIT_OK;
     }
     match lxconf_run::exec::execute(&plan, &lxconf_run::sys::linux::LinuxSys) {
