@@ -806,8 +806,12 @@ impl Sys for LinuxSys {
             if e != libc::EEXIST {
                 return Err(SysError::errno(format!("mknod {}", node.path), e));
             }
+            // Something is there already: leave it as liblxc does. It may be a symlink
+            // planted by the container's filesystem, and fchmodat follows symlinks (on the
+            // host: this runs before pivot_root).
+            return Ok(());
         }
-        // SAFETY: as above; fchmodat does not follow a symlink here (a node was created).
+        // SAFETY: as above; the name is the node just created (umask may have cut its mode).
         unsafe { libc::fchmodat(dir.as_raw_fd(), name.as_ptr(), node.mode, 0) };
         Ok(())
     }
