@@ -58,7 +58,10 @@ pub fn line(m: &Mount, with_rootfs: bool) -> Result<String, FieldError> {
         "{} {} {} {} {} {}",
         field("source", writable::fstab_path(&m.source))?,
         field("target", writable::fstab_path(target))?,
-        field("fstype", writable::word(&m.fstype).map(str::to_string))?,
+        field(
+            "fstype",
+            writable::fstab_word(&m.fstype).map(str::to_string)
+        )?,
         options(m)?,
         m.dump,
         m.pass

@@ -152,12 +152,22 @@ pub fn fstab_path(path: &str) -> Result<String, Unwritable> {
     Ok(out)
 }
 
+/// A field of an fstab line written without escapes (the filesystem type, one mount
+/// option): glibc's `getmntent` decodes `\040`-style escapes in every field, while
+/// liblxc's options and lxconf's reader take the text as it is, so a backslash is refused.
+pub fn fstab_word(field: &str) -> Result<&str, Unwritable> {
+    if field.contains('\\') {
+        return Err(Unwritable::Separator('\\'));
+    }
+    word(field)
+}
+
 /// One mount option (joined with `,` into the options field).
 pub fn fstab_option(option: &str) -> Result<&str, Unwritable> {
     if option.contains(',') {
         return Err(Unwritable::Separator(','));
     }
-    word(option)
+    fstab_word(option)
 }
 
 /// A character XML 1.0 has no way to carry, not even as a character reference.
@@ -176,7 +186,8 @@ pub fn xml_escape(s: &str, in_attribute: bool, minimal: bool) -> Result<String, 
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
-            '>' if !minimal => out.push_str("&gt;"),
+            // `]]>` may not appear in text, even with minimal escaping.
+            '>' if !minimal || out.ends_with("]]") => out.push_str("&gt;"),
             '\'' if in_attribute || !minimal => out.push_str("&apos;"),
             '"' if !minimal => out.push_str("&quot;"),
             '\r' => out.push_str("&#13;"),
@@ -209,14 +220,28 @@ pub fn xml_fragment(raw: &str, expected: &str) -> Result<(), Unwritable> {
         };
         let opens = matches!(event, Event::Start(_));
         match event {
-            Event::Start(e) | Event::Empty(e) if depth == 0 => {
-                roots += 1;
-                if roots > 1 || e.name().as_ref() != expected.as_bytes() {
-                    return bad(&format!("is not one `<{expected}>` element"));
+            Event::Start(e) | Event::Empty(e) => {
+                if depth == 0 {
+                    roots += 1;
+                    if roots > 1 || e.name().as_ref() != expected.as_bytes() {
+                        return bad(&format!("is not one `<{expected}>` element"));
+                    }
+                }
+                // Every attribute well-formed and unique, every reference defined.
+                for a in e.attributes().with_checks(true) {
+                    let ok = a.ok().is_some_and(|a| {
+                        a.unescape_value().is_ok_and(|v| !v.contains(xml_forbidden))
+                    });
+                    if !ok {
+                        return bad("has a malformed or repeated attribute");
+                    }
                 }
                 depth += usize::from(opens);
             }
-            Event::Start(_) => depth += 1,
+            Event::Text(t) if !t.unescape().is_ok_and(|t| !t.contains(xml_forbidden)) => {
+                return bad("has an undefined entity or a bad character reference")
+            }
+            Event::CData(_) if depth == 0 => return bad("has text outside its element"),
             Event::End(_) if depth == 0 => return bad("closes an element it did not open"),
             Event::End(_) => depth -= 1,
             Event::Text(t) if depth == 0 && !t.iter().all(u8::is_ascii_whitespace) => {
@@ -313,6 +338,34 @@ mod tests {
         assert_eq!(fstab_path(""), Err(Unwritable::Empty));
         assert_eq!(fstab_option("ro,exec"), Err(Unwritable::Separator(',')));
         assert_eq!(fstab_option("mode=1 0"), Err(Unwritable::Whitespace));
+        assert_eq!(fstab_option("x\\040y"), Err(Unwritable::Separator('\\')));
+        assert_eq!(fstab_word("a\\b"), Err(Unwritable::Separator('\\')));
+    }
+
+    #[test]
+    fn fragments_are_one_well_formed_element_of_the_expected_name() {
+        assert!(xml_fragment("<clock offset='utc'><timer name='rtc'/></clock>", "clock").is_ok());
+        for bad in [
+            "<clock/><filesystem type='mount'/>",
+            "<filesystem type='mount'/>",
+            "<clock>",
+            "</devices><clock/>",
+            "<clock a='1' a='2'/>",
+            "<clock offset='utc'>&#0;</clock>",
+            "<clock offset='utc'>&evil;</clock>",
+            "<clock a='&evil;'/>",
+            "<clock/><![CDATA[text]]>",
+            "<clock/>text",
+            "<?pi x?><clock/>",
+        ] {
+            assert!(xml_fragment(bad, "clock").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn cdata_end_is_never_written_raw() {
+        assert_eq!(xml_escape("x]]>y", false, true).unwrap(), "x]]&gt;y");
+        assert_eq!(xml_escape("a>b", false, true).unwrap(), "a>b");
     }
 
     #[test]

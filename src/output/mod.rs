@@ -139,9 +139,9 @@ fn resolve(path: &Path) -> Result<PathBuf, WriteError> {
     Err(io(rustix::io::Errno::LOOP.into()))
 }
 
-/// A link is followed only when it belongs to this user or to the owner of its directory:
-/// the kernel's `protected_symlinks` rule for sticky world-writable directories, applied to
-/// every directory. Otherwise whoever may write the directory (a shared `--output-dir`)
+/// A link is followed only when it belongs to this user, or to the owner of its directory
+/// and leads to a file of that owner: the kernel's `protected_symlinks` rule for sticky
+/// world-writable directories, applied to every directory, plus the target's owner. Otherwise whoever may write the directory (a shared `--output-dir`)
 /// could point lxconf's write, as root, at any file. (Resolving the link ourselves, as a
 /// write through it needs, bypasses the kernel's own check.)
 fn trusted_link(link: &Path, meta: &std::fs::Metadata) -> Result<(), WriteError> {
@@ -151,7 +151,13 @@ fn trusted_link(link: &Path, meta: &std::fs::Metadata) -> Result<(), WriteError>
         source,
     })?;
     let me = rustix::process::geteuid().as_raw();
-    if meta.uid() == me || meta.uid() == dir.uid() {
+    if meta.uid() == me {
+        return Ok(());
+    }
+    // Someone else's link in their own directory is followed only to a file of theirs:
+    // a user's link must not aim root's write at a file the user could not write.
+    let target_owner = std::fs::metadata(link).map(|t| t.uid()).ok();
+    if meta.uid() == dir.uid() && target_owner == Some(meta.uid()) {
         return Ok(());
     }
     Err(WriteError::UntrustedLink {

@@ -85,6 +85,22 @@ fn classify_owned(key: &str) -> Key<'static> {
 }
 
 /// Whether a key is a scalar (last value wins) or a list (lines append, empty clears), as
+/// Cgroup files whose lines name what they apply to (a device, an interface), so several
+/// lines of the same key each count.
+fn cgroup_file_is_keyed(file: &str) -> bool {
+    file.starts_with("devices.")
+        || file.ends_with("_device")
+        || matches!(
+            file,
+            "io.max"
+                | "io.weight"
+                | "io.bfq.weight"
+                | "io.latency"
+                | "rdma.max"
+                | "net_prio.ifpriomap"
+        )
+}
+
 /// liblxc's setters treat it.
 pub fn arity(key: &Key<'_>) -> Arity {
     use ExactKey as K;
@@ -113,8 +129,9 @@ pub fn arity(key: &Key<'_>) -> Arity {
             "type" => Arity::Other,
             _ => Arity::Scalar,
         },
-        // Device rules accumulate: every line is written.
-        Key::Cgroup1(f) | Key::Cgroup2(f) if f.starts_with("devices.") => Arity::Other,
+        // Device rules accumulate, and files keyed by device or interface take one line
+        // per key: liblxc writes every line, so an earlier one is not overridden.
+        Key::Cgroup1(f) | Key::Cgroup2(f) if cgroup_file_is_keyed(f) => Arity::Other,
         Key::Cgroup1(_) | Key::Cgroup2(_) | Key::Prlimit(_) | Key::Sysctl(_) => Arity::Scalar,
         _ => Arity::Other,
     }
