@@ -1557,6 +1557,14 @@ fn confinement_not_applied(c: &Container) -> Vec<Finding> {
             format!("{} hook(s) are not run", c.hooks.hooks.len()),
         ));
     }
+    for n in &c.networks {
+        if n.script_up.is_some() || n.script_down.is_some() {
+            out.push(Finding::new(
+                Code::R004,
+                format!("network {}: the up/down scripts are not run", n.index),
+            ));
+        }
+    }
     if !c.host_devices.is_empty() {
         out.push(Finding::new(
             Code::R005,

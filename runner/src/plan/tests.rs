@@ -441,3 +441,19 @@ fn lxc_like_hooks() -> Vec<lxconf_model::Hook> {
         command: "/bin/true".into(),
     }]
 }
+
+#[test]
+fn network_scripts_the_runner_does_not_run_are_reported() {
+    let mut c = lxc_like();
+    let mut n = lxconf_model::Network::new(0, lxconf_model::NetKind::Empty);
+    n.script_up = Some("/usr/local/bin/up".into());
+    c.networks = vec![n];
+    let p = plan(&c, &unified()).expect("plan");
+    assert!(
+        p.not_applied
+            .iter()
+            .any(|f| f.code == Code::R004 && f.message.contains("network 0")),
+        "{:?}",
+        p.not_applied
+    );
+}
