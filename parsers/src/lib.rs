@@ -7,6 +7,7 @@ pub mod fs;
 pub mod fstab;
 pub mod limits;
 pub mod lxc;
+pub mod verbatim;
 
 pub use detect::{detect, Format};
 pub use lxc::{LoadOptions, Loaded};
@@ -118,7 +119,10 @@ fn load_model(
     let id = sources.add(name, text);
     let mut diagnostics = Vec::new();
     let container = match read(text) {
-        Ok(c) => c,
+        Ok(mut c) => {
+            verbatim::mark_trusted(&mut c);
+            c
+        }
         Err((message, at)) => {
             let offset = at.map_or(0, |(line, column)| line_col_to_offset(text, line, column));
             diagnostics.push(
