@@ -2,7 +2,9 @@
 //! with a coded error, or it holds exactly what the writer meant to write.
 
 use lxconf_convert::lxc::{emit, LxcOptions};
-use lxconf_model::{Code, Diagnostic, Document};
+use lxconf_model::{Code, Diagnostic, Document, Severity};
+use lxconf_parse::fs::MemoryFs;
+use lxconf_parse::LoadOptions;
 
 fn refused(losses: &[Diagnostic], code: Code) -> bool {
     losses.iter().any(|d| d.code == code && d.is_error())
@@ -25,6 +27,17 @@ pub fn check_lxc(doc: &Document) {
             })
             .collect();
         assert_eq!(read, out.entries, "lines changed:\n{}", out.text);
+        // Without a loss, the config reads back as the same model (identity or a coded
+        // refusal: never a silent change).
+        let lossless = out.losses.iter().all(|d| d.severity == Severity::Note);
+        if lossless && !opts.legacy {
+            let fs = MemoryFs::new();
+            let options = LoadOptions { fs: &fs, base_dir: "/".into() };
+            let back = lxconf_parse::lxc::load("written.conf", &out.text, &options);
+            if !back.has_errors() {
+                assert_eq!(back.document.container, doc.container, "model changed:\n{}", out.text);
+            }
+        }
     }
 }
 
