@@ -137,25 +137,27 @@ mod tests {
 
     #[test]
     fn what_a_reader_keeps_is_trusted_and_nothing_else() {
-        let mut c = Container::default();
-        c.unrecognized = vec![
-            entry("domxml", "clock", "<clock offset='localtime'/>"),
-            entry(
-                "domxml",
-                "devices/interface[0]/bandwidth",
-                "<bandwidth><inbound average='1'/></bandwidth>",
-            ),
-            entry(
-                "domxml",
-                "devices/filesystem",
-                "<filesystem type='mount'><source dir='/'/><target dir='/host'/></filesystem>",
-            ),
-            entry("domxml", "os/init", "<init>/tmp/evil.sh</init>"),
-            entry("domxml", "clock", "<clock offset='utc'/><init>/x</init>"),
-            entry("lxc", "lxc.hook.pre-start", "/tmp/evil.sh"),
-            entry("lxc", "lxc.init.uid", "4294967295"),
-            entry("lxc", "lxc.include", "/etc/shadow"),
-        ];
+        let mut c = Container {
+            unrecognized: vec![
+                entry("domxml", "clock", "<clock offset='localtime'/>"),
+                entry(
+                    "domxml",
+                    "devices/interface[0]/bandwidth",
+                    "<bandwidth><inbound average='1'/></bandwidth>",
+                ),
+                entry(
+                    "domxml",
+                    "devices/filesystem",
+                    "<filesystem type='mount'><source dir='/'/><target dir='/host'/></filesystem>",
+                ),
+                entry("domxml", "os/init", "<init>/tmp/evil.sh</init>"),
+                entry("domxml", "clock", "<clock offset='utc'/><init>/x</init>"),
+                entry("lxc", "lxc.hook.pre-start", "/tmp/evil.sh"),
+                entry("lxc", "lxc.init.uid", "4294967295"),
+                entry("lxc", "lxc.include", "/etc/shadow"),
+            ],
+            ..Container::default()
+        };
         mark_trusted(&mut c);
         let trusted: Vec<bool> = c.unrecognized.iter().map(|u| u.kept_by_reader.0).collect();
         assert_eq!(

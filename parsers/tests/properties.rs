@@ -45,8 +45,8 @@ proptest! {
     fn fstab_paths_round_trip(source in "/[ -~\t]{0,30}", target in "[a-z/ ]{1,20}") {
         let line = format!(
             "{} {} none bind 0 0",
-            lxconf_parse::fstab::encode_escapes(&source),
-            lxconf_parse::fstab::encode_escapes(&target)
+            lxconf_convert::writable::fstab_path(&source).unwrap(),
+            lxconf_convert::writable::fstab_path(&target).unwrap()
         );
         let entry = lxconf_parse::fstab::parse_line(&line, 0).unwrap().unwrap();
         prop_assert_eq!(entry.source.text, source);

@@ -112,40 +112,6 @@ pub fn mount_from_fields(
     (mount, errors)
 }
 
-/// The options string for a [`Mount`], in a canonical order (the inverse of
-/// [`mount_from_fields`]).
-pub fn options_string(mount: &Mount) -> String {
-    let mut opts: Vec<String> = Vec::new();
-    match mount.bind {
-        BindKind::None => {}
-        BindKind::Bind => opts.push("bind".into()),
-        BindKind::Rbind => opts.push("rbind".into()),
-    }
-    if mount.readonly {
-        opts.push("ro".into());
-    }
-    if let Some(size) = mount.size {
-        opts.push(format!("size={size}"));
-    }
-    opts.extend(mount.options.iter().cloned());
-    match mount.create {
-        Some(CreateKind::Dir) => opts.push("create=dir".into()),
-        Some(CreateKind::File) => opts.push("create=file".into()),
-        None => {}
-    }
-    if mount.optional {
-        opts.push("optional".into());
-    }
-    if mount.relative {
-        opts.push("relative".into());
-    }
-    if opts.is_empty() {
-        "defaults".into()
-    } else {
-        opts.join(",")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,10 +131,6 @@ mod tests {
         assert!(m.readonly && m.optional);
         assert_eq!(m.create, Some(CreateKind::Dir));
         assert_eq!(m.options, vec!["mode=0755"]);
-        assert_eq!(
-            options_string(&m),
-            "ro,size=67108864,mode=0755,create=dir,optional"
-        );
     }
 
     #[test]
