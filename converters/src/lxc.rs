@@ -276,6 +276,13 @@ impl<'a> Emitter<'a> {
         let implicit = env
             .last()
             .is_some_and(|e| e.name == "container" && e.value.as_deref() == Some("lxc"));
+        if !implicit && !env.iter().any(|e| e.name == "container") {
+            self.note(
+                "/init/env",
+                "LXC sets `container=lxc` in init's environment, which this container did not have".into(),
+                "programs that look at $container will see `lxc`",
+            );
+        }
         let n = env.len() - usize::from(implicit);
         for (idx, e) in env[..n].iter().enumerate() {
             if e.name == "container" {

@@ -197,6 +197,10 @@ fn canonical(c: &Container) -> Container {
         r.swap_limit = Some(crate::ByteSize(total.0.saturating_sub(mem.0)));
         r.memory_swap_limit = None;
     }
+    // A negative CPU quota is "no quota" (cgroup v1's -1, v2's `max`).
+    if r.cpu_quota_us.is_some_and(|q| q < 0) {
+        r.cpu_quota_us = None;
+    }
     // No lxc.arch means the host's personality.
     if c.arch.is_none() {
         c.arch = Some(
