@@ -279,7 +279,8 @@ impl<'a> Emitter<'a> {
         if !implicit && !env.iter().any(|e| e.name == "container") {
             self.note(
                 "/init/env",
-                "LXC sets `container=lxc` in init's environment, which this container did not have".into(),
+                "LXC sets `container=lxc` in init's environment, which this container did not have"
+                    .into(),
                 "programs that look at $container will see `lxc`",
             );
         }
@@ -1121,5 +1122,30 @@ pub fn emit(doc: &Document, opts: &LxcOptions) -> LxcOutput {
         text,
         losses: e.losses,
         entries: e.entries,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_model_without_container_lxc_gets_a_note() {
+        // Found by the model fuzz target: LXC always sets container=lxc for init.
+        let doc = Document::default();
+        let out = emit(&doc, &LxcOptions::default());
+        assert!(
+            out.losses
+                .iter()
+                .any(|d| d.code == Code::C102 && d.message.contains("container=lxc")),
+            "{:?}",
+            out.losses
+        );
+        let mut lxc_like = Document::default();
+        lxc_like.container.init.env.push(EnvVar {
+            name: "container".into(),
+            value: Some("lxc".into()),
+        });
+        assert!(emit(&lxc_like, &LxcOptions::default()).losses.is_empty());
     }
 }

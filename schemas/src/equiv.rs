@@ -376,6 +376,23 @@ mod tests {
     }
 
     #[test]
+    fn a_negative_cpu_quota_is_no_quota() {
+        // Found by the writers fuzz target: `cfs_quota_us = -1` written as `cpu.max = max`.
+        let mut a = Container::default();
+        a.resources.cpu_quota_us = Some(-1);
+        a.resources.cpu_period_us = Some(100_000);
+        let mut b = a.clone();
+        b.resources.cpu_quota_us = None;
+        assert!(compare(&a, &b)
+            .iter()
+            .all(|o| o.status != Status::Unexpected));
+        b.resources.cpu_quota_us = Some(50_000);
+        assert!(compare(&a, &b)
+            .iter()
+            .any(|o| o.status == Status::Unexpected));
+    }
+
+    #[test]
     fn drop_list_and_policy_with_the_same_drops_are_equal() {
         let a = Container {
             capabilities: Capabilities::Drop {
