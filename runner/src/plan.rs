@@ -1407,9 +1407,11 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
     let p = &mut plan.process;
     p.push(ProcessStep::Setsid);
     match (&c.init.cwd, &c.rootfs) {
-        (Some(cwd), _) => p.push(ProcessStep::Chdir {
+        // Created inside a root filesystem only: without one the path is the host's, and
+        // creating it (as root, before the uid switch) would change the host.
+        (Some(cwd), rootfs) => p.push(ProcessStep::Chdir {
             path: clean_target(cwd)?,
-            create: true,
+            create: rootfs.is_some(),
         }),
         (None, Some(_)) => p.push(ProcessStep::Chdir {
             path: "/".into(),

@@ -457,3 +457,18 @@ fn network_scripts_the_runner_does_not_run_are_reported() {
         p.not_applied
     );
 }
+
+#[test]
+fn init_cwd_is_created_only_inside_a_root_filesystem() {
+    // Review of issue 12: without a rootfs the path is the host's, and the runner created
+    // it as root before switching to the init uid.
+    let mut c = lxc_like();
+    c.rootfs = None;
+    c.init.cwd = Some("/new/dir".into());
+    let p = plan(&c, &unified()).expect("plan");
+    let creates = p
+        .process
+        .iter()
+        .any(|s| matches!(s, ProcessStep::Chdir { create, .. } if *create));
+    assert!(!creates, "{:?}", p.process);
+}
