@@ -158,6 +158,9 @@ struct Lowerer<'a> {
     auto: AutoMounts,
     auto_origin: Option<Origin>,
     console_none: bool,
+    /// Where each sysctl key is in `c.sysctls` (a later line replaces in place; a lookup by
+    /// scanning made 50,000 sysctl lines take seconds).
+    sysctl_at: HashMap<String, usize>,
 }
 
 fn is_empty_value(v: &str) -> bool {
@@ -202,6 +205,7 @@ impl<'a> Lowerer<'a> {
             auto: AutoMounts::default(),
             auto_origin: None,
             console_none: false,
+            sysctl_at: HashMap::new(),
         }
     }
 
@@ -522,6 +526,7 @@ impl<'a> Lowerer<'a> {
             Key::Prlimit(res) => self.apply_prlimit(res, key_origin, v),
             Key::SysctlAll => {
                 self.c.sysctls.clear();
+                self.sysctl_at.clear();
                 self.origins.remove_under("/sysctls");
             }
             Key::Proc(k) | Key::Sysctl(k) if proc_key_problem(k).is_some() => {
@@ -533,11 +538,9 @@ impl<'a> Lowerer<'a> {
                 self.diag(d);
             }
             Key::Sysctl(k) => {
-                let pos = self.c.sysctls.iter().position(|s| s.key == k);
+                let pos = self.sysctl_at.get(k).copied();
                 match (empty, pos) {
-                    (true, Some(i)) => {
-                        self.c.sysctls.remove(i);
-                    }
+                    (true, Some(i)) => self.remove_sysctl(i),
                     (true, None) => {}
                     (false, Some(i)) => {
                         self.c.sysctls[i].value = v.text.to_string();
@@ -549,6 +552,7 @@ impl<'a> Lowerer<'a> {
                             value: v.text.to_string(),
                         });
                         let i = self.c.sysctls.len() - 1;
+                        self.sysctl_at.insert(k.to_string(), i);
                         self.origins.record(("/sysctls", i), v.origin);
                     }
                 }
@@ -1247,6 +1251,23 @@ impl<'a> Lowerer<'a> {
                 });
                 let i = self.c.unrecognized.len() - 1;
                 self.origins.record(("/unrecognized", i), key_origin);
+            }
+        }
+    }
+
+    /// Remove the sysctl at `i`: the later ones move up, with their origins.
+    fn remove_sysctl(&mut self, i: usize) {
+        let mut origins: Vec<Option<Origin>> = (0..self.c.sysctls.len())
+            .map(|j| self.origins.get(&format!("/sysctls/{j}")))
+            .collect();
+        origins.remove(i);
+        self.c.sysctls.remove(i);
+        self.origins.remove_under("/sysctls");
+        self.sysctl_at.clear();
+        for (j, s) in self.c.sysctls.iter().enumerate() {
+            self.sysctl_at.insert(s.key.clone(), j);
+            if let Some(o) = origins[j] {
+                self.origins.record(("/sysctls", j), o);
             }
         }
     }
