@@ -2553,6 +2553,11 @@ impl<'a> Lowerer<'a> {
                     let Some((k, val)) = p.split_once('=') else {
                         return false;
                     };
+                    // A key the model does not type keeps the line raw (it was dropped:
+                    // found by the writers fuzz target).
+                    if !matches!(k, "rbps" | "wbps" | "riops" | "wiops") {
+                        return false;
+                    }
                     let val = if val == "max" {
                         None
                     } else {
@@ -2704,6 +2709,16 @@ mod tests {
                 base_dir: "/".into(),
             },
         )
+    }
+
+    #[test]
+    fn an_io_max_key_the_model_does_not_type_keeps_the_line() {
+        // Found by the writers fuzz target: `rxps=12` vanished, leaving an empty device.
+        let loaded = lower("lxc.cgroup2.io.max = 8:0 rxps=12\n");
+        let r = &loaded.document.container.resources;
+        assert!(r.blkio_devices.is_empty(), "{r:?}");
+        assert_eq!(r.cgroup.len(), 1, "{r:?}");
+        assert_eq!(r.cgroup[0].value, "8:0 rxps=12");
     }
 
     #[test]
