@@ -2568,6 +2568,10 @@ impl<'a> Lowerer<'a> {
                     };
                     settings.push((k.to_string(), val));
                 }
+                if settings.is_empty() {
+                    // `io.max = 8:0` sets nothing: kept raw rather than an empty device.
+                    return false;
+                }
                 let d = blkio_device(&mut r.blkio_devices, dev);
                 for (k, val) in settings {
                     match k.as_str() {
@@ -2719,6 +2723,10 @@ mod tests {
         assert!(r.blkio_devices.is_empty(), "{r:?}");
         assert_eq!(r.cgroup.len(), 1, "{r:?}");
         assert_eq!(r.cgroup[0].value, "8:0 rxps=12");
+        // A device without settings, too (a NUL cut the line: fuzzing again).
+        let loaded = lower("lxc.cgroup2.io.max = 8:0\n");
+        let r = &loaded.document.container.resources;
+        assert!(r.blkio_devices.is_empty() && r.cgroup.len() == 1, "{r:?}");
     }
 
     #[test]
