@@ -360,7 +360,11 @@ impl<'a> Emitter<'a> {
             (nesting && (m.target == "/dev/.lxc/proc" || m.target == "/dev/.lxc/sys") && m.optional)
                 || a.shmounts
                     .as_ref()
-                    .is_some_and(|s| s.container == m.target && s.host == m.source)
+                    // The reader roots a relative container path (`shmounts:/run:x` → `/x`).
+                    .is_some_and(|s| {
+                        s.container.trim_start_matches('/') == m.target.trim_start_matches('/')
+                            && s.host == m.source
+                    })
         };
         let mounts: Vec<&Mount> = c.mounts.iter().filter(|m| !generated(m)).collect();
         if tokens.is_empty() && mounts.is_empty() {
@@ -1128,6 +1132,34 @@ pub fn emit(doc: &Document, opts: &LxcOptions) -> LxcOutput {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_relative_shmounts_path_is_not_written_twice() {
+        // Found by the writers fuzz target: `shmounts:/run/:x` generates a mount on `/x`,
+        // which was written again as an lxc.mount.entry.
+        let mut doc = Document::default();
+        let c = &mut doc.container;
+        c.auto_mounts.shmounts = Some(Shmounts {
+            host: "/run/".into(),
+            container: "x".into(),
+        });
+        c.mounts.push(Mount {
+            source: "/run/".into(),
+            target: "/x".into(),
+            fstype: "none".into(),
+            options: vec![],
+            readonly: false,
+            bind: BindKind::Bind,
+            size: None,
+            optional: false,
+            create: Some(CreateKind::Dir),
+            relative: false,
+            dump: 0,
+            pass: 0,
+        });
+        let out = emit(&doc, &LxcOptions::default());
+        assert!(!out.text.contains("lxc.mount.entry"), "{}", out.text);
+    }
 
     #[test]
     fn a_model_without_container_lxc_gets_a_note() {
