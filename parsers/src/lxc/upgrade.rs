@@ -27,25 +27,11 @@ pub struct Upgraded {
     pub includes: Vec<String>,
 }
 
-/// Storage types a `lxc.rootfs.path` prefix may name.
-const ROOTFS_TYPES: &[&str] = &[
-    "dir",
-    "btrfs",
-    "overlay",
-    "overlayfs",
-    "lvm",
-    "zfs",
-    "loop",
-    "nbd",
-    "rbd",
-    "aufs",
-    "block",
-];
-
+/// Whether the path already names its storage type. liblxc (and lxconf's reader) take
+/// whatever comes before the first `:` as the type, known or not, so a `:` is enough:
+/// prefixing another type would change which one liblxc uses.
 fn has_type_prefix(value: &str) -> bool {
-    value
-        .split_once(':')
-        .is_some_and(|(t, _)| ROOTFS_TYPES.contains(&t))
+    value.contains(':')
 }
 
 /// Upgrade one file's text. `source` is used for the diagnostics' locations.
@@ -230,6 +216,12 @@ mod tests {
         assert_eq!(
             up("lxc.rootfs = overlayfs:/a:/b\nlxc.rootfs.backend = overlayfs\n"),
             "lxc.rootfs.path = overlayfs:/a:/b\n"
+        );
+        // Found by the upgrade fuzz target: an unknown type before `:` is still the type
+        // liblxc reads; prefixing `overlayfs:` would change it.
+        assert_eq!(
+            up("lxc.rootfs = overlayf':/a:/b\nlxc.rootfs.backend = overlayfs\n"),
+            "lxc.rootfs.path = overlayf':/a:/b\n"
         );
     }
 
