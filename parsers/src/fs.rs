@@ -27,10 +27,22 @@ impl FileSystem for RealFs {
     fn is_dir(&self, path: &Path) -> bool {
         path.is_dir()
     }
+    /// Only names liblxc would include (`*.conf`, six bytes or more), and at most one more
+    /// than the include limit: a directory of millions of entries costs no memory, and
+    /// the include count reports the limit (I004).
     fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
-        std::fs::read_dir(path)?
-            .map(|e| e.map(|e| e.path()))
-            .collect()
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(path)? {
+            let entry = entry?.path();
+            let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.len() >= 6 && name.ends_with(".conf") {
+                out.push(entry);
+                if out.len() > crate::limits::MAX_INCLUDES {
+                    break;
+                }
+            }
+        }
+        Ok(out)
     }
 }
 

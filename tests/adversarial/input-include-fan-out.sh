@@ -18,3 +18,12 @@ printf 'lxc.uts.name = x\n' > d50.conf
 run_lxconf lint d0.conf
 expect_rc 1
 expect_out_has "I005"
+# A directory include of a huge directory: only `*.conf` names are kept, and at most one
+# more than the include limit (the listing itself cannot eat memory).
+mkdir big
+for i in $(seq 1 1100); do echo "lxc.uts.name = n$i" > "big/f$i.conf"; done
+for i in $(seq 1 2000); do : > "big/other$i"; done
+printf 'lxc.include = %s/big/\n' "$WORK" > big.conf
+run_lxconf show big.conf
+expect_rc 1
+expect_err_has I004
