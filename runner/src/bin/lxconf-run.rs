@@ -42,7 +42,7 @@ fn main() {
         eprintln!("usage: lxconf-run [--plan] [--init direct|supervised] MODEL.json [-- CMD...]");
         std::process::exit(2);
     };
-    let text = match std::fs::read_to_string(&path) {
+    let text = match read_bounded(&path) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("lxconf-run: {path}: {e}");
@@ -86,4 +86,19 @@ fn main() {
             std::process::exit(if e.code().is_some() { 1 } else { 125 });
         }
     }
+}
+
+/// A model document, at most 16 MiB (the readers' limit): a development tool is handed
+/// hostile files too (`lxconf-run /dev/zero` must not eat the machine).
+fn read_bounded(path: &str) -> std::io::Result<String> {
+    use std::io::Read;
+    const MAX: u64 = 16 << 20;
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX {
+        return Err(std::io::Error::other("larger than 16 MiB"));
+    }
+    Ok(text)
 }
