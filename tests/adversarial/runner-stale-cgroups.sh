@@ -7,7 +7,14 @@
 printf 'lxc.uts.name = s\nlxc.init.cmd = /bin/sleep 600\nlxc.cgroup2.pids.max = 40\n' > c.conf
 "$LXCONF" run c.conf > .out 2> .err &
 runner=$!
-sleep 1
+# Wait until the container runs in its cgroup (a cold machine may need more than a second).
+for _ in $(seq 100); do
+  made=$(find /sys/fs/cgroup -maxdepth 6 -type d -name "lxconf.payload.*.$runner" 2> /dev/null)
+  [ -n "$made" ] && pgrep -P "$runner" > /dev/null && break
+  sleep 0.1
+done
+[ -n "$made" ] || fail "premise: the run made no cgroup in 10 s"
+sleep 0.2
 children=$(cat /proc/$runner/task/*/children 2> /dev/null)
 [ -n "$children" ] || fail "no watcher or container process found"
 # The watcher first, so that nobody is left to clean up after the runner.

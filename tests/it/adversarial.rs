@@ -81,6 +81,7 @@ fn run_case(case: &Path, h: &Header) -> Result<(), String> {
 }
 
 fn run_all(root_cases: bool) {
+    let _containers = crate::support::containers_lock();
     let mut failures = Vec::new();
     let mut ran = 0;
     for case in cases() {

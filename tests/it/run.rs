@@ -22,6 +22,7 @@ fn busybox_root(dir: &std::path::Path) -> Option<()> {
 
 #[test]
 fn an_lxc_config_runs_with_its_hostname_env_caps_and_exit_status() {
+    let _containers = crate::support::containers_lock();
     if !nix_is_root() {
         eprintln!("skipped: lxconf run needs root");
         return;
@@ -82,6 +83,7 @@ fn check_host_reports_json() {
 
 #[test]
 fn equiv_runs_an_lxc_config_and_its_domain_xml_and_catches_a_broken_conversion() {
+    let _containers = crate::support::containers_lock();
     if !nix_is_root() {
         eprintln!("skipped: lxconf run needs root");
         return;
@@ -145,6 +147,7 @@ fn equiv_runs_an_lxc_config_and_its_domain_xml_and_catches_a_broken_conversion()
 #[test]
 #[ignore = "needs root"]
 fn equiv_compares_the_memory_and_pids_limits_the_containers_got() {
+    let _containers = crate::support::containers_lock();
     let dir = tempfile::tempdir().expect("tempdir");
     let rootfs = dir.path().join("rootfs");
     busybox_root(&rootfs).expect("busybox-static is missing: run ./scripts/test-all.sh");

@@ -98,3 +98,15 @@ pub fn ensure_libvirtd() {
         "libvirtd does not answer on lxc:///system: run tests/oracle/libvirt/start-libvirtd.sh"
     );
 }
+
+/// Held by every test that starts containers: a run removes the stale cgroups of runners
+/// that are gone (R013), so a test that kills a runner on purpose must not race another
+/// test's run.
+pub static CONTAINERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Take [`CONTAINERS`] (a test that panicked while holding it does not poison the others).
+pub fn containers_lock() -> std::sync::MutexGuard<'static, ()> {
+    CONTAINERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
