@@ -8,6 +8,9 @@ for cmd in show lint "convert --to json"; do
   expect_rc 1
   expect_output_has M040
 done
+# Located at the key, not the value.
+run_lxconf show proc.conf
+expect_err_has "proc.conf:1:1"
 printf '{"proc": [{"key": "../../tmp/victim", "value": "X"}]}\n' > proc.json
 run_lxconf convert --to lxc proc.json
 expect_rc 1

@@ -533,7 +533,7 @@ impl<'a> Lowerer<'a> {
                 let why = proc_key_problem(k).unwrap_or_default();
                 let key = k.escape_debug();
                 let d = Diagnostic::new(Code::M040, format!("the /proc key `{key}` {why}"))
-                    .at(v.origin)
+                    .at(key_origin)
                     .help("liblxc writes the value to /proc/PID/KEY as root: name a file directly below /proc/PID/");
                 self.diag(d);
             }
