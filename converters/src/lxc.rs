@@ -366,7 +366,12 @@ impl<'a> Emitter<'a> {
                             && s.host == m.source
                     })
         };
-        let mounts: Vec<&Mount> = c.mounts.iter().filter(|m| !generated(m)).collect();
+        let mounts: Vec<(usize, &Mount)> = c
+            .mounts
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| !generated(m))
+            .collect();
         if tokens.is_empty() && mounts.is_empty() {
             return;
         }
@@ -374,13 +379,7 @@ impl<'a> Emitter<'a> {
         if !tokens.is_empty() {
             self.line("lxc.mount.auto", tokens.join(" "));
         }
-        for m in mounts {
-            // Filtering above keeps the model's order, so the index is found by identity.
-            let i = c
-                .mounts
-                .iter()
-                .position(|x| std::ptr::eq(x, m))
-                .unwrap_or(0);
+        for (i, m) in mounts {
             match fstab::line(m, c.rootfs.is_some()) {
                 Ok(entry) => self.text(&format!("/mounts/{i}"), "lxc.mount.entry", &entry),
                 Err((field, why)) => self.refuse(

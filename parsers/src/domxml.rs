@@ -1027,15 +1027,24 @@ fn lower_domain(l: &mut Lower<'_>, root: &Element) {
         name: "LIBVIRT_LXC_NAME".into(),
         value: Some(name),
     });
+    // By name, through an index: 40,000 <initenv> took 26 s with a scan per variable.
+    let mut at: std::collections::HashMap<String, usize> = env
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.name.clone(), i))
+        .collect();
     for e in std::mem::take(&mut c.init.env) {
-        match env.iter_mut().find(|x| x.name == e.name) {
-            Some(x) => x.value = e.value,
-            None => env.push(e),
+        match at.get(&e.name) {
+            Some(&i) => env[i].value = e.value,
+            None => {
+                at.insert(e.name.clone(), env.len());
+                env.push(e);
+            }
         }
     }
     c.init.env = env;
     for (name, origin) in env_origins {
-        if let Some(i) = c.init.env.iter().position(|e| e.name == name) {
+        if let Some(&i) = at.get(&name) {
             l.doc.origins.record(("/init/env", i), origin);
         }
     }

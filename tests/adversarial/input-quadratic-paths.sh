@@ -21,3 +21,8 @@ expect_rc 0
 python3 -c "print('\n'.join(f'lxc.sysctl.net.k{i} = 1' for i in range(50000)))" > sysctls.conf
 run_lxconf show sysctls.conf
 expect_rc 0
+# 40,000 <initenv>: merged with libvirt's own variables and ordered for output by a scan
+# per variable (26 s to read, a minute to write back; found in the final review).
+python3 -c "print('<domain type=\'lxc\'><name>a</name><memory>65536</memory><os><type>exe</type><init>/bin/sh</init>' + ''.join(f'<initenv name=\'V{i}\'>x</initenv>' for i in range(40000)) + '</os></domain>')" > env.xml
+run_lxconf convert --to domxml env.xml
+expect_rc 0
