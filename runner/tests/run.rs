@@ -149,6 +149,7 @@ fn run(c: &Container, script: &str) -> (i32, String, String) {
 
 #[test]
 fn exit_status_and_signals_propagate() {
+    let _containers = containers();
     if !ready() {
         return;
     }
@@ -172,6 +173,7 @@ fn exit_status_and_signals_propagate() {
 
 #[test]
 fn identity_environment_cwd_and_hostname() {
+    let _containers = containers();
     if !ready() {
         return;
     }
@@ -204,6 +206,7 @@ fn identity_environment_cwd_and_hostname() {
 
 #[test]
 fn mounts_ro_bind_tmpfs_size_create_file_and_dev() {
+    let _containers = containers();
     if !ready() {
         return;
     }
@@ -260,6 +263,7 @@ fn mounts_ro_bind_tmpfs_size_create_file_and_dev() {
 
 #[test]
 fn capabilities_drop_and_keep() {
+    let _containers = containers();
     if !ready() {
         return;
     }
@@ -285,6 +289,7 @@ fn capabilities_drop_and_keep() {
 
 #[test]
 fn cgroup_limits_are_set_and_enforced() {
+    let _containers = containers();
     if !ready() {
         return;
     }
@@ -329,6 +334,7 @@ fn cgroup_limits_are_set_and_enforced() {
 
 #[test]
 fn escaping_mount_targets_are_refused() {
+    let _containers = containers();
     if !ready() {
         return;
     }
@@ -409,6 +415,7 @@ fn processes_with(marker: &str) -> usize {
 
 #[test]
 fn nothing_is_left_after_exit_or_after_kill_9_of_the_runner() {
+    let _containers = containers();
     if !ready() {
         return;
     }
@@ -458,6 +465,7 @@ fn nothing_is_left_after_exit_or_after_kill_9_of_the_runner() {
 
 #[test]
 fn application_container_on_the_host_root() {
+    let _containers = containers();
     if !ready() {
         return;
     }
@@ -493,6 +501,7 @@ fn application_container_on_the_host_root() {
 
 #[test]
 fn veth_into_a_bridge_of_a_test_network_namespace() {
+    let _containers = containers();
     if !ready() {
         return;
     }
@@ -569,6 +578,7 @@ fn mount_table(mountinfo: &str) -> Vec<String> {
 
 #[test]
 fn same_observations_as_lxc_execute() {
+    let _containers = containers();
     if !ready() {
         return;
     }
@@ -624,6 +634,7 @@ fn same_observations_as_lxc_execute() {
 
 #[test]
 fn a_user_namespace_maps_root_to_the_host_range() {
+    let _containers = containers();
     if !ready() {
         return;
     }
@@ -704,6 +715,15 @@ fn link_index(name: &str) -> Option<u32> {
         .expect("lookup")
 }
 
+/// Held by every test here: a run removes the stale cgroups of runners that are gone
+/// (R013), which must not race the test that leaves such cgroups on purpose.
+fn containers() -> std::sync::MutexGuard<'static, ()> {
+    static CONTAINERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    CONTAINERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn needs_busybox() {
     assert!(
         busybox().is_some(),
@@ -714,6 +734,7 @@ fn needs_busybox() {
 #[test]
 #[ignore = "needs root"]
 fn a_veth_pair_named_like_an_existing_interface_leaves_it_alone() {
+    let _containers = containers();
     needs_busybox();
     let root = build_rootfs();
     let mut c = base("vexist", root.path());
@@ -750,6 +771,7 @@ fn a_veth_pair_named_like_an_existing_interface_leaves_it_alone() {
 #[test]
 #[ignore = "needs root"]
 fn a_phys_dummy_is_given_back_to_the_host_when_the_container_ends() {
+    let _containers = containers();
     needs_busybox();
     let root = build_rootfs();
     let mut c = base("physback", root.path());
@@ -786,6 +808,7 @@ fn a_phys_dummy_is_given_back_to_the_host_when_the_container_ends() {
 #[test]
 #[ignore = "needs root"]
 fn a_phys_dummy_is_given_back_after_kill_9_of_the_runner() {
+    let _containers = containers();
     needs_busybox();
     let root = build_rootfs();
     let mut c = base("physkill", root.path());
@@ -843,6 +866,7 @@ fn children_of(pid: u32) -> Vec<i32> {
 #[test]
 #[ignore = "needs root"]
 fn cgroups_left_by_kill_9_of_runner_and_watcher_are_removed_by_the_next_run() {
+    let _containers = containers();
     needs_busybox();
     let root = build_rootfs();
     let mut c = base("stalecg", root.path());
@@ -890,6 +914,7 @@ fn cgroups_left_by_kill_9_of_runner_and_watcher_are_removed_by_the_next_run() {
 #[test]
 #[ignore = "needs root"]
 fn direct_init_stops_on_sigint_and_sigterm_without_handlers() {
+    let _containers = containers();
     needs_busybox();
     let root = build_rootfs();
     let c = base("directsig", root.path());
