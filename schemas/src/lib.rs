@@ -13,6 +13,7 @@ pub mod equiv;
 pub mod model;
 pub mod names;
 pub mod origins;
+pub mod pointer;
 pub mod source;
 pub mod values;
 
