@@ -10,6 +10,7 @@ pub mod codes;
 pub mod diag;
 pub mod diff;
 pub mod equiv;
+pub mod lxc_key;
 pub mod model;
 pub mod names;
 pub mod origins;
