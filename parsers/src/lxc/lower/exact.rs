@@ -1,7 +1,78 @@
 use super::*;
+use lxconf_model::lxc_key::Field;
 
 impl Lowerer<'_> {
     pub(super) fn apply_exact(&mut self, key: K, key_origin: Origin, v: Value<'_>) {
+        if let Some(field) = key.field() {
+            return self.apply_field(field, v);
+        }
+        match key {
+            K::UtsName
+            | K::Arch
+            | K::Autodev
+            | K::CgroupRelative
+            | K::RootfsManaged
+            | K::MonitorUnshare
+            | K::TimeOffsetBoot
+            | K::TimeOffsetMonotonic
+            | K::HookVersion => self.apply_identity(key, v),
+            K::Group
+            | K::StartDelay
+            | K::StartOrder
+            | K::MonitorSignalPdeath
+            | K::SignalHalt
+            | K::SignalReboot
+            | K::SignalStop => self.apply_autostart_and_signals(key, v),
+            K::InitCmd
+            | K::ExecuteCmd
+            | K::InitUid
+            | K::InitGid
+            | K::InitGroups
+            | K::InitCwd
+            | K::Environment => self.apply_init(key, v),
+            K::ConsolePath
+            | K::ConsoleLogfile
+            | K::ConsoleSize
+            | K::ConsoleBufferSize
+            | K::TtyMax
+            | K::PtyMax
+            | K::TtyDir
+            | K::LogFile
+            | K::LogLevel
+            | K::LogSyslog
+            | K::AutodevTmpfsSize => self.apply_console(key, v),
+            K::RootfsPath | K::RootfsMount | K::RootfsOptions | K::MountEntry | K::MountFstab => {
+                self.apply_rootfs_and_mounts(key, v)
+            }
+            K::ApparmorRaw
+            | K::SeccompNotifyProxy
+            | K::CgroupDir
+            | K::CgroupDirContainer
+            | K::CgroupDirMonitor
+            | K::CgroupDirMonitorPivot
+            | K::CgroupDirContainerInner => self.apply_security(key, v),
+            K::Include => self.include(v),
+            K::MountAuto => self.mount_auto(v),
+            K::CapDrop | K::CapKeep => self.caps(key == K::CapKeep, v),
+            K::NamespaceClone | K::NamespaceKeep => self.namespaces(key.name(), v),
+            K::Idmap => self.idmap(v),
+            _ => self.keep_untyped(key, key_origin, v),
+        }
+    }
+
+    /// A key that sets one model field through the key table's accessor.
+    fn apply_field(&mut self, field: Field, v: Value<'_>) {
+        match field {
+            Field::Flag { pointer, set, .. } => self.set_bool(v, set, pointer),
+            Field::Text { pointer, set, .. } => {
+                let value = self.set_string(pointer, v);
+                set(&mut self.c, value);
+            }
+        }
+    }
+
+    /// Keys of identity and switches.
+    fn apply_identity(&mut self, key: K, v: Value<'_>) {
         let key_name = key.name();
         let empty = v.text.is_empty();
         let t = v.text;
@@ -48,15 +119,6 @@ impl Lowerer<'_> {
                     );
                 }
             }
-            K::Ephemeral => self.set_bool(v, |c, b| c.lxc.ephemeral = b, "/lxc/ephemeral"),
-            K::NoNewPrivs => self.set_bool(v, |c, b| c.no_new_privs = b, "/no_new_privs"),
-            K::KeyringSession => self.set_bool(
-                v,
-                |c, b| c.lxc.keyring_session_disabled = b,
-                "/lxc/keyring_session_disabled",
-            ),
-            K::SchedCore => self.set_bool(v, |c, b| c.lxc.sched_core = b, "/lxc/sched_core"),
-            K::StartAuto => self.set_bool(v, |c, b| c.autostart.enabled = b, "/autostart/enabled"),
             K::Autodev => {
                 if empty {
                     self.c.dev.autodev = true;
@@ -64,22 +126,6 @@ impl Lowerer<'_> {
                     self.set_bool(v, |c, b| c.dev.autodev = b, "/dev/autodev");
                 }
             }
-            K::ApparmorAllowIncomplete => self.set_bool(
-                v,
-                |c, b| c.security.apparmor_allow_incomplete = b,
-                "/security/apparmor_allow_incomplete",
-            ),
-            K::ApparmorAllowNesting => self.set_bool(
-                v,
-                |c, b| c.security.apparmor_allow_nesting = b,
-                "/security/apparmor_allow_nesting",
-            ),
-            K::SeccompAllowNesting => self.set_bool(
-                v,
-                |c, b| c.security.seccomp_allow_nesting = b,
-                "/security/seccomp_allow_nesting",
-            ),
-            K::ConsoleRotate => self.set_bool(v, |c, b| c.console.rotate = b, "/console/rotate"),
             K::CgroupRelative => {
                 if empty {
                     self.c.lxc.cgroup_dirs.remove("relative");
@@ -104,6 +150,51 @@ impl Lowerer<'_> {
                     self.c.lxc.monitor_unshare = n != 0;
                 }
             }
+            K::TimeOffsetBoot | K::TimeOffsetMonotonic => {
+                let ns = if empty {
+                    Some(0)
+                } else {
+                    match parse_time_offset(t) {
+                        Ok(ns) => Some(ns),
+                        Err(e) => {
+                            self.invalid(v, e, "write a number and a unit, e.g. `-2h` or `500ms`");
+                            None
+                        }
+                    }
+                };
+                if let Some(ns) = ns {
+                    if key_name.ends_with("boot") {
+                        self.c.time_offsets.boot_ns = ns;
+                        self.origins.record("/time_offsets/boot_ns", v.origin);
+                    } else {
+                        self.c.time_offsets.monotonic_ns = ns;
+                        self.origins.record("/time_offsets/monotonic_ns", v.origin);
+                    }
+                }
+            }
+            K::HookVersion => {
+                if empty {
+                    self.c.hooks.version = 0;
+                } else {
+                    match parse_uint(t) {
+                        Ok(n) if n.value <= 1 => self.c.hooks.version = n.value as u8,
+                        _ => self.invalid(
+                            v,
+                            format!("`{t}` is not a hook version"),
+                            "write `0` (arguments) or `1` (environment variables)",
+                        ),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Keys of autostart and signals.
+    fn apply_autostart_and_signals(&mut self, key: K, v: Value<'_>) {
+        let empty = v.text.is_empty();
+        let t = v.text;
+        match key {
             K::Group => {
                 if empty {
                     self.c.autostart.groups.clear();
@@ -162,7 +253,15 @@ impl Lowerer<'_> {
                     self.origins.record(pointer, v.origin);
                 }
             }
-            K::Include => self.include(v),
+            _ => {}
+        }
+    }
+
+    /// Keys of init.
+    fn apply_init(&mut self, key: K, v: Value<'_>) {
+        let empty = v.text.is_empty();
+        let t = v.text;
+        match key {
             K::InitCmd => {
                 if empty {
                     self.c.init.command = Init::default().command;
@@ -262,6 +361,15 @@ impl Lowerer<'_> {
                 let i = self.c.init.env.len() - 1;
                 self.origins.record(("/init/env", i), v.origin);
             }
+            _ => {}
+        }
+    }
+
+    /// Keys of console, ttys and logging.
+    fn apply_console(&mut self, key: K, v: Value<'_>) {
+        let empty = v.text.is_empty();
+        let t = v.text;
+        match key {
             K::ConsolePath => {
                 if t == "none" {
                     self.console_none = true;
@@ -360,6 +468,40 @@ impl Lowerer<'_> {
                     );
                 }
             }
+            K::AutodevTmpfsSize => {
+                let size = if empty {
+                    500_000
+                } else {
+                    match parse_int(t) {
+                        Ok((n, _)) if n > 0 => n as u64,
+                        _ => {
+                            self.diag(
+                                Diagnostic::new(
+                                    Code::L003,
+                                    format!(
+                                        "`{t}` is not a size in bytes; liblxc silently uses 500000"
+                                    ),
+                                )
+                                .severity(Severity::Warning)
+                                .at(v.origin)
+                                .help("write the size in bytes, e.g. `1048576` (no unit suffix)"),
+                            );
+                            500_000
+                        }
+                    }
+                };
+                self.c.dev.tmpfs_size = ByteSize(size);
+                self.origins.record("/dev/tmpfs_size", v.origin);
+            }
+            _ => {}
+        }
+    }
+
+    /// Keys of rootfs and mounts.
+    fn apply_rootfs_and_mounts(&mut self, key: K, v: Value<'_>) {
+        let empty = v.text.is_empty();
+        let t = v.text;
+        match key {
             K::RootfsPath => {
                 if empty {
                     self.rootfs_path = None;
@@ -453,52 +595,22 @@ impl Lowerer<'_> {
                     self.fstab = Some((t.to_string(), v.origin));
                 }
             }
-            K::MountAuto => self.mount_auto(v),
-            K::AutodevTmpfsSize => {
-                let size = if empty {
-                    500_000
-                } else {
-                    match parse_int(t) {
-                        Ok((n, _)) if n > 0 => n as u64,
-                        _ => {
-                            self.diag(
-                                Diagnostic::new(
-                                    Code::L003,
-                                    format!(
-                                        "`{t}` is not a size in bytes; liblxc silently uses 500000"
-                                    ),
-                                )
-                                .severity(Severity::Warning)
-                                .at(v.origin)
-                                .help("write the size in bytes, e.g. `1048576` (no unit suffix)"),
-                            );
-                            500_000
-                        }
-                    }
-                };
-                self.c.dev.tmpfs_size = ByteSize(size);
-                self.origins.record("/dev/tmpfs_size", v.origin);
-            }
-            K::CapDrop | K::CapKeep => self.caps(key == K::CapKeep, v),
-            K::ApparmorProfile => {
-                self.c.security.apparmor_profile = self.set_string("/security/apparmor_profile", v)
-            }
+            _ => {}
+        }
+    }
+
+    /// Keys of security and cgroup directories.
+    fn apply_security(&mut self, key: K, v: Value<'_>) {
+        let key_name = key.name();
+        let empty = v.text.is_empty();
+        let t = v.text;
+        match key {
             K::ApparmorRaw => {
                 if empty {
                     self.c.security.apparmor_raw.clear();
                 } else {
                     self.c.security.apparmor_raw.push(t.to_string());
                 }
-            }
-            K::SelinuxContext => {
-                self.c.security.selinux_context = self.set_string("/security/selinux_context", v)
-            }
-            K::SelinuxContextKeyring => {
-                self.c.security.selinux_context_keyring =
-                    self.set_string("/security/selinux_context_keyring", v)
-            }
-            K::SeccompProfile => {
-                self.c.security.seccomp_profile = self.set_string("/security/seccomp_profile", v)
             }
             K::SeccompNotifyProxy => {
                 if !empty && !t.starts_with("unix:") {
@@ -510,34 +622,6 @@ impl Lowerer<'_> {
                 } else {
                     self.c.security.seccomp_notify_proxy =
                         self.set_string("/security/seccomp_notify_proxy", v);
-                }
-            }
-            K::SeccompNotifyCookie => {
-                self.c.security.seccomp_notify_cookie =
-                    self.set_string("/security/seccomp_notify_cookie", v)
-            }
-            K::NamespaceClone | K::NamespaceKeep => self.namespaces(key_name, v),
-            K::Idmap => self.idmap(v),
-            K::TimeOffsetBoot | K::TimeOffsetMonotonic => {
-                let ns = if empty {
-                    Some(0)
-                } else {
-                    match parse_time_offset(t) {
-                        Ok(ns) => Some(ns),
-                        Err(e) => {
-                            self.invalid(v, e, "write a number and a unit, e.g. `-2h` or `500ms`");
-                            None
-                        }
-                    }
-                };
-                if let Some(ns) = ns {
-                    if key_name.ends_with("boot") {
-                        self.c.time_offsets.boot_ns = ns;
-                        self.origins.record("/time_offsets/boot_ns", v.origin);
-                    } else {
-                        self.c.time_offsets.monotonic_ns = ns;
-                        self.origins.record("/time_offsets/monotonic_ns", v.origin);
-                    }
                 }
             }
             K::CgroupDir
@@ -570,33 +654,21 @@ impl Lowerer<'_> {
                         .insert(name.to_string(), t.to_string());
                 }
             }
-            K::HookVersion => {
-                if empty {
-                    self.c.hooks.version = 0;
-                } else {
-                    match parse_uint(t) {
-                        Ok(n) if n.value <= 1 => self.c.hooks.version = n.value as u8,
-                        _ => self.invalid(
-                            v,
-                            format!("`{t}` is not a hook version"),
-                            "write `0` (arguments) or `1` (environment variables)",
-                        ),
-                    }
-                }
-            }
-            _ => {
-                // A key in the table that lowering does not type yet: keep it verbatim.
-                self.c.unrecognized.push(Unrecognized {
-                    format: "lxc".into(),
-                    key: key_name.to_string(),
-                    value: t.to_string(),
-                    reason: "not typed by the model".into(),
-                    kept_by_reader: KeptByReader(true),
-                });
-                let i = self.c.unrecognized.len() - 1;
-                self.origins.record(("/unrecognized", i), key_origin);
-            }
+            _ => {}
         }
+    }
+
+    /// A key in the table that lowering does not type yet: keep it verbatim.
+    fn keep_untyped(&mut self, key: K, key_origin: Origin, v: Value<'_>) {
+        self.c.unrecognized.push(Unrecognized {
+            format: "lxc".into(),
+            key: key.name().to_string(),
+            value: v.text.to_string(),
+            reason: "not typed by the model".into(),
+            kept_by_reader: KeptByReader(true),
+        });
+        let i = self.c.unrecognized.len() - 1;
+        self.origins.record(pointer::item(pointer::UNRECOGNIZED, i), key_origin);
     }
 
     /// Remove the sysctl at `i`: the later ones move up, with their origins.
