@@ -668,7 +668,8 @@ impl Lowerer<'_> {
             kept_by_reader: KeptByReader(true),
         });
         let i = self.c.unrecognized.len() - 1;
-        self.origins.record(pointer::item(pointer::UNRECOGNIZED, i), key_origin);
+        self.origins
+            .record(pointer::item(pointer::UNRECOGNIZED, i), key_origin);
     }
 
     /// Remove the sysctl at `i`: the later ones move up, with their origins.

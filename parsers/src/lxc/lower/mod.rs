@@ -11,6 +11,7 @@ use crate::fs::FileSystem;
 use crate::fstab;
 use crate::limits::{self, limit_error, LimitError};
 use lxconf_model::model::*;
+use lxconf_model::pointer;
 use lxconf_model::values::{proc_key_problem, RESERVED_ID};
 use lxconf_model::{
     ByteSize, Cap, Code, CpuSet, Diagnostic, Document, Fix, Limit, Namespace, Origin, Origins,
