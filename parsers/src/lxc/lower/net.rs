@@ -128,7 +128,6 @@ impl Lowerer<'_> {
                 set: Vec::new(),
             },
         );
-        return;
     }
 }
 
