@@ -2,6 +2,24 @@ use super::*;
 
 impl Lowerer<'_> {
     pub(super) fn finish(mut self) -> Loaded {
+        self.finish_rootfs_and_process();
+        self.finish_networks();
+        self.finish_prlimits();
+        self.finish_mounts();
+        self.lower_cgroups();
+        self.finish_namespaces_and_name();
+        Loaded {
+            document: Document {
+                container: self.c,
+                origins: self.origins,
+            },
+            sources: self.sources,
+            diagnostics: self.diags,
+        }
+    }
+
+    /// Root filesystem, working directory, LXC's own environment entry, console, capabilities.
+    fn finish_rootfs_and_process(&mut self) {
         // Root filesystem.
         if let Some((path, backend, origin)) = self.rootfs_path.take() {
             let backend =
@@ -14,7 +32,7 @@ impl Lowerer<'_> {
                 mount: self.rootfs_mount.take(),
                 managed: self.rootfs_managed,
             });
-            self.origins.record("/rootfs", origin);
+            self.origins.record(pointer::ROOTFS, origin);
         }
         if self.c.rootfs.is_some() && self.c.init.cwd.is_none() {
             self.c.init.cwd = Some("/".into());
@@ -36,7 +54,10 @@ impl Lowerer<'_> {
                 caps: self.caps.drop.iter().copied().collect(),
             }
         };
-        // Networks, sorted by index (liblxc keeps them sorted).
+    }
+
+    /// Networks, sorted by index (liblxc keeps them sorted).
+    fn finish_networks(&mut self) {
         let nets = std::mem::take(&mut self.nets);
         for (n, state) in nets {
             if !state.typed {
@@ -44,11 +65,11 @@ impl Lowerer<'_> {
                     Diagnostic::new(Code::L008, format!("network {n} has no `type`"))
                         .severity(Severity::Warning)
                         .at(state.origin)
-                        .help(format!("add `lxc.net.{n}.type = veth` (or another type) before its other keys; LXC fails to start a network without a type")),
+                        .help(format!("add `{} = veth` (or another type) before its other keys; LXC fails to start a network without a type", keys::family::net_key(n, "type", false))),
                 );
                 self.c.unrecognized.push(Unrecognized {
                     format: "lxc".into(),
-                    key: format!("lxc.net.{n}"),
+                    key: keys::Family::Net.key(n),
                     value: String::new(),
                     reason: "network without a type".into(),
                     kept_by_reader: KeptByReader(true),
@@ -57,7 +78,8 @@ impl Lowerer<'_> {
             }
             let i = self.c.networks.len();
             self.c.networks.push(state.net);
-            self.origins.record(("/networks", i), state.origin);
+            self.origins
+                .record(pointer::item(pointer::NETWORKS, i), state.origin);
         }
         if let (Some(a), Some(b)) = (self.legacy_net_indexed, self.legacy_net_unindexed) {
             self.diag(
@@ -70,12 +92,18 @@ impl Lowerer<'_> {
                 .help("use `lxc.net.N.*` keys with explicit indices throughout"),
             );
         }
-        // Prlimits.
+    }
+
+    /// Prlimits, in order.
+    fn finish_prlimits(&mut self) {
         for (i, (p, o)) in std::mem::take(&mut self.prlimits).into_iter().enumerate() {
-            self.origins.record(("/prlimits", i), o);
+            self.origins.record(pointer::item(pointer::PRLIMITS, i), o);
             self.c.prlimits.push(p);
         }
-        // Mounts: fstab file first, then lxc.mount.entry lines, in order (LXC's order).
+    }
+
+    /// Mounts: fstab file first, then lxc.mount.entry lines, in order (LXC's order).
+    fn finish_mounts(&mut self) {
         self.c.auto_mounts = std::mem::take(&mut self.auto);
         let mut mounts: Vec<(Mount, Origin)> = Vec::new();
         if let Some((path, origin)) = self.fstab.take() {
@@ -108,7 +136,8 @@ impl Lowerer<'_> {
                     m.target = t;
                     let i = self.c.mounts.len();
                     self.c.mounts.push(m);
-                    self.origins.record(("/mounts", i), origin);
+                    self.origins
+                        .record(pointer::item(pointer::MOUNTS, i), origin);
                 }
                 None => {
                     let rootfs = self
@@ -130,7 +159,7 @@ impl Lowerer<'_> {
                     );
                     self.c.unrecognized.push(Unrecognized {
                         format: "lxc".into(),
-                        key: "lxc.mount.entry".into(),
+                        key: K::MountEntry.name().into(),
                         value: format!("{} {} {}", m.source, m.target, m.fstype),
                         reason: "absolute target outside the rootfs: LXC ignores it".into(),
                         kept_by_reader: KeptByReader(true),
@@ -156,8 +185,10 @@ impl Lowerer<'_> {
                 });
             }
         }
-        self.lower_cgroups();
-        // Namespaces.
+    }
+
+    /// Namespaces, and the name from the container directory (`.../NAME/config`).
+    fn finish_namespaces_and_name(&mut self) {
         let mut clone: BTreeSet<Namespace> = match (&self.ns_clone, &self.ns_keep) {
             (Some((set, _)), _) => set.clone(),
             (None, Some((keep, _))) => Namespace::ALL
@@ -180,14 +211,6 @@ impl Lowerer<'_> {
                     .and_then(|n| n.to_str())
                     .map(String::from);
             }
-        }
-        Loaded {
-            document: Document {
-                container: self.c,
-                origins: self.origins,
-            },
-            sources: self.sources,
-            diagnostics: self.diags,
         }
     }
 
