@@ -5,6 +5,7 @@
 //! `lxc.mount.fstab` line is, so the entries are inserted before the first
 //! `lxc.mount.entry` line (or where `lxc.mount.fstab` was, if that comes first).
 
+use super::keys::ExactKey as K;
 use super::syntax::{self, LineKind};
 use crate::fs::FileSystem;
 use crate::fstab;
@@ -29,7 +30,10 @@ pub fn inline_fstab(text: &str, source: SourceId, fs: &dyn FileSystem, base_dir:
     let is_key = |l: &syntax::Line, k: &str| matches!(&l.kind, LineKind::Entry(e) if &text[e.key.clone()] == k);
     let fstab_lines: Vec<&syntax::Line> = lines
         .iter()
-        .filter(|l| is_key(l, "lxc.mount.fstab") || is_key(l, "lxc.mount"))
+        .filter(|l| {
+            let names = [Some(K::MountFstab.name()), K::MountFstab.legacy_name()];
+            names.into_iter().flatten().any(|k| is_key(l, k))
+        })
         .collect();
     let Some(last) = fstab_lines.last() else {
         return Inlined {
@@ -100,7 +104,8 @@ pub fn inline_fstab(text: &str, source: SourceId, fs: &dyn FileSystem, base_dir:
                     .filter(|f| !f.is_empty())
                     .collect();
                 block.push_str(&format!(
-                    "lxc.mount.entry = {} {} {}\n",
+                    "{} = {} {} {}\n",
+                    K::MountEntry,
                     fields.join(" "),
                     entry.dump,
                     entry.pass
@@ -124,7 +129,7 @@ pub fn inline_fstab(text: &str, source: SourceId, fs: &dyn FileSystem, base_dir:
     // Remove every lxc.mount.fstab line; insert the block before the first mount entry.
     let first_entry = lines
         .iter()
-        .find(|l| is_key(l, "lxc.mount.entry"))
+        .find(|l| is_key(l, K::MountEntry.name()))
         .map(|l| l.range.start);
     let insert_at = first_entry.map_or(last.range.start, |f| f.min(last.range.start));
     let mut out = String::with_capacity(text.len() + block.len());

@@ -8,7 +8,7 @@
 //! `lxc.rootfs.backend` is honoured wherever it is, a rootfs that already has a type prefix
 //! is not prefixed twice, and `lxc.limit.*` becomes `lxc.prlimit.*`.
 
-use super::keys;
+use super::keys::{self, legacy::LEGACY_NETWORK_TYPE, ExactKey as K, Family, ROOTFS_BACKEND};
 use super::syntax::{self, LineKind};
 use lxconf_model::{Code, Diagnostic, Origin, SourceId};
 use std::ops::Range;
@@ -42,7 +42,7 @@ pub fn upgrade(text: &str, source: SourceId) -> Upgraded {
     let mut includes = Vec::new();
     // liblxc 2.x folded lxc.rootfs.backend into the rootfs wherever it appeared.
     let backend = lines.iter().rev().find_map(|l| match &l.kind {
-        LineKind::Entry(e) if &text[e.key.clone()] == "lxc.rootfs.backend" => {
+        LineKind::Entry(e) if &text[e.key.clone()] == ROOTFS_BACKEND => {
             Some(text[e.value.clone()].to_string()).filter(|v| !v.is_empty())
         }
         _ => None,
@@ -69,14 +69,15 @@ pub fn upgrade(text: &str, source: SourceId) -> Upgraded {
         let key = &text[e.key.clone()];
         let value = &text[e.value.clone()];
         let origin = Origin::new(source, e.key.clone());
-        if key == "lxc.include" {
+        if key == K::Include.name() {
             includes.push(value.to_string());
             continue;
         }
-        if keys::REMOVED_KEYS.contains(&key) || key == "lxc.rootfs.backend" {
-            let why = if key == "lxc.rootfs.backend" {
+        if keys::REMOVED_KEYS.contains(&key) || key == ROOTFS_BACKEND {
+            let why = if key == ROOTFS_BACKEND {
                 format!(
-                    "`lxc.rootfs.backend` removed: the type `{value}` now prefixes `lxc.rootfs.path`"
+                    "`{key}` removed: the type `{value}` now prefixes `{}`",
+                    K::RootfsPath
                 )
             } else {
                 format!(
@@ -93,7 +94,7 @@ pub fn upgrade(text: &str, source: SourceId) -> Upgraded {
             continue;
         }
         let Some(rename) = keys::legacy_rename(key) else {
-            if key == "lxc.rootfs.path" {
+            if key == K::RootfsPath.name() {
                 if let (Some(b), false) = (&backend, has_type_prefix(value) || value.is_empty()) {
                     edits.push((e.value.clone(), format!("{b}:{value}")));
                     changes += 1;
@@ -102,13 +103,13 @@ pub fn upgrade(text: &str, source: SourceId) -> Upgraded {
             continue;
         };
         let modern = if rename.unindexed_network {
-            if key == "lxc.network.type" && value.is_empty() {
+            if key == LEGACY_NETWORK_TYPE && value.is_empty() {
                 // LXC 2.x: an empty type cleared every interface.
-                edits.push((e.key.clone(), "lxc.net".into()));
+                edits.push((e.key.clone(), Family::Net.prefix().into()));
                 changes += 1;
                 continue;
             }
-            if key == "lxc.network.type" {
+            if key == LEGACY_NETWORK_TYPE {
                 counter = Some(counter.map_or(base, |n| n + 1));
             }
             match counter {
@@ -119,11 +120,11 @@ pub fn upgrade(text: &str, source: SourceId) -> Upgraded {
                     diagnostics.push(
                         Diagnostic::new(
                             Code::L012,
-                            format!("`{key}` comes before any `lxc.network.type`: commented out"),
+                            format!("`{key}` comes before any `{LEGACY_NETWORK_TYPE}`: commented out"),
                         )
                         .severity(lxconf_model::Severity::Warning)
                         .at(origin)
-                        .help("LXC 2.x attached it to no interface (lxc-update-config writes the invalid `lxc.net.-1...`); if it belongs to an interface, move it after that interface's `type` line"),
+                        .help(format!("LXC 2.x attached it to no interface (lxc-update-config writes the invalid `{}...`); if it belongs to an interface, move it after that interface's `type` line", keys::family::net_key(-1, "", false).trim_end_matches('.'))),
                     );
                     let content = line.content_start..line.range.end;
                     edits.push((
@@ -141,7 +142,7 @@ pub fn upgrade(text: &str, source: SourceId) -> Upgraded {
             rename.modern
         };
         edits.push((e.key.clone(), modern.clone()));
-        if modern == "lxc.rootfs.path" {
+        if modern == K::RootfsPath.name() {
             if let (Some(b), false) = (&backend, has_type_prefix(value) || value.is_empty()) {
                 edits.push((e.value.clone(), format!("{b}:{value}")));
             }

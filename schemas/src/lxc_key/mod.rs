@@ -159,6 +159,9 @@ exact_keys! {
     UtsName = "lxc.uts.name", legacy "lxc.utsname";
 }
 
+/// Keys that only LXC 7.0 knows: LXC 5 and 6 refuse them.
+pub const LXC7_KEYS: &[&str] = &["lxc.environment.runtime", "lxc.environment.hooks"];
+
 impl ExactKey {
     /// The exact key named `name` (modern names only).
     pub fn from_name(name: &str) -> Option<ExactKey> {

@@ -92,7 +92,7 @@ impl Lowerer<'_> {
                 if empty {
                     self.invalid(
                         v,
-                        "`lxc.arch` needs a value",
+                        format!("`{key}` needs a value"),
                         "remove the line, or name an architecture such as `x86_64`",
                     );
                 } else if ARCHES.contains(&t) {
@@ -339,9 +339,9 @@ impl Lowerer<'_> {
                         let d = Diagnostic::new(
                             Code::L011,
                             if unset {
-                                format!("`lxc.environment = {t}` copies `{t}` from the loading process, where it is unset")
+                                format!("`{key} = {t}` copies `{t}` from the loading process, where it is unset")
                             } else {
-                                format!("`lxc.environment = {t}` copies `{t}` from whoever loads the config")
+                                format!("`{key} = {t}` copies `{t}` from whoever loads the config")
                             },
                         )
                         .at(v.origin)
@@ -423,7 +423,7 @@ impl Lowerer<'_> {
                 if t.len() > 255 {
                     self.invalid(
                         v,
-                        "`lxc.tty.dir` must be a name of at most 255 bytes",
+                        format!("`{key}` must be a name of at most 255 bytes"),
                         "write a directory name under /dev, e.g. `lxc`",
                     );
                 } else {
@@ -541,7 +541,7 @@ impl Lowerer<'_> {
                 {
                     self.invalid(
                         v,
-                        format!("`{bad}` is not allowed in `lxc.rootfs.options`"),
+                        format!("`{bad}` is not allowed in `{key}`"),
                         "create=, optional and relative only apply to mount entries",
                     );
                     return;
@@ -588,7 +588,7 @@ impl Lowerer<'_> {
                 if empty {
                     self.invalid(
                         v,
-                        "`lxc.mount.fstab` needs a file name",
+                        format!("`{key}` needs a file name"),
                         "liblxc refuses an empty value here; remove the line to have no fstab",
                     );
                 } else {
@@ -629,7 +629,9 @@ impl Lowerer<'_> {
             | K::CgroupDirMonitor
             | K::CgroupDirMonitorPivot
             | K::CgroupDirContainerInner => {
-                let name = key_name.trim_start_matches("lxc.cgroup.");
+                let name = key_name
+                    .strip_prefix(Family::Cgroup1.prefix())
+                    .map_or(key_name, |n| n.trim_start_matches('.'));
                 if empty {
                     self.c.lxc.cgroup_dirs.remove(name);
                     return;
@@ -707,9 +709,9 @@ impl Lowerer<'_> {
         };
         if conflict {
             let (this, other) = if keep {
-                ("lxc.cap.keep", "lxc.cap.drop")
+                (K::CapKeep, K::CapDrop)
             } else {
-                ("lxc.cap.drop", "lxc.cap.keep")
+                (K::CapDrop, K::CapKeep)
             };
             let mut d = Diagnostic::new(
                 Code::L007,
@@ -736,7 +738,7 @@ impl Lowerer<'_> {
                 Ok(c) => parsed.push(c),
                 Err(e) => {
                     let help = if token == "none" {
-                        "`none` is only valid for `lxc.cap.keep`; use an empty value to clear the drop list".to_string()
+                        format!("`none` is only valid for `{}`; use an empty value to clear the drop list", K::CapKeep)
                     } else {
                         "capability names are lower case without `CAP_`, e.g. `sys_admin`"
                             .to_string()
@@ -774,7 +776,11 @@ impl Lowerer<'_> {
         if other.is_some() {
             self.invalid(
                 v,
-                "`lxc.namespace.clone` and `lxc.namespace.keep` cannot be combined",
+                format!(
+                    "`{}` and `{}` cannot be combined",
+                    K::NamespaceClone,
+                    K::NamespaceKeep
+                ),
                 "use one of them",
             );
             return;
@@ -862,7 +868,7 @@ impl Lowerer<'_> {
             if !ok {
                 self.invalid(
                     v,
-                    format!("`{token}` is not an `lxc.mount.auto` option"),
+                    format!("`{token}` is not an `{}` option", K::MountAuto),
                     "use proc, proc:mixed, proc:rw, sys, sys:ro, sys:mixed, sys:rw, cgroup[-full][:mixed|:ro|:rw][:force], cgroup2[:ro][:force] or shmounts:HOST[:CONTAINER]",
                 );
                 return;

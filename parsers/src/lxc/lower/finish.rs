@@ -85,11 +85,11 @@ impl Lowerer<'_> {
             self.diag(
                 Diagnostic::new(
                     Code::L019,
-                    "indexed and unindexed `lxc.network` keys are mixed; the interface numbering is ambiguous",
+                    format!("indexed and unindexed `{}` keys are mixed; the interface numbering is ambiguous", Family::Net.legacy_prefix().unwrap_or_default()),
                 )
                 .at(b)
                 .also(a, "indexed key here")
-                .help("use `lxc.net.N.*` keys with explicit indices throughout"),
+                .help(format!("use `{}` keys with explicit indices throughout", keys::family::net_key("N", "*", false))),
             );
         }
     }

@@ -4,7 +4,7 @@
 //! Unlike liblxc, lowering does not stop at the first bad line: every problem becomes a
 //! diagnostic and the rest of the file is still read.
 
-use super::keys::{self, ExactKey as K, Key};
+use super::keys::{self, ExactKey as K, Family, Key};
 use super::syntax::{self, LineKind};
 use super::values::*;
 use crate::fs::FileSystem;
@@ -65,7 +65,8 @@ pub fn load(name: &str, text: &str, options: &LoadOptions<'_>) -> Loaded {
 /// file mixes both, legacy interfaces are numbered after the highest modern index instead of
 /// colliding with it.
 pub fn legacy_network_base(text: &str) -> u32 {
-    if !text.contains("lxc.network.") {
+    let legacy_net = format!("{}.", Family::Net.legacy_prefix().unwrap_or_default());
+    if !text.contains(&legacy_net) {
         return 0;
     }
     syntax::parse(text)
@@ -270,11 +271,11 @@ impl<'a> Lowerer<'a> {
             );
             return;
         }
-        if key == "lxc.rootfs.backend" {
+        if key == keys::ROOTFS_BACKEND {
             self.diag(
-                Diagnostic::new(Code::L002, "`lxc.rootfs.backend` is a legacy key")
+                Diagnostic::new(Code::L002, format!("`{key}` is a legacy key"))
                     .at(key_origin)
-                    .help("LXC 3.0+ refuses it: put the type in front of the path instead, `lxc.rootfs.path = TYPE:PATH`"),
+                    .help(format!("LXC 3.0+ refuses it: put the type in front of the path instead, `{} = TYPE:PATH`", K::RootfsPath)),
             );
             if !v.text.is_empty() {
                 self.rootfs_backend_legacy = Some((v.text.to_string(), v.origin));
@@ -283,20 +284,26 @@ impl<'a> Lowerer<'a> {
         }
         if let Some(rename) = keys::legacy_rename(key) {
             let modern = if rename.unindexed_network {
-                let is_type = key == "lxc.network.type";
+                let is_type = key == keys::legacy::LEGACY_NETWORK_TYPE;
                 self.legacy_net_unindexed.get_or_insert(key_origin);
                 if is_type && v.text.is_empty() {
                     // LXC 2.x: an empty `lxc.network.type` clears every interface.
+                    let all = Family::Net.prefix();
                     self.diag(
-                        Diagnostic::new(Code::L002, "`lxc.network.type =` is a legacy key; in LXC 2.x it removed every interface")
-                            .at(key_origin)
-                            .help("write `lxc.net =` (`lxconf upgrade` does this)")
-                            .fix(Fix {
-                                description: "replace with `lxc.net`".into(),
-                                origin: key_origin,
-                                replacement: "lxc.net".into(),
-                                safe: true,
-                            }),
+                        Diagnostic::new(
+                            Code::L002,
+                            format!(
+                                "`{key} =` is a legacy key; in LXC 2.x it removed every interface"
+                            ),
+                        )
+                        .at(key_origin)
+                        .help(format!("write `{all} =` (`lxconf upgrade` does this)"))
+                        .fix(Fix {
+                            description: format!("replace with `{all}`"),
+                            origin: key_origin,
+                            replacement: all.into(),
+                            safe: true,
+                        }),
                     );
                     self.nets.clear();
                     return;
@@ -310,16 +317,20 @@ impl<'a> Lowerer<'a> {
                         self.diag(
                             Diagnostic::new(
                                 Code::L012,
-                                format!("`{key}` comes before any `lxc.network.type`: ignored"),
+                                format!("`{key}` comes before any `{}`: ignored", keys::legacy::LEGACY_NETWORK_TYPE),
                             )
                             .at(key_origin)
-                            .help("in LXC 1.x/2.x each `lxc.network.type` line starts a new interface; move this line after the `type` line of the interface it belongs to"),
+                            .help(format!("in LXC 1.x/2.x each `{}` line starts a new interface; move this line after the `type` line of the interface it belongs to", keys::legacy::LEGACY_NETWORK_TYPE)),
                         );
                         return;
                     }
                 }
             } else {
-                if key.starts_with("lxc.network.") {
+                let old_net = Family::Net.legacy_prefix().unwrap_or_default();
+                if key
+                    .strip_prefix(old_net)
+                    .is_some_and(|r| r.starts_with('.'))
+                {
                     self.legacy_net_indexed.get_or_insert(key_origin);
                 }
                 rename.modern
@@ -357,11 +368,11 @@ impl<'a> Lowerer<'a> {
             key_origin,
             "liblxc refuses the whole file because of this key",
         );
-        let seven = ["lxc.environment.runtime", "lxc.environment.hooks"];
-        if seven.contains(&key) {
-            d = d.help(
-                "this key exists only in LXC 7.0; LXC 5 and 6 refuse it (use `lxc.environment`)",
-            );
+        if keys::LXC7_KEYS.contains(&key) {
+            d = d.help(format!(
+                "this key exists only in LXC 7.0; LXC 5 and 6 refuse it (use `{}`)",
+                K::Environment
+            ));
         } else if let Some(s) = keys::suggest(key) {
             d = d.help(format!("did you mean `{s}`?")).fix(Fix {
                 description: format!("replace with `{s}`"),
@@ -392,7 +403,10 @@ impl<'a> Lowerer<'a> {
                 self.invalid(
                     v,
                     format!("`{key_text}` only accepts an empty value"),
-                    "an empty value removes networks; to configure one, use `lxc.net.N.<subkey>`",
+                    format!(
+                        "an empty value removes networks; to configure one, use `{}`",
+                        keys::family::net_key("N", "<subkey>", false)
+                    ),
                 );
             }
             Key::NetAll => self.nets.clear(),

@@ -38,7 +38,8 @@ impl Lowerer<'_> {
                     )
                     .at(key_origin)
                     .help(format!(
-                        "put `lxc.net.{n}.type = {kind_name}` before this line"
+                        "put `{} = {kind_name}` before this line",
+                        keys::family::net_key(n, "type", false)
                     )),
                 );
                 return;
