@@ -2,7 +2,7 @@
 //! need the raw syntax (a scalar key set twice, a list cleared after being filled), which
 //! the model no longer shows.
 
-use super::keys::{self, ExactKey, Key};
+use super::keys::{self, Key};
 use super::syntax::{self, LineKind};
 use std::ops::Range;
 
@@ -26,16 +26,7 @@ pub struct RawEntry<'t> {
     pub value_range: Range<usize>,
 }
 
-/// How a key takes repeated values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Arity {
-    /// The last value wins.
-    Scalar,
-    /// Every line appends; an empty value clears.
-    List,
-    /// Neither (includes, family clears, keys with their own rules).
-    Other,
-}
+pub use lxconf_model::lxc_key::Arity;
 
 /// Every entry of a file, in order, with its key classified.
 pub fn entries(text: &str) -> Vec<RawEntry<'_>> {
@@ -85,56 +76,9 @@ fn classify_owned(key: &str) -> Key<'static> {
 }
 
 /// Whether a key is a scalar (last value wins) or a list (lines append, empty clears), as
-/// Cgroup files whose lines name what they apply to (a device, an interface), so several
-/// lines of the same key each count.
-fn cgroup_file_is_keyed(file: &str) -> bool {
-    file.starts_with("devices.")
-        || file.ends_with("_device")
-        || matches!(
-            file,
-            "io.max"
-                | "io.weight"
-                | "io.bfq.weight"
-                | "io.latency"
-                | "rdma.max"
-                | "net_prio.ifpriomap"
-        )
-}
-
-/// liblxc's setters treat it.
+/// liblxc's setters treat it: the key table says.
 pub fn arity(key: &Key<'_>) -> Arity {
-    use ExactKey as K;
-    match key {
-        Key::Exact(k) => match k {
-            K::ApparmorRaw
-            | K::CapDrop
-            | K::CapKeep
-            | K::Environment
-            | K::Group
-            | K::Idmap
-            | K::InitGroups
-            | K::MountEntry
-            | K::MountAuto => Arity::List,
-            K::Include | K::NamespaceClone | K::NamespaceKeep => Arity::Other,
-            _ => Arity::Scalar,
-        },
-        Key::Hook(_) => Arity::List,
-        Key::Net(_, sub) => match *sub {
-            "ipv4.address"
-            | "ipv6.address"
-            | "veth.ipv4.route"
-            | "veth.ipv6.route"
-            | "veth.vlan.tagged.id" => Arity::List,
-            // A second `type` resets the network (L016 reports it).
-            "type" => Arity::Other,
-            _ => Arity::Scalar,
-        },
-        // Device rules accumulate, and files keyed by device or interface take one line
-        // per key: liblxc writes every line, so an earlier one is not overridden.
-        Key::Cgroup1(f) | Key::Cgroup2(f) if cgroup_file_is_keyed(f) => Arity::Other,
-        Key::Cgroup1(_) | Key::Cgroup2(_) | Key::Prlimit(_) | Key::Sysctl(_) => Arity::Scalar,
-        _ => Arity::Other,
-    }
+    key.arity()
 }
 
 #[cfg(test)]

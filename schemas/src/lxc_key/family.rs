@@ -1,7 +1,7 @@
 //! Key families: keys whose name carries a parameter (`lxc.net.0.link`,
 //! `lxc.cgroup2.memory.max`), and the classification of any key the way liblxc looks it up.
 
-use super::{ExactKey, EXACT, KEYS};
+use super::{Arity, ExactKey, EXACT, KEYS};
 use crate::model::HookKind;
 use crate::values::Namespace;
 
@@ -200,6 +200,47 @@ pub fn classify(key: &str) -> Key<'_> {
         },
         _ => Key::Unknown,
     }
+}
+
+impl Key<'_> {
+    /// How the key takes repeated values.
+    pub fn arity(&self) -> Arity {
+        match self {
+            Key::Exact(k) => k.arity(),
+            Key::Hook(_) => Arity::List,
+            Key::Net(_, sub) => match *sub {
+                "ipv4.address"
+                | "ipv6.address"
+                | "veth.ipv4.route"
+                | "veth.ipv6.route"
+                | "veth.vlan.tagged.id" => Arity::List,
+                // A second `type` resets the network (L016 reports it).
+                "type" => Arity::Other,
+                _ => Arity::Scalar,
+            },
+            // Device rules accumulate, and files keyed by device or interface take one line
+            // per key: liblxc writes every line, so an earlier one is not overridden.
+            Key::Cgroup1(f) | Key::Cgroup2(f) if cgroup_file_is_keyed(f) => Arity::Other,
+            Key::Cgroup1(_) | Key::Cgroup2(_) | Key::Prlimit(_) | Key::Sysctl(_) => Arity::Scalar,
+            _ => Arity::Other,
+        }
+    }
+}
+
+/// Cgroup files whose lines name what they apply to (a device, an interface), so several
+/// lines of the same key each count.
+fn cgroup_file_is_keyed(file: &str) -> bool {
+    file.starts_with("devices.")
+        || file.ends_with("_device")
+        || matches!(
+            file,
+            "io.max"
+                | "io.weight"
+                | "io.bfq.weight"
+                | "io.latency"
+                | "rdma.max"
+                | "net_prio.ifpriomap"
+        )
 }
 
 /// `N` or `N.<sub>` after `lxc.net.`.

@@ -12,7 +12,7 @@ pub mod field;
 pub mod legacy;
 pub mod suggest;
 
-pub use family::{classify, Family, Key, NET_SUBKEYS, PRLIMIT_RESOURCES};
+pub use family::{classify, net_key, Family, Key, NET_SUBKEYS, PRLIMIT_RESOURCES};
 pub use field::Field;
 pub use legacy::{legacy_rename, LegacyRename, REMOVED_KEYS, ROOTFS_BACKEND};
 pub use suggest::suggest;
@@ -22,6 +22,7 @@ pub use suggest::suggest;
 macro_rules! exact_keys {
     ($(
         $variant:ident = $name:literal
+        $([$arity:ident])?
         $(, legacy $legacy:literal)?
         $(=> $kind:ident $($field:ident).+ @ $pointer:ident)?
         ;
@@ -56,6 +57,13 @@ macro_rules! exact_keys {
                 }
             }
 
+            /// How the key takes repeated values (scalar unless the table says otherwise).
+            pub fn arity(self) -> Arity {
+                match self {
+                    $(ExactKey::$variant => Arity::Scalar $(.or(Arity::$arity))?,)*
+                }
+            }
+
             /// The model field the key sets, for keys without a grammar of their own.
             pub fn field(self) -> Option<Field> {
                 match self {
@@ -77,12 +85,12 @@ exact_keys! {
         => flag security.apparmor_allow_nesting @ SECURITY_APPARMOR_ALLOW_NESTING;
     ApparmorProfile = "lxc.apparmor.profile", legacy "lxc.aa_profile"
         => text security.apparmor_profile @ SECURITY_APPARMOR_PROFILE;
-    ApparmorRaw = "lxc.apparmor.raw";
+    ApparmorRaw = "lxc.apparmor.raw" [List];
     Arch = "lxc.arch";
     Autodev = "lxc.autodev";
     AutodevTmpfsSize = "lxc.autodev.tmpfs.size";
-    CapDrop = "lxc.cap.drop";
-    CapKeep = "lxc.cap.keep";
+    CapDrop = "lxc.cap.drop" [List];
+    CapKeep = "lxc.cap.keep" [List];
     CgroupDir = "lxc.cgroup.dir";
     CgroupDirContainer = "lxc.cgroup.dir.container";
     CgroupDirContainerInner = "lxc.cgroup.dir.container.inner";
@@ -94,10 +102,10 @@ exact_keys! {
     ConsolePath = "lxc.console.path", legacy "lxc.console";
     ConsoleRotate = "lxc.console.rotate" => flag console.rotate @ CONSOLE_ROTATE;
     ConsoleSize = "lxc.console.size";
-    Environment = "lxc.environment";
+    Environment = "lxc.environment" [List];
     Ephemeral = "lxc.ephemeral" => flag lxc.ephemeral @ LXC_EPHEMERAL;
     ExecuteCmd = "lxc.execute.cmd";
-    Group = "lxc.group";
+    Group = "lxc.group" [List];
     HookAutodev = "lxc.hook.autodev";
     HookClone = "lxc.hook.clone";
     HookDestroy = "lxc.hook.destroy";
@@ -109,12 +117,12 @@ exact_keys! {
     HookStartHost = "lxc.hook.start-host";
     HookStop = "lxc.hook.stop";
     HookVersion = "lxc.hook.version";
-    Idmap = "lxc.idmap", legacy "lxc.id_map";
-    Include = "lxc.include";
+    Idmap = "lxc.idmap" [List], legacy "lxc.id_map";
+    Include = "lxc.include" [Other];
     InitCmd = "lxc.init.cmd", legacy "lxc.init_cmd";
     InitCwd = "lxc.init.cwd";
     InitGid = "lxc.init.gid", legacy "lxc.init_gid";
-    InitGroups = "lxc.init.groups";
+    InitGroups = "lxc.init.groups" [List];
     InitUid = "lxc.init.uid", legacy "lxc.init_uid";
     KeyringSession = "lxc.keyring.session"
         => flag lxc.keyring_session_disabled @ LXC_KEYRING_SESSION_DISABLED;
@@ -123,11 +131,11 @@ exact_keys! {
     LogSyslog = "lxc.log.syslog", legacy "lxc.syslog";
     MonitorSignalPdeath = "lxc.monitor.signal.pdeath";
     MonitorUnshare = "lxc.monitor.unshare";
-    MountAuto = "lxc.mount.auto";
-    MountEntry = "lxc.mount.entry";
+    MountAuto = "lxc.mount.auto" [List];
+    MountEntry = "lxc.mount.entry" [List];
     MountFstab = "lxc.mount.fstab", legacy "lxc.mount";
-    NamespaceClone = "lxc.namespace.clone";
-    NamespaceKeep = "lxc.namespace.keep";
+    NamespaceClone = "lxc.namespace.clone" [Other];
+    NamespaceKeep = "lxc.namespace.keep" [Other];
     NoNewPrivs = "lxc.no_new_privs" => flag no_new_privs @ NO_NEW_PRIVS;
     PtyMax = "lxc.pty.max", legacy "lxc.pts";
     RootfsManaged = "lxc.rootfs.managed";
@@ -157,6 +165,25 @@ exact_keys! {
     TtyDir = "lxc.tty.dir", legacy "lxc.devttydir";
     TtyMax = "lxc.tty.max", legacy "lxc.tty";
     UtsName = "lxc.uts.name", legacy "lxc.utsname";
+}
+
+/// How a key takes repeated values, as liblxc's setters treat it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arity {
+    /// The last value wins.
+    Scalar,
+    /// Every line appends; an empty value clears.
+    List,
+    /// Neither (includes, family clears, keys with their own rules).
+    Other,
+}
+
+impl Arity {
+    /// `other` when the table names one (used by the table macro).
+    const fn or(self, other: Arity) -> Arity {
+        let _ = self;
+        other
+    }
 }
 
 /// Keys that only LXC 7.0 knows: LXC 5 and 6 refuse them.
