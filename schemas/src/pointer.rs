@@ -65,6 +65,7 @@ pointers! {
     CONSOLE_BUFFER_SIZE = "/console/buffer_size",
     CONSOLE_ROTATE = "/console/rotate",
     DEV = "/dev",
+    DEV_TTYS = "/dev/ttys",
     DEVICE_RULES = "/device_rules",
     HOST_DEVICES = "/host_devices",
     HOOKS = "/hooks",
@@ -145,6 +146,11 @@ element_fields!(network of NETWORKS {
     MTU = "mtu",
     IPV4 = "ipv4",
     IPV6 = "ipv6",
+    IPV4_GATEWAY = "ipv4_gateway",
+    IPV6_GATEWAY = "ipv6_gateway",
+    VETH = "veth",
+    SCRIPT_UP = "script_up",
+    SCRIPT_DOWN = "script_down",
 });
 
 /// Element `index` of the list at `list` (`/mounts` and 3 make `/mounts/3`), without

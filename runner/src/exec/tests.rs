@@ -4,7 +4,7 @@ use super::*;
 use crate::cgroup::CgroupLayout;
 use crate::plan::{plan, RunOptions};
 use crate::sys::record::{Call, RecordSys};
-use lxconf_model::{Container, NetKind, Network};
+use lxconf_model::{Container, Namespace, NetKind, Network};
 
 fn options() -> RunOptions {
     RunOptions::fixed(CgroupLayout::from_proc(

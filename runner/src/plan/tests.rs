@@ -5,8 +5,9 @@ use crate::cgroup::CgroupLayout;
 use crate::exec::execute;
 use crate::sys::record::{Call, RecordSys};
 use lxconf_model::{
-    AutoMounts, ByteSize, CapPolicyDefault, EnvVar, IdMap, Ipv4Cidr, Mount, Network, Prlimit,
-    Resources, Rootfs, Setting,
+    AutoMounts, BindKind, ByteSize, CapPolicyDefault, Capabilities, CreateKind, EnvVar, IdKind,
+    IdMap, Ipv4Cidr, Limit, Mount, NetKind, Network, Prlimit, ProcMode, Resources, Rootfs, Setting,
+    SizeSpec, SysMode,
 };
 
 const HYBRID_MOUNTINFO: &str = "\

@@ -51,7 +51,7 @@ pub enum Reap {
 }
 
 /// A failed system call.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SysError {
     /// What was attempted.
     pub op: String,
