@@ -151,6 +151,13 @@ element_fields!(network of NETWORKS {
     VETH = "veth",
     SCRIPT_UP = "script_up",
     SCRIPT_DOWN = "script_down",
+    NETWORK = "network",
+    L2PROXY = "l2proxy",
+    IPVLAN_ISOLATION = "ipvlan_isolation",
+    VETH_VLAN_ID = "veth/vlan_id",
+    VETH_VLAN_TAGGED = "veth/vlan_tagged",
+    VETH_RX_QUEUES = "veth/rx_queues",
+    VETH_TX_QUEUES = "veth/tx_queues",
 });
 
 /// Element `index` of the list at `list` (`/mounts` and 3 make `/mounts/3`), without

@@ -4,7 +4,8 @@
 use super::{IfConfig, LinkCreate, PlanError, Planner};
 use lxconf_model::pointer::{self, NETWORKS};
 use lxconf_model::{
-    Code, Gateway, IpvlanMode, MacAddr, MacvlanMode, Namespace, NetKind, Network, VethMode,
+    Code, Gateway, IpvlanIsolation, IpvlanMode, MacAddr, MacvlanMode, Namespace, NetKind, Network,
+    VethMode,
 };
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -52,6 +53,7 @@ impl Planner<'_> {
                 },
             };
             out.links.push(link);
+            self.link_settings_not_applied(position, n);
             let interface = self.interface(position, n, name);
             out.interfaces.push(interface);
         }
@@ -95,6 +97,62 @@ impl Planner<'_> {
             bridge: n.link.clone(),
             hwaddr: mac,
             mtu: n.mtu,
+        }
+    }
+
+    /// Link settings the runner does not set up: liblxc and libvirt would, so the link
+    /// differs from theirs.
+    fn link_settings_not_applied(&mut self, position: usize, n: &Network) {
+        use pointer::network::{
+            IPVLAN_ISOLATION, L2PROXY, NETWORK, VETH_RX_QUEUES, VETH_TX_QUEUES, VETH_VLAN_ID,
+            VETH_VLAN_TAGGED,
+        };
+        let veth = n.veth.as_ref().filter(|_| n.kind == NetKind::Veth);
+        let unapplied: [(bool, &str, &str); 7] = [
+            (
+                veth.is_some_and(|v| v.vlan_id.is_some()),
+                VETH_VLAN_ID,
+                "the untagged vlan of the bridge port is not set",
+            ),
+            (
+                veth.is_some_and(|v| !v.vlan_tagged.is_empty()),
+                VETH_VLAN_TAGGED,
+                "the tagged vlans of the bridge port are not set",
+            ),
+            (
+                veth.is_some_and(|v| v.rx_queues.is_some()),
+                VETH_RX_QUEUES,
+                "the veth receive queue count is not set",
+            ),
+            (
+                veth.is_some_and(|v| v.tx_queues.is_some()),
+                VETH_TX_QUEUES,
+                "the veth transmit queue count is not set",
+            ),
+            (
+                n.kind == NetKind::Ipvlan
+                    && n.ipvlan_isolation
+                        .is_some_and(|i| i != IpvlanIsolation::Bridge),
+                IPVLAN_ISOLATION,
+                "the ipvlan isolation mode is not set (the kernel's default, bridge, is used)",
+            ),
+            (
+                n.l2proxy,
+                L2PROXY,
+                "the host does not proxy ARP/NDP for the container's addresses (l2proxy)",
+            ),
+            (
+                n.network.is_some(),
+                NETWORK,
+                "the libvirt network is not joined: the veth is not attached to its bridge",
+            ),
+        ];
+        for (_, field, what) in unapplied.into_iter().filter(|(on, _, _)| *on) {
+            self.not_applied(
+                Code::R007,
+                pointer::item_field(NETWORKS, position, field),
+                format!("network {}: {what}", n.index),
+            );
         }
     }
 

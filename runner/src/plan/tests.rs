@@ -505,7 +505,15 @@ fn everything_not_applied() -> Container {
     let mut auto = Network::new(1, NetKind::Veth);
     auto.ipv6_gateway = Some(lxconf_model::Gateway::Auto);
     auto.script_down = Some("/usr/local/bin/down".into());
-    c.networks = vec![Network::new(5, NetKind::Empty), router, auto];
+    auto.network = Some("default".into());
+    if let Some(v) = &mut auto.veth {
+        v.vlan_id = Some(10);
+    }
+    let mut ipvlan = Network::new(2, NetKind::Ipvlan);
+    ipvlan.link = Some("eth0".into());
+    ipvlan.ipvlan_isolation = Some(lxconf_model::IpvlanIsolation::Private);
+    ipvlan.l2proxy = true;
+    c.networks = vec![Network::new(5, NetKind::Empty), router, auto, ipvlan];
     c
 }
 
@@ -523,7 +531,11 @@ fn each_setting_not_applied_is_pointed_at_in_the_model() {
         found,
         [
             (Code::R007, "/networks/1/veth"),
+            (Code::R007, "/networks/2/veth/vlan_id"),
+            (Code::R007, "/networks/2/network"),
             (Code::R007, "/networks/2/ipv6_gateway"),
+            (Code::R007, "/networks/3/ipvlan_isolation"),
+            (Code::R007, "/networks/3/l2proxy"),
             (Code::R008, "/rootfs/options"),
             (Code::R009, "/hostname"),
             (Code::R008, "/auto_mounts/proc"),
