@@ -322,174 +322,10 @@ pub fn plan_cgroups(
         let c = first.controllers[0].clone();
         b.v1_dir(&c);
     }
-    let fmt = |b: &lxconf_model::ByteSize| b.0.to_string();
-    if let Some(m) = &res.memory_limit {
-        b.write(
-            "memory",
-            Some(("memory.limit_in_bytes", fmt(m))),
-            Some(("memory.max", fmt(m))),
-            "memory limit",
-        )?;
-    }
-    if let Some(m) = &res.memory_soft_limit {
-        b.write(
-            "memory",
-            Some(("memory.soft_limit_in_bytes", fmt(m))),
-            Some(("memory.high", fmt(m))),
-            "memory soft limit",
-        )?;
-    }
-    if let Some(m) = &res.memory_min {
-        b.write(
-            "memory",
-            None,
-            Some(("memory.min", fmt(m))),
-            "memory guarantee",
-        )?;
-    }
-    // Swap: v1 limits memory+swap, v2 limits swap alone.
-    let memsw = res.memory_swap_limit.map(|s| s.0).or_else(|| {
-        res.swap_limit
-            .zip(res.memory_limit)
-            .map(|(s, m)| s.0.saturating_add(m.0))
-    });
-    let swap_only = res.swap_limit.map(|s| s.0).or_else(|| {
-        res.memory_swap_limit
-            .zip(res.memory_limit)
-            .map(|(t, m)| t.0.saturating_sub(m.0))
-    });
-    if memsw.is_some() || swap_only.is_some() {
-        b.write(
-            "memory",
-            memsw.map(|v| ("memory.memsw.limit_in_bytes", v.to_string())),
-            swap_only.map(|v| ("memory.swap.max", v.to_string())),
-            "swap limit",
-        )?;
-    }
-    let weight = res
-        .cpu_weight
-        .or_else(|| res.cpu_shares.map(shares_to_weight));
-    if res.cpu_shares.is_some() || res.cpu_weight.is_some() {
-        let shares = res.cpu_shares.or_else(|| {
-            res.cpu_weight
-                .map(|w| 2 + (w.saturating_sub(1) * 262_142) / 9999)
-        });
-        b.write(
-            "cpu",
-            shares.map(|s| ("cpu.shares", s.to_string())),
-            weight.map(|w| ("cpu.weight", w.to_string())),
-            "cpu shares",
-        )?;
-    }
-    if res.cpu_quota_us.is_some() || res.cpu_period_us.is_some() {
-        let quota = res.cpu_quota_us.unwrap_or(-1);
-        let period = res.cpu_period_us.unwrap_or(100_000);
-        let in_v1 = layout.v1_for("cpu").is_some();
-        if in_v1 {
-            if let Some(p) = res.cpu_period_us {
-                b.write(
-                    "cpu",
-                    Some(("cpu.cfs_period_us", p.to_string())),
-                    None,
-                    "cpu period",
-                )?;
-            }
-            b.write(
-                "cpu",
-                Some(("cpu.cfs_quota_us", quota.to_string())),
-                None,
-                "cpu quota",
-            )?;
-        } else {
-            let q = if quota < 0 {
-                "max".to_string()
-            } else {
-                quota.to_string()
-            };
-            b.write(
-                "cpu",
-                None,
-                Some(("cpu.max", format!("{q} {period}"))),
-                "cpu quota",
-            )?;
-        }
-    }
-    if let Some(c) = &res.cpuset_cpus {
-        b.write(
-            "cpuset",
-            Some(("cpuset.cpus", c.to_string())),
-            Some(("cpuset.cpus", c.to_string())),
-            "cpuset",
-        )?;
-    }
-    if let Some(m) = &res.cpuset_mems {
-        b.write(
-            "cpuset",
-            Some(("cpuset.mems", m.to_string())),
-            Some(("cpuset.mems", m.to_string())),
-            "cpuset",
-        )?;
-    }
-    if let Some(w) = res.blkio_weight {
-        b.write(
-            "blkio",
-            Some(("blkio.weight", w.to_string())),
-            None,
-            "block-io weight",
-        )
-        .or_else(|_| {
-            b.write(
-                "io",
-                None,
-                Some(("io.weight", format!("default {w}"))),
-                "block-io weight",
-            )
-        })?;
-    }
-    for d in &res.blkio_devices {
-        let dev = &d.device;
-        if let Some(w) = d.weight {
-            b.write(
-                "blkio",
-                Some(("blkio.weight_device", format!("{dev} {w}"))),
-                None,
-                "block-io device weight",
-            )
-            .or_else(|_| {
-                b.write(
-                    "io",
-                    None,
-                    Some(("io.weight", format!("{dev} {w}"))),
-                    "block-io device weight",
-                )
-            })?;
-        }
-        let throttles = [
-            ("read_bps_device", "rbps", d.read_bps),
-            ("write_bps_device", "wbps", d.write_bps),
-            ("read_iops_device", "riops", d.read_iops),
-            ("write_iops_device", "wiops", d.write_iops),
-        ];
-        for (v1file, v2key, value) in throttles {
-            if let Some(v) = value {
-                let v1 = format!("blkio.throttle.{v1file}");
-                b.write(
-                    "blkio",
-                    Some((v1.as_str(), format!("{dev} {v}"))),
-                    None,
-                    "block-io throttle",
-                )
-                .or_else(|_| {
-                    b.write(
-                        "io",
-                        None,
-                        Some(("io.max", format!("{dev} {v2key}={v}"))),
-                        "block-io throttle",
-                    )
-                })?;
-            }
-        }
-    }
+    b.memory(res)?;
+    b.cpu(res)?;
+    b.cpuset(res)?;
+    b.block_io(res)?;
     if let Some(p) = res.pids_max {
         b.write(
             "pids",
@@ -498,54 +334,255 @@ pub fn plan_cgroups(
             "pids limit",
         )?;
     }
-    for rule in devices {
-        let kind = match rule.kind {
-            DeviceType::All => "a",
-            DeviceType::Block => "b",
-            DeviceType::Char => "c",
-        };
-        let num = |n: Option<u32>| n.map_or("*".to_string(), |n| n.to_string());
-        let line = if rule.kind == DeviceType::All {
-            "a".to_string()
-        } else {
-            format!(
-                "{kind} {}:{} {}",
-                num(rule.major),
-                num(rule.minor),
-                rule.access
-            )
-        };
-        let file = if rule.allow {
-            "devices.allow"
-        } else {
-            "devices.deny"
-        };
-        // Device rules need v1 (v2 needs a BPF program, which the runner does not load).
-        b.write("devices", Some((file, line)), None, "device rules")?;
+    b.device_rules(devices)?;
+    b.raw_settings(res)?;
+    Ok(b.dirs)
+}
+
+impl Builder<'_> {
+    /// Memory limit, soft limit, guarantee and swap.
+    fn memory(&mut self, res: &Resources) -> Result<(), CgroupError> {
+        let fmt = |b: &lxconf_model::ByteSize| b.0.to_string();
+        if let Some(m) = &res.memory_limit {
+            self.write(
+                "memory",
+                Some(("memory.limit_in_bytes", fmt(m))),
+                Some(("memory.max", fmt(m))),
+                "memory limit",
+            )?;
+        }
+        if let Some(m) = &res.memory_soft_limit {
+            self.write(
+                "memory",
+                Some(("memory.soft_limit_in_bytes", fmt(m))),
+                Some(("memory.high", fmt(m))),
+                "memory soft limit",
+            )?;
+        }
+        if let Some(m) = &res.memory_min {
+            self.write(
+                "memory",
+                None,
+                Some(("memory.min", fmt(m))),
+                "memory guarantee",
+            )?;
+        }
+        // Swap: v1 limits memory+swap, v2 limits swap alone.
+        let memsw = res.memory_swap_limit.map(|s| s.0).or_else(|| {
+            res.swap_limit
+                .zip(res.memory_limit)
+                .map(|(s, m)| s.0.saturating_add(m.0))
+        });
+        let swap_only = res.swap_limit.map(|s| s.0).or_else(|| {
+            res.memory_swap_limit
+                .zip(res.memory_limit)
+                .map(|(t, m)| t.0.saturating_sub(m.0))
+        });
+        if memsw.is_some() || swap_only.is_some() {
+            self.write(
+                "memory",
+                memsw.map(|v| ("memory.memsw.limit_in_bytes", v.to_string())),
+                swap_only.map(|v| ("memory.swap.max", v.to_string())),
+                "swap limit",
+            )?;
+        }
+        Ok(())
     }
-    for s in &res.cgroup {
-        let controller = s.key.split('.').next().unwrap_or_default().to_string();
-        let controller = if controller == "memsw" {
-            "memory".into()
+
+    /// CPU shares or weight (each converted to the other), quota and period.
+    fn cpu(&mut self, res: &Resources) -> Result<(), CgroupError> {
+        let weight = res
+            .cpu_weight
+            .or_else(|| res.cpu_shares.map(shares_to_weight));
+        if res.cpu_shares.is_some() || res.cpu_weight.is_some() {
+            let shares = res.cpu_shares.or_else(|| {
+                res.cpu_weight
+                    .map(|w| 2 + (w.saturating_sub(1) * 262_142) / 9999)
+            });
+            self.write(
+                "cpu",
+                shares.map(|s| ("cpu.shares", s.to_string())),
+                weight.map(|w| ("cpu.weight", w.to_string())),
+                "cpu shares",
+            )?;
+        }
+        if res.cpu_quota_us.is_none() && res.cpu_period_us.is_none() {
+            return Ok(());
+        }
+        let quota = res.cpu_quota_us.unwrap_or(-1);
+        let period = res.cpu_period_us.unwrap_or(100_000);
+        if self.layout.v1_for("cpu").is_some() {
+            if let Some(p) = res.cpu_period_us {
+                self.write(
+                    "cpu",
+                    Some(("cpu.cfs_period_us", p.to_string())),
+                    None,
+                    "cpu period",
+                )?;
+            }
+            self.write(
+                "cpu",
+                Some(("cpu.cfs_quota_us", quota.to_string())),
+                None,
+                "cpu quota",
+            )
         } else {
-            controller
-        };
-        match s.version {
-            CgroupVersion::V1 => b.write(
-                &controller,
-                Some((s.key.as_str(), s.value.clone())),
+            let q = if quota < 0 {
+                "max".to_string()
+            } else {
+                quota.to_string()
+            };
+            self.write(
+                "cpu",
                 None,
-                &format!("lxc.cgroup.{}", s.key),
-            )?,
-            CgroupVersion::V2 => b.write(
-                &controller,
-                None,
-                Some((s.key.as_str(), s.value.clone())),
-                &format!("lxc.cgroup2.{}", s.key),
-            )?,
+                Some(("cpu.max", format!("{q} {period}"))),
+                "cpu quota",
+            )
         }
     }
-    Ok(b.dirs)
+
+    /// CPUs and memory nodes.
+    fn cpuset(&mut self, res: &Resources) -> Result<(), CgroupError> {
+        if let Some(c) = &res.cpuset_cpus {
+            self.write(
+                "cpuset",
+                Some(("cpuset.cpus", c.to_string())),
+                Some(("cpuset.cpus", c.to_string())),
+                "cpuset",
+            )?;
+        }
+        if let Some(m) = &res.cpuset_mems {
+            self.write(
+                "cpuset",
+                Some(("cpuset.mems", m.to_string())),
+                Some(("cpuset.mems", m.to_string())),
+                "cpuset",
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Block-io weights and throttles: v1 `blkio` when bound, else v2 `io`.
+    fn block_io(&mut self, res: &Resources) -> Result<(), CgroupError> {
+        if let Some(w) = res.blkio_weight {
+            self.write(
+                "blkio",
+                Some(("blkio.weight", w.to_string())),
+                None,
+                "block-io weight",
+            )
+            .or_else(|_| {
+                self.write(
+                    "io",
+                    None,
+                    Some(("io.weight", format!("default {w}"))),
+                    "block-io weight",
+                )
+            })?;
+        }
+        for d in &res.blkio_devices {
+            let dev = &d.device;
+            if let Some(w) = d.weight {
+                self.write(
+                    "blkio",
+                    Some(("blkio.weight_device", format!("{dev} {w}"))),
+                    None,
+                    "block-io device weight",
+                )
+                .or_else(|_| {
+                    self.write(
+                        "io",
+                        None,
+                        Some(("io.weight", format!("{dev} {w}"))),
+                        "block-io device weight",
+                    )
+                })?;
+            }
+            let throttles = [
+                ("read_bps_device", "rbps", d.read_bps),
+                ("write_bps_device", "wbps", d.write_bps),
+                ("read_iops_device", "riops", d.read_iops),
+                ("write_iops_device", "wiops", d.write_iops),
+            ];
+            for (v1file, v2key, value) in throttles {
+                if let Some(v) = value {
+                    let v1 = format!("blkio.throttle.{v1file}");
+                    self.write(
+                        "blkio",
+                        Some((v1.as_str(), format!("{dev} {v}"))),
+                        None,
+                        "block-io throttle",
+                    )
+                    .or_else(|_| {
+                        self.write(
+                            "io",
+                            None,
+                            Some(("io.max", format!("{dev} {v2key}={v}"))),
+                            "block-io throttle",
+                        )
+                    })?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Device access rules. They need v1: v2 needs a BPF program, which the runner does
+    /// not load.
+    fn device_rules(&mut self, devices: &[lxconf_model::DeviceRule]) -> Result<(), CgroupError> {
+        for rule in devices {
+            let kind = match rule.kind {
+                DeviceType::All => "a",
+                DeviceType::Block => "b",
+                DeviceType::Char => "c",
+            };
+            let num = |n: Option<u32>| n.map_or("*".to_string(), |n| n.to_string());
+            let line = if rule.kind == DeviceType::All {
+                "a".to_string()
+            } else {
+                format!(
+                    "{kind} {}:{} {}",
+                    num(rule.major),
+                    num(rule.minor),
+                    rule.access
+                )
+            };
+            let file = if rule.allow {
+                "devices.allow"
+            } else {
+                "devices.deny"
+            };
+            self.write("devices", Some((file, line)), None, "device rules")?;
+        }
+        Ok(())
+    }
+
+    /// `lxc.cgroup.*` and `lxc.cgroup2.*` files, written as given.
+    fn raw_settings(&mut self, res: &Resources) -> Result<(), CgroupError> {
+        for s in &res.cgroup {
+            let controller = s.key.split('.').next().unwrap_or_default().to_string();
+            let controller = if controller == "memsw" {
+                "memory".into()
+            } else {
+                controller
+            };
+            match s.version {
+                CgroupVersion::V1 => self.write(
+                    &controller,
+                    Some((s.key.as_str(), s.value.clone())),
+                    None,
+                    &format!("lxc.cgroup.{}", s.key),
+                )?,
+                CgroupVersion::V2 => self.write(
+                    &controller,
+                    None,
+                    Some((s.key.as_str(), s.value.clone())),
+                    &format!("lxc.cgroup2.{}", s.key),
+                )?,
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

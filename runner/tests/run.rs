@@ -1,5 +1,6 @@
 //! Real containers, as root, on a busybox-static root filesystem built in a tempdir.
-//! Each test skips with a message when it is not root or busybox is missing.
+//! Every test is `#[ignore = "needs root"]` (`scripts/test-all.sh` runs them with
+//! `--include-ignored` as root) and fails when busybox-static is missing.
 
 use lxconf_model::{
     AutoMounts, BindKind, ByteSize, Cap, Capabilities, Container, CreateKind, EnvVar, Gateway,
@@ -17,19 +18,6 @@ fn busybox() -> Option<PathBuf> {
         .iter()
         .map(PathBuf::from)
         .find(|p| p.exists())
-}
-
-/// Root and busybox, or a message saying why the test is skipped.
-fn ready() -> bool {
-    if !nix::unistd::geteuid().is_root() {
-        eprintln!("skipping: needs root");
-        return false;
-    }
-    if busybox().is_none() {
-        eprintln!("skipping: busybox-static is not installed (apt-get install busybox-static)");
-        return false;
-    }
-    true
 }
 
 struct Rootfs_ {
@@ -148,11 +136,10 @@ fn run(c: &Container, script: &str) -> (i32, String, String) {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn exit_status_and_signals_propagate() {
     let _containers = containers();
-    if !ready() {
-        return;
-    }
+    needs_busybox();
     let root = build_rootfs();
     let c = base("exitst", root.path());
     assert_eq!(run(&c, "exit 7").0, 7);
@@ -172,11 +159,10 @@ fn exit_status_and_signals_propagate() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn identity_environment_cwd_and_hostname() {
     let _containers = containers();
-    if !ready() {
-        return;
-    }
+    needs_busybox();
     let root = build_rootfs();
     let mut c = base("ident", root.path());
     c.hostname = Some("box1".into());
@@ -205,11 +191,10 @@ fn identity_environment_cwd_and_hostname() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn mounts_ro_bind_tmpfs_size_create_file_and_dev() {
     let _containers = containers();
-    if !ready() {
-        return;
-    }
+    needs_busybox();
     let root = build_rootfs();
     let host = tempfile::tempdir().expect("tempdir");
     std::fs::write(host.path().join("data.txt"), "hello\n").expect("write");
@@ -262,11 +247,10 @@ fn mounts_ro_bind_tmpfs_size_create_file_and_dev() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn capabilities_drop_and_keep() {
     let _containers = containers();
-    if !ready() {
-        return;
-    }
+    needs_busybox();
     let root = build_rootfs();
     let mut c = base("capd", root.path());
     c.capabilities = Capabilities::Drop {
@@ -288,11 +272,10 @@ fn capabilities_drop_and_keep() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn cgroup_limits_are_set_and_enforced() {
     let _containers = containers();
-    if !ready() {
-        return;
-    }
+    needs_busybox();
     let root = build_rootfs();
     let mut c = base("limits", root.path());
     c.resources.memory_limit = Some(ByteSize(32 << 20));
@@ -333,11 +316,10 @@ fn cgroup_limits_are_set_and_enforced() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn escaping_mount_targets_are_refused() {
     let _containers = containers();
-    if !ready() {
-        return;
-    }
+    needs_busybox();
     let root = build_rootfs();
     std::fs::create_dir_all(root.path().join("x")).expect("mkdir");
     std::os::unix::fs::symlink("../../../../../../etc", root.path().join("x/esc"))
@@ -414,11 +396,10 @@ fn processes_with(marker: &str) -> usize {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn nothing_is_left_after_exit_or_after_kill_9_of_the_runner() {
     let _containers = containers();
-    if !ready() {
-        return;
-    }
+    needs_busybox();
     let root = build_rootfs();
     let mut c = base("cleanup", root.path());
     c.resources.pids_max = Some(50);
@@ -464,11 +445,10 @@ fn nothing_is_left_after_exit_or_after_kill_9_of_the_runner() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn application_container_on_the_host_root() {
     let _containers = containers();
-    if !ready() {
-        return;
-    }
+    needs_busybox();
     let root = build_rootfs();
     let mut c = base("hostroot", root.path());
     c.rootfs = None;
@@ -500,11 +480,10 @@ fn application_container_on_the_host_root() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn veth_into_a_bridge_of_a_test_network_namespace() {
     let _containers = containers();
-    if !ready() {
-        return;
-    }
+    needs_busybox();
     let root = build_rootfs();
     let mut c = base("vethtest", root.path());
     let mut n = Network::new(0, NetKind::Veth);
@@ -577,11 +556,10 @@ fn mount_table(mountinfo: &str) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn same_observations_as_lxc_execute() {
     let _containers = containers();
-    if !ready() {
-        return;
-    }
+    needs_busybox();
     if Command::new("lxc-execute")
         .arg("--version")
         .output()
@@ -633,11 +611,10 @@ fn same_observations_as_lxc_execute() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn a_user_namespace_maps_root_to_the_host_range() {
     let _containers = containers();
-    if !ready() {
-        return;
-    }
+    needs_busybox();
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let root = build_rootfs();
     // The mapped root is an ordinary user on the host: it needs to traverse the rootfs

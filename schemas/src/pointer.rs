@@ -65,6 +65,7 @@ pointers! {
     CONSOLE_BUFFER_SIZE = "/console/buffer_size",
     CONSOLE_ROTATE = "/console/rotate",
     DEV = "/dev",
+    DEV_TTYS = "/dev/ttys",
     DEVICE_RULES = "/device_rules",
     HOST_DEVICES = "/host_devices",
     HOOKS = "/hooks",
@@ -150,6 +151,18 @@ element_fields!(network of NETWORKS {
     MTU = "mtu",
     IPV4 = "ipv4",
     IPV6 = "ipv6",
+    IPV4_GATEWAY = "ipv4_gateway",
+    IPV6_GATEWAY = "ipv6_gateway",
+    VETH = "veth",
+    SCRIPT_UP = "script_up",
+    SCRIPT_DOWN = "script_down",
+    NETWORK = "network",
+    L2PROXY = "l2proxy",
+    IPVLAN_ISOLATION = "ipvlan_isolation",
+    VETH_VLAN_ID = "veth/vlan_id",
+    VETH_VLAN_TAGGED = "veth/vlan_tagged",
+    VETH_RX_QUEUES = "veth/rx_queues",
+    VETH_TX_QUEUES = "veth/tx_queues",
 });
 
 /// Element `index` of the list at `list` (`/mounts` and 3 make `/mounts/3`), without

@@ -4,7 +4,7 @@ use super::*;
 use crate::cgroup::CgroupLayout;
 use crate::plan::{plan, RunOptions};
 use crate::sys::record::{Call, RecordSys};
-use lxconf_model::{Container, NetKind, Network};
+use lxconf_model::{Container, Namespace, NetKind, Network};
 
 fn options() -> RunOptions {
     RunOptions::fixed(CgroupLayout::from_proc(
@@ -201,4 +201,21 @@ fn limits_are_read_back_and_reported() {
         path: "/tmp/limits".into(),
         data: "pids.max 50\n".into()
     }));
+}
+
+#[test]
+fn a_setup_error_crosses_the_error_pipe_typed_with_its_message() {
+    let error = SetupError::JoinNamespace {
+        ns: Namespace::Net,
+        path: "/proc/77/ns/net".into(),
+        error: SysError::errno("setns", libc::EPERM),
+    };
+    let back = SetupError::from_report(&error.to_report());
+    assert_eq!(back, error);
+    assert_eq!(
+        RunError::from(back).to_string(),
+        "container setup failed: joining the net namespace at /proc/77/ns/net: setns: Operation not permitted (os error 1)"
+    );
+    let torn = SetupError::from_report(b"{\"Exec\": {\"pa\n");
+    assert_eq!(torn, SetupError::Unreadable("{\"Exec\": {\"pa".into()));
 }

@@ -5,8 +5,9 @@ use crate::cgroup::CgroupLayout;
 use crate::exec::execute;
 use crate::sys::record::{Call, RecordSys};
 use lxconf_model::{
-    AutoMounts, ByteSize, CapPolicyDefault, EnvVar, IdMap, Ipv4Cidr, Mount, Network, Prlimit,
-    Resources, Rootfs, Setting,
+    AutoMounts, BindKind, ByteSize, CapPolicyDefault, Capabilities, CreateKind, EnvVar, IdKind,
+    IdMap, Ipv4Cidr, Limit, Mount, NetKind, Network, Prlimit, ProcMode, Resources, Rootfs, Setting,
+    SizeSpec, SysMode,
 };
 
 const HYBRID_MOUNTINFO: &str = "\
@@ -471,4 +472,94 @@ fn init_cwd_is_created_only_inside_a_root_filesystem() {
         .iter()
         .any(|s| matches!(s, ProcessStep::Chdir { create, .. } if *create));
     assert!(!creates, "{:?}", p.process);
+}
+
+/// A model with every setting the runner reports as not applied.
+fn everything_not_applied() -> Container {
+    let mut c = lxc_like();
+    if let Some(r) = &mut c.rootfs {
+        r.options = vec!["idmap=container".into()];
+    }
+    c.namespaces.clone.remove(&Namespace::Uts);
+    c.auto_mounts.proc = Some(ProcMode::Libvirt);
+    c.auto_mounts.cgroup = Some(lxconf_model::CgroupAuto {
+        flavor: lxconf_model::CgroupFlavor::Own,
+        mode: None,
+        force: true,
+    });
+    c.dev.ttys = 4;
+    c.init.group_name = Some("wheel".into());
+    c.security.seccomp_profile = Some("/usr/share/lxc/config/common.seccomp".into());
+    c.security.seccomp_notify_proxy = Some("unix:/run/proxy".into());
+    c.security.apparmor_profile = Some("lxc-container-default".into());
+    c.security.apparmor_raw = vec!["deny /x rw,".into()];
+    c.security.selinux_context = Some("system_u:system_r:container_t:s0".into());
+    c.security.selinux_context_keyring = Some("system_u:system_r:keyring_t:s0".into());
+    c.security.seclabels = vec!["selinux".into()];
+    c.hooks.hooks = lxc_like_hooks();
+    c.arch = Some("i686".into());
+    let mut router = Network::new(0, NetKind::Veth);
+    if let Some(v) = &mut router.veth {
+        v.mode = lxconf_model::VethMode::Router;
+    }
+    let mut auto = Network::new(1, NetKind::Veth);
+    auto.ipv6_gateway = Some(lxconf_model::Gateway::Auto);
+    auto.script_down = Some("/usr/local/bin/down".into());
+    auto.network = Some("default".into());
+    if let Some(v) = &mut auto.veth {
+        v.vlan_id = Some(10);
+    }
+    let mut ipvlan = Network::new(2, NetKind::Ipvlan);
+    ipvlan.link = Some("eth0".into());
+    ipvlan.ipvlan_isolation = Some(lxconf_model::IpvlanIsolation::Private);
+    ipvlan.l2proxy = true;
+    c.networks = vec![Network::new(5, NetKind::Empty), router, auto, ipvlan];
+    c
+}
+
+#[test]
+fn each_setting_not_applied_is_pointed_at_in_the_model() {
+    let c = everything_not_applied();
+    let p = plan(&c, &hybrid()).expect("plan");
+    let model = serde_json::to_value(&c).expect("model JSON");
+    let found: Vec<(Code, &str)> = p
+        .not_applied
+        .iter()
+        .map(|f| (f.code, f.pointer.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (Code::R007, "/networks/1/veth"),
+            (Code::R007, "/networks/2/veth/vlan_id"),
+            (Code::R007, "/networks/2/network"),
+            (Code::R007, "/networks/2/ipv6_gateway"),
+            (Code::R007, "/networks/3/ipvlan_isolation"),
+            (Code::R007, "/networks/3/l2proxy"),
+            (Code::R008, "/rootfs/options"),
+            (Code::R009, "/hostname"),
+            (Code::R008, "/auto_mounts/proc"),
+            (Code::R008, "/auto_mounts/cgroup"),
+            (Code::R009, "/dev/ttys"),
+            (Code::R006, "/init/group_name"),
+            (Code::R001, "/security/seccomp_profile"),
+            (Code::R001, "/security/seccomp_notify_proxy"),
+            (Code::R002, "/security/apparmor_profile"),
+            (Code::R002, "/security/apparmor_raw"),
+            (Code::R003, "/security/selinux_context"),
+            (Code::R003, "/security/selinux_context_keyring"),
+            (Code::R003, "/security/seclabels"),
+            (Code::R004, "/hooks/hooks"),
+            (Code::R004, "/networks/2/script_down"),
+            (Code::R009, "/arch"),
+        ]
+    );
+    for f in &p.not_applied {
+        assert!(
+            model.pointer(&f.pointer).is_some_and(|v| !v.is_null()),
+            "{} points at nothing: {}",
+            f.code,
+            f.pointer
+        );
+    }
 }

@@ -12,7 +12,6 @@ pub mod record;
 use crate::plan::{DevNode, IfConfig, LinkCreate, MountStep};
 use lxconf_model::{Cap, Namespace};
 use std::collections::BTreeSet;
-use std::fmt;
 use std::path::Path;
 
 /// A process id.
@@ -50,8 +49,10 @@ pub enum Reap {
     NoChildren,
 }
 
-/// A failed system call.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A failed system call. Serializable: the container process sends it to the runner inside
+/// a [`crate::exec::SetupError`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+#[error("{op}: {detail}")]
 pub struct SysError {
     /// What was attempted.
     pub op: String,
@@ -87,14 +88,6 @@ impl SysError {
         self.errno == Some(libc::ENOENT)
     }
 }
-
-impl fmt::Display for SysError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.op, self.detail)
-    }
-}
-
-impl std::error::Error for SysError {}
 
 /// Result of a system call.
 pub type SysResult<T> = Result<T, SysError>;

@@ -90,7 +90,7 @@ pub enum Call {
         create: bool,
     },
     DropBounding {
-        caps: Vec<String>,
+        caps: Vec<Cap>,
     },
     SetCaps {
         effective: usize,
@@ -217,10 +217,6 @@ impl RecordSys {
 
 fn p(path: &Path) -> String {
     path.display().to_string()
-}
-
-fn names(caps: &[Cap]) -> Vec<String> {
-    caps.iter().map(|c| c.name().to_string()).collect()
 }
 
 impl Sys for RecordSys {
@@ -411,7 +407,9 @@ impl Sys for RecordSys {
         Ok(())
     }
     fn drop_bounding(&self, caps: &[Cap]) -> SysResult<()> {
-        self.push(Call::DropBounding { caps: names(caps) });
+        self.push(Call::DropBounding {
+            caps: caps.to_vec(),
+        });
         Ok(())
     }
     fn set_caps(
