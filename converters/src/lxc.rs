@@ -6,9 +6,10 @@
 
 use crate::fstab;
 use crate::writable::{self, Unwritable};
+use lxconf_model::lxc_key::{ExactKey as K, Family, Field, ROOTFS_BACKEND};
 use lxconf_model::model::*;
 use lxconf_model::values::{proc_key_problem, RESERVED_ID};
-use lxconf_model::{Code, Diagnostic, Document, Namespace, Origin};
+use lxconf_model::{pointer, Code, Diagnostic, Document, Namespace, Origin};
 use std::fmt::Write;
 
 /// Emitter options.
@@ -100,11 +101,29 @@ impl<'a> Emitter<'a> {
         self.losses.push(d);
     }
 
-    fn key<'k>(&self, modern: &'k str, legacy: &'k str) -> &'k str {
-        if self.opts.legacy {
-            legacy
-        } else {
-            modern
+    /// The name to write for `key`: its LXC 2.x name with `legacy`, when it had one.
+    fn key(&self, key: K) -> &'static str {
+        key.name_for(self.opts.legacy)
+    }
+
+    /// The line of a key the table maps to one model field, when the field is not at its
+    /// default: (key, value, pointer of the value, or empty when the emitter composed it).
+    fn field_line(&self, key: K) -> Option<(String, String, String)> {
+        let field = key.field()?;
+        let value = field.value(&self.doc.container)?;
+        let pointer = match field {
+            Field::Flag { .. } => String::new(),
+            Field::Text { pointer, .. } => pointer.to_string(),
+        };
+        Some((self.key(key).to_string(), value, pointer))
+    }
+
+    /// Write a key the table maps to one model field, when the field is not at its default.
+    fn field(&mut self, key: K) {
+        match self.field_line(key) {
+            Some((k, v, pointer)) if pointer.is_empty() => self.line(&k, v),
+            Some((k, v, pointer)) => self.text(&pointer, &k, &v),
+            None => {}
         }
     }
 
@@ -143,26 +162,29 @@ impl<'a> Emitter<'a> {
         let c = &self.doc.container;
         self.section("Identity");
         if let Some(h) = &c.hostname {
-            let k = self.key("lxc.uts.name", "lxc.utsname");
-            self.text("/hostname", k, h);
+            let k = self.key(K::UtsName);
+            self.text(pointer::HOSTNAME, k, h);
         }
         if let Some(a) = &c.arch {
-            self.text("/arch", "lxc.arch", a);
+            self.text(pointer::ARCH, K::Arch.name(), a);
         }
         if let Some(name) = &c.name {
             if c.hostname.as_deref() != Some(name) {
                 self.note(
-                    "/name",
+                    pointer::NAME,
                     format!("the container name `{name}` is not part of an LXC config"),
                     "LXC takes the name from the container's directory (/var/lib/lxc/NAME/config)",
                 );
             }
         }
         for (pointer, what) in [
-            ("/uuid", c.uuid.map(|u| format!("uuid {u}"))),
-            ("/title", c.title.as_ref().map(|t| format!("title `{t}`"))),
+            (pointer::UUID, c.uuid.map(|u| format!("uuid {u}"))),
             (
-                "/description",
+                pointer::TITLE,
+                c.title.as_ref().map(|t| format!("title `{t}`")),
+            ),
+            (
+                pointer::DESCRIPTION,
                 c.description
                     .as_ref()
                     .map(|_| "the description".to_string()),
@@ -195,28 +217,28 @@ impl<'a> Emitter<'a> {
             Some(b) if !self.opts.legacy => format!("{b}:{}", r.path),
             _ => r.path.clone(),
         };
-        let k = self.key("lxc.rootfs.path", "lxc.rootfs");
-        self.text("/rootfs/path", k, &path);
+        let k = self.key(K::RootfsPath);
+        self.text(pointer::ROOTFS_PATH, k, &path);
         if let (true, Some(b)) = (self.opts.legacy, &r.backend) {
-            self.text("/rootfs/backend", "lxc.rootfs.backend", b);
+            self.text(pointer::ROOTFS_BACKEND, ROOTFS_BACKEND, b);
         }
         if !r.options.is_empty() {
             self.text(
-                "/rootfs/options",
-                "lxc.rootfs.options",
+                pointer::ROOTFS_OPTIONS,
+                K::RootfsOptions.name(),
                 &r.options.join(","),
             );
         }
         if let Some(m) = &r.mount {
-            self.text("/rootfs/mount", "lxc.rootfs.mount", m);
+            self.text(pointer::ROOTFS_MOUNT, K::RootfsMount.name(), m);
         }
         if !r.managed {
-            self.line("lxc.rootfs.managed", 0);
+            self.line(K::RootfsManaged.name(), 0);
         }
         if r.readonly {
             // LXC has no read-only rootfs flag but takes `ro` among the rootfs options.
             if !r.options.iter().any(|o| o == "ro") {
-                self.line("lxc.rootfs.options", "ro");
+                self.line(K::RootfsOptions.name(), "ro");
             }
         }
     }
@@ -226,17 +248,17 @@ impl<'a> Emitter<'a> {
         let i = &c.init;
         self.section("Init");
         if i.command != Init::default().command {
-            let k = self.key("lxc.init.cmd", "lxc.init_cmd");
-            self.words("/init/command", k, &i.command);
+            let k = self.key(K::InitCmd);
+            self.words(pointer::INIT_COMMAND, k, &i.command);
         }
         if let Some(cmd) = &i.execute_command {
-            self.words("/init/execute_command", "lxc.execute.cmd", cmd);
+            self.words(pointer::INIT_EXECUTE_COMMAND, K::ExecuteCmd.name(), cmd);
         }
-        for (id, modern, legacy, pointer) in [
-            (i.uid, "lxc.init.uid", "lxc.init_uid", "/init/uid"),
-            (i.gid, "lxc.init.gid", "lxc.init_gid", "/init/gid"),
+        for (id, key, pointer) in [
+            (i.uid, K::InitUid, pointer::INIT_UID),
+            (i.gid, K::InitGid, pointer::INIT_GID),
         ] {
-            let k = self.key(modern, legacy);
+            let k = self.key(key);
             if id == RESERVED_ID {
                 // (uid_t)-1 means "unchanged" to setresuid: init would stay root.
                 self.refuse(Some(pointer), k, Unwritable::ReservedId);
@@ -245,27 +267,31 @@ impl<'a> Emitter<'a> {
             }
         }
         for (what, pointer, v) in [
-            ("user name", "/init/user_name", &i.user_name),
-            ("group name", "/init/group_name", &i.group_name),
+            ("user name", pointer::INIT_USER_NAME, &i.user_name),
+            ("group name", pointer::INIT_GROUP_NAME, &i.group_name),
         ] {
             if let Some(v) = v {
                 self.loss(
                     pointer,
                     format!("the init {what} `{v}`"),
-                    "LXC takes numeric ids only (lxc.init.uid/gid)",
+                    &format!(
+                        "LXC takes numeric ids only ({}, {})",
+                        K::InitUid,
+                        K::InitGid
+                    ),
                 );
             }
         }
         if !i.groups.is_empty() {
             let g: Vec<String> = i.groups.iter().map(u32::to_string).collect();
-            self.line("lxc.init.groups", g.join(","));
+            self.line(K::InitGroups.name(), g.join(","));
         }
         let default_cwd = c.rootfs.is_some().then_some("/");
         if i.cwd.as_deref() != default_cwd {
             match &i.cwd {
-                Some(cwd) => self.text("/init/cwd", "lxc.init.cwd", cwd),
+                Some(cwd) => self.text(pointer::INIT_CWD, K::InitCwd.name(), cwd),
                 None => self.note(
-                    "/init/cwd",
+                    pointer::INIT_CWD,
                     "init keeps the caller's working directory, which an LXC container with a rootfs cannot".into(),
                     "LXC starts init in `/` when there is a rootfs",
                 ),
@@ -278,7 +304,7 @@ impl<'a> Emitter<'a> {
             .is_some_and(|e| e.name == "container" && e.value.as_deref() == Some("lxc"));
         if !implicit && !env.iter().any(|e| e.name == "container") {
             self.note(
-                "/init/env",
+                pointer::INIT_ENV,
                 "LXC sets `container=lxc` in init's environment, which this container did not have"
                     .into(),
                 "programs that look at $container will see `lxc`",
@@ -288,7 +314,7 @@ impl<'a> Emitter<'a> {
         for (idx, e) in env[..n].iter().enumerate() {
             if e.name == "container" {
                 self.note(
-                    &format!("/init/env/{idx}"),
+                    &pointer::item(pointer::INIT_ENV, idx).to_string(),
                     format!(
                         "`container={}` is overridden by LXC, which sets container=lxc",
                         e.value.as_deref().unwrap_or("")
@@ -296,14 +322,15 @@ impl<'a> Emitter<'a> {
                     "programs that look at $container will see `lxc`",
                 );
             }
-            let pointer = format!("/init/env/{idx}");
+            let pointer = pointer::item(pointer::INIT_ENV, idx).to_string();
+            let env = K::Environment.name();
             if let Err(why) = writable::env_name(&e.name) {
-                self.refuse(Some(&pointer), "lxc.environment", why);
+                self.refuse(Some(&pointer), env, why);
                 continue;
             }
             match &e.value {
-                Some(v) => self.text(&pointer, "lxc.environment", &format!("{}={v}", e.name)),
-                None => self.text(&pointer, "lxc.environment", &e.name),
+                Some(v) => self.text(&pointer, env, &format!("{}={v}", e.name)),
+                None => self.text(&pointer, env, &e.name),
             }
         }
     }
@@ -317,7 +344,7 @@ impl<'a> Emitter<'a> {
             Some(ProcMode::Rw) => tokens.push("proc:rw".into()),
             Some(ProcMode::Libvirt) => {
                 tokens.push("proc:mixed".into());
-                self.note("/auto_mounts/proc", "libvirt's /proc layout becomes `proc:mixed`".into(), "both keep /proc/sys read-only; libvirt also overlays /proc/meminfo through FUSE");
+                self.note(pointer::AUTO_MOUNTS_PROC, "libvirt's /proc layout becomes `proc:mixed`".into(), "both keep /proc/sys read-only; libvirt also overlays /proc/meminfo through FUSE");
             }
             None => {}
         }
@@ -352,7 +379,11 @@ impl<'a> Emitter<'a> {
             };
             match writable::word(&token) {
                 Ok(_) => tokens.push(token),
-                Err(why) => self.refuse(Some("/auto_mounts/shmounts"), "lxc.mount.auto", why),
+                Err(why) => self.refuse(
+                    Some(pointer::AUTO_MOUNTS_SHMOUNTS),
+                    K::MountAuto.name(),
+                    why,
+                ),
             }
         }
         let nesting = c.security.apparmor_allow_nesting;
@@ -377,14 +408,17 @@ impl<'a> Emitter<'a> {
         }
         self.section("Mounts");
         if !tokens.is_empty() {
-            self.line("lxc.mount.auto", tokens.join(" "));
+            self.line(K::MountAuto.name(), tokens.join(" "));
         }
         for (i, m) in mounts {
             match fstab::line(m, c.rootfs.is_some()) {
-                Ok(entry) => self.text(&format!("/mounts/{i}"), "lxc.mount.entry", &entry),
+                Ok(entry) => {
+                    let at = pointer::item(pointer::MOUNTS, i).to_string();
+                    self.text(&at, K::MountEntry.name(), &entry)
+                }
                 Err((field, why)) => self.refuse(
-                    Some(&format!("/mounts/{i}/{field}")),
-                    "lxc.mount.entry",
+                    Some(&pointer::item_field(pointer::MOUNTS, i, &field)),
+                    K::MountEntry.name(),
                     why,
                 ),
             }
@@ -412,40 +446,38 @@ impl<'a> Emitter<'a> {
         }
         self.section("Devices and console");
         if !d.autodev {
-            self.line("lxc.autodev", 0);
+            self.line(K::Autodev.name(), 0);
         }
         if d.tmpfs_size != def.tmpfs_size {
-            self.line("lxc.autodev.tmpfs.size", d.tmpfs_size.0);
+            self.line(K::AutodevTmpfsSize.name(), d.tmpfs_size.0);
         }
         if d.ttys != 0 {
-            let k = self.key("lxc.tty.max", "lxc.tty");
+            let k = self.key(K::TtyMax);
             self.line(k, d.ttys);
         }
         if d.ptys != 0 {
-            let k = self.key("lxc.pty.max", "lxc.pts");
+            let k = self.key(K::PtyMax);
             self.line(k, d.ptys);
         }
         if let Some(t) = &d.tty_dir {
-            let k = self.key("lxc.tty.dir", "lxc.devttydir");
-            self.text("/dev/tty_dir", k, t);
+            let k = self.key(K::TtyDir);
+            self.text(pointer::DEV_TTY_DIR, k, t);
         }
-        let k = self.key("lxc.console.path", "lxc.console");
+        let k = self.key(K::ConsolePath);
         if !con.enabled {
             self.line(k, "none");
         } else if let Some(p) = &con.path {
-            self.text("/console/path", k, p);
+            self.text(pointer::CONSOLE_PATH, k, p);
         }
         if let Some(l) = &con.logfile {
-            self.text("/console/logfile", "lxc.console.logfile", l);
+            self.text(pointer::CONSOLE_LOGFILE, K::ConsoleLogfile.name(), l);
         }
-        if con.rotate {
-            self.line("lxc.console.rotate", 1);
-        }
+        self.field(K::ConsoleRotate);
         if let Some(s) = con.buffer_size {
-            self.line("lxc.console.buffer.size", s.0);
+            self.line(K::ConsoleBufferSize.name(), s.0);
         }
         if let Some(s) = con.log_size {
-            self.line("lxc.console.size", s.0);
+            self.line(K::ConsoleSize.name(), s.0);
         }
     }
 
@@ -455,7 +487,7 @@ impl<'a> Emitter<'a> {
             return;
         }
         self.section("User namespace");
-        let k = self.key("lxc.idmap", "lxc.id_map");
+        let k = self.key(K::Idmap);
         for m in maps {
             let kind = if m.kind == IdKind::Uid { "u" } else { "g" };
             self.line(
@@ -472,12 +504,12 @@ impl<'a> Emitter<'a> {
         }
         self.section("Network");
         for (i, n) in nets.iter().enumerate() {
-            let pointer = format!("/networks/{i}");
+            let pointer = pointer::item(pointer::NETWORKS, i).to_string();
             let p = if self.opts.legacy {
                 // 2.x unindexed form: each `type` line starts the next interface.
-                "lxc.network".to_string()
+                Family::Net.prefix_for(true).to_string()
             } else {
-                format!("lxc.net.{}", n.index)
+                Family::Net.key(n.index)
             };
             let key = |sub: &str| -> String {
                 let sub = match (self_legacy(self.opts), sub) {
@@ -599,12 +631,14 @@ impl<'a> Emitter<'a> {
         let (key, list): (&str, Vec<String>) = match caps {
             Capabilities::Drop { caps } if caps.is_empty() => return,
             Capabilities::Drop { caps } => (
-                "lxc.cap.drop",
+                K::CapDrop.name(),
                 caps.iter().map(|c| c.name().to_string()).collect(),
             ),
-            Capabilities::Keep { caps } if caps.is_empty() => ("lxc.cap.keep", vec!["none".into()]),
+            Capabilities::Keep { caps } if caps.is_empty() => {
+                (K::CapKeep.name(), vec!["none".into()])
+            }
             Capabilities::Keep { caps } => (
-                "lxc.cap.keep",
+                K::CapKeep.name(),
                 caps.iter().map(|c| c.name().to_string()).collect(),
             ),
             Capabilities::Policy { .. } => {
@@ -613,7 +647,7 @@ impl<'a> Emitter<'a> {
                     return;
                 }
                 (
-                    "lxc.cap.drop",
+                    K::CapDrop.name(),
                     dropped.iter().map(|c| c.name().to_string()).collect(),
                 )
             }
@@ -633,18 +667,21 @@ impl<'a> Emitter<'a> {
             let names: Vec<&str> = c.namespaces.clone.iter().map(|n| n.name()).collect();
             if names.is_empty() {
                 self.note(
-                    "/namespaces/clone",
+                    pointer::NAMESPACES_CLONE,
                     "the container creates no namespace".into(),
-                    "LXC needs at least one namespace in lxc.namespace.clone; keep is used instead",
+                    &format!(
+                        "LXC needs at least one namespace in {}; keep is used instead",
+                        K::NamespaceClone
+                    ),
                 );
                 let all: Vec<&str> = Namespace::ALL
                     .iter()
                     .filter(|n| !c.namespaces.share.contains_key(n))
                     .map(|n| n.name())
                     .collect();
-                self.line("lxc.namespace.keep", all.join(" "));
+                self.line(K::NamespaceKeep.name(), all.join(" "));
             } else {
-                self.line("lxc.namespace.clone", names.join(" "));
+                self.line(K::NamespaceClone.name(), names.join(" "));
             }
         }
         for (ns, target) in &c.namespaces.share {
@@ -652,18 +689,14 @@ impl<'a> Emitter<'a> {
             // namespace file: an `ip netns` name (libvirt's sharenet type='netns') is lost.
             if target.starts_with("/run/netns/") || target.starts_with("/var/run/netns/") {
                 self.loss(
-                    &format!("/namespaces/share/{}", ns.name()),
+                    &pointer::entry(pointer::NAMESPACES_SHARE, ns.name()),
                     format!("joining the network namespace `{target}`"),
                     "LXC shares namespaces of containers or processes only; start a process in that netns and share its pid",
                 );
                 continue;
             }
-            let pointer = format!("/namespaces/share/{}", ns.name());
-            self.text(
-                &pointer,
-                &format!("lxc.namespace.share.{}", ns.name()),
-                target,
-            );
+            let pointer = pointer::entry(pointer::NAMESPACES_SHARE, ns.name());
+            self.text(&pointer, &Family::NamespaceShare.key(ns.name()), target);
         }
     }
 
@@ -671,9 +704,9 @@ impl<'a> Emitter<'a> {
         let prefer_v1 = self.opts.cgroup_v1;
         match (prefer_v1, v1_key, v2_key) {
             (true, Some(k), _) | (false, Some(k), None) => {
-                self.line(&format!("lxc.cgroup.{k}"), value)
+                self.line(&Family::Cgroup1.key(k), value)
             }
-            (_, _, Some(k)) => self.line(&format!("lxc.cgroup2.{k}"), value),
+            (_, _, Some(k)) => self.line(&Family::Cgroup2.key(k), value),
             (_, None, None) => {}
         }
     }
@@ -703,36 +736,40 @@ impl<'a> Emitter<'a> {
             // v1 only: v2 limits swap alone. On v2 write swap = total - memory when known.
             match (self.opts.cgroup_v1, r.memory_limit) {
                 (false, Some(mem)) if r.swap_limit.is_none() => {
-                    self.line("lxc.cgroup2.memory.swap.max", m.0.saturating_sub(mem.0));
+                    self.cg(
+                        Some("memory.swap.max"),
+                        None,
+                        m.0.saturating_sub(mem.0).to_string(),
+                    );
                     self.note(
-                        "/resources/memory_swap_limit",
+                        pointer::RESOURCES_MEMORY_SWAP_LIMIT,
                         "the memory+swap limit becomes a swap-only limit (cgroup v2)".into(),
                         "memory.swap.max = memory+swap limit - memory limit",
                     );
                 }
-                _ => self.line("lxc.cgroup.memory.memsw.limit_in_bytes", m.0),
+                _ => self.line(&Family::Cgroup1.key("memory.memsw.limit_in_bytes"), m.0),
             }
         }
         if let Some(m) = r.swap_limit {
-            self.line("lxc.cgroup2.memory.swap.max", m.0);
+            self.line(&Family::Cgroup2.key("memory.swap.max"), m.0);
         }
         if let Some(m) = r.memory_min {
-            self.line("lxc.cgroup2.memory.min", m.0);
+            self.line(&Family::Cgroup2.key("memory.min"), m.0);
         }
         if let Some(s) = r.cpu_shares {
-            self.line("lxc.cgroup.cpu.shares", s);
+            self.line(&Family::Cgroup1.key("cpu.shares"), s);
         }
         if let Some(w) = r.cpu_weight {
-            self.line("lxc.cgroup2.cpu.weight", w);
+            self.line(&Family::Cgroup2.key("cpu.weight"), w);
         }
         match (r.cpu_quota_us, r.cpu_period_us, self.opts.cgroup_v1) {
             (None, None, _) => {}
             (q, p, true) => {
                 if let Some(q) = q {
-                    self.line("lxc.cgroup.cpu.cfs_quota_us", q);
+                    self.line(&Family::Cgroup1.key("cpu.cfs_quota_us"), q);
                 }
                 if let Some(p) = p {
-                    self.line("lxc.cgroup.cpu.cfs_period_us", p);
+                    self.line(&Family::Cgroup1.key("cpu.cfs_period_us"), p);
                 }
             }
             (q, p, false) => {
@@ -740,9 +777,10 @@ impl<'a> Emitter<'a> {
                     Some(q) if q >= 0 => q.to_string(),
                     _ => "max".into(),
                 };
+                let key = Family::Cgroup2.key("cpu.max");
                 match p {
-                    Some(p) => self.line("lxc.cgroup2.cpu.max", format!("{quota} {p}")),
-                    None => self.line("lxc.cgroup2.cpu.max", quota),
+                    Some(p) => self.line(&key, format!("{quota} {p}")),
+                    None => self.line(&key, quota),
                 }
             }
         }
@@ -754,14 +792,14 @@ impl<'a> Emitter<'a> {
         }
         if let Some(w) = r.blkio_weight {
             if self.opts.cgroup_v1 {
-                self.line("lxc.cgroup.blkio.weight", w);
+                self.line(&Family::Cgroup1.key("blkio.weight"), w);
             } else {
-                self.line("lxc.cgroup2.io.weight", format!("default {w}"));
+                self.line(&Family::Cgroup2.key("io.weight"), format!("default {w}"));
             }
         }
         for (i, d) in r.blkio_devices.iter().enumerate() {
             if !d.device.contains(':') || d.device.starts_with('/') {
-                self.loss(&format!("/resources/blkio_devices/{i}"), format!("block-io settings for device `{}`", d.device), "LXC needs MAJOR:MINOR device numbers; look them up with `ls -l` on the target host");
+                self.loss(&pointer::item(pointer::RESOURCES_BLKIO_DEVICES, i).to_string(), format!("block-io settings for device `{}`", d.device), "LXC needs MAJOR:MINOR device numbers; look them up with `ls -l` on the target host");
                 continue;
             }
             if self.opts.cgroup_v1 {
@@ -773,12 +811,12 @@ impl<'a> Emitter<'a> {
                     ("blkio.throttle.write_iops_device", d.write_iops),
                 ] {
                     if let Some(v) = v {
-                        self.line(&format!("lxc.cgroup.{k}"), format!("{} {v}", d.device));
+                        self.line(&Family::Cgroup1.key(k), format!("{} {v}", d.device));
                     }
                 }
             } else {
                 if d.weight.is_some() {
-                    self.loss(&format!("/resources/blkio_devices/{i}"), format!("the block-io weight of device `{}`", d.device), "cgroup v2's io.weight takes per-device weights only with the BFQ scheduler; set it with --cgroup-v1 or by hand");
+                    self.loss(&pointer::item(pointer::RESOURCES_BLKIO_DEVICES, i).to_string(), format!("the block-io weight of device `{}`", d.device), "cgroup v2's io.weight takes per-device weights only with the BFQ scheduler; set it with --cgroup-v1 or by hand");
                 }
                 let mut parts = Vec::new();
                 for (k, v) in [
@@ -793,7 +831,7 @@ impl<'a> Emitter<'a> {
                 }
                 if !parts.is_empty() {
                     self.line(
-                        "lxc.cgroup2.io.max",
+                        &Family::Cgroup2.key("io.max"),
                         format!("{} {}", d.device, parts.join(" ")),
                     );
                 }
@@ -826,12 +864,12 @@ impl<'a> Emitter<'a> {
             self.cg(Some(file), Some(file), value);
         }
         for (i, s) in r.cgroup.iter().enumerate() {
-            let prefix = match s.version {
-                CgroupVersion::V1 => "lxc.cgroup",
-                CgroupVersion::V2 => "lxc.cgroup2",
+            let family = match s.version {
+                CgroupVersion::V1 => Family::Cgroup1,
+                CgroupVersion::V2 => Family::Cgroup2,
             };
-            let pointer = format!("/resources/cgroup/{i}");
-            self.text(&pointer, &format!("{prefix}.{}", s.key), &s.value);
+            let pointer = pointer::item(pointer::RESOURCES_CGROUP, i).to_string();
+            self.text(&pointer, &family.key(&s.key), &s.value);
         }
     }
 
@@ -841,63 +879,30 @@ impl<'a> Emitter<'a> {
             return;
         }
         self.section("Security");
-        if let Some(p) = &s.apparmor_profile {
-            let k = self.key("lxc.apparmor.profile", "lxc.aa_profile");
-            self.text("/security/apparmor_profile", k, p);
-        }
-        if s.apparmor_allow_incomplete {
-            let k = self.key("lxc.apparmor.allow_incomplete", "lxc.aa_allow_incomplete");
-            self.line(k, 1);
-        }
-        if s.apparmor_allow_nesting {
-            self.line("lxc.apparmor.allow_nesting", 1);
-        }
+        self.field(K::ApparmorProfile);
+        self.field(K::ApparmorAllowIncomplete);
+        self.field(K::ApparmorAllowNesting);
         for (i, r) in s.apparmor_raw.iter().enumerate() {
-            self.text(
-                &format!("/security/apparmor_raw/{i}"),
-                "lxc.apparmor.raw",
-                r,
-            );
+            let at = pointer::item(pointer::SECURITY_APPARMOR_RAW, i).to_string();
+            self.text(&at, K::ApparmorRaw.name(), r);
         }
-        if let Some(x) = &s.selinux_context {
-            let k = self.key("lxc.selinux.context", "lxc.se_context");
-            self.text("/security/selinux_context", k, x);
-        }
-        if let Some(x) = &s.selinux_context_keyring {
-            let k = "lxc.selinux.context.keyring";
-            self.text("/security/selinux_context_keyring", k, x);
-        }
-        if let Some(x) = &s.seccomp_profile {
-            let k = self.key("lxc.seccomp.profile", "lxc.seccomp");
-            self.text("/security/seccomp_profile", k, x);
-        }
-        if s.seccomp_allow_nesting {
-            self.line("lxc.seccomp.allow_nesting", 1);
-        }
+        self.field(K::SelinuxContext);
+        self.field(K::SelinuxContextKeyring);
+        self.field(K::SeccompProfile);
+        self.field(K::SeccompAllowNesting);
         if let Some(x) = &s.seccomp_notify_proxy {
-            self.text(
-                "/security/seccomp_notify_proxy",
-                "lxc.seccomp.notify.proxy",
-                x,
-            );
+            let at = pointer::SECURITY_SECCOMP_NOTIFY_PROXY;
+            self.text(at, K::SeccompNotifyProxy.name(), x);
         }
-        if let Some(x) = &s.seccomp_notify_cookie {
-            self.text(
-                "/security/seccomp_notify_cookie",
-                "lxc.seccomp.notify.cookie",
-                x,
-            );
-        }
+        self.field(K::SeccompNotifyCookie);
         for (i, _) in s.seclabels.iter().enumerate() {
             self.loss(
-                &format!("/security/seclabels/{i}"),
+                &pointer::item(pointer::SECURITY_SECLABELS, i).to_string(),
                 "a libvirt <seclabel>".into(),
-                "use lxc.apparmor.profile or lxc.selinux.context",
+                &format!("use {} or {}", K::ApparmorProfile, K::SelinuxContext),
             );
         }
-        if self.doc.container.no_new_privs {
-            self.line("lxc.no_new_privs", 1);
-        }
+        self.field(K::NoNewPrivs);
     }
 
     fn misc(&mut self) {
@@ -905,115 +910,97 @@ impl<'a> Emitter<'a> {
         // (key, value, pointer of the value: empty when the emitter composed it)
         let mut lines: Vec<(String, String, String)> = Vec::new();
         for (i, h) in c.hooks.hooks.iter().enumerate() {
-            let k = format!("lxc.hook.{}", h.kind.name());
-            lines.push((k, h.command.clone(), format!("/hooks/hooks/{i}")));
+            let k = Family::Hook.key(h.kind.name());
+            let at = pointer::item(pointer::HOOK_LIST, i).to_string();
+            lines.push((k, h.command.clone(), at));
         }
         if c.hooks.version != 0 {
             lines.push((
-                "lxc.hook.version".into(),
+                K::HookVersion.name().into(),
                 c.hooks.version.to_string(),
                 String::new(),
             ));
         }
         for (i, p) in c.prlimits.iter().enumerate() {
-            let k = if self.opts.legacy {
-                "lxc.limit"
-            } else {
-                "lxc.prlimit"
-            };
+            let k = Family::Prlimit.prefix_for(self.opts.legacy);
             let v = if p.soft == p.hard {
                 p.soft.to_string()
             } else {
                 format!("{}:{}", p.soft, p.hard)
             };
-            lines.push((format!("{k}.{}", p.resource), v, format!("/prlimits/{i}")));
+            let at = pointer::item(pointer::PRLIMITS, i).to_string();
+            lines.push((format!("{k}.{}", p.resource), v, at));
         }
         for (i, s) in c.sysctls.iter().enumerate() {
-            let k = format!("lxc.sysctl.{}", s.key);
-            lines.push((k, s.value.clone(), format!("/sysctls/{i}")));
+            let at = pointer::item(pointer::SYSCTLS, i).to_string();
+            lines.push((Family::Sysctl.key(&s.key), s.value.clone(), at));
         }
         for (i, s) in c.proc.iter().enumerate() {
-            let k = format!("lxc.proc.{}", s.key);
-            lines.push((k, s.value.clone(), format!("/proc/{i}")));
+            let at = pointer::item(pointer::PROC, i).to_string();
+            lines.push((Family::Proc.key(&s.key), s.value.clone(), at));
         }
         let a = &c.autostart;
-        if a.enabled {
-            lines.push(("lxc.start.auto".into(), "1".into(), String::new()));
-        }
+        lines.extend(self.field_line(K::StartAuto));
         if a.delay_s != 0 {
             lines.push((
-                "lxc.start.delay".into(),
+                K::StartDelay.name().into(),
                 a.delay_s.to_string(),
                 String::new(),
             ));
         }
         if a.order != 0 {
-            lines.push(("lxc.start.order".into(), a.order.to_string(), String::new()));
+            lines.push((
+                K::StartOrder.name().into(),
+                a.order.to_string(),
+                String::new(),
+            ));
         }
         if !a.groups.is_empty() {
             let joined = a.groups.join(" ");
-            lines.push(("lxc.group".into(), joined, "/autostart/groups".into()));
+            lines.push((
+                K::Group.name().into(),
+                joined,
+                pointer::AUTOSTART_GROUPS.into(),
+            ));
         }
         let d = Signals::default();
         let s = &c.signals;
-        let legacy = self.opts.legacy;
-        for (modern, old, v, def) in [
-            ("lxc.signal.halt", "lxc.haltsignal", s.halt, d.halt),
-            ("lxc.signal.reboot", "lxc.rebootsignal", s.reboot, d.reboot),
-            ("lxc.signal.stop", "lxc.stopsignal", s.stop, d.stop),
-            (
-                "lxc.monitor.signal.pdeath",
-                "lxc.monitor.signal.pdeath",
-                s.monitor_pdeath,
-                d.monitor_pdeath,
-            ),
+        for (key, v, def) in [
+            (K::SignalHalt, s.halt, d.halt),
+            (K::SignalReboot, s.reboot, d.reboot),
+            (K::SignalStop, s.stop, d.stop),
+            (K::MonitorSignalPdeath, s.monitor_pdeath, d.monitor_pdeath),
         ] {
             if v != def {
-                let k = if legacy { old } else { modern };
-                lines.push((k.into(), v.to_string(), String::new()));
+                lines.push((self.key(key).into(), v.to_string(), String::new()));
             }
         }
         let l = &c.logging;
         if l.level != Logging::default().level {
             lines.push((
-                if legacy {
-                    "lxc.loglevel"
-                } else {
-                    "lxc.log.level"
-                }
-                .into(),
+                self.key(K::LogLevel).into(),
                 format!("{:?}", l.level).to_uppercase(),
                 String::new(),
             ));
         }
         if let Some(f) = &l.file {
             lines.push((
-                if legacy {
-                    "lxc.logfile"
-                } else {
-                    "lxc.log.file"
-                }
-                .into(),
+                self.key(K::LogFile).into(),
                 f.clone(),
-                "/logging/file".into(),
+                pointer::LOGGING_FILE.into(),
             ));
         }
         if let Some(f) = &l.syslog {
             lines.push((
-                if legacy {
-                    "lxc.syslog"
-                } else {
-                    "lxc.log.syslog"
-                }
-                .into(),
+                self.key(K::LogSyslog).into(),
                 f.clone(),
-                "/logging/syslog".into(),
+                pointer::LOGGING_SYSLOG.into(),
             ));
         }
         let t = &c.time_offsets;
         for (k, ns) in [
-            ("lxc.time.offset.boot", t.boot_ns),
-            ("lxc.time.offset.monotonic", t.monotonic_ns),
+            (K::TimeOffsetBoot.name(), t.boot_ns),
+            (K::TimeOffsetMonotonic.name(), t.monotonic_ns),
         ] {
             if ns != 0 {
                 let v = if ns % 1_000_000_000 == 0 {
@@ -1025,31 +1012,27 @@ impl<'a> Emitter<'a> {
             }
         }
         let x = &c.lxc;
-        for (k, on) in [
-            ("lxc.ephemeral", x.ephemeral),
-            ("lxc.keyring.session", x.keyring_session_disabled),
-            ("lxc.sched.core", x.sched_core),
-            ("lxc.monitor.unshare", x.monitor_unshare),
-        ] {
-            if on {
-                lines.push((k.into(), "1".into(), String::new()));
-            }
+        for key in [K::Ephemeral, K::KeyringSession, K::SchedCore] {
+            lines.extend(self.field_line(key));
+        }
+        if x.monitor_unshare {
+            lines.push((K::MonitorUnshare.name().into(), "1".into(), String::new()));
         }
         for (k, v) in &x.cgroup_dirs {
-            lines.push((
-                format!("lxc.cgroup.{k}"),
-                v.clone(),
-                format!("/lxc/cgroup_dirs/{k}"),
-            ));
+            let at = pointer::entry(pointer::LXC_CGROUP_DIRS, k);
+            lines.push((Family::Cgroup1.key(k), v.clone(), at));
         }
         if lines.is_empty() {
             return;
         }
         self.section("Other settings");
         for (k, v, pointer) in lines {
-            if let Some(why) = k.strip_prefix("lxc.proc.").and_then(proc_key_problem) {
+            let proc_key = k
+                .strip_prefix(Family::Proc.prefix())
+                .and_then(|p| p.strip_prefix('.'));
+            if let Some(why) = proc_key.and_then(proc_key_problem) {
                 self.refuse(Some(&pointer), &k, Unwritable::ProcKey(why));
-            } else if k == "lxc.group" {
+            } else if k == K::Group.name() {
                 self.words(&pointer, &k, &a.groups);
             } else if pointer.is_empty() {
                 self.line(&k, v);
@@ -1058,11 +1041,20 @@ impl<'a> Emitter<'a> {
             }
         }
         if !c.host_devices.is_empty() {
-            self.loss("/host_devices", format!("{} host device(s)", c.host_devices.len()), "bind-mount the device node with lxc.mount.entry and allow it with lxc.cgroup2.devices.allow");
+            let help = format!(
+                "bind-mount the device node with {} and allow it with {}",
+                K::MountEntry,
+                Family::Cgroup2.key("devices.allow")
+            );
+            self.loss(
+                pointer::HOST_DEVICES,
+                format!("{} host device(s)", c.host_devices.len()),
+                &help,
+            );
         }
         if let Some(lv) = &c.libvirt {
             if *lv != LibvirtSettings::default() {
-                self.note("/libvirt", "libvirt-only settings (memory size, vcpus, emulator, lifecycle) are not written".into(), "they have no LXC equivalent; resource limits are converted separately");
+                self.note(pointer::LIBVIRT, "libvirt-only settings (memory size, vcpus, emulator, lifecycle) are not written".into(), "they have no LXC equivalent; resource limits are converted separately");
             }
         }
     }
@@ -1077,7 +1069,7 @@ impl<'a> Emitter<'a> {
             .enumerate()
             .collect();
         for (i, u) in items {
-            let pointer = format!("/unrecognized/{i}");
+            let pointer = pointer::item(pointer::UNRECOGNIZED, i).to_string();
             // Only lines lxconf's LXC reader kept: a model document's entries could hold
             // any key (KeptByReader).
             if u.format == "lxc" && u.reason == "not typed by the model" && u.kept_by_reader.0 {

@@ -65,6 +65,7 @@ pointers! {
     CONSOLE_BUFFER_SIZE = "/console/buffer_size",
     CONSOLE_ROTATE = "/console/rotate",
     DEV = "/dev",
+    DEV_TTY_DIR = "/dev/tty_dir",
     DEV_TTYS = "/dev/ttys",
     DEVICE_RULES = "/device_rules",
     HOST_DEVICES = "/host_devices",
