@@ -1,7 +1,8 @@
-//! `docs/rules/`: one page per code and an index, generated from the registry and the code
-//! table. A test fails when a page is missing or stale; `LXCONF_UPDATE=1` rewrites them.
+//! `docs/rules/`: one page per code and an index, generated from the code table, the
+//! registry (lint rules) and `examples` (every code's fixture, and the explanations of the
+//! codes that are not lint rules). A test fails when a page is missing or stale; `LXCONF_UPDATE=1` rewrites them.
 
-use super::{registry, Check, Fixable};
+use super::{examples, registry, Check, Fixable, RuleDef};
 use lxconf_model::Code;
 use std::path::Path;
 
@@ -29,7 +30,8 @@ fn source_of(code: Code) -> &'static str {
     }
 }
 
-/// The page of one code.
+/// The page of one code: what it means, why it matters, its fixture as the bad example,
+/// the fix and, for codes that are not lint rules, the fixed fixture.
 pub fn page(code: Code) -> String {
     let info = code.info();
     let mut s = format!("# {} `{}`\n\n", info.code, info.name);
@@ -39,10 +41,74 @@ pub fn page(code: Code) -> String {
         info.severity,
         source_of(code)
     ));
-    let Some(rule) = registry::rule(code) else {
-        s.push_str("\nThis code has no extended documentation yet.\n");
-        return s;
+    let fixture = examples::example(code);
+    let (why, fix, registry_example) = match registry::rule(code) {
+        Some(rule) => {
+            push_rule_facts(&mut s, rule);
+            (rule.why, rule.fix, Some(rule.example))
+        }
+        None => {
+            if let Some(e) = fixture {
+                s.push_str(&format!(
+                    "- Reported by: `lxconf {}`{}\n",
+                    e.command.join(" "),
+                    if e.needs_root { " (as root)" } else { "" }
+                ));
+            }
+            match examples::explanation(code) {
+                Some(x) => (x.why, x.fix, None),
+                // The codes test fails on this: every code gets a real page.
+                None => ("Not explained yet.", "Not explained yet.", None),
+            }
+        }
     };
+    match fixture.and_then(|e| e.bad.text.map(|text| (e, text))) {
+        Some((e, text)) => s.push_str(&format!(
+            "\n## Example\n\n`{}/{}`:\n\n```{}\n{}```\n",
+            e.dir,
+            e.bad.name,
+            fence(text),
+            text
+        )),
+        None => {
+            if let Some(example) = registry_example {
+                s.push_str(&format!(
+                    "\n## Example\n\n```{}\n{}```\n",
+                    fence(example),
+                    example
+                ));
+            }
+        }
+    }
+    s.push_str(&format!(
+        "\n## Why it matters\n\n{why}\n\n## How to fix it\n\n{fix}\n"
+    ));
+    if let Some((e, fixed, text)) = fixture
+        .and_then(|e| e.fixed.map(|f| (e, f)))
+        .and_then(|(e, f)| f.text.map(|t| (e, f, t)))
+    {
+        s.push_str(&format!(
+            "\nFixed, `{}/{}`:\n\n```{}\n{}```\n",
+            e.dir,
+            fixed.name,
+            fence(text),
+            text
+        ));
+    }
+    if let Some(e) = examples::WITHOUT_FIXTURE.iter().find(|(c, _)| *c == code) {
+        s.push_str(&format!("\nNo input file raises it: {}.\n", e.1));
+    }
+    if registry::rule(code).is_some() || fixture.is_some_and(|e| e.command[0] == "lint") {
+        s.push_str(&format!(
+            "\n## Configuration\n\n```toml\n# lxconf.toml\n[rules]\n{} = \"allow\"   # or \"note\", \"warn\", \"error\"\n```\n\nOr on the command line `--allow {}`, or for one line of a config, on the line before it:\n`# lxconf: allow {}`.\n",
+            info.name, info.code, info.code
+        ));
+    }
+    s
+}
+
+/// How a lint rule is checked and fixed.
+fn push_rule_facts(s: &mut String, rule: &RuleDef) {
     let checked = match rule.check {
         Check::Parser => "while parsing",
         Check::Lxc(_) => "on the lines of each LXC file",
@@ -59,18 +125,6 @@ pub fn page(code: Code) -> String {
             Fixable::Sometimes => "safe in some cases (`--fix` applies those), suggested otherwise",
         }
     ));
-    s.push_str(&format!(
-        "\n## Example\n\n```{}\n{}```\n\n## Why it matters\n\n{}\n\n## How to fix it\n\n{}\n",
-        fence(rule.example),
-        rule.example,
-        rule.why,
-        rule.fix
-    ));
-    s.push_str(&format!(
-        "\n## Configuration\n\n```toml\n# lxconf.toml\n[rules]\n{} = \"allow\"   # or \"note\", \"warn\", \"error\"\n```\n\nOr on the command line `--allow {}`, or for one line of a config, on the line before it:\n`# lxconf: allow {}`.\n",
-        info.name, info.code, info.code
-    ));
-    s
 }
 
 fn capitalize(s: &str) -> String {
