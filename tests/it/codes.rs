@@ -144,6 +144,16 @@ fn fixture_files_are_the_ones_on_disk() {
             }
         }
     }
+    // The same for the lint rules' fixed inputs.
+    for file in std::fs::read_dir(root().join("corpus/lint/fixed")).expect("corpus/lint/fixed") {
+        let name = format!(
+            "fixed/{}",
+            file.expect("entry").file_name().to_string_lossy()
+        );
+        if !examples::all().any(|e| e.fixed.is_some_and(|f| f.name == name)) {
+            failures.push(format!("corpus/lint/{name}: not a fixture"));
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
