@@ -62,15 +62,27 @@ pub fn page(code: Code) -> String {
             }
         }
     };
-    match fixture.and_then(|e| e.bad.text.map(|text| (e, text))) {
-        Some((e, text)) => s.push_str(&format!(
+    let unraisable = examples::WITHOUT_FIXTURE.iter().find(|u| u.code == code);
+    match (
+        fixture.and_then(|e| e.bad.text.map(|text| (e, text))),
+        unraisable,
+    ) {
+        (Some((e, text)), _) => s.push_str(&format!(
             "\n## Example\n\n`{}/{}`:\n\n```{}\n{}```\n",
             e.dir,
             e.bad.name,
             fence(text),
             text
         )),
-        None => {
+        (None, Some(u)) => {
+            s.push_str(&format!(
+                "\n## Example\n\nNo input file raises it: {}. It can happen with:\n\n```{}\n{}```\n",
+                u.reason,
+                fence(u.example),
+                u.example
+            ));
+        }
+        (None, None) => {
             if let Some(example) = registry_example {
                 s.push_str(&format!(
                     "\n## Example\n\n```{}\n{}```\n",
@@ -94,9 +106,6 @@ pub fn page(code: Code) -> String {
             fence(text),
             text
         ));
-    }
-    if let Some(e) = examples::WITHOUT_FIXTURE.iter().find(|(c, _)| *c == code) {
-        s.push_str(&format!("\nNo input file raises it: {}.\n", e.1));
     }
     if registry::rule(code).is_some() || fixture.is_some_and(|e| e.command[0] == "lint") {
         s.push_str(&format!(

@@ -55,12 +55,29 @@ pub struct Explanation {
     pub fix: &'static str,
 }
 
+/// A code that no input file can raise.
+#[derive(Debug, Clone, Copy)]
+pub struct Unraisable {
+    /// The code.
+    pub code: Code,
+    /// Why no fixture raises it.
+    pub reason: &'static str,
+    /// A configuration under which it can happen, for its page.
+    pub example: &'static str,
+}
+
 /// Codes that no input file can raise, with the reason. Each is still documented.
-pub const WITHOUT_FIXTURE: &[(Code, &str)] = &[(
-    Code::R015,
-    "raised when the kernel refuses to give a `phys` interface back to the host after the \
-     container ended (not ENODEV): a host-side race no config can set up",
-)];
+pub const WITHOUT_FIXTURE: &[Unraisable] = &[Unraisable {
+    code: Code::R015,
+    reason: "it is raised when the kernel refuses to give a `phys` interface back to the \
+             host after the container ended (not ENODEV): a host-side race no config can set up",
+    example: "# enp3s0 moves into the container as eth0, and back to the host when it ends.\n\
+              lxc.uts.name = web\n\
+              lxc.rootfs.path = dir:/var/lib/lxc/web/rootfs\n\
+              lxc.net.0.type = phys\n\
+              lxc.net.0.link = enp3s0\n\
+              lxc.net.0.name = eth0\n",
+}];
 
 /// Every fixture: lint rules first, then the other codes.
 pub fn all() -> impl Iterator<Item = &'static Example> {
