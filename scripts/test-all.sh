@@ -4,7 +4,7 @@
 # Installs what the tests need when it is missing (Debian packages via apt-get: liblxc and
 # python3-lxc as the LXC oracle, libvirt's LXC driver and virsh as the libvirt oracle,
 # xmllint and libvirt's RelaxNG schemas, busybox-static for runner root filesystems), then
-# runs formatting and lint checks and every test of the workspace.
+# runs formatting, lint and unused-dependency checks and every test of the workspace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +31,10 @@ fi
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
+echo "== unused dependencies"
+# A grep over the manifests and sources (scripts/unused-deps.sh): instant, nothing to
+# install, where building cargo-machete would add a minute or two to every fresh machine.
+scripts/unused-deps.sh
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"

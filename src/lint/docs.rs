@@ -1,7 +1,8 @@
-//! `docs/rules/`: one page per code and an index, generated from the registry and the code
-//! table. A test fails when a page is missing or stale; `LXCONF_UPDATE=1` rewrites them.
+//! `docs/rules/`: one page per code and an index, generated from the code table, the
+//! registry (lint rules) and `examples` (every code's fixture, and the explanations of the
+//! codes that are not lint rules). A test fails when a page is missing or stale; `LXCONF_UPDATE=1` rewrites them.
 
-use super::{registry, Check, Fixable};
+use super::{examples, registry, Check, Fixable, RuleDef};
 use lxconf_model::Code;
 use std::path::Path;
 
@@ -29,7 +30,8 @@ fn source_of(code: Code) -> &'static str {
     }
 }
 
-/// The page of one code.
+/// The page of one code: what it means, why it matters, its fixture as the bad example,
+/// the fix and, for codes that are not lint rules, the fixed fixture.
 pub fn page(code: Code) -> String {
     let info = code.info();
     let mut s = format!("# {} `{}`\n\n", info.code, info.name);
@@ -39,10 +41,83 @@ pub fn page(code: Code) -> String {
         info.severity,
         source_of(code)
     ));
-    let Some(rule) = registry::rule(code) else {
-        s.push_str("\nThis code has no extended documentation yet.\n");
-        return s;
+    let fixture = examples::example(code);
+    let (why, fix, registry_example) = match registry::rule(code) {
+        Some(rule) => {
+            push_rule_facts(&mut s, rule);
+            (rule.why, rule.fix, Some(rule.example))
+        }
+        None => {
+            if let Some(e) = fixture {
+                s.push_str(&format!(
+                    "- Reported by: `lxconf {}`{}\n",
+                    e.command.join(" "),
+                    if e.needs_root { " (as root)" } else { "" }
+                ));
+            }
+            match examples::explanation(code) {
+                Some(x) => (x.why, x.fix, None),
+                // The codes test fails on this: every code gets a real page.
+                None => ("Not explained yet.", "Not explained yet.", None),
+            }
+        }
     };
+    let unraisable = examples::WITHOUT_FIXTURE.iter().find(|u| u.code == code);
+    match (
+        fixture.and_then(|e| e.bad.text.map(|text| (e, text))),
+        unraisable,
+    ) {
+        (Some((e, text)), _) => s.push_str(&format!(
+            "\n## Example\n\n`{}/{}`:\n\n```{}\n{}```\n",
+            e.dir,
+            e.bad.name,
+            fence(text),
+            text
+        )),
+        (None, Some(u)) => {
+            s.push_str(&format!(
+                "\n## Example\n\nNo input file raises it: {}. It can happen with:\n\n```{}\n{}```\n",
+                u.reason,
+                fence(u.example),
+                u.example
+            ));
+        }
+        (None, None) => {
+            if let Some(example) = registry_example {
+                s.push_str(&format!(
+                    "\n## Example\n\n```{}\n{}```\n",
+                    fence(example),
+                    example
+                ));
+            }
+        }
+    }
+    s.push_str(&format!(
+        "\n## Why it matters\n\n{why}\n\n## How to fix it\n\n{fix}\n"
+    ));
+    if let Some((e, fixed, text)) = fixture
+        .and_then(|e| e.fixed.map(|f| (e, f)))
+        .and_then(|(e, f)| f.text.map(|t| (e, f, t)))
+    {
+        s.push_str(&format!(
+            "\nFixed, `{}/{}`:\n\n```{}\n{}```\n",
+            e.dir,
+            fixed.name,
+            fence(text),
+            text
+        ));
+    }
+    if registry::rule(code).is_some() || fixture.is_some_and(|e| e.command[0] == "lint") {
+        s.push_str(&format!(
+            "\n## Configuration\n\n```toml\n# lxconf.toml\n[rules]\n{} = \"allow\"   # or \"note\", \"warn\", \"error\"\n```\n\nOr on the command line `--allow {}`, or for one line of a config, on the line before it:\n`# lxconf: allow {}`.\n",
+            info.name, info.code, info.code
+        ));
+    }
+    s
+}
+
+/// How a lint rule is checked and fixed.
+fn push_rule_facts(s: &mut String, rule: &RuleDef) {
     let checked = match rule.check {
         Check::Parser => "while parsing",
         Check::Lxc(_) => "on the lines of each LXC file",
@@ -59,18 +134,6 @@ pub fn page(code: Code) -> String {
             Fixable::Sometimes => "safe in some cases (`--fix` applies those), suggested otherwise",
         }
     ));
-    s.push_str(&format!(
-        "\n## Example\n\n```{}\n{}```\n\n## Why it matters\n\n{}\n\n## How to fix it\n\n{}\n",
-        fence(rule.example),
-        rule.example,
-        rule.why,
-        rule.fix
-    ));
-    s.push_str(&format!(
-        "\n## Configuration\n\n```toml\n# lxconf.toml\n[rules]\n{} = \"allow\"   # or \"note\", \"warn\", \"error\"\n```\n\nOr on the command line `--allow {}`, or for one line of a config, on the line before it:\n`# lxconf: allow {}`.\n",
-        info.name, info.code, info.code
-    ));
-    s
 }
 
 fn capitalize(s: &str) -> String {
@@ -84,7 +147,7 @@ fn capitalize(s: &str) -> String {
 /// The index page.
 pub fn index() -> String {
     let mut s = String::from(
-        "# Rules\n\nGenerated from the registry (`src/lint/registry.rs` and `schemas/src/codes.rs`); do not edit: run\n`LXCONF_UPDATE=1 cargo test -p lxconf --test it lint_docs` after changing a rule.\n\nThe letter says where a finding comes from: L LXC config, F fstab, X domain XML, M model,\nC conversion, R runner, I input limits (docs/lxc-parsing.md, Limits). Levels can be changed with `--deny/--warn/--allow CODE`, in\n`lxconf.toml`, or per line with `# lxconf: allow CODE`.\n\n| Code | Name | Level | Fix | Summary |\n|---|---|---|---|---|\n",
+        "# Rules\n\nGenerated from the code table (`schemas/src/codes.rs`), the registry (`src/lint/registry.rs`) and\nthe fixtures (`src/lint/examples/`: corpus/lint for lint rules, tests/codes for the other codes);\ndo not edit: run `LXCONF_UPDATE=1 cargo test -p lxconf --test it lint_docs` after changing a\nrule or a fixture.\n\nThe letter says where a finding comes from: L LXC config, F fstab, X domain XML, M model,\nC conversion, R runner, I input limits (docs/lxc-parsing.md, Limits). Levels can be changed with `--deny/--warn/--allow CODE`, in\n`lxconf.toml`, or per line with `# lxconf: allow CODE`.\n\n| Code | Name | Level | Fix | Summary |\n|---|---|---|---|---|\n",
     );
     for code in Code::ALL {
         let info = code.info();

@@ -15,6 +15,7 @@
 //! - the host filesystem (`--host`) — hooks, rootfs and bind sources.
 
 pub mod docs;
+pub mod examples;
 pub mod files;
 pub mod fix;
 pub mod json_doc;

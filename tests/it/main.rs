@@ -2,6 +2,7 @@
 
 mod adversarial;
 mod cli;
+mod codes;
 mod compat;
 mod corpus;
 mod domxml;
