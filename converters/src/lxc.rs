@@ -489,11 +489,7 @@ impl<'a> Emitter<'a> {
         self.section("User namespace");
         let k = self.key(K::Idmap);
         for m in maps {
-            let kind = if m.kind == IdKind::Uid { "u" } else { "g" };
-            self.line(
-                k,
-                format!("{kind} {} {} {}", m.container_start, m.host_start, m.count),
-            );
+            self.line(k, m);
         }
     }
 

@@ -1,7 +1,9 @@
 //! User namespace rules: id mappings.
 
 use crate::lint::{Check, Fixable, ModelCtx, RuleDef};
-use lxconf_model::model::{IdKind, IdMap};
+use lxconf_model::lxc_key::ExactKey as K;
+use lxconf_model::model::{IdKind, IdMap, IdMapProblem};
+use lxconf_model::pointer;
 use lxconf_model::{Code, Diagnostic};
 
 /// The idmap rules.
@@ -69,13 +71,13 @@ fn overlap(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
             };
             let mut d = ctx.diag(
                 Code::M003,
-                &format!("/idmap/{j}"),
+                &pointer::item(pointer::IDMAP, j).to_string(),
                 format!(
                     "this {} mapping overlaps an earlier one on the {side} side",
                     kind_name(b.kind)
                 ),
             );
-            if let Some(o) = ctx.at(&format!("/idmap/{i}")) {
+            if let Some(o) = ctx.at(&pointer::item(pointer::IDMAP, i).to_string()) {
                 d = d.also(o, "overlapping mapping");
             }
             out.push(d.help(
@@ -85,28 +87,24 @@ fn overlap(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn covers_zero(m: &IdMap) -> bool {
-    m.container_start == 0 && m.count > 0
-}
-
 fn root_not_mapped(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
-    let maps = &ctx.document.container.idmap;
-    for kind in [IdKind::Uid, IdKind::Gid] {
-        let of_kind: Vec<usize> = (0..maps.len()).filter(|&i| maps[i].kind == kind).collect();
-        if of_kind.is_empty() || of_kind.iter().any(|&i| covers_zero(&maps[i])) {
+    for problem in ctx.document.container.idmap_problems() {
+        let IdMapProblem::RootNotMapped { kind, first } = problem else {
             continue;
-        }
+        };
+        let at = pointer::item(pointer::IDMAP, first).to_string();
         out.push(
             ctx.diag(
                 Code::M004,
-                &format!("/idmap/{}", of_kind[0]),
+                &at,
                 format!(
                     "no {} mapping covers the container's root (id 0)",
                     kind_name(kind)
                 ),
             )
             .help(format!(
-                "add a mapping that starts at 0, e.g. `lxc.idmap = {} 0 100000 65536`",
+                "add a mapping that starts at 0, e.g. `{} = {} 0 100000 65536`",
+                K::Idmap,
                 &kind_name(kind)[..1]
             )),
         );
@@ -115,29 +113,30 @@ fn root_not_mapped(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
 
 fn kind_missing(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
     let maps = &ctx.document.container.idmap;
-    let has = |k: IdKind| maps.iter().position(|m| m.kind == k);
-    for (present, missing) in [(IdKind::Uid, IdKind::Gid), (IdKind::Gid, IdKind::Uid)] {
-        if let (Some(i), None) = (has(present), has(missing)) {
-            let m = &maps[i];
-            out.push(
-                ctx.diag(
-                    Code::M005,
-                    &format!("/idmap/{i}"),
-                    format!(
-                        "{} mappings without {} mappings",
-                        kind_name(present),
-                        kind_name(missing)
-                    ),
-                )
-                .help(format!(
-                    "add `lxc.idmap = {} {} {} {}`",
-                    &kind_name(missing)[..1],
-                    m.container_start,
-                    m.host_start,
-                    m.count
-                )),
-            );
-        }
+    for problem in ctx.document.container.idmap_problems() {
+        let IdMapProblem::KindMissing { kind: missing } = problem else {
+            continue;
+        };
+        let Some(i) = maps.iter().position(|m| m.kind != missing) else {
+            continue;
+        };
+        let m = &maps[i];
+        let example = IdMap {
+            kind: missing,
+            ..*m
+        };
+        out.push(
+            ctx.diag(
+                Code::M005,
+                &pointer::item(pointer::IDMAP, i).to_string(),
+                format!(
+                    "{} mappings without {} mappings",
+                    kind_name(m.kind),
+                    kind_name(missing)
+                ),
+            )
+            .help(format!("add `{} = {example}`", K::Idmap)),
+        );
     }
 }
 
@@ -156,7 +155,7 @@ fn privileged(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
     out.push(
         ctx.diag(
             Code::M006,
-            "/rootfs",
+            pointer::ROOTFS,
             "privileged container: no id mappings, so root in the container is root on the host",
         )
         .help(if c.libvirt.is_some() {

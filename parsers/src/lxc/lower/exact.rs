@@ -820,42 +820,19 @@ impl Lowerer<'_> {
             self.c.idmap.clear();
             return;
         }
-        let fields: Vec<&str> = v.text.split_whitespace().collect();
-        let help = "write `u|g CONTAINER_ID HOST_ID COUNT`, e.g. `u 0 100000 65536`";
-        if fields.len() != 4 {
-            self.invalid(
+        match v.text.parse::<IdMap>() {
+            Ok(map) => {
+                self.c.idmap.push(map);
+                let i = self.c.idmap.len() - 1;
+                self.origins
+                    .record(pointer::item(pointer::IDMAP, i), v.origin);
+            }
+            Err(e) => self.invalid(
                 v,
-                format!("an idmap has 4 fields, this one has {}", fields.len()),
-                help,
-            );
-            return;
+                e.to_string(),
+                "write `u|g CONTAINER_ID HOST_ID COUNT`, e.g. `u 0 100000 65536`",
+            ),
         }
-        let kind = match fields[0] {
-            "u" => IdKind::Uid,
-            "g" => IdKind::Gid,
-            other => {
-                self.invalid(v, format!("`{other}` is not `u` or `g`"), help);
-                return;
-            }
-        };
-        let mut nums = [0u32; 3];
-        for (i, f) in fields[1..].iter().enumerate() {
-            match f.parse::<u32>() {
-                Ok(n) => nums[i] = n,
-                Err(_) => {
-                    self.invalid(v, format!("`{f}` is not a non-negative id"), help);
-                    return;
-                }
-            }
-        }
-        self.c.idmap.push(IdMap {
-            kind,
-            container_start: nums[0],
-            host_start: nums[1],
-            count: nums[2],
-        });
-        let i = self.c.idmap.len() - 1;
-        self.origins.record(("/idmap", i), v.origin);
     }
 
     pub(super) fn mount_auto(&mut self, v: Value<'_>) {
