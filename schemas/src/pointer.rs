@@ -65,6 +65,8 @@ pointers! {
     CONSOLE_BUFFER_SIZE = "/console/buffer_size",
     CONSOLE_ROTATE = "/console/rotate",
     DEV = "/dev",
+    DEV_AUTODEV = "/dev/autodev",
+    DEV_PTYS = "/dev/ptys",
     DEVICE_RULES = "/device_rules",
     HOST_DEVICES = "/host_devices",
     HOOKS = "/hooks",
