@@ -67,6 +67,7 @@ pointers! {
     DEV = "/dev",
     DEV_AUTODEV = "/dev/autodev",
     DEV_PTYS = "/dev/ptys",
+    DEV_TTYS = "/dev/ttys",
     DEVICE_RULES = "/device_rules",
     HOST_DEVICES = "/host_devices",
     HOOKS = "/hooks",
@@ -227,7 +228,10 @@ mod tests {
             .map(|(list, field)| item_field(list, 0, field));
         let all = ALL.iter().map(|p| p.to_string()).chain(fields);
         let missing: Vec<String> = all.filter(|p| resolve(&root, p).is_none()).collect();
-        assert!(missing.is_empty(), "pointers the model does not have: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "pointers the model does not have: {missing:?}"
+        );
     }
 
     #[test]
