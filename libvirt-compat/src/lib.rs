@@ -1,4 +1,4 @@
-//! `--compat libvirt`: an exact emulation of libvirt 9.0.0's LXC config converter
+//! lxconf-libvirt-compat, behind `--compat libvirt`: an exact emulation of libvirt 9.0.0's LXC config converter
 //! (`virsh -c lxc:///system domxml-from-native lxc-tools FILE`).
 //!
 //! The output is byte-identical to what virsh prints (without the blank line virsh adds
