@@ -14,19 +14,30 @@ pub(super) fn memtune(l: &mut Lower<'_>, el: &Element, b: &mut Building) {
     } = b;
     for m in &el.children {
         let v = l.size(m, "unit", "KiB");
-        match m.name.as_str() {
+        let field = match m.name.as_str() {
             "hard_limit" => {
                 *hard_limit = v;
                 lv.layout.hard_limit = true;
+                pointer::RESOURCES_MEMORY_LIMIT
             }
-            "soft_limit" => c.resources.memory_soft_limit = v,
-            "swap_hard_limit" => c.resources.memory_swap_limit = v,
-            "min_guarantee" => c.resources.memory_min = v,
-            _ => l.keep(m, &format!("memtune/{}", m.name), "unknown memtune element"),
-        }
-        l.doc
-            .origins
-            .record(format!("{}/{}", pointer::RESOURCES, m.name), l.o(&m.range));
+            "soft_limit" => {
+                c.resources.memory_soft_limit = v;
+                pointer::RESOURCES_MEMORY_SOFT_LIMIT
+            }
+            "swap_hard_limit" => {
+                c.resources.memory_swap_limit = v;
+                pointer::RESOURCES_MEMORY_SWAP_LIMIT
+            }
+            "min_guarantee" => {
+                c.resources.memory_min = v;
+                pointer::RESOURCES_MEMORY_MIN
+            }
+            _ => {
+                l.keep(m, &format!("memtune/{}", m.name), "unknown memtune element");
+                continue;
+            }
+        };
+        l.doc.origins.record(field, l.o(&m.range));
     }
 }
 
