@@ -9,7 +9,7 @@
 mod devices;
 mod features;
 mod filesystems;
-mod header;
+mod general;
 mod interfaces;
 mod losses;
 mod os;
@@ -32,6 +32,7 @@ pub struct XmlOutput {
     pub losses: Vec<Diagnostic>,
 }
 
+/// Bytes as libvirt's `unit='KiB'` text, rounded up.
 fn kib(bytes: u64) -> String {
     bytes.div_ceil(1024).to_string()
 }
@@ -64,7 +65,7 @@ pub fn emit(doc: &Document) -> XmlOutput {
         ));
     }
     w.open("domain", &root);
-    header::identity(&mut w, c, &lv);
+    general::identity(&mut w, c, &lv);
     let memory = resources::memory(&mut w, c, &lv);
     resources::blkiotune(&mut w, c);
     resources::memtune(&mut w, c, &lv, memory);
@@ -73,8 +74,8 @@ pub fn emit(doc: &Document) -> XmlOutput {
     os::os(&mut w, c, &lv);
     features::idmap(&mut w, c);
     features::features(&mut w, c);
-    header::kept_top_level(&mut w, c);
-    header::clock_and_lifecycle(&mut w, &lv);
+    general::kept_top_level(&mut w, c);
+    general::clock_and_lifecycle(&mut w, &lv);
     devices::devices(&mut w, c, &lv);
     security::seclabels(&mut w, c);
     if lxc_ns {
