@@ -3,7 +3,7 @@
 //! so that the container keeps its meaning, and reported when the meaning must change.
 
 use lxconf_model::model::*;
-use lxconf_model::{ByteSize, Code, Diagnostic, Document, SizeSpec};
+use lxconf_model::{pointer, ByteSize, Code, Diagnostic, Document, SizeSpec};
 
 /// Options of the conversion.
 #[derive(Debug, Clone, Default)]
@@ -53,18 +53,53 @@ pub fn prepare(
 ) -> Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut out = doc.clone();
     let c = &mut out.container;
-    let mut notes = Vec::new();
-    let mut errors = Vec::new();
-    let at = |d: Diagnostic, pointer: &str| match doc.origins.find(pointer) {
-        Some(o) => d.at(o),
-        None => d,
+    let mut found = Found {
+        doc,
+        notes: Vec::new(),
+        errors: Vec::new(),
     };
-    // Name: --name, else lxc.uts.name, else the container directory (.../NAME/config).
-    let name = match (&opts.name, &c.hostname, &c.name) {
+    let name = domain_name(c, opts, &mut found);
+    c.name = Some(name.clone());
+    c.uuid = Some(opts.uuid.unwrap_or_else(|| uuid_for_name(&name)));
+    let lv = c.libvirt.get_or_insert_with(LibvirtSettings::default);
+    lv.emulator = Some(opts.emulator.clone().unwrap_or_else(default_emulator));
+    lv.vcpus.get_or_insert(1);
+    memory(c.resources.memory_limit, lv, opts, &mut found);
+    tmpfs_sizes(&mut c.mounts, opts, &mut found);
+    idmap_problems(&c.idmap, &mut found);
+    consoles(c, &mut found);
+    let Found { notes, errors, .. } = found;
+    if errors.is_empty() {
+        Ok((out, notes))
+    } else {
+        Err(errors)
+    }
+}
+
+/// The notes and errors of a preparation, located in the source document.
+struct Found<'d> {
+    doc: &'d Document,
+    notes: Vec<Diagnostic>,
+    errors: Vec<Diagnostic>,
+}
+
+impl Found<'_> {
+    /// `d` at the origin of the model value at `pointer`, when the source has one.
+    fn at(&self, d: Diagnostic, pointer: &str) -> Diagnostic {
+        match self.doc.origins.find(pointer) {
+            Some(o) => d.at(o),
+            None => d,
+        }
+    }
+}
+
+/// The domain name: --name, else lxc.uts.name, else the container directory (.../NAME/config).
+fn domain_name(c: &Container, opts: &FromNativeOptions, found: &mut Found<'_>) -> String {
+    match (&opts.name, &c.hostname, &c.name) {
         (Some(n), _, _) => n.clone(),
         (None, Some(h), _) => h.clone(),
         (None, None, Some(dir)) => {
-            notes.push(
+            found.notes.push(
                 Diagnostic::new(
                     Code::C203,
                     format!("the domain is named `{dir}` after the container's directory"),
@@ -74,17 +109,20 @@ pub fn prepare(
             dir.clone()
         }
         (None, None, None) => {
-            errors.push(Diagnostic::new(Code::C203, "the config has no lxc.uts.name and its file name says nothing about the container").severity(lxconf_model::Severity::Error).help("pass --name NAME"));
+            found.errors.push(Diagnostic::new(Code::C203, "the config has no lxc.uts.name and its file name says nothing about the container").severity(lxconf_model::Severity::Error).help("pass --name NAME"));
             String::new()
         }
-    };
-    c.name = Some(name.clone());
-    c.uuid = Some(opts.uuid.unwrap_or_else(|| uuid_for_name(&name)));
-    let lv = c.libvirt.get_or_insert_with(LibvirtSettings::default);
-    lv.emulator = Some(opts.emulator.clone().unwrap_or_else(default_emulator));
-    lv.vcpus.get_or_insert(1);
-    // libvirt enforces <memory> as the container's memory limit.
-    match c.resources.memory_limit {
+    }
+}
+
+/// libvirt enforces <memory> as the container's memory limit: the limit, else a chosen size.
+fn memory(
+    limit: Option<ByteSize>,
+    lv: &mut LibvirtSettings,
+    opts: &FromNativeOptions,
+    found: &mut Found<'_>,
+) {
+    match limit {
         Some(limit) => {
             lv.memory = Some(limit);
             lv.current_memory = Some(limit);
@@ -96,7 +134,7 @@ pub fn prepare(
                 .unwrap_or(ByteSize(64 * ByteSize::MIB));
             lv.memory = Some(size);
             lv.current_memory = Some(size);
-            notes.push(
+            found.notes.push(
                 Diagnostic::new(
                     Code::C201,
                     format!("the LXC container has no memory limit, but libvirt enforces <memory>: it is set to {} MiB", size.0 / ByteSize::MIB),
@@ -109,23 +147,26 @@ pub fn prepare(
             );
         }
     }
-    // Relative tmpfs sizes.
-    for (i, m) in c.mounts.iter_mut().enumerate() {
+}
+
+/// Relative and missing tmpfs sizes become bytes of `--host-memory`, or errors without it.
+fn tmpfs_sizes(mounts: &mut [Mount], opts: &FromNativeOptions, found: &mut Found<'_>) {
+    for (i, m) in mounts.iter_mut().enumerate() {
         if let Some(SizeSpec::Percent(p)) = m.size {
             match opts.host_memory {
                 Some(host) => {
                     m.size = Some(SizeSpec::Bytes(ByteSize(host.0 / 100 * p as u64)));
-                    notes.push(at(
+                    found.notes.push(found.at(
                         Diagnostic::new(Code::C202, format!("tmpfs on `{}`: {p}% of the host memory becomes {} bytes", m.target, host.0 / 100 * p as u64))
                             .severity(lxconf_model::Severity::Note)
                             .help("libvirt takes absolute sizes only; computed from --host-memory"),
-                        &format!("/mounts/{i}"),
+                        &pointer::item(pointer::MOUNTS, i).to_string(),
                     ));
                 }
-                None => errors.push(at(
+                None => found.errors.push(found.at(
                     Diagnostic::new(Code::C202, format!("tmpfs on `{}` has a relative size ({p}%), which libvirt cannot express", m.target))
                         .help("pass --host-memory SIZE to turn it into bytes, or give the tmpfs an absolute size"),
-                    &format!("/mounts/{i}"),
+                    &pointer::item(pointer::MOUNTS, i).to_string(),
                 )),
             }
         }
@@ -133,26 +174,29 @@ pub fn prepare(
             match opts.host_memory {
                 Some(host) => {
                     m.size = Some(SizeSpec::Bytes(ByteSize(host.0 / 2)));
-                    notes.push(at(
+                    found.notes.push(found.at(
                         Diagnostic::new(Code::C202, format!("tmpfs on `{}` has no size: the kernel's default, half of the host memory, becomes {} bytes", m.target, host.0 / 2))
                             .severity(lxconf_model::Severity::Note)
                             .help("libvirt needs a size; computed from --host-memory"),
-                        &format!("/mounts/{i}"),
+                        &pointer::item(pointer::MOUNTS, i).to_string(),
                     ));
                 }
-                None => errors.push(at(
+                None => found.errors.push(found.at(
                     Diagnostic::new(Code::C202, format!("tmpfs on `{}` has no size, which libvirt needs", m.target))
                         .help("the kernel's default is half of the host memory: pass --host-memory SIZE, or give the tmpfs a size"),
-                    &format!("/mounts/{i}"),
+                    &pointer::item(pointer::MOUNTS, i).to_string(),
                 )),
             }
         }
     }
-    // libvirt refuses an <idmap> that lacks uids or gids, or leaves the container's root
-    // unmapped; LXC accepts such a config and fails only when the container starts.
-    if !c.idmap.is_empty() {
+}
+
+/// libvirt refuses an <idmap> that lacks uids or gids, or leaves the container's root
+/// unmapped; LXC accepts such a config and fails only when the container starts.
+fn idmap_problems(idmap: &[IdMap], found: &mut Found<'_>) {
+    if !idmap.is_empty() {
         for kind in [IdKind::Uid, IdKind::Gid] {
-            let maps: Vec<_> = c.idmap.iter().filter(|m| m.kind == kind).collect();
+            let maps: Vec<_> = idmap.iter().filter(|m| m.kind == kind).collect();
             let name = if kind == IdKind::Uid { "uid" } else { "gid" };
             let problem = if maps.is_empty() {
                 Some(format!(
@@ -167,22 +211,28 @@ pub fn prepare(
                 None
             };
             if let Some(problem) = problem {
-                errors.push(at(
-                    Diagnostic::new(
-                        Code::C206,
-                        format!("{problem}: libvirt refuses such an <idmap>"),
-                    )
-                    .help(format!("add `lxc.idmap = {} 0 HOSTID COUNT`", &name[..1])),
-                    "/idmap",
-                ));
+                found.errors.push(
+                    found.at(
+                        Diagnostic::new(
+                            Code::C206,
+                            format!("{problem}: libvirt refuses such an <idmap>"),
+                        )
+                        .help(format!("add `lxidmap = {} 0 HOSTID COUNT`", &name[..1])),
+                        pointer::IDMAP,
+                    ),
+                );
             }
         }
     }
+}
+
+/// Every tty is a <console> element, and libvirt needs at least one console.
+fn consoles(c: &mut Container, found: &mut Found<'_>) {
     // Every tty is a <console> element; past about 52,500 of them the XML exceeds the 4 MiB
     // string limit of libvirt's RPC protocol and virsh fails ("Unable to encode message
     // payload", measured with libvirt 9.0.0).
     if c.dev.ttys > MAX_CONSOLES {
-        errors.push(at(
+        found.errors.push(found.at(
             Diagnostic::new(
                 Code::C205,
                 format!(
@@ -192,22 +242,17 @@ pub fn prepare(
                 ),
             )
             .help(format!("lower lxc.tty.max to at most {MAX_CONSOLES}")),
-            "/dev/ttys",
+            pointer::DEV_TTYS,
         ));
     }
     // libvirt refuses to start a domain without a console.
     if !c.console.enabled {
-        notes.push(at(
+        found.notes.push(found.at(
             Diagnostic::new(Code::C204, "the LXC container has no console (`lxc.console.path = none`), but libvirt needs one: the domain gets a pty console")
                 .help("libvirt refuses to start a domain without a <console type='pty'>"),
-            "/console",
+            pointer::CONSOLE,
         ));
         c.console.enabled = true;
-    }
-    if errors.is_empty() {
-        Ok((out, notes))
-    } else {
-        Err(errors)
     }
 }
 

@@ -9,50 +9,40 @@
 //! is used instead, so the value reads back exactly.
 
 use std::borrow::Cow;
-use std::fmt;
 
 /// Why a value cannot be written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Unwritable {
     /// A character the format has no way to carry (line breaks, NUL, ...).
+    #[error("it contains {}", describe(*.0))]
     Char(char),
     /// Empty, where the format reads an empty value as "unset" or a missing field.
+    #[error("it is empty")]
     Empty,
     /// Whitespace inside one word of a whitespace-separated list.
+    #[error("it contains whitespace inside a word")]
     Whitespace,
     /// A character that would split or merge a list (`,` in a mount option, `=` in a
     /// variable name).
+    #[error("it contains the separator `{0}`")]
     Separator(char),
     /// A key outside `lxc.` + letters, digits, `.`, `_`, `-`.
+    #[error("the key is not `lxc.` followed by letters, digits, `.`, `_` and `-`")]
     Key,
     /// A first character that changes how the line is read (`#` starts a comment).
+    #[error("it starts with `{0}`")]
     Leading(char),
     /// An `lxc.proc` key that would leave /proc/PID (the reason).
+    #[error("the /proc key {0}")]
     ProcKey(&'static str),
     /// 4294967295 as a uid or gid: `(uid_t)-1`, which setresuid reads as "unchanged".
+    #[error(
+        "4294967295 is (uid_t)-1, which setuid reads as \"unchanged\": init would run as root"
+    )]
     ReservedId,
     /// An XML fragment kept verbatim that is not one well-formed element of the expected name.
+    #[error("the kept XML fragment {0}")]
     Fragment(String),
-}
-
-impl fmt::Display for Unwritable {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Unwritable::Char(c) => write!(f, "it contains {}", describe(*c)),
-            Unwritable::Empty => f.write_str("it is empty"),
-            Unwritable::Whitespace => f.write_str("it contains whitespace inside a word"),
-            Unwritable::Separator(c) => write!(f, "it contains the separator `{c}`"),
-            Unwritable::Key => f.write_str(
-                "the key is not `lxc.` followed by letters, digits, `.`, `_` and `-`",
-            ),
-            Unwritable::Leading(c) => write!(f, "it starts with `{c}`"),
-            Unwritable::ProcKey(why) => write!(f, "the /proc key {why}"),
-            Unwritable::ReservedId => f.write_str(
-                "4294967295 is (uid_t)-1, which setuid reads as \"unchanged\": init would run as root",
-            ),
-            Unwritable::Fragment(why) => write!(f, "the kept XML fragment {why}"),
-        }
-    }
 }
 
 /// A character named so that the message itself stays printable.

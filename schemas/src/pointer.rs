@@ -66,6 +66,8 @@ pointers! {
     CONSOLE_ROTATE = "/console/rotate",
     DEV = "/dev",
     DEV_TTY_DIR = "/dev/tty_dir",
+    DEV_AUTODEV = "/dev/autodev",
+    DEV_PTYS = "/dev/ptys",
     DEV_TTYS = "/dev/ttys",
     DEVICE_RULES = "/device_rules",
     HOST_DEVICES = "/host_devices",

@@ -149,11 +149,13 @@ fn to_i_prefix(s: &str) -> Option<(i32, &str)> {
 }
 
 /// What a size string means to the converter (`lxcConvertSize`).
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SizeError {
-    /// `N%`: "can't convert relative size".
+    /// `N%`.
+    #[error("can't convert relative size")]
     Relative,
-    /// Anything else that is not `N[suffix]`: "failed to convert size".
+    /// Anything else that is not `N[suffix]`.
+    #[error("failed to convert size")]
     Bad,
 }
 

@@ -45,11 +45,10 @@ fn ip_info(out: &mut String, info: &IpInfo, indent: &str) {
     }
 }
 
-/// The XML text, ending in `</domain>\n`.
 /// libvirt's limit on an RPC string (`REMOTE_STRING_MAX`): virsh gets no longer XML.
 pub const REMOTE_STRING_MAX: usize = 4 * 1024 * 1024;
 
-/// The domain XML, or virsh's error when it would be longer than libvirt can transfer.
+/// The domain XML, ending in `</domain>\n`, or virsh's error when it would be longer than libvirt can transfer.
 pub fn format(d: &Domain<'_>, uuid: &str, emulator: &str) -> Result<String, CompatError> {
     let mut o = String::with_capacity(2048);
     o.push_str("<domain type='lxc'>\n");
@@ -61,7 +60,24 @@ pub fn format(d: &Domain<'_>, uuid: &str, emulator: &str) -> Result<String, Comp
         "  <currentMemory unit='KiB'>{}</currentMemory>",
         d.current_memory
     );
+    blkiotune(&mut o, d);
+    memtune(&mut o, d);
+    vcpu_and_cputune(&mut o, d);
+    numatune(&mut o, d);
+    os_and_idmap(&mut o, d);
+    features_and_lifecycle(&mut o, d);
+    devices(&mut o, d, emulator);
+    o.push_str("</domain>\n");
+    if o.len() > REMOTE_STRING_MAX {
+        return Err(CompatError::Reported(
+            "Unable to encode message payload".into(),
+        ));
+    }
+    Ok(o)
+}
 
+/// `<blkiotune>`, when a weight or a device limit is set.
+fn blkiotune(o: &mut String, d: &Domain<'_>) {
     let mut blk = String::new();
     if d.blkio_weight != 0 {
         let _ = writeln!(blk, "    <weight>{}</weight>", d.blkio_weight);
@@ -113,7 +129,10 @@ pub fn format(d: &Domain<'_>, uuid: &str, emulator: &str) -> Result<String, Comp
     if !blk.is_empty() {
         let _ = write!(o, "  <blkiotune>\n{blk}  </blkiotune>\n");
     }
+}
 
+/// `<memtune>`, with the limits that are not unlimited.
+fn memtune(o: &mut String, d: &Domain<'_>) {
     let mut mem = String::new();
     for (tag, v) in [
         ("hard_limit", d.hard_limit),
@@ -127,7 +146,10 @@ pub fn format(d: &Domain<'_>, uuid: &str, emulator: &str) -> Result<String, Comp
     if !mem.is_empty() {
         let _ = write!(o, "  <memtune>\n{mem}  </memtune>\n");
     }
+}
 
+/// `<vcpu>` (always one, libvirt's default) and `<cputune>`.
+fn vcpu_and_cputune(o: &mut String, d: &Domain<'_>) {
     o.push_str("  <vcpu placement='static'");
     if let Some(set) = d.cpuset.as_ref().filter(|s| !s.all_set()) {
         let _ = write!(o, " cpuset='{}'", set.format());
@@ -147,7 +169,10 @@ pub fn format(d: &Domain<'_>, uuid: &str, emulator: &str) -> Result<String, Comp
     if !cpu.is_empty() {
         let _ = write!(o, "  <cputune>\n{cpu}  </cputune>\n");
     }
+}
 
+/// `<numatune>` from the memory nodes.
+fn numatune(o: &mut String, d: &Domain<'_>) {
     if let Some(nodes) = &d.nodeset {
         let _ = write!(
             o,
@@ -155,7 +180,10 @@ pub fn format(d: &Domain<'_>, uuid: &str, emulator: &str) -> Result<String, Comp
             nodes.format()
         );
     }
+}
 
+/// `<os>` and `<idmap>`.
+fn os_and_idmap(o: &mut String, d: &Domain<'_>) {
     o.push_str("  <os>\n");
     match d.arch {
         Some(a) => {
@@ -178,7 +206,10 @@ pub fn format(d: &Domain<'_>, uuid: &str, emulator: &str) -> Result<String, Comp
         }
         o.push_str("  </idmap>\n");
     }
+}
 
+/// `<features>` (privnet, the capability policy), `<clock>` and the lifecycle actions.
+fn features_and_lifecycle(o: &mut String, d: &Domain<'_>) {
     o.push_str("  <features>\n");
     if d.privnet {
         o.push_str("    <privnet/>\n");
@@ -196,9 +227,38 @@ pub fn format(d: &Domain<'_>, uuid: &str, emulator: &str) -> Result<String, Comp
     o.push_str(
         "  <clock offset='utc'/>\n  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>restart</on_reboot>\n  <on_crash>destroy</on_crash>\n",
     );
+}
 
+/// `<devices>`: the emulator, filesystems, interfaces, consoles and host network devices.
+fn devices(o: &mut String, d: &Domain<'_>, emulator: &str) {
     o.push_str("  <devices>\n");
     let _ = writeln!(o, "    <emulator>{}</emulator>", escape(emulator));
+    filesystems(o, d);
+    interfaces(o, d);
+    for port in 0..d.consoles {
+        // Past the RPC limit libvirt fails anyway: stop before using gigabytes.
+        if o.len() > REMOTE_STRING_MAX {
+            break;
+        }
+        let _ = write!(
+            o,
+            "    <console type='pty'>\n      <target type='lxc' port='{port}'/>\n    </console>\n"
+        );
+    }
+    for h in &d.hostdevs {
+        let _ = write!(
+            o,
+            "    <hostdev mode='capabilities' type='net'>\n      <source>\n        <interface>{}</interface>\n      </source>\n",
+            escape(&h.ifname)
+        );
+        ip_info(o, &h.ip, "      ");
+        o.push_str("    </hostdev>\n");
+    }
+    o.push_str("  </devices>\n");
+}
+
+/// `<filesystem>` elements.
+fn filesystems(o: &mut String, d: &Domain<'_>) {
     for fs in &d.filesystems {
         let kind = match fs.kind {
             FsType::Mount => "mount",
@@ -227,6 +287,10 @@ pub fn format(d: &Domain<'_>, uuid: &str, emulator: &str) -> Result<String, Comp
         }
         o.push_str("    </filesystem>\n");
     }
+}
+
+/// `<interface>` elements.
+fn interfaces(o: &mut String, d: &Domain<'_>) {
     for nic in &d.interfaces {
         let kind = match nic.kind {
             IfaceKind::Bridge(_) => "bridge",
@@ -250,7 +314,7 @@ pub fn format(d: &Domain<'_>, uuid: &str, emulator: &str) -> Result<String, Comp
             }
             IfaceKind::Ethernet | IfaceKind::User => {}
         }
-        ip_info(&mut o, &nic.ip, "      ");
+        ip_info(o, &nic.ip, "      ");
         if let Some(g) = nic.guest {
             let _ = writeln!(o, "      <guest dev='{}'/>", escape(g));
         }
@@ -261,30 +325,4 @@ pub fn format(d: &Domain<'_>, uuid: &str, emulator: &str) -> Result<String, Comp
         );
         o.push_str("    </interface>\n");
     }
-    for port in 0..d.consoles {
-        // Past the RPC limit libvirt fails anyway: stop before using gigabytes.
-        if o.len() > REMOTE_STRING_MAX {
-            break;
-        }
-        let _ = write!(
-            o,
-            "    <console type='pty'>\n      <target type='lxc' port='{port}'/>\n    </console>\n"
-        );
-    }
-    for h in &d.hostdevs {
-        let _ = write!(
-            o,
-            "    <hostdev mode='capabilities' type='net'>\n      <source>\n        <interface>{}</interface>\n      </source>\n",
-            escape(&h.ifname)
-        );
-        ip_info(&mut o, &h.ip, "      ");
-        o.push_str("    </hostdev>\n");
-    }
-    o.push_str("  </devices>\n</domain>\n");
-    if o.len() > REMOTE_STRING_MAX {
-        return Err(CompatError::Reported(
-            "Unable to encode message payload".into(),
-        ));
-    }
-    Ok(o)
 }

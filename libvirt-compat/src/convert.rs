@@ -2,7 +2,7 @@
 //! name, rootfs, the fstab refusal, mount entries, networks, consoles, idmap, memory, cpu,
 //! cpuset, blkio, cap.drop, then libvirt's post-parse checks (arch, memory size).
 
-use super::numbers::{self, Bitmap, Ip, SizeError};
+use super::numbers::{self, Bitmap, Ip};
 use super::reader::Conf;
 use super::CompatError;
 
@@ -167,10 +167,7 @@ fn internal(msg: String) -> CompatError {
 }
 
 fn size(value: &str) -> Result<u64, CompatError> {
-    numbers::convert_size(value).map_err(|e| match e {
-        SizeError::Relative => internal(format!("can't convert relative size: '{value}'")),
-        SizeError::Bad => internal(format!("failed to convert size: '{value}'")),
-    })
+    numbers::convert_size(value).map_err(|e| internal(format!("{e}: '{value}'")))
 }
 
 /// Split on spaces and tabs, dropping empty tokens (libvirt's `lxcStringSplit`).

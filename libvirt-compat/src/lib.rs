@@ -1,4 +1,4 @@
-//! `--compat libvirt`: an exact emulation of libvirt 9.0.0's LXC config converter
+//! lxconf-libvirt-compat, behind `--compat libvirt`: an exact emulation of libvirt 9.0.0's LXC config converter
 //! (`virsh -c lxc:///system domxml-from-native lxc-tools FILE`).
 //!
 //! The output is byte-identical to what virsh prints (without the blank line virsh adds
@@ -40,10 +40,11 @@ pub struct Options<'a> {
 }
 
 /// Why libvirt's converter fails, with the text virsh prints.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CompatError {
     /// A syntax error of the config reader (`configuration file syntax error: memory
     /// conf:LINE: MESSAGE`).
+    #[error("configuration file syntax error: memory conf:{line}: {message}")]
     Syntax {
         /// 1-based line libvirt reports.
         line: usize,
@@ -52,14 +53,17 @@ pub enum CompatError {
     },
     /// The converter failed without setting an error (missing name or rootfs, unknown
     /// network subkey, ...): virsh says "An error occurred, but the cause is unknown".
+    #[error("An error occurred, but the cause is unknown")]
     Unknown,
     /// A negative `lxc.tty.max`/`lxc.tty`: libvirt 9.0.0 aborts libvirtd itself.
+    #[error("libvirt 9.0.0 aborts libvirtd on a negative tty count ({value:?}); not converted")]
     DaemonCrash {
         /// The value that crashes it.
         value: String,
     },
     /// An error libvirt reports: the text after `error: ` (e.g. `internal error: failed
     /// to parse int: 'abc'`).
+    #[error("{0}")]
     Reported(String),
 }
 
@@ -71,29 +75,11 @@ impl CompatError {
     /// What virsh writes to stderr, without the final newline (two lines for a crash).
     pub fn virsh_message(&self) -> String {
         match self {
-            CompatError::Syntax { line, message } => format!(
-                "error: configuration file syntax error: memory conf:{line}: {message}"
-            ),
-            CompatError::Unknown => "error: An error occurred, but the cause is unknown".into(),
             CompatError::DaemonCrash { .. } => "error: Disconnected from lxc:///system due to end of file\nerror: End of file while reading data: Input/output error".into(),
-            CompatError::Reported(m) => format!("error: {m}"),
+            other => format!("error: {other}"),
         }
     }
 }
-
-impl std::fmt::Display for CompatError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CompatError::DaemonCrash { value } => write!(
-                f,
-                "libvirt 9.0.0 aborts libvirtd on a negative tty count ({value:?}); not converted"
-            ),
-            other => f.write_str(other.virsh_message().trim_start_matches("error: ")),
-        }
-    }
-}
-
-impl std::error::Error for CompatError {}
 
 /// Convert LXC config text exactly as libvirt 9.0.0 does on an x86_64 host.
 ///

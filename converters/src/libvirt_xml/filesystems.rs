@@ -1,0 +1,233 @@
+//! `<filesystem>` elements: the rootfs, then every mount libvirt can express, with the
+//! elements kept verbatim from a source at their positions.
+
+use super::writer::W;
+use lxconf_model::model::*;
+use lxconf_model::{pointer, SizeSpec};
+
+/// The root filesystem and the mounts, in order.
+pub(super) fn filesystems(w: &mut W<'_>, c: &Container) {
+    let mut fs_ord = 0usize;
+    if let Some(rootfs) = &c.rootfs {
+        filesystem(
+            w,
+            &mut fs_ord,
+            rootfs.backend.as_deref(),
+            &rootfs.path,
+            "/",
+            rootfs.readonly,
+            pointer::ROOTFS,
+        );
+        if !rootfs.options.is_empty() {
+            w.loss(
+                pointer::ROOTFS,
+                format!("rootfs mount options `{}`", rootfs.options.join(",")),
+                "libvirt mounts the root filesystem with its own options",
+            );
+        }
+    }
+    for (i, m) in c.mounts.iter().enumerate() {
+        mount(w, c, &mut fs_ord, i, m);
+    }
+    kept_filesystems(w, &mut fs_ord);
+}
+
+/// One mount, or its loss; `ordinal` counts the `<filesystem>` elements written.
+fn mount(w: &mut W<'_>, c: &Container, ordinal: &mut usize, i: usize, m: &Mount) {
+    let pointer = pointer::item(pointer::MOUNTS, i).to_string();
+    match (m.fstype.as_str(), m.bind) {
+        ("tmpfs", _) => ram(w, ordinal, m, &pointer),
+        // A path inside the container (LXC `relative`, libvirt type='bind').
+        (_, BindKind::Bind | BindKind::Rbind) if m.relative && c.rootfs.is_some() => {
+            relative_bind(w, ordinal, m)
+        }
+        // A block device or an image file mounted with its own filesystem.
+        ("auto", BindKind::None) => {
+            let backend = if m.options.iter().any(|o| o == "loop") {
+                "loop"
+            } else {
+                "block"
+            };
+            filesystem(
+                w,
+                ordinal,
+                Some(backend),
+                &m.source,
+                &m.target,
+                m.readonly,
+                &pointer,
+            );
+            return;
+        }
+        (_, BindKind::Bind | BindKind::Rbind) => {
+            let backend = m.source.starts_with("/dev/").then_some("block");
+            // LXC's `relative` option: the source is inside the container's rootfs.
+            let source = match (&c.rootfs, m.relative || !m.source.starts_with('/')) {
+                (Some(r), true) => format!(
+                    "{}/{}",
+                    r.path.trim_end_matches('/'),
+                    m.source.trim_start_matches('/')
+                ),
+                (None, true) => {
+                    w.loss(
+                        &pointer,
+                        format!("the relative source `{}`", m.source),
+                        "libvirt needs an absolute host path",
+                    );
+                    return;
+                }
+                (_, false) => m.source.clone(),
+            };
+            filesystem(
+                w, ordinal, backend, &source, &m.target, m.readonly, &pointer,
+            );
+            if m.bind == BindKind::Rbind {
+                w.note(
+                        &pointer,
+                        format!("the recursive bind mount on `{}` becomes a plain bind: submounts of the source are not visible", m.target),
+                        "libvirt bind-mounts filesystems without MS_REC",
+                    );
+            }
+        }
+        (fstype, BindKind::None) => {
+            w.loss(&pointer, format!("the `{fstype}` mount on `{}`", m.target), "libvirt mounts only host directories, block devices, images and tmpfs; /proc and /sys are mounted automatically");
+            return;
+        }
+    }
+    options_lost(w, m, &pointer);
+}
+
+/// A tmpfs with an absolute size: `<filesystem type='ram'>`.
+fn ram(w: &mut W<'_>, ordinal: &mut usize, m: &Mount, pointer: &str) {
+    let usage = match m.size {
+        Some(SizeSpec::Bytes(b)) => Some(b.0 / 1024),
+        _ => None,
+    };
+    match usage {
+        Some(u) => {
+            kept_filesystems(w, ordinal);
+            let this = format!("devices/filesystem[{ordinal}]");
+            *ordinal += 1;
+            w.open(
+                "filesystem",
+                &[("type", "ram".into()), ("accessmode", "passthrough".into())],
+            );
+            w.kept(&format!("{this}/driver"));
+            w.empty(
+                "source",
+                &[("usage", u.to_string()), ("units", "KiB".into())],
+            );
+            w.empty("target", &[("dir", m.target.clone())]);
+            if m.readonly {
+                w.empty("readonly", &[]);
+            }
+            w.kept_children(&this);
+            w.close("filesystem");
+        }
+        None => w.loss(
+            pointer,
+            format!("the tmpfs on `{}` without an absolute size", m.target),
+            "give it a size, or pass --host-memory",
+        ),
+    }
+}
+
+/// A path inside the container (LXC `relative`, libvirt type='bind').
+fn relative_bind(w: &mut W<'_>, ordinal: &mut usize, m: &Mount) {
+    kept_filesystems(w, ordinal);
+    let this = format!("devices/filesystem[{ordinal}]");
+    *ordinal += 1;
+    w.open(
+        "filesystem",
+        &[
+            ("type", "bind".into()),
+            ("accessmode", "passthrough".into()),
+        ],
+    );
+    w.kept(&format!("{this}/driver"));
+    w.empty(
+        "source",
+        &[("dir", format!("/{}", m.source.trim_start_matches('/')))],
+    );
+    w.empty("target", &[("dir", m.target.clone())]);
+    if m.readonly {
+        w.empty("readonly", &[]);
+    }
+    w.kept_children(&this);
+    w.close("filesystem");
+}
+
+/// Mount options libvirt cannot carry, and an optional mount becoming mandatory.
+fn options_lost(w: &mut W<'_>, m: &Mount, pointer: &str) {
+    let extra: Vec<&str> = m
+        .options
+        .iter()
+        .map(String::as_str)
+        .filter(|o| {
+            !(matches!(*o, "mode=0755" | "mode=755" | "rw" | "defaults")
+                || (m.fstype == "tmpfs" && matches!(*o, "nosuid" | "nodev")))
+        })
+        .collect();
+    if !extra.is_empty() {
+        w.loss(
+            pointer,
+            format!("mount options `{}` on `{}`", extra.join(","), m.target),
+            "libvirt has no per-filesystem mount options",
+        );
+    }
+    if m.optional {
+        w.note(
+            pointer,
+            format!("the optional mount on `{}` becomes mandatory", m.target),
+            "libvirt fails to start when a filesystem cannot be mounted",
+        );
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn filesystem(
+    w: &mut W<'_>,
+    ordinal: &mut usize,
+    backend: Option<&str>,
+    source: &str,
+    target: &str,
+    readonly: bool,
+    pointer: &str,
+) {
+    kept_filesystems(w, ordinal);
+    let this = format!("devices/filesystem[{ordinal}]");
+    *ordinal += 1;
+    let (ty, attr) = match backend {
+        Some("block") | Some("lvm") => ("block", "dev"),
+        Some("loop") => ("file", "file"),
+        _ if source.starts_with("/dev/") => ("block", "dev"),
+        Some("dir") | None => ("mount", "dir"),
+        Some(other) => {
+            w.note(
+                pointer,
+                format!("the `{other}` root filesystem is given to libvirt as a directory"),
+                "mount it on the host first, or convert it to a directory",
+            );
+            ("mount", "dir")
+        }
+    };
+    w.open(
+        "filesystem",
+        &[("type", ty.into()), ("accessmode", "passthrough".into())],
+    );
+    w.kept(&format!("{this}/driver"));
+    w.empty("source", &[(attr, source.into())]);
+    w.empty("target", &[("dir", target.into())]);
+    if readonly {
+        w.empty("readonly", &[]);
+    }
+    w.kept_children(&this);
+    w.close("filesystem");
+}
+
+/// Whole `<filesystem>` elements kept verbatim (template, volume) at this position.
+fn kept_filesystems(w: &mut W<'_>, ordinal: &mut usize) {
+    while w.kept(&format!("devices/filesystem[{ordinal}]")) {
+        *ordinal += 1;
+    }
+}

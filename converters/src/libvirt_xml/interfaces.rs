@@ -1,0 +1,264 @@
+//! `<interface>` elements (veth and macvlan networks) and the `<ip>` and `<route>`
+//! elements they share with passed-through network devices.
+
+use super::writer::W;
+use lxconf_model::model::*;
+use lxconf_model::pointer;
+
+/// The networks that are `<interface>` elements; returns those passed through as
+/// `<hostdev>` (phys, vlan), which libvirt writes later among the devices.
+pub(super) fn interfaces<'c>(
+    w: &mut W<'_>,
+    c: &'c Container,
+    lv: &LibvirtSettings,
+) -> Vec<(usize, &'c Network)> {
+    let mut hostdevs = Vec::new();
+    let mut if_ord = 0usize;
+    for (i, n) in c.networks.iter().enumerate() {
+        match n.kind {
+            NetKind::None | NetKind::Empty => {}
+            NetKind::Phys | NetKind::Vlan => hostdevs.push((i, n)),
+            NetKind::Ipvlan => w.loss(
+                &pointer::item(pointer::NETWORKS, i).to_string(),
+                "an ipvlan interface".into(),
+                "libvirt's LXC driver has no ipvlan; use a macvlan (`direct`) interface",
+            ),
+            NetKind::Veth | NetKind::Macvlan => interface(w, lv, &mut if_ord, i, n),
+        }
+    }
+    kept_interfaces(w, &mut if_ord);
+    hostdevs
+}
+
+/// One veth or macvlan network; `ordinal` counts the `<interface>` elements written.
+fn interface(w: &mut W<'_>, lv: &LibvirtSettings, ordinal: &mut usize, i: usize, n: &Network) {
+    let pointer = pointer::item(pointer::NETWORKS, i).to_string();
+    let (kind, source) = match interface_source(w, n, &pointer) {
+        Some(found) => found,
+        None => return,
+    };
+    kept_interfaces(w, ordinal);
+    let this = format!("devices/interface[{ordinal}]");
+    *ordinal += 1;
+    let layout = lv.layout.interfaces.get(&(i as u32));
+    w.open("interface", &[("type", kind.into())]);
+    match &n.hwaddr {
+        Some(mac) if !mac.is_pattern() => w.empty("mac", &[("address", mac.to_string())]),
+        Some(mac) => w.note(
+            &pointer,
+            format!("the MAC pattern `{mac}` is left to libvirt, which picks a random address"),
+            "LXC fills the `x` digits randomly too",
+        ),
+        None => {}
+    }
+    if !source.is_empty() {
+        w.empty("source", &source);
+    }
+    // libvirt's order: mac, source, vlan, virtualport, bandwidth, ip, route, script,
+    // target, guest, link, mtu.
+    for child in ["vlan", "virtualport", "bandwidth"] {
+        w.kept(&format!("{this}/{child}"));
+    }
+    ips_and_routes(w, n, layout, &pointer);
+    w.kept(&format!("{this}/script"));
+    if let Some(pair) = n.veth.as_ref().and_then(|v| v.pair.clone()) {
+        w.empty("target", &[("dev", pair)]);
+    }
+    if let Some(name) = &n.name {
+        w.empty("guest", &[("dev", name.clone())]);
+    }
+    let has_ips = !n.ipv4.is_empty() || !n.ipv6.is_empty();
+    match layout {
+        // A libvirt source: its link element as written.
+        Some(l) => {
+            if let Some(state) = &l.link_state {
+                w.empty("link", &[("state", state.clone())]);
+            }
+        }
+        None if n.up || !has_ips => w.empty(
+            "link",
+            &[("state", if n.up { "up" } else { "down" }.into())],
+        ),
+        None => {
+            w.empty("link", &[("state", "down".into())]);
+            w.loss(
+                &pointer,
+                format!("the down state of network {} (it has addresses)", n.index),
+                "libvirt brings up every interface that has an address",
+            );
+        }
+    }
+    if let Some(mtu) = n.mtu {
+        w.empty("mtu", &[("size", mtu.to_string())]);
+    }
+    w.kept_children(&this);
+    w.close("interface");
+    let v = n.veth.clone().unwrap_or_default();
+    if v.mode == VethMode::Router
+        || !v.routes.is_empty()
+        || v.vlan_id.is_some()
+        || !v.vlan_tagged.is_empty()
+    {
+        w.loss(
+            &pointer,
+            "veth router mode, host routes or bridge vlans".into(),
+            "configure them on the host",
+        );
+    }
+    if n.script_up.is_some() || n.script_down.is_some() || n.l2proxy {
+        w.loss(
+            &pointer,
+            "interface scripts or l2proxy".into(),
+            "libvirt has no per-interface scripts; use a libvirt hook",
+        );
+    }
+}
+
+/// The interface type and its `<source>` attributes; `None` (with a loss) for a macvlan
+/// without a link.
+fn interface_source(
+    w: &mut W<'_>,
+    n: &Network,
+    pointer: &str,
+) -> Option<(&'static str, Vec<(&'static str, String)>)> {
+    let found = match (n.kind, &n.network, &n.link) {
+        (NetKind::Veth, Some(net), _) => {
+            let mut source = vec![("network", net.clone())];
+            if let Some(pg) = &n.portgroup {
+                source.push(("portgroup", pg.clone()));
+            }
+            ("network", source)
+        }
+        (NetKind::Veth, None, Some(br))
+            if n.veth.as_ref().is_none_or(|v| v.mode == VethMode::Bridge) =>
+        {
+            ("bridge", vec![("bridge", br.clone())])
+        }
+        (NetKind::Veth, _, _) => ("ethernet", vec![]),
+        (_, _, Some(dev)) => {
+            let mode = match n.macvlan_mode.unwrap_or(MacvlanMode::Private) {
+                MacvlanMode::Private => "private",
+                MacvlanMode::Vepa => "vepa",
+                MacvlanMode::Bridge => "bridge",
+                MacvlanMode::Passthru => "passthrough",
+            };
+            ("direct", vec![("dev", dev.clone()), ("mode", mode.into())])
+        }
+        _ => {
+            w.loss(
+                pointer,
+                "a macvlan interface without a link".into(),
+                "name the host interface with `link`",
+            );
+            return None;
+        }
+    };
+    Some(found)
+}
+
+/// `<ip>` and `<route>` elements of an interface or a passed-through network device.
+pub(super) fn ips_and_routes(
+    w: &mut W<'_>,
+    n: &Network,
+    layout: Option<&InterfaceLayout>,
+    pointer: &str,
+) {
+    for (fam, list) in [
+        (
+            "ipv4",
+            n.ipv4
+                .iter()
+                .map(|a| {
+                    (
+                        a.address.to_string(),
+                        a.prefix,
+                        a.peer.map(|p| p.to_string()),
+                    )
+                })
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "ipv6",
+            n.ipv6
+                .iter()
+                .map(|a| {
+                    (
+                        a.address.to_string(),
+                        a.prefix,
+                        a.peer.map(|p| p.to_string()),
+                    )
+                })
+                .collect(),
+        ),
+    ] {
+        for (address, prefix, peer) in list {
+            let mut attrs = vec![
+                ("address", address),
+                ("family", fam.to_string()),
+                ("prefix", prefix.to_string()),
+            ];
+            if let Some(p) = peer {
+                attrs.push(("peer", p));
+            }
+            w.empty("ip", &attrs);
+        }
+    }
+    // Route order: as a libvirt source wrote it, else default routes first.
+    let mut order: Vec<String> = layout.map(|l| l.routes.clone()).unwrap_or_default();
+    for item in ["ipv4_gateway".to_string(), "ipv6_gateway".to_string()]
+        .into_iter()
+        .chain((0..n.routes.len()).map(|i| i.to_string()))
+    {
+        if !order.contains(&item) {
+            order.push(item);
+        }
+    }
+    for item in order {
+        let (fam, any, gw) = match item.as_str() {
+            "ipv4_gateway" => ("ipv4", "0.0.0.0", &n.ipv4_gateway),
+            "ipv6_gateway" => ("ipv6", "::", &n.ipv6_gateway),
+            index => {
+                let Some(r) = index.parse::<usize>().ok().and_then(|i| n.routes.get(i)) else {
+                    continue;
+                };
+                let fam = if r.address.is_ipv4() { "ipv4" } else { "ipv6" };
+                let mut attrs = vec![
+                    ("family", fam.to_string()),
+                    ("address", r.address.to_string()),
+                    ("prefix", r.prefix.to_string()),
+                ];
+                if let Some(g) = r.gateway {
+                    attrs.push(("gateway", g.to_string()));
+                }
+                if let Some(m) = r.metric {
+                    attrs.push(("metric", m.to_string()));
+                }
+                w.empty("route", &attrs);
+                continue;
+            }
+        };
+        match gw {
+            Some(Gateway::Address(a)) => w.empty(
+                "route",
+                &[
+                    ("family", fam.into()),
+                    ("address", any.into()),
+                    ("gateway", a.to_string()),
+                ],
+            ),
+            Some(_) => w.loss(
+                pointer,
+                format!("an `auto`/`dev` {fam} gateway"),
+                "libvirt needs a gateway address",
+            ),
+            None => {}
+        }
+    }
+}
+
+/// Whole `<interface>` elements kept verbatim (types the LXC driver lacks) at this position.
+fn kept_interfaces(w: &mut W<'_>, ordinal: &mut usize) {
+    while w.kept(&format!("devices/interface[{ordinal}]")) {
+        *ordinal += 1;
+    }
+}

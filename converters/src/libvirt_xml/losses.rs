@@ -1,0 +1,224 @@
+//! The loss report beyond the elements: values XML cannot carry (C207), and model settings
+//! or libvirt behaviour that no element expresses (C301 losses, C302 notes).
+
+use super::writer::W;
+use crate::writable::{self, Unwritable};
+use lxconf_model::model::*;
+use lxconf_model::{pointer, Code, Diagnostic, Namespace};
+
+/// Turn refused values into errors, located at the model field that holds the value.
+pub(super) fn report_refused(w: &mut W<'_>) {
+    if w.refused.is_empty() {
+        // The common case: no model serialization on every write.
+        return;
+    }
+    let container = serde_json::to_value(&w.doc.container).unwrap_or_default();
+    for (element, value, why) in std::mem::take(&mut w.refused) {
+        let mut d = Diagnostic::new(
+            Code::C207,
+            format!("`<{element}>` cannot be written: {why}"),
+        )
+        .help("domain XML cannot carry this value: fix it at its source");
+        let pick = |s: &str| match &why {
+            Unwritable::Char(c) => s.contains(*c),
+            _ => s == value,
+        };
+        let pointer = writable::pointer_of(&container, &pick);
+        if let Some(o) = pointer.and_then(|p| w.doc.origins.find(&p)) {
+            d = d.at(o);
+        }
+        w.losses.push(d);
+    }
+}
+
+/// Everything the model has that domain XML cannot say, and libvirt behaviour that differs.
+pub(super) fn losses_for_the_rest(w: &mut W<'_>) {
+    let doc = w.doc;
+    let c = &doc.container;
+    hostname_and_mounts(w, c);
+    settings_without_element(w, c);
+    security_and_management(w, c);
+    unconverted_verbatim(w, c);
+}
+
+/// The hostname, and the /proc, /sys, cgroup and /dev that libvirt sets up its own way.
+fn hostname_and_mounts(w: &mut W<'_>, c: &Container) {
+    if let (Some(h), Some(n)) = (&c.hostname, &c.name) {
+        if h != n {
+            w.loss(pointer::HOSTNAME, format!("the hostname `{h}` (libvirt uses the domain name `{n}`)"), "libvirt sets the container's hostname to the domain name; rename the domain with --name");
+        }
+    }
+    match c.auto_mounts.proc {
+        None => w.note(
+            pointer::AUTO_MOUNTS,
+            "libvirt always mounts /proc, which this container does not have".into(),
+            "an LXC container without lxc.mount.auto proc has no /proc",
+        ),
+        Some(ProcMode::Rw) => w.note(
+            pointer::AUTO_MOUNTS_PROC,
+            "/proc/sys becomes read-only under libvirt".into(),
+            "libvirt mounts /proc/sys read-only",
+        ),
+        _ => {}
+    }
+    if c.auto_mounts.sys.is_none() {
+        w.note(
+            pointer::AUTO_MOUNTS,
+            "libvirt always mounts /sys read-only, which this container does not have".into(),
+            "add lxc.mount.auto = sys:ro to the LXC side to match",
+        );
+    }
+    let libvirt_cgroup = CgroupAuto {
+        flavor: CgroupFlavor::Full,
+        mode: Some(CgroupMode::Rw),
+        force: true,
+    };
+    if c.auto_mounts.cgroup.is_some_and(|cg| cg != libvirt_cgroup) {
+        w.note(
+            pointer::AUTO_MOUNTS_CGROUP,
+            "libvirt mounts the cgroup hierarchy its own way".into(),
+            "lxc.mount.auto cgroup settings have no libvirt element",
+        );
+    }
+    if !c.dev.autodev {
+        w.loss(
+            pointer::DEV_AUTODEV,
+            "using the rootfs's own /dev (autodev off)".into(),
+            "libvirt always mounts a fresh /dev",
+        );
+    }
+    if c.dev.ptys == 0 {
+        w.note(
+            pointer::DEV_PTYS,
+            "libvirt always gives the container a devpts for ptys".into(),
+            "with lxc.pty.max = 0 LXC gives none",
+        );
+    }
+}
+
+/// Hooks, rlimits, sysctls, /proc settings, device rules and cgroup settings.
+fn settings_without_element(w: &mut W<'_>, c: &Container) {
+    for (i, h) in c.hooks.hooks.iter().enumerate() {
+        w.loss(
+            &pointer::item(pointer::HOOK_LIST, i).to_string(),
+            format!("the {} hook `{}`", h.kind.name(), h.command),
+            "libvirt has global hooks in /etc/libvirt/hooks/lxc instead",
+        );
+    }
+    for (i, p) in c.prlimits.iter().enumerate() {
+        w.loss(
+            &pointer::item(pointer::PRLIMITS, i).to_string(),
+            format!("the {} resource limit", p.resource),
+            "libvirt has no per-domain rlimits for LXC",
+        );
+    }
+    for (i, s) in c.sysctls.iter().enumerate() {
+        w.loss(
+            &pointer::item(pointer::SYSCTLS, i).to_string(),
+            format!("sysctl `{}`", s.key),
+            "set it from the container's init",
+        );
+    }
+    for (i, s) in c.proc.iter().enumerate() {
+        w.loss(
+            &pointer::item(pointer::PROC, i).to_string(),
+            format!("/proc setting `{}`", s.key),
+            "libvirt has no such setting",
+        );
+    }
+    for (i, d) in c.device_rules.iter().enumerate() {
+        let _ = d;
+        w.loss(
+            &pointer::item(pointer::DEVICE_RULES, i).to_string(),
+            "a device cgroup rule".into(),
+            "libvirt computes the device rules from the domain's devices",
+        );
+    }
+    if let Some(p) = c.resources.pids_max {
+        w.loss(
+            pointer::RESOURCES_PIDS_MAX,
+            format!("the task limit {p}"),
+            "libvirt has no pids limit for LXC",
+        );
+    }
+    for (i, s) in c.resources.cgroup.iter().enumerate() {
+        w.loss(
+            &pointer::item(pointer::RESOURCES_CGROUP, i).to_string(),
+            format!("cgroup setting `{}`", s.key),
+            "libvirt has no element for it",
+        );
+    }
+}
+
+/// Security settings, time namespace, LXC management and namespaces libvirt cannot share.
+fn security_and_management(w: &mut W<'_>, c: &Container) {
+    let sec = &c.security;
+    if sec.seccomp_profile.is_some() {
+        w.loss(
+            pointer::SECURITY_SECCOMP_PROFILE,
+            "the seccomp profile".into(),
+            "libvirt's LXC driver has no seccomp filter",
+        );
+    }
+    if !sec.apparmor_raw.is_empty() || sec.apparmor_allow_nesting || sec.apparmor_allow_incomplete {
+        w.loss(
+            pointer::SECURITY,
+            "AppArmor raw rules or nesting".into(),
+            "libvirt generates the profile",
+        );
+    }
+    if c.no_new_privs {
+        w.loss(
+            pointer::NO_NEW_PRIVS,
+            "no_new_privs".into(),
+            "libvirt has no such setting",
+        );
+    }
+    if c.time_offsets.boot_ns != 0 || c.time_offsets.monotonic_ns != 0 {
+        w.loss(
+            pointer::TIME_OFFSETS,
+            "clock offsets (time namespace)".into(),
+            "libvirt's LXC driver has no time namespace",
+        );
+    }
+    if c.autostart.enabled {
+        w.note(
+            pointer::AUTOSTART,
+            "autostart is not part of the domain XML".into(),
+            "run `virsh autostart NAME` after defining the domain",
+        );
+    }
+    if !c.lxc.cgroup_dirs.is_empty() || c.lxc.ephemeral {
+        w.note(
+            pointer::LXC,
+            "LXC-only management settings are not written".into(),
+            "they have no libvirt equivalent",
+        );
+    }
+    for (ns, _) in c
+        .namespaces
+        .share
+        .iter()
+        .filter(|(n, _)| !matches!(n, Namespace::Net | Namespace::Ipc | Namespace::Uts))
+    {
+        w.loss(
+            &pointer::entry(pointer::NAMESPACES_SHARE, ns.name()),
+            format!("sharing the {} namespace", ns.name()),
+            "libvirt shares only net, ipc and uts namespaces",
+        );
+    }
+}
+
+/// Elements and keys kept verbatim from the source and not written back.
+fn unconverted_verbatim(w: &mut W<'_>, c: &Container) {
+    for (i, u) in c.unrecognized.iter().enumerate() {
+        if u.reason.contains("ignores") || w.written.contains(&i) {
+            continue;
+        }
+        w.loss(
+            &pointer::item(pointer::UNRECOGNIZED, i).to_string(),
+            format!("`{}`", u.key),
+            "kept verbatim from the source; convert it by hand",
+        );
+    }
+}
