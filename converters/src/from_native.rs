@@ -2,6 +2,7 @@
 //! requires and LXC does not have (name, uuid, memory size, emulator, a console), chosen
 //! so that the container keeps its meaning, and reported when the meaning must change.
 
+use lxconf_model::lxc_key::ExactKey as K;
 use lxconf_model::model::*;
 use lxconf_model::{pointer, ByteSize, Code, Diagnostic, Document, SizeSpec};
 
@@ -66,7 +67,7 @@ pub fn prepare(
     lv.vcpus.get_or_insert(1);
     memory(c.resources.memory_limit, lv, opts, &mut found);
     tmpfs_sizes(&mut c.mounts, opts, &mut found);
-    idmap_problems(&c.idmap, &mut found);
+    idmap_problems(c, &mut found);
     consoles(c, &mut found);
     let Found { notes, errors, .. } = found;
     if errors.is_empty() {
@@ -193,36 +194,41 @@ fn tmpfs_sizes(mounts: &mut [Mount], opts: &FromNativeOptions, found: &mut Found
 
 /// libvirt refuses an <idmap> that lacks uids or gids, or leaves the container's root
 /// unmapped; LXC accepts such a config and fails only when the container starts.
-fn idmap_problems(idmap: &[IdMap], found: &mut Found<'_>) {
-    if !idmap.is_empty() {
-        for kind in [IdKind::Uid, IdKind::Gid] {
-            let maps: Vec<_> = idmap.iter().filter(|m| m.kind == kind).collect();
-            let name = if kind == IdKind::Uid { "uid" } else { "gid" };
-            let problem = if maps.is_empty() {
-                Some(format!(
-                    "the container has {} mappings but no {name} mapping",
-                    if kind == IdKind::Uid { "gid" } else { "uid" }
-                ))
-            } else if !maps.iter().any(|m| m.container_start == 0) {
-                Some(format!(
-                    "no {name} mapping covers the container's root (id 0)"
-                ))
-            } else {
-                None
-            };
-            if let Some(problem) = problem {
-                found.errors.push(
-                    found.at(
-                        Diagnostic::new(
-                            Code::C206,
-                            format!("{problem}: libvirt refuses such an <idmap>"),
-                        )
-                        .help(format!("add `lxidmap = {} 0 HOSTID COUNT`", &name[..1])),
-                        pointer::IDMAP,
-                    ),
+fn idmap_problems(c: &Container, found: &mut Found<'_>) {
+    let name = |kind: IdKind| if kind == IdKind::Uid { "uid" } else { "gid" };
+    for p in c.idmap_problems() {
+        let (kind, problem) = match p {
+            IdMapProblem::KindMissing { kind } => {
+                let other = if kind == IdKind::Uid {
+                    IdKind::Gid
+                } else {
+                    IdKind::Uid
+                };
+                let what = format!(
+                    "the container has {} mappings but no {} mapping",
+                    name(other),
+                    name(kind)
                 );
+                (kind, what)
             }
-        }
+            IdMapProblem::RootNotMapped { kind, .. } => (
+                kind,
+                format!(
+                    "no {} mapping covers the container's root (id 0)",
+                    name(kind)
+                ),
+            ),
+        };
+        let d = Diagnostic::new(
+            Code::C206,
+            format!("{problem}: libvirt refuses such an <idmap>"),
+        )
+        .help(format!(
+            "add `{} = {} 0 HOSTID COUNT`",
+            K::Idmap,
+            &name(kind)[..1]
+        ));
+        found.errors.push(found.at(d, pointer::IDMAP));
     }
 }
 

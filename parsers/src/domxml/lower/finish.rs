@@ -16,24 +16,18 @@ pub(super) fn check(l: &mut Lower<'_>, root: &Element, b: &Building) {
     if lv.memory.is_none() {
         l.error(Code::X003, &root.range, "the domain has no <memory>".into(), "add <memory unit='KiB'>65536</memory>: libvirt needs it and enforces it as the memory limit");
     }
-    for kind in [IdKind::Uid, IdKind::Gid] {
-        let maps: Vec<&IdMap> = c.idmap.iter().filter(|m| m.kind == kind).collect();
-        if !c.idmap.is_empty() && maps.is_empty() {
-            l.error(
-                Code::X003,
-                &root.range,
-                "uid and gid must both be mapped".into(),
+    for problem in c.idmap_problems() {
+        let (message, help) = match problem {
+            IdMapProblem::KindMissing { .. } => (
+                "uid and gid must both be mapped",
                 "add the missing <uid> or <gid> entries to <idmap>",
-            );
-        }
-        if !maps.is_empty() && !maps.iter().any(|m| m.container_start == 0) {
-            l.error(
-                Code::X003,
-                &root.range,
-                "the idmap must map the container's root (start='0')".into(),
+            ),
+            IdMapProblem::RootNotMapped { .. } => (
+                "the idmap must map the container's root (start='0')",
                 "add a range with start='0'",
-            );
-        }
+            ),
+        };
+        l.error(Code::X003, &root.range, message.into(), help);
     }
     if let Some(a) = &c.arch {
         let host = std::env::consts::ARCH;
