@@ -105,12 +105,25 @@ fn domain_name(c: &Container, opts: &FromNativeOptions, found: &mut Found<'_>) -
                     Code::C203,
                     format!("the domain is named `{dir}` after the container's directory"),
                 )
-                .help("the config has no lxc.uts.name; pass --name to choose another name"),
+                .help(format!(
+                    "the config has no {}; pass --name to choose another name",
+                    K::UtsName
+                )),
             );
             dir.clone()
         }
         (None, None, None) => {
-            found.errors.push(Diagnostic::new(Code::C203, "the config has no lxc.uts.name and its file name says nothing about the container").severity(lxconf_model::Severity::Error).help("pass --name NAME"));
+            found.errors.push(
+                Diagnostic::new(
+                    Code::C203,
+                    format!(
+                        "the config has no {} and its file name says nothing about the container",
+                        K::UtsName
+                    ),
+                )
+                .severity(lxconf_model::Severity::Error)
+                .help("pass --name NAME"),
+            );
             String::new()
         }
     }
@@ -247,14 +260,14 @@ fn consoles(c: &mut Container, found: &mut Found<'_>) {
                     u64::from(c.dev.ttys) + 1
                 ),
             )
-            .help(format!("lower lxc.tty.max to at most {MAX_CONSOLES}")),
+            .help(format!("lower {} to at most {MAX_CONSOLES}", K::TtyMax)),
             pointer::DEV_TTYS,
         ));
     }
     // libvirt refuses to start a domain without a console.
     if !c.console.enabled {
         found.notes.push(found.at(
-            Diagnostic::new(Code::C204, "the LXC container has no console (`lxc.console.path = none`), but libvirt needs one: the domain gets a pty console")
+            Diagnostic::new(Code::C204, format!("the LXC container has no console (`{} = none`), but libvirt needs one: the domain gets a pty console", K::ConsolePath))
                 .help("libvirt refuses to start a domain without a <console type='pty'>"),
             pointer::CONSOLE,
         ));

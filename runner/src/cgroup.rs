@@ -7,6 +7,7 @@
 //! processes. The container's cgroups are created below the runner's own cgroup in each
 //! hierarchy, like LXC's `lxc.payload.NAME`.
 
+use lxconf_model::lxc_key::Family;
 use lxconf_model::{CgroupVersion, DeviceType, Resources};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -571,13 +572,13 @@ impl Builder<'_> {
                     &controller,
                     Some((s.key.as_str(), s.value.clone())),
                     None,
-                    &format!("lxc.cgroup.{}", s.key),
+                    &Family::Cgroup1.key(&s.key),
                 )?,
                 CgroupVersion::V2 => self.write(
                     &controller,
                     None,
                     Some((s.key.as_str(), s.value.clone())),
-                    &format!("lxc.cgroup2.{}", s.key),
+                    &Family::Cgroup2.key(&s.key),
                 )?,
             }
         }

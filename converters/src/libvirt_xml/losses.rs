@@ -3,6 +3,7 @@
 
 use super::writer::W;
 use crate::writable::{self, Unwritable};
+use lxconf_model::lxc_key::ExactKey as K;
 use lxconf_model::model::*;
 use lxconf_model::{pointer, Code, Diagnostic, Namespace};
 
@@ -52,7 +53,10 @@ fn hostname_and_mounts(w: &mut W<'_>, c: &Container) {
         None => w.note(
             pointer::AUTO_MOUNTS,
             "libvirt always mounts /proc, which this container does not have".into(),
-            "an LXC container without lxc.mount.auto proc has no /proc",
+            &format!(
+                "an LXC container without {} proc has no /proc",
+                K::MountAuto
+            ),
         ),
         Some(ProcMode::Rw) => w.note(
             pointer::AUTO_MOUNTS_PROC,
@@ -65,7 +69,7 @@ fn hostname_and_mounts(w: &mut W<'_>, c: &Container) {
         w.note(
             pointer::AUTO_MOUNTS,
             "libvirt always mounts /sys read-only, which this container does not have".into(),
-            "add lxc.mount.auto = sys:ro to the LXC side to match",
+            &format!("add {} = sys:ro to the LXC side to match", K::MountAuto),
         );
     }
     let libvirt_cgroup = CgroupAuto {
@@ -77,7 +81,7 @@ fn hostname_and_mounts(w: &mut W<'_>, c: &Container) {
         w.note(
             pointer::AUTO_MOUNTS_CGROUP,
             "libvirt mounts the cgroup hierarchy its own way".into(),
-            "lxc.mount.auto cgroup settings have no libvirt element",
+            &format!("{} cgroup settings have no libvirt element", K::MountAuto),
         );
     }
     if !c.dev.autodev {
@@ -91,7 +95,7 @@ fn hostname_and_mounts(w: &mut W<'_>, c: &Container) {
         w.note(
             pointer::DEV_PTYS,
             "libvirt always gives the container a devpts for ptys".into(),
-            "with lxc.pty.max = 0 LXC gives none",
+            &format!("with {} = 0 LXC gives none", K::PtyMax),
         );
     }
 }

@@ -93,8 +93,18 @@ pub fn inline_fstab(text: &str, source: SourceId, fs: &dyn FileSystem, base_dir:
                         "a NUL byte"
                     };
                     diagnostics.push(
-                        Diagnostic::new(Code::C103, format!("{}:{n}: the entry contains {what}, which an lxc.mount.entry line cannot carry", path.display()))
-                            .help("remove it from the fstab file, or keep lxc.mount.fstab"),
+                        Diagnostic::new(
+                            Code::C103,
+                            format!(
+                                "{}:{n}: the entry contains {what}, which an {} line cannot carry",
+                                path.display(),
+                                K::MountEntry
+                            ),
+                        )
+                        .help(format!(
+                            "remove it from the fstab file, or keep {}",
+                            K::MountFstab
+                        )),
                     );
                     base += raw.len();
                     continue;

@@ -2,6 +2,7 @@
 
 use crate::plan::PlanError;
 use crate::sys::SysError;
+use lxconf_model::lxc_key::Family;
 use lxconf_model::{Code, Namespace};
 use serde::{Deserialize, Serialize};
 
@@ -64,7 +65,7 @@ pub enum SetupError {
         error: SysError,
     },
     /// A sysctl key that is not a plain name reached the executor.
-    #[error("lxc.sysctl.{key}: not a plain sysctl name, refused")]
+    #[error("{}: not a plain sysctl name, refused", Family::Sysctl.key(key))]
     UnsafeSysctl {
         /// The key.
         key: String,

@@ -232,7 +232,7 @@ fn parent_steps(
                 // write as root anywhere the key's path leads.
                 if !crate::plan::proc_key_is_safe(key) {
                     let key = key.clone();
-                    let prefix = "lxc.proc";
+                    let prefix = lxconf_model::lxc_key::Family::Proc.prefix();
                     return Err(crate::plan::PlanError::UnsafeKernelKey { prefix, key }.into());
                 }
                 sys.write_file(&PathBuf::from(format!("/proc/{pid}/{key}")), value)?

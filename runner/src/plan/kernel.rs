@@ -2,6 +2,7 @@
 //! clock offsets.
 
 use super::{proc_key_is_safe, ContainerStep, ParentStep, PlanError};
+use lxconf_model::lxc_key::Family;
 use lxconf_model::{Container, Limit};
 
 /// Resource names of `lxc.prlimit.*`, with their `RLIMIT_*` numbers.
@@ -56,7 +57,7 @@ pub(super) fn proc_writes(c: &Container) -> Result<Vec<ParentStep>, PlanError> {
         .map(|s| {
             if !proc_key_is_safe(&s.key) {
                 return Err(PlanError::UnsafeKernelKey {
-                    prefix: "lxc.proc",
+                    prefix: Family::Proc.prefix(),
                     key: s.key.clone(),
                 });
             }
@@ -74,7 +75,7 @@ pub(super) fn sysctls(c: &Container, steps: &mut Vec<ContainerStep>) -> Result<(
         // `/proc/sys` joined with an absolute key would be the key itself: a host file.
         if !proc_key_is_safe(&s.key) {
             return Err(PlanError::UnsafeKernelKey {
-                prefix: "lxc.sysctl",
+                prefix: Family::Sysctl.prefix(),
                 key: s.key.clone(),
             });
         }

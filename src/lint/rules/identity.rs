@@ -1,6 +1,7 @@
 //! Rules on the container's identity: its name and hostname.
 
 use crate::lint::{Check, Fixable, ModelCtx, RuleDef};
+use lxconf_model::lxc_key::ExactKey as K;
 use lxconf_model::names::file_name_problem;
 use lxconf_model::{Code, Diagnostic, Severity};
 
@@ -39,10 +40,10 @@ fn name_not_a_file_name(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
             ctx.diag(
                 Code::M035,
                 "/hostname",
-                format!("`lxc.uts.name = {}` cannot name the container: {why}", name.escape_debug()),
+                format!("`{} = {}` cannot name the container: {why}", K::UtsName, name.escape_debug()),
             )
             .severity(Severity::Warning)
-            .help("domxml-from-native names the domain and its --output-dir file after lxc.uts.name, and libvirt refuses `/` in a domain name; use a plain name such as `web-01`"),
+            .help(format!("domxml-from-native names the domain and its --output-dir file after {}, and libvirt refuses `/` in a domain name; use a plain name such as `web-01`", K::UtsName)),
         );
     }
 }

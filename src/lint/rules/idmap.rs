@@ -152,6 +152,10 @@ fn privileged(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
     {
         return;
     }
+    let lxc_help = format!(
+        "map root to a subordinate id range with `{}` (or allow this rule for containers meant to be privileged)",
+        K::Idmap
+    );
     out.push(
         ctx.diag(
             Code::M006,
@@ -161,7 +165,7 @@ fn privileged(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
         .help(if c.libvirt.is_some() {
             "map root to a subordinate id range with an `<idmap>` (`<uid start='0' target='100000' count='65536'/>` and the same `<gid>`), or allow this rule for containers meant to be privileged"
         } else {
-            "map root to a subordinate id range with `lxc.idmap` (or allow this rule for containers meant to be privileged)"
+            &lxc_help
         }),
     );
 }

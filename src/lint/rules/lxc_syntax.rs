@@ -4,7 +4,7 @@
 use crate::lint::{Check, Fixable, LxcFile, RuleDef};
 use lxconf_model::{Code, Diagnostic, Fix};
 use lxconf_parse::lxc::entries::{arity, Arity};
-use lxconf_parse::lxc::keys::{self, ExactKey, Key};
+use lxconf_parse::lxc::keys::{self, ExactKey, Family, Key};
 
 /// The raw-syntax rules.
 pub const RULES: &[RuleDef] = &[
@@ -152,7 +152,7 @@ fn cgroup_v1_key(file: &LxcFile<'_>, out: &mut Vec<Diagnostic>) {
             .at(file.origin(e.key_range.clone()));
         match v2_name(sub) {
             Some(v2) => {
-                let modern = format!("lxc.cgroup2.{v2}");
+                let modern = Family::Cgroup2.key(v2);
                 d = d
                     .help(format!("on cgroup2 hosts and with LXC 7.0 use `{modern}`"))
                     .fix(Fix {
@@ -163,7 +163,7 @@ fn cgroup_v1_key(file: &LxcFile<'_>, out: &mut Vec<Diagnostic>) {
                     });
             }
             None => {
-                d = d.help("translate it to its `lxc.cgroup2.*` equivalent (see the cgroup v2 documentation of the controller)");
+                d = d.help(format!("translate it to its `{}` equivalent (see the cgroup v2 documentation of the controller)", Family::Cgroup2.key("*")));
             }
         }
         out.push(d);
@@ -198,12 +198,17 @@ fn cgroup_both_versions(file: &LxcFile<'_>, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     Code::L024,
                     format!(
-                        "the `{c}` controller is set through both `lxc.cgroup` and `lxc.cgroup2`"
+                        "the `{c}` controller is set through both `{}` and `{}`",
+                        Family::Cgroup1.prefix(),
+                        Family::Cgroup2.prefix()
                     ),
                 )
                 .at_labelled(file.origin(e.key_range.clone()), "cgroup v1")
                 .also(file.origin(other.key_range.clone()), "cgroup v2")
-                .help("each line applies only on its own hierarchy; keep the `lxc.cgroup2` one"),
+                .help(format!(
+                    "each line applies only on its own hierarchy; keep the `{}` one",
+                    Family::Cgroup2.prefix()
+                )),
             );
         }
     }
@@ -222,7 +227,10 @@ fn keyring_session(file: &LxcFile<'_>, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::new(
                 Code::L025,
-                format!("`lxc.keyring.session` is inverted in liblxc: {meaning}"),
+                format!(
+                    "`{}` is inverted in liblxc: {meaning}",
+                    ExactKey::KeyringSession
+                ),
             )
             .at(file.origin(e.line.clone()))
             .help("the manual says the opposite; state the intent in a comment"),

@@ -1,6 +1,7 @@
 //! Mount rules.
 
 use crate::lint::{Check, Fixable, ModelCtx, RuleDef};
+use lxconf_model::lxc_key::ExactKey as K;
 use lxconf_model::model::{BindKind, ProcMode};
 use lxconf_model::{Code, Diagnostic, SizeSpec};
 
@@ -152,7 +153,10 @@ fn no_proc(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
             pointer,
             "the container gets no `/proc`: no proc automount and no proc mount",
         )
-        .help("LXC unmounts the inherited /proc before exec; add `lxc.mount.auto = proc:mixed`"),
+        .help(format!(
+            "LXC unmounts the inherited /proc before exec; add `{} = proc:mixed`",
+            K::MountAuto
+        )),
     );
 }
 

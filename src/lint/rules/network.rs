@@ -3,7 +3,7 @@
 use crate::lint::{Check, Fixable, ModelCtx, RuleDef};
 use lxconf_model::model::{Gateway, NetKind, Network, VethMode};
 use lxconf_model::{Code, Diagnostic, Severity};
-use lxconf_parse::lxc::keys::Key;
+use lxconf_parse::lxc::keys::{net_key, Key};
 use std::net::IpAddr;
 
 /// The network rules.
@@ -186,9 +186,15 @@ fn without_link(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
         };
         let kind = kind_name(net.kind);
         let help = if net.kind == NetKind::Veth {
-            format!("the host side is attached to no bridge; add `lxc.net.{}.link = lxcbr0` (or your bridge)", net.index)
+            format!(
+                "the host side is attached to no bridge; add `{} = lxcbr0` (or your bridge)",
+                net_key(net.index, "link", false)
+            )
         } else {
-            format!("a {kind} interface needs the host interface it is created on: add `lxc.net.{}.link = eth0`", net.index)
+            format!(
+                "a {kind} interface needs the host interface it is created on: add `{} = eth0`",
+                net_key(net.index, "link", false)
+            )
         };
         let d = diag_at(
             ctx,
@@ -222,8 +228,8 @@ fn vlan_without_id(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
                     format!("vlan network {} has no `vlan.id`", net.index),
                 )
                 .help(format!(
-                    "add `lxc.net.{}.vlan.id = ID` (1..4094)",
-                    net.index
+                    "add `{} = ID` (1..4094)",
+                    net_key(net.index, "vlan.id", false)
                 )),
             );
         }

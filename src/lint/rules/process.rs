@@ -1,6 +1,7 @@
 //! Rules on the init process, its environment and its security settings.
 
 use crate::lint::{Check, Fixable, ModelCtx, RuleDef};
+use lxconf_model::lxc_key::ExactKey as K;
 use lxconf_model::values::{proc_key_problem, RESERVED_ID};
 use lxconf_model::{Code, Diagnostic};
 
@@ -134,7 +135,10 @@ fn init_missing(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
     if ctx.document.container.init.command.is_empty() {
         out.push(
             ctx.diag(Code::M027, "/init", "no init command")
-                .help("name the program to run (`<init>` in domain XML, `lxc.init.cmd` in LXC)"),
+                .help(format!(
+                    "name the program to run (`<init>` in domain XML, `{}` in LXC)",
+                    K::InitCmd
+                )),
         );
     }
 }
@@ -147,7 +151,10 @@ fn apparmor_unconfined(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
                 "/security/apparmor_profile",
                 "the container runs without AppArmor confinement",
             )
-            .help("use `lxc.apparmor.profile = generated` (LXC's default) or your own profile"),
+            .help(format!(
+                "use `{} = generated` (LXC's default) or your own profile",
+                K::ApparmorProfile
+            )),
         );
     }
 }
