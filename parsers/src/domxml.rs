@@ -615,7 +615,7 @@ fn lower_domain(l: &mut Lower<'_>, root: &Element) {
             "vcpu" => {
                 lv.vcpus = el.text.trim().parse().ok();
                 if let Some(set) = el.attr("cpuset") {
-                    match set.parse::<CpuSet>() {
+                    match set.parse::<CpuSet>().map_err(|e| e.to_string()) {
                         Ok(s) => c.resources.cpuset_cpus = Some(s),
                         Err(e) => {
                             l.error(Code::X003, &el.range, e, "write a CPU list such as 0-3,7")
@@ -704,7 +704,10 @@ fn lower_domain(l: &mut Lower<'_>, root: &Element) {
             }
             "numatune" => match (el.child("memory"), el.children.len()) {
                 (Some(m), 1) => {
-                    match m.attr("nodeset").map(str::parse::<CpuSet>) {
+                    match m
+                        .attr("nodeset")
+                        .map(|s| s.parse::<CpuSet>().map_err(|e| e.to_string()))
+                    {
                         Some(Ok(s)) => c.resources.cpuset_mems = Some(s),
                         Some(Err(e)) => {
                             l.error(Code::X003, &m.range, e, "write a node list such as 0-1")

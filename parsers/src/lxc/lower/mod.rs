@@ -187,8 +187,12 @@ impl<'a> Lowerer<'a> {
         self.diags.push(d);
     }
 
-    fn invalid(&mut self, v: Value<'_>, message: impl Into<String>, help: impl Into<String>) {
-        self.diag(Diagnostic::new(Code::L003, message).at(v.origin).help(help));
+    fn invalid(&mut self, v: Value<'_>, message: impl std::fmt::Display, help: impl Into<String>) {
+        self.diag(
+            Diagnostic::new(Code::L003, message.to_string())
+                .at(v.origin)
+                .help(help),
+        );
     }
 
     fn read_file(&mut self, id: SourceId) {

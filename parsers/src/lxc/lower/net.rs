@@ -173,7 +173,7 @@ fn net_subkey(net: &mut Network, sub: &str, t: &str) -> (NetError, NetWarning) {
             } else {
                 match t.parse() {
                     Ok(mac) => net.hwaddr = Some(mac),
-                    Err(e) => error = Some((e, "write six hex octets, e.g. `00:16:3e:12:34:56` (`x` digits are randomized)".into())),
+                    Err(e) => error = Some((e.to_string(), "write six hex octets, e.g. `00:16:3e:12:34:56` (`x` digits are randomized)".into())),
                 }
             }
         }
