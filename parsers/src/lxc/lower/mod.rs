@@ -14,8 +14,8 @@ use lxconf_model::model::*;
 use lxconf_model::pointer;
 use lxconf_model::values::{proc_key_problem, RESERVED_ID};
 use lxconf_model::{
-    ByteSize, Cap, Code, CpuSet, Diagnostic, Document, Fix, Limit, Namespace, Origin, Origins,
-    Severity, Signal, SourceId, SourceMap,
+    ByteSize, Cap, Code, CpuSet, Diagnostic, Document, Fix, Namespace, Origin, Origins, Severity,
+    Signal, SourceId, SourceMap,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
