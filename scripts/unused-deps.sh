@@ -10,15 +10,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# package-dir:dependency pairs declared on purpose without a use yet, each with its reason.
-allowed=(
-  # lxconf-model: the lead's issue-13 work gives the model crate typed errors (thiserror);
-  # drop these two lines when it lands, and miette from schemas/Cargo.toml.
-  "schemas:miette"
-  "schemas:thiserror"
-  # ...and insta, which no test of the model crate uses: drop it from schemas/Cargo.toml.
-  "schemas:insta"
-)
+# package-dir:dependency pairs declared on purpose without a use yet, each with its reason
+# (none today).
+allowed=()
 
 # "section name" for every dependency of a manifest (section: dependencies,
 # dev-dependencies, build-dependencies; target-specific tables too).

@@ -10,6 +10,119 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
+/// Why a text is not a value of one of this module's types. Each message names the text
+/// that was refused, so a diagnostic can show it as it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    /// A size that does not start with digits.
+    #[error("`{text}` is not a size (expected digits and a unit)")]
+    NotASize {
+        /// The text refused.
+        text: String,
+    },
+    /// A size whose suffix is not a unit.
+    #[error("`{unit}` is not a size unit (use b, k/KiB, KB, m/MiB, MB, g/GiB, GB, t/TiB, TB)")]
+    NotASizeUnit {
+        /// The suffix after the digits.
+        unit: String,
+    },
+    /// A number that does not fit in 64 bits once scaled by its unit.
+    #[error("`{text}` is too large")]
+    TooLarge {
+        /// The text refused.
+        text: String,
+    },
+    /// A `N%` whose `N` is not a number.
+    #[error("`{text}` is not a percentage")]
+    NotAPercentage {
+        /// The text refused, `%` included.
+        text: String,
+    },
+    /// A name that is not in [`CAPABILITY_NAMES`].
+    #[error("`{name}` is not a capability name")]
+    NotACapability {
+        /// The name refused.
+        name: String,
+    },
+    /// A signal number beyond `u32`.
+    #[error("`{text}` is too large for a signal number")]
+    SignalNumberTooLarge {
+        /// The text refused.
+        text: String,
+    },
+    /// A signal name without `SIG`, which liblxc refuses.
+    #[error(
+        "`{text}` is not a signal: names need the `SIG` prefix{}",
+        sig_prefix_hint(.known_name.as_deref())
+    )]
+    SignalWithoutPrefix {
+        /// The text refused.
+        text: String,
+        /// The upper-case name when it is a signal name once `SIG` is added.
+        known_name: Option<String>,
+    },
+    /// `SIGRTMIN+n` or `SIGRTMAX-n` whose `n` is not a number.
+    #[error("`{text}` is not a signal")]
+    NotASignal {
+        /// The text refused.
+        text: String,
+    },
+    /// `SIGRTMIN+n` past `SIGRTMAX`.
+    #[error("`{text}` is beyond SIGRTMAX")]
+    BeyondSigRtMax {
+        /// The text refused.
+        text: String,
+    },
+    /// `SIGRTMAX-n` before `SIGRTMIN`.
+    #[error("`{text}` is below SIGRTMIN")]
+    BelowSigRtMin {
+        /// The text refused.
+        text: String,
+    },
+    /// `SIG` followed by a name that is not in [`SIGNAL_NAMES`].
+    #[error("`{text}` is not a signal name")]
+    NotASignalName {
+        /// The text refused.
+        text: String,
+    },
+    /// A CPU list with nothing in it.
+    #[error("an empty CPU list")]
+    EmptyCpuList,
+    /// A CPU list item that is neither a number nor a range.
+    #[error("`{item}` in `{text}` is not a number or a range like 0-3")]
+    NotACpuRange {
+        /// The item refused (without its `^`).
+        item: String,
+        /// The whole list.
+        text: String,
+    },
+    /// A CPU range that runs backwards or spans more than 65,536 numbers.
+    #[error("`{item}` is not a valid range")]
+    InvalidCpuRange {
+        /// The range refused.
+        item: String,
+    },
+    /// A resource limit that is neither a number nor `unlimited`.
+    #[error("`{text}` is not a number or `unlimited`")]
+    NotALimit {
+        /// The text refused.
+        text: String,
+    },
+    /// Not six hex octets separated by `:`.
+    #[error("`{text}` is not a MAC address (six hex octets such as 00:16:3e:12:34:56)")]
+    NotAMacAddress {
+        /// The text refused.
+        text: String,
+    },
+}
+
+/// The end of [`ValueError::SignalWithoutPrefix`]'s message: how to write a known name.
+fn sig_prefix_hint(known_name: Option<&str>) -> String {
+    known_name
+        .map(|name| format!(" (write `SIG{name}`)"))
+        .unwrap_or_default()
+}
+
 /// Implements Serialize/Deserialize through Display/FromStr, and a string JSON schema.
 macro_rules! string_form {
     ($ty:ty, $schema_name:literal, $pattern:expr) => {
@@ -75,29 +188,24 @@ impl ByteSize {
     /// Parse a size with an optional binary or decimal suffix: `512`, `64k`, `64K`, `64KiB`,
     /// `64KB` (1000), `1G`, `1GiB`. Suffixes are case-insensitive except that `KB`/`MB`/...
     /// (with `B` and without `i`) are decimal, as in libvirt.
-    pub fn parse_scaled(text: &str) -> Result<ByteSize, String> {
+    pub fn parse_scaled(text: &str) -> Result<ByteSize, ValueError> {
         let text = text.trim();
+        let too_large = || ValueError::TooLarge { text: text.into() };
         let digits_end = text
             .find(|c: char| !c.is_ascii_digit())
             .unwrap_or(text.len());
         if digits_end == 0 {
-            return Err(format!(
-                "`{text}` is not a size (expected digits and a unit)"
-            ));
+            return Err(ValueError::NotASize { text: text.into() });
         }
-        let number: u64 = text[..digits_end]
-            .parse()
-            .map_err(|_| format!("`{text}` is too large"))?;
+        // Only digits are left, so the parse fails only on overflow.
+        let number: u64 = text[..digits_end].parse().map_err(|_| too_large())?;
         let unit = &text[digits_end..];
-        let factor = unit_factor(unit).ok_or_else(|| {
-            format!(
-                "`{unit}` is not a size unit (use b, k/KiB, KB, m/MiB, MB, g/GiB, GB, t/TiB, TB)"
-            )
-        })?;
+        let factor =
+            unit_factor(unit).ok_or_else(|| ValueError::NotASizeUnit { unit: unit.into() })?;
         number
             .checked_mul(factor)
             .map(ByteSize)
-            .ok_or_else(|| format!("`{text}` is too large"))
+            .ok_or_else(too_large)
     }
 }
 
@@ -146,13 +254,13 @@ pub enum SizeSpec {
 }
 
 impl FromStr for SizeSpec {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, String> {
+    type Err = ValueError;
+    fn from_str(text: &str) -> Result<Self, ValueError> {
         if let Some(p) = text.strip_suffix('%') {
             return p
                 .parse()
                 .map(SizeSpec::Percent)
-                .map_err(|_| format!("`{text}` is not a percentage"));
+                .map_err(|_| ValueError::NotAPercentage { text: text.into() });
         }
         // tmpfs takes k, m, g, t, p, e suffixes (binary), case-insensitive.
         ByteSize::parse_scaled(text).map(SizeSpec::Bytes)
@@ -294,9 +402,9 @@ impl fmt::Display for Cap {
 }
 
 impl FromStr for Cap {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Cap::from_name(s).ok_or_else(|| format!("`{s}` is not a capability name"))
+    type Err = ValueError;
+    fn from_str(s: &str) -> Result<Self, ValueError> {
+        Cap::from_name(s).ok_or_else(|| ValueError::NotACapability { name: s.into() })
     }
 }
 
@@ -385,35 +493,33 @@ impl Signal {
 
     /// Parse liblxc's signal grammar: a decimal number, `SIG<NAME>` (case-insensitive),
     /// `SIGRTMIN+n` or `SIGRTMAX-n`. A name without `SIG` is refused, as liblxc does.
-    pub fn parse_lxc(text: &str) -> Result<Signal, String> {
+    pub fn parse_lxc(text: &str) -> Result<Signal, ValueError> {
         if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
             return text
                 .parse()
                 .map(Signal)
-                .map_err(|_| format!("`{text}` is too large for a signal number"));
+                .map_err(|_| ValueError::SignalNumberTooLarge { text: text.into() });
         }
         let upper = text.to_ascii_uppercase();
         let Some(name) = upper.strip_prefix("SIG") else {
-            let hint = if SIGNAL_NAMES.iter().any(|(n, _)| *n == upper) {
-                format!(" (write `SIG{upper}`)")
-            } else {
-                String::new()
-            };
-            return Err(format!(
-                "`{text}` is not a signal: names need the `SIG` prefix{hint}"
-            ));
+            let known = SIGNAL_NAMES.iter().any(|(n, _)| *n == upper);
+            return Err(ValueError::SignalWithoutPrefix {
+                text: text.into(),
+                known_name: known.then_some(upper),
+            });
         };
+        let not_a_signal = || ValueError::NotASignal { text: text.into() };
         if let Some(n) = name.strip_prefix("RTMIN+") {
-            let n: u32 = n.parse().map_err(|_| format!("`{text}` is not a signal"))?;
+            let n: u32 = n.parse().map_err(|_| not_a_signal())?;
             return (SIGRTMIN + n <= SIGRTMAX)
                 .then_some(Signal(SIGRTMIN + n))
-                .ok_or_else(|| format!("`{text}` is beyond SIGRTMAX"));
+                .ok_or_else(|| ValueError::BeyondSigRtMax { text: text.into() });
         }
         if let Some(n) = name.strip_prefix("RTMAX-") {
-            let n: u32 = n.parse().map_err(|_| format!("`{text}` is not a signal"))?;
+            let n: u32 = n.parse().map_err(|_| not_a_signal())?;
             return (n <= SIGRTMAX - SIGRTMIN)
                 .then_some(Signal(SIGRTMAX - n))
-                .ok_or_else(|| format!("`{text}` is below SIGRTMIN"));
+                .ok_or_else(|| ValueError::BelowSigRtMin { text: text.into() });
         }
         match name {
             "RTMIN" => return Ok(Signal(SIGRTMIN)),
@@ -424,7 +530,7 @@ impl Signal {
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, num)| Signal(*num))
-            .ok_or_else(|| format!("`{text}` is not a signal name"))
+            .ok_or_else(|| ValueError::NotASignalName { text: text.into() })
     }
 }
 
@@ -442,8 +548,8 @@ impl fmt::Display for Signal {
 }
 
 impl FromStr for Signal {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = ValueError;
+    fn from_str(s: &str) -> Result<Self, ValueError> {
         Signal::parse_lxc(s)
     }
 }
@@ -518,13 +624,13 @@ impl fmt::Display for Namespace {
 pub struct CpuSet(pub BTreeSet<u32>);
 
 impl FromStr for CpuSet {
-    type Err = String;
+    type Err = ValueError;
     /// Parse `0-3,7` and libvirt's `^N` exclusions.
-    fn from_str(text: &str) -> Result<Self, String> {
+    fn from_str(text: &str) -> Result<Self, ValueError> {
         let mut set = BTreeSet::new();
         let mut excluded = BTreeSet::new();
         if text.trim().is_empty() {
-            return Err("an empty CPU list".into());
+            return Err(ValueError::EmptyCpuList);
         }
         for part in text.split(',') {
             let part = part.trim();
@@ -532,13 +638,16 @@ impl FromStr for CpuSet {
                 Some(rest) => (&mut excluded, rest),
                 None => (&mut set, part),
             };
-            let bad = || format!("`{part}` in `{text}` is not a number or a range like 0-3");
+            let bad = || ValueError::NotACpuRange {
+                item: part.into(),
+                text: text.into(),
+            };
             match part.split_once('-') {
                 Some((a, b)) => {
                     let a: u32 = a.trim().parse().map_err(|_| bad())?;
                     let b: u32 = b.trim().parse().map_err(|_| bad())?;
                     if a > b || b - a > 65536 {
-                        return Err(format!("`{part}` is not a valid range"));
+                        return Err(ValueError::InvalidCpuRange { item: part.into() });
                     }
                     target.extend(a..=b);
                 }
@@ -594,14 +703,14 @@ pub enum Limit {
 }
 
 impl FromStr for Limit {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = ValueError;
+    fn from_str(s: &str) -> Result<Self, ValueError> {
         if s == "unlimited" {
             return Ok(Limit::Unlimited);
         }
         s.parse()
             .map(Limit::Value)
-            .map_err(|_| format!("`{s}` is not a number or `unlimited`"))
+            .map_err(|_| ValueError::NotALimit { text: s.into() })
     }
 }
 
@@ -636,8 +745,8 @@ impl MacAddr {
 }
 
 impl FromStr for MacAddr {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = ValueError;
+    fn from_str(s: &str) -> Result<Self, ValueError> {
         let b = s.as_bytes();
         let ok = b.len() == 17
             && b.iter().enumerate().all(|(i, c)| {
@@ -650,9 +759,7 @@ impl FromStr for MacAddr {
         if ok {
             Ok(MacAddr(s.to_ascii_lowercase()))
         } else {
-            Err(format!(
-                "`{s}` is not a MAC address (six hex octets such as 00:16:3e:12:34:56)"
-            ))
+            Err(ValueError::NotAMacAddress { text: s.into() })
         }
     }
 }
@@ -733,9 +840,95 @@ mod tests {
         assert_eq!(Signal::parse_lxc("SIGRTMIN+3"), Ok(Signal(37)));
         assert_eq!(Signal::parse_lxc("SIGRTMAX-2"), Ok(Signal(62)));
         let err = Signal::parse_lxc("TERM").unwrap_err();
-        assert!(err.contains("SIGTERM"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "`TERM` is not a signal: names need the `SIG` prefix (write `SIGTERM`)"
+        );
         assert_eq!(Signal(37).to_string(), "SIGRTMIN+3");
         assert_eq!(Signal(30).to_string(), "SIGPWR");
+    }
+
+    /// The messages are the texts of diagnostics and snapshots: they must not drift.
+    #[test]
+    fn value_errors_read_as_before() {
+        let cases: [(Result<(), ValueError>, &str); 16] = [
+            (
+                ByteSize::parse_scaled("k").map(drop),
+                "`k` is not a size (expected digits and a unit)",
+            ),
+            (
+                ByteSize::parse_scaled("99999999999999999999").map(drop),
+                "`99999999999999999999` is too large",
+            ),
+            (
+                ByteSize::parse_scaled("1zb").map(drop),
+                "`zb` is not a size unit (use b, k/KiB, KB, m/MiB, MB, g/GiB, GB, t/TiB, TB)",
+            ),
+            (
+                "x%".parse::<SizeSpec>().map(drop),
+                "`x%` is not a percentage",
+            ),
+            (
+                "SYS_ADMIN".parse::<Cap>().map(drop),
+                "`SYS_ADMIN` is not a capability name",
+            ),
+            (
+                "99999999999".parse::<Signal>().map(drop),
+                "`99999999999` is too large for a signal number",
+            ),
+            (
+                "term".parse::<Signal>().map(drop),
+                "`term` is not a signal: names need the `SIG` prefix (write `SIGTERM`)",
+            ),
+            (
+                "FOO".parse::<Signal>().map(drop),
+                "`FOO` is not a signal: names need the `SIG` prefix",
+            ),
+            (
+                "SIGRTMIN+x".parse::<Signal>().map(drop),
+                "`SIGRTMIN+x` is not a signal",
+            ),
+            (
+                "SIGRTMIN+31".parse::<Signal>().map(drop),
+                "`SIGRTMIN+31` is beyond SIGRTMAX",
+            ),
+            (
+                "SIGRTMAX-31".parse::<Signal>().map(drop),
+                "`SIGRTMAX-31` is below SIGRTMIN",
+            ),
+            (
+                "SIGFOO".parse::<Signal>().map(drop),
+                "`SIGFOO` is not a signal name",
+            ),
+            (" ".parse::<CpuSet>().map(drop), "an empty CPU list"),
+            (
+                "0,^a-1".parse::<CpuSet>().map(drop),
+                "`a-1` in `0,^a-1` is not a number or a range like 0-3",
+            ),
+            (
+                "3-1".parse::<CpuSet>().map(drop),
+                "`3-1` is not a valid range",
+            ),
+            (
+                "-1".parse::<Limit>().map(drop),
+                "`-1` is not a number or `unlimited`",
+            ),
+        ];
+        for (result, message) in cases {
+            assert_eq!(result.unwrap_err().to_string(), message);
+        }
+        assert_eq!(
+            "00:16".parse::<MacAddr>().unwrap_err().to_string(),
+            "`00:16` is not a MAC address (six hex octets such as 00:16:3e:12:34:56)"
+        );
+        // Model documents read these types through serde, which shows the same text.
+        let from_json = serde_json::from_str::<Cap>("\"SYS_ADMIN\"").unwrap_err();
+        assert!(
+            from_json
+                .to_string()
+                .starts_with("`SYS_ADMIN` is not a capability name"),
+            "{from_json}"
+        );
     }
 
     #[test]

@@ -50,10 +50,10 @@ pub struct FromNativeArgs {
     #[arg(long)]
     pub emulator: Option<String>,
     /// <memory> for a container without a memory limit (default: the host's memory).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = ByteSize::parse_scaled)]
     pub memory: Option<ByteSize>,
     /// Host memory used to convert relative tmpfs sizes (`size=50%`).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = ByteSize::parse_scaled)]
     pub host_memory: Option<ByteSize>,
     /// Any loss (a setting domain XML cannot express) is an error.
     #[arg(long)]
@@ -116,10 +116,6 @@ fn name_refused(name: &str, origin: Option<lxconf_model::Origin>) -> Option<Diag
         Some(o) => d.at(o),
         None => d,
     })
-}
-
-fn parse_size(s: &str) -> Result<ByteSize, String> {
-    ByteSize::parse_scaled(s)
 }
 
 /// Run.

@@ -14,21 +14,54 @@ pub struct OptionError {
     pub help: String,
 }
 
+/// Why a tmpfs `size=` value is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TmpfsSizeError {
+    /// A `N%` whose `N` is not a number.
+    #[error("`{value}` is not a percentage")]
+    NotAPercentage {
+        /// The value refused, `%` included.
+        value: String,
+    },
+    /// A value that does not start with digits.
+    #[error("`{value}` is not a size")]
+    NotASize {
+        /// The value refused.
+        value: String,
+    },
+    /// A suffix the kernel does not know.
+    #[error("`{suffix}` is not a tmpfs size suffix (use k, m, g, or %)")]
+    NotASuffix {
+        /// The text after the digits.
+        suffix: String,
+    },
+    /// A size that overflows 64 bits once scaled by its suffix.
+    #[error("`{value}` is too large")]
+    TooLarge {
+        /// The value refused.
+        value: String,
+    },
+}
+
 /// Parse a tmpfs `size=` value the way the kernel does: digits, an optional binary suffix
 /// (k, m, g, t, p, e in either case), or a percentage of RAM.
-pub fn parse_tmpfs_size(value: &str) -> Result<SizeSpec, String> {
+pub fn parse_tmpfs_size(value: &str) -> Result<SizeSpec, TmpfsSizeError> {
     if let Some(p) = value.strip_suffix('%') {
         return p
             .parse()
             .map(SizeSpec::Percent)
-            .map_err(|_| format!("`{value}` is not a percentage"));
+            .map_err(|_| TmpfsSizeError::NotAPercentage {
+                value: value.into(),
+            });
     }
     let digits = value
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(value.len());
     let number: u64 = value[..digits]
         .parse()
-        .map_err(|_| format!("`{value}` is not a size"))?;
+        .map_err(|_| TmpfsSizeError::NotASize {
+            value: value.into(),
+        })?;
     let factor: u64 = match &value[digits..] {
         "" => 1,
         "k" | "K" => 1 << 10,
@@ -38,15 +71,17 @@ pub fn parse_tmpfs_size(value: &str) -> Result<SizeSpec, String> {
         "p" | "P" => 1 << 50,
         "e" | "E" => 1 << 60,
         other => {
-            return Err(format!(
-                "`{other}` is not a tmpfs size suffix (use k, m, g, or %)"
-            ))
+            return Err(TmpfsSizeError::NotASuffix {
+                suffix: other.into(),
+            })
         }
     };
     number
         .checked_mul(factor)
         .map(|b| SizeSpec::Bytes(ByteSize(b)))
-        .ok_or_else(|| format!("`{value}` is too large"))
+        .ok_or_else(|| TmpfsSizeError::TooLarge {
+            value: value.into(),
+        })
 }
 
 /// Build a [`Mount`] from the four main fstab fields.
@@ -99,9 +134,9 @@ pub fn mount_from_fields(
                     // so a second one is kept as a plain option and linted.
                     Ok(size) if mount.size.is_none() => mount.size = Some(size),
                     Ok(_) => mount.options.push(opt.to_string()),
-                    Err(message) => errors.push(OptionError {
+                    Err(e) => errors.push(OptionError {
                         range,
-                        message,
+                        message: e.to_string(),
                         help: "write the size as bytes with an optional k, m or g suffix, e.g. `size=64m`".into(),
                     }),
                 }
@@ -156,5 +191,18 @@ mod tests {
             Ok(SizeSpec::Bytes(ByteSize(1 << 30)))
         );
         assert!(parse_tmpfs_size("1.5G").is_err());
+    }
+
+    /// The messages are the texts of diagnostics and their snapshots: they must not drift.
+    #[test]
+    fn size_errors_read_as_before() {
+        let message = |value: &str| parse_tmpfs_size(value).unwrap_err().to_string();
+        assert_eq!(message("x%"), "`x%` is not a percentage");
+        assert_eq!(message("m"), "`m` is not a size");
+        assert_eq!(
+            message("1x"),
+            "`x` is not a tmpfs size suffix (use k, m, g, or %)"
+        );
+        assert_eq!(message("99999e"), "`99999e` is too large");
     }
 }

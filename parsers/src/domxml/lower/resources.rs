@@ -48,7 +48,12 @@ pub(super) fn vcpu(l: &mut Lower<'_>, el: &Element, b: &mut Building) {
     if let Some(set) = el.attr("cpuset") {
         match set.parse::<CpuSet>() {
             Ok(s) => c.resources.cpuset_cpus = Some(s),
-            Err(e) => l.error(Code::X003, &el.range, e, "write a CPU list such as 0-3,7"),
+            Err(e) => l.error(
+                Code::X003,
+                &el.range,
+                e.to_string(),
+                "write a CPU list such as 0-3,7",
+            ),
         }
     }
     lv.placement_auto = el.attr("placement") == Some("auto");
@@ -143,7 +148,12 @@ pub(super) fn numatune(l: &mut Lower<'_>, el: &Element, b: &mut Building) {
         (Some(m), 1) => {
             match m.attr("nodeset").map(str::parse::<CpuSet>) {
                 Some(Ok(s)) => c.resources.cpuset_mems = Some(s),
-                Some(Err(e)) => l.error(Code::X003, &m.range, e, "write a node list such as 0-1"),
+                Some(Err(e)) => l.error(
+                    Code::X003,
+                    &m.range,
+                    e.to_string(),
+                    "write a node list such as 0-1",
+                ),
                 // Without a nodeset, numad places memory (placement='auto').
                 None if m.attr("placement") == Some("auto") || lv.placement_auto => {}
                 None => l.error(

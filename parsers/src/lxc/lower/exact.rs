@@ -917,23 +917,10 @@ impl Lowerer<'_> {
             self.prlimits.retain(|(p, _)| p.resource != res);
             return;
         }
-        let parse_one = |t: &str| -> Result<Limit, String> {
-            let t = t.trim();
-            if t == "unlimited" || t == "-1" {
-                return Ok(Limit::Unlimited);
-            }
-            if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
-                return t
-                    .parse()
-                    .map(Limit::Value)
-                    .map_err(|_| format!("`{t}` is too large"));
-            }
-            Err(format!("`{t}` is not a number or `unlimited`"))
-        };
         let parsed = match v.text.split_once(':') {
-            Some((soft, hard)) if hard.trim().is_empty() => parse_one(soft).map(|s| (s, s)),
-            Some((soft, hard)) => parse_one(soft).and_then(|s| Ok((s, parse_one(hard)?))),
-            None => parse_one(v.text).map(|s| (s, s)),
+            Some((soft, hard)) if hard.trim().is_empty() => parse_prlimit(soft).map(|s| (s, s)),
+            Some((soft, hard)) => parse_prlimit(soft).and_then(|s| Ok((s, parse_prlimit(hard)?))),
+            None => parse_prlimit(v.text).map(|s| (s, s)),
         };
         match parsed {
             Ok((soft, hard)) => {

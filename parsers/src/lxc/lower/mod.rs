@@ -14,8 +14,8 @@ use lxconf_model::model::*;
 use lxconf_model::pointer;
 use lxconf_model::values::{proc_key_problem, RESERVED_ID};
 use lxconf_model::{
-    ByteSize, Cap, Code, CpuSet, Diagnostic, Document, Fix, Limit, Namespace, Origin, Origins,
-    Severity, Signal, SourceId, SourceMap,
+    ByteSize, Cap, Code, CpuSet, Diagnostic, Document, Fix, Namespace, Origin, Origins, Severity,
+    Signal, SourceId, SourceMap,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -187,8 +187,12 @@ impl<'a> Lowerer<'a> {
         self.diags.push(d);
     }
 
-    fn invalid(&mut self, v: Value<'_>, message: impl Into<String>, help: impl Into<String>) {
-        self.diag(Diagnostic::new(Code::L003, message).at(v.origin).help(help));
+    fn invalid(&mut self, v: Value<'_>, message: impl std::fmt::Display, help: impl Into<String>) {
+        self.diag(
+            Diagnostic::new(Code::L003, message.to_string())
+                .at(v.origin)
+                .help(help),
+        );
     }
 
     fn read_file(&mut self, id: SourceId) {

@@ -173,7 +173,7 @@ fn net_subkey(net: &mut Network, sub: &str, t: &str) -> (NetError, NetWarning) {
             } else {
                 match t.parse() {
                     Ok(mac) => net.hwaddr = Some(mac),
-                    Err(e) => error = Some((e, "write six hex octets, e.g. `00:16:3e:12:34:56` (`x` digits are randomized)".into())),
+                    Err(e) => error = Some((e.to_string(), "write six hex octets, e.g. `00:16:3e:12:34:56` (`x` digits are randomized)".into())),
                 }
             }
         }
@@ -197,7 +197,7 @@ fn net_subkey(net: &mut Network, sub: &str, t: &str) -> (NetError, NetWarning) {
         "script.down" => net.script_down = (!empty).then(|| t.to_string()),
         "l2proxy" => match parse_bool01(t) {
             Ok((b, _)) => net.l2proxy = b,
-            Err(e) if !empty => error = Some((e, "write 0 or 1".into())),
+            Err(e) if !empty => error = Some((e.to_string(), "write 0 or 1".into())),
             Err(_) => net.l2proxy = false,
         },
         "macvlan.mode" | "ipvlan.mode" | "ipvlan.isolation" | "vlan.id" => {
@@ -239,7 +239,7 @@ fn veth_subkey(veth: &mut Veth, sub: &str, t: &str) -> NetError {
             } else {
                 match parse_route(t, sub.contains("ipv6")) {
                     Ok(r) => veth.routes.push(r),
-                    Err(e) => error = Some((e, "write `ADDRESS/PREFIX`".into())),
+                    Err(e) => error = Some((e.to_string(), "write `ADDRESS/PREFIX`".into())),
                 }
             }
         }
@@ -321,7 +321,7 @@ fn net_address(net: &mut Network, sub: &str, t: &str) -> (NetError, NetWarning) 
                     }
                     Err(e) => {
                         error = Some((
-                            e,
+                            e.to_string(),
                             "write `ADDRESS/PREFIX [BROADCAST]`, e.g. `10.0.3.5/24`".into(),
                         ))
                     }
@@ -344,7 +344,10 @@ fn net_address(net: &mut Network, sub: &str, t: &str) -> (NetError, NetWarning) 
                         net.ipv6.push(a);
                     }
                     Err(e) => {
-                        error = Some((e, "write `ADDRESS[/PREFIX]`, e.g. `fd00::5/64`".into()))
+                        error = Some((
+                            e.to_string(),
+                            "write `ADDRESS[/PREFIX]`, e.g. `fd00::5/64`".into(),
+                        ))
                     }
                 }
             }
@@ -364,7 +367,7 @@ fn net_address(net: &mut Network, sub: &str, t: &str) -> (NetError, NetWarning) 
                         net.ipv4_gateway = g
                     }
                 }
-                Err(e) => error = Some((e, "write an address, `auto` or `dev`".into())),
+                Err(e) => error = Some((e.to_string(), "write an address, `auto` or `dev`".into())),
             }
         }
         _ => {}

@@ -91,7 +91,7 @@ impl Lowerer<'_> {
                 self.warn_base(v, n.non_decimal);
                 Some(n.value as u32)
             }
-            Err(e) if e.contains("32 bits") => {
+            Err(e @ ValueError::Over32Bits { .. }) => {
                 self.invalid(v, e, "ids are 32-bit numbers below 4294967295");
                 None
             }
