@@ -17,7 +17,6 @@
 pub mod docs;
 pub mod files;
 pub mod fix;
-pub mod json_doc;
 pub mod output;
 pub mod registry;
 pub mod rules;
