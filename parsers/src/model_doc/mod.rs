@@ -38,9 +38,13 @@ pub fn load_model_json(name: &str, text: &str) -> Loaded {
     match serde_json::from_str::<serde_json::Value>(text) {
         Ok(value) => {
             let origins = json_positions(text, id);
-            validated(sources, id, origins, &value, || {
-                serde_json::from_value::<Container>(value.clone()).map_err(|e| e.to_string())
-            })
+            validated(
+                sources,
+                id,
+                origins,
+                value,
+                serde_json::from_value::<Container>,
+            )
         }
         Err(e) => unreadable(
             sources,
@@ -64,8 +68,8 @@ pub fn load_model_yaml(name: &str, text: &str) -> Loaded {
         Ok(yaml) => {
             let origins = yaml_positions(text, id);
             let value = yaml_to_json(&yaml);
-            validated(sources, id, origins, &value, || {
-                serde_norway::from_value::<Container>(yaml).map_err(|e| e.to_string())
+            validated(sources, id, origins, value, |_| {
+                serde_norway::from_value::<Container>(yaml)
             })
         }
         Err(e) => {
@@ -125,21 +129,22 @@ fn unreadable(
 }
 
 /// A document that parsed: every schema violation (M002, located through `origins`), then,
-/// when there is none, the model `deserialize` builds.
-fn validated(
+/// when there is none, the model `deserialize` builds (from `value`, or for YAML from the
+/// YAML value, which keeps the enum tags serde_norway reads variants from).
+fn validated<E: std::fmt::Display>(
     sources: SourceMap,
     id: SourceId,
     origins: Origins,
-    value: &serde_json::Value,
-    deserialize: impl FnOnce() -> Result<Container, String>,
+    value: serde_json::Value,
+    deserialize: impl FnOnce(serde_json::Value) -> Result<Container, E>,
 ) -> Loaded {
-    let mut diagnostics = schema_violations(value, &origins);
+    let mut diagnostics = schema_violations(&value, &origins);
     let mut document = Document {
         origins,
         ..Document::default()
     };
     if diagnostics.is_empty() {
-        match deserialize() {
+        match deserialize(value) {
             Ok(mut container) => {
                 verbatim::mark_trusted(&mut container);
                 document.container = container;
