@@ -38,6 +38,15 @@ pub struct ShowArgs {
     pub quiet: bool,
 }
 
+/// Why the model cannot be printed (a bug: every model serializes).
+#[derive(Debug, thiserror::Error)]
+enum SerializeError {
+    #[error(transparent)]
+    Json(serde_json::Error),
+    #[error(transparent)]
+    Yaml(serde_norway::Error),
+}
+
 /// Run.
 pub fn run(args: ShowArgs) -> u8 {
     let shown = if args.quiet {
@@ -73,8 +82,8 @@ pub fn run(args: ShowArgs) -> u8 {
     let text = match args.format {
         OutputFormat::Json => serde_json::to_string_pretty(&value)
             .map(|s| s + "\n")
-            .map_err(|e| e.to_string()),
-        OutputFormat::Yaml => serde_norway::to_string(&value).map_err(|e| e.to_string()),
+            .map_err(SerializeError::Json),
+        OutputFormat::Yaml => serde_norway::to_string(&value).map_err(SerializeError::Yaml),
     };
     let text = match text {
         Ok(t) => t,

@@ -18,14 +18,14 @@ use lxconf_model::{Code, Container, Diagnostic, Document, Origin, Origins, Sourc
 use std::sync::OnceLock;
 
 /// Why the model's JSON Schema cannot be used (a bug in lxconf, never in the input).
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
     /// The schema the model crate generates is not JSON.
     #[error("the model schema is not JSON: {0}")]
-    NotJson(String),
+    NotJson(#[source] serde_json::Error),
     /// The validator refused the schema.
     #[error("cannot compile the model schema: {0}")]
-    Compile(String),
+    Compile(#[source] Box<jsonschema::ValidationError<'static>>),
 }
 
 /// Load a model document written as JSON.
@@ -202,16 +202,15 @@ fn schema_violations(value: &serde_json::Value, origins: &Origins) -> Vec<Diagno
     out
 }
 
-fn validator() -> Result<&'static jsonschema::Validator, SchemaError> {
+fn validator() -> Result<&'static jsonschema::Validator, &'static SchemaError> {
     static VALIDATOR: OnceLock<Result<jsonschema::Validator, SchemaError>> = OnceLock::new();
     VALIDATOR
         .get_or_init(|| {
-            let schema: serde_json::Value = serde_json::from_str(&lxconf_model::json_schema())
-                .map_err(|e| SchemaError::NotJson(e.to_string()))?;
-            jsonschema::validator_for(&schema).map_err(|e| SchemaError::Compile(e.to_string()))
+            let schema: serde_json::Value =
+                serde_json::from_str(&lxconf_model::json_schema()).map_err(SchemaError::NotJson)?;
+            jsonschema::validator_for(&schema).map_err(|e| SchemaError::Compile(Box::new(e)))
         })
         .as_ref()
-        .map_err(Clone::clone)
 }
 
 /// The JSON form of a YAML value, for the schema: a tagged value (`!address 192.0.2.1`, how
