@@ -51,6 +51,7 @@ pub fn load_model_json(name: &str, text: &str) -> Loaded {
             id,
             text,
             (e.line(), e.column()),
+            Column::Bytes,
             format!("not valid JSON: {e}"),
             "a model document is the JSON that `lxconf show` prints",
         ),
@@ -79,6 +80,7 @@ pub fn load_model_yaml(name: &str, text: &str) -> Loaded {
                 id,
                 text,
                 at,
+                Column::Chars,
                 format!("not valid YAML: {e}"),
                 "a model document is the YAML that `lxconf convert --to yaml` prints",
             )
@@ -114,11 +116,16 @@ fn unreadable(
     id: SourceId,
     text: &str,
     (line, column): (usize, usize),
+    unit: Column,
     message: String,
     help: &str,
 ) -> Loaded {
-    let start = offset_of(text, line, column);
-    let end = (start + 1).min(text.len()).max(start);
+    let start = offset_of(text, line, column, unit);
+    // One character, so that the report underlines something.
+    let end = text[start..]
+        .chars()
+        .next()
+        .map_or(start, |c| start + c.len_utf8());
     Loaded {
         document: Document::default(),
         sources,
@@ -261,12 +268,30 @@ fn yaml_key(key: &serde_norway::Value) -> String {
     }
 }
 
-/// The byte offset of a parser's 1-based line and column.
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
+/// What a parser's column counts.
+#[derive(Clone, Copy)]
+enum Column {
+    /// serde_json counts bytes.
+    Bytes,
+    /// libyaml counts characters.
+    Chars,
+}
+
+/// The byte offset of a parser's 1-based line and column, on a character boundary.
+fn offset_of(text: &str, line: usize, column: usize, unit: Column) -> usize {
     let mut offset = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line {
-            return (offset + column.saturating_sub(1)).min(text.len());
+            let skip = column.saturating_sub(1);
+            let within = match unit {
+                Column::Bytes => skip.min(l.len()),
+                Column::Chars => l.char_indices().nth(skip).map_or(l.len(), |(b, _)| b),
+            };
+            let mut at = offset + within;
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            return at;
         }
         offset += l.len();
     }
@@ -334,6 +359,20 @@ mod tests {
             load_model_json(name, text)
         } else {
             load_model_yaml(name, text)
+        }
+    }
+
+    proptest::proptest! {
+        /// Any text loads as a model or as located diagnostics, in either syntax.
+        #[test]
+        fn any_text_loads_without_panicking(text in "[a-z_: \\-\\[\\]{},!\"0-9\né€]{0,80}") {
+            for loaded in [load_model_json("m.json", &text), load_model_yaml("m.yaml", &text)] {
+                for d in &loaded.diagnostics {
+                    if let Some(p) = &d.primary {
+                        proptest::prop_assert!(text.get(p.origin.range()).is_some());
+                    }
+                }
+            }
         }
     }
 }

@@ -264,4 +264,15 @@ mod tests {
         assert_eq!(slice("/gw/address"), "gw: !address 192.0.2.1");
         assert_eq!(slice("/x~0~1y"), "x~/y: 1");
     }
+
+    proptest::proptest! {
+        /// Any text, YAML or not: positions are byte ranges inside it, never a panic.
+        #[test]
+        fn any_text_gives_ranges_inside_it(text in "[a-z: \\-\\[\\]{},!&*\"'#|>\n é]{0,80}") {
+            let origins = yaml_positions(&text, SourceId(0));
+            for (_, origin) in origins.iter() {
+                proptest::prop_assert!(text.get(origin.range()).is_some());
+            }
+        }
+    }
 }
