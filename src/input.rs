@@ -27,9 +27,6 @@ pub enum InputError {
         /// What is wrong with it.
         what: String,
     },
-    /// A format lxconf cannot read yet.
-    #[error("reading {0} is not supported yet")]
-    Unsupported(&'static str),
 }
 
 impl InputError {
