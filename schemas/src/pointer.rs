@@ -225,7 +225,10 @@ mod tests {
             .map(|(list, field)| item_field(list, 0, field));
         let all = ALL.iter().map(|p| p.to_string()).chain(fields);
         let missing: Vec<String> = all.filter(|p| resolve(&root, p).is_none()).collect();
-        assert!(missing.is_empty(), "pointers the model does not have: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "pointers the model does not have: {missing:?}"
+        );
     }
 
     #[test]
