@@ -74,7 +74,8 @@ pub fn load_model_yaml(name: &str, text: &str) -> Loaded {
             })
         }
         Err(e) => {
-            let at = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+            // Without a location, the start of the document.
+            let at = e.location().map_or((1, 1), |l| (l.line(), l.column()));
             unreadable(
                 sources,
                 id,
