@@ -99,3 +99,28 @@ fn a_yaml_model_document_from_convert_lints_clean() {
         "{v}"
     );
 }
+
+#[test]
+fn a_model_rule_finds_the_same_line_in_json_and_yaml() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let yaml = dir.path().join("M040.yaml");
+    std::fs::write(
+        &yaml,
+        "# the same document as corpus/lint/M040.json\nproc:\n- key: ../../tmp/victim\n  value: '1'\n",
+    )
+    .expect("write");
+    for (path, line) in [
+        ("corpus/lint/M040.json", 3),
+        (yaml.to_str().expect("utf-8"), 3),
+    ] {
+        let out = lxconf(&["lint", "--isolated", "--format", "json", path]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let found = v
+            .as_array()
+            .expect("array")
+            .iter()
+            .find(|d| d["code"] == "M040")
+            .unwrap_or_else(|| panic!("{path}: no M040: {v}"));
+        assert_eq!(found["location"]["line"], line, "{path}: {found}");
+    }
+}
