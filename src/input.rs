@@ -27,9 +27,6 @@ pub enum InputError {
         /// What is wrong with it.
         what: String,
     },
-    /// A format lxconf cannot read yet.
-    #[error("reading {0} is not supported yet")]
-    Unsupported(&'static str),
 }
 
 impl InputError {
@@ -77,31 +74,26 @@ pub fn decode(bytes: Vec<u8>) -> String {
     limits::decode(bytes)
 }
 
-/// Load a file in the given (or detected) format.
+/// Read a file (or stdin for `-`) and load it in the given (or detected) format, relative
+/// includes resolved against `base_dir` (default: the current directory, as liblxc does).
 pub fn load(
     path: &str,
     format: Option<Format>,
     base_dir: Option<&Path>,
 ) -> Result<(Format, Loaded), InputError> {
     let (name, text) = read_text(path)?;
-    let format = format.unwrap_or_else(|| lxconf_parse::detect(&text));
-    let base_dir: PathBuf = match base_dir {
+    let options = LoadOptions {
+        fs: &RealFs,
+        base_dir: base_dir_or_cwd(base_dir),
+    };
+    Ok(lxconf_parse::load(format, &name, &text, &options))
+}
+
+/// The directory relative includes are resolved against: `base_dir`, else the current
+/// directory (liblxc's), else `/`.
+pub fn base_dir_or_cwd(base_dir: Option<&Path>) -> PathBuf {
+    match base_dir {
         Some(d) => d.to_path_buf(),
         None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
-    };
-    let loaded = match format {
-        Format::Lxc => lxconf_parse::lxc::load(
-            &name,
-            &text,
-            &LoadOptions {
-                fs: &RealFs,
-                base_dir,
-            },
-        ),
-        Format::Fstab => lxconf_parse::load_fstab(&name, &text),
-        Format::DomXml => lxconf_parse::domxml::load(&name, &text),
-        Format::ModelJson => lxconf_parse::load_model_json(&name, &text),
-        Format::ModelYaml => lxconf_parse::load_model_yaml(&name, &text),
-    };
-    Ok((format, loaded))
+    }
 }

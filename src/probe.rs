@@ -59,10 +59,34 @@ pub fn parse(output: &str, marker: &str) -> Observations {
 /// The section of the cgroup limits the runner applied, as the kernel kept them.
 pub const CGROUP_LIMITS: &str = "cgroup limits";
 
+/// Why a probe run gave no observations.
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    /// lxconf cannot find its own executable to run the container with.
+    #[error("cannot find the lxconf executable: {0}")]
+    Executable(#[source] std::io::Error),
+    /// The file the runner reports the cgroup limits in cannot be created or read.
+    #[error("cannot use the cgroup limits report file: {0}")]
+    LimitsReport(#[source] std::io::Error),
+    /// `lxconf run` cannot be started.
+    #[error("cannot start `lxconf run`: {0}")]
+    Spawn(#[source] std::io::Error),
+    /// The container did not run the probe to its end.
+    #[error("{file}: the probe failed (exit {status:?}): {stderr}")]
+    Failed {
+        /// The configuration.
+        file: String,
+        /// Exit status of `lxconf run`, when it exited.
+        status: Option<i32>,
+        /// What it printed on stderr.
+        stderr: String,
+    },
+}
+
 /// Run a configuration with the probe as its command and collect what it sees.
-pub fn run(file: &str, include_base: Option<&std::path::Path>) -> Result<Observations, String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let report = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
+pub fn run(file: &str, include_base: Option<&std::path::Path>) -> Result<Observations, ProbeError> {
+    let exe = std::env::current_exe().map_err(ProbeError::Executable)?;
+    let report = tempfile::NamedTempFile::new().map_err(ProbeError::LimitsReport)?;
     let mut cmd = Command::new(exe);
     cmd.arg("run").arg("--report-limits").arg(report.path());
     if let Some(b) = include_base {
@@ -70,16 +94,16 @@ pub fn run(file: &str, include_base: Option<&std::path::Path>) -> Result<Observa
     }
     let marker = marker();
     cmd.args([file, "--", "/bin/sh", "-c", SCRIPT, "probe", &marker]);
-    let out = cmd.output().map_err(|e| e.to_string())?;
+    let out = cmd.output().map_err(ProbeError::Spawn)?;
     if !out.status.success() {
-        return Err(format!(
-            "{file}: the probe failed (exit {:?}): {}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
+        return Err(ProbeError::Failed {
+            file: file.to_string(),
+            status: out.status.code(),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
     }
     let mut obs = parse(&String::from_utf8_lossy(&out.stdout), &marker);
-    let limits = std::fs::read_to_string(report.path()).map_err(|e| e.to_string())?;
+    let limits = std::fs::read_to_string(report.path()).map_err(ProbeError::LimitsReport)?;
     let mut lines: Vec<String> = limits.lines().map(str::to_string).collect();
     lines.sort();
     obs.insert(CGROUP_LIMITS.to_string(), lines);

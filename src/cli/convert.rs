@@ -1,10 +1,10 @@
 //! `lxconf convert`: between LXC configs, model documents (JSON/YAML) and fstab files.
 
-use super::{write_out, FromFormat, EXIT_INPUT, EXIT_USAGE};
+use super::{load_or_report, write_out, FromFormat, Shown, EXIT_INPUT, EXIT_USAGE};
 use crate::{input, report};
 use clap::{Args, ValueEnum};
 use lxconf_convert::lxc::{emit, LxcOptions};
-use lxconf_model::{Severity, SourceMap};
+use lxconf_model::{pointer, Severity, SourceMap};
 use std::path::PathBuf;
 
 /// Output format of `convert`.
@@ -87,21 +87,16 @@ pub fn run(args: ConvertArgs) -> u8 {
         let kept = crate::output::keep_bytes(&bytes, &text, &out.text);
         return write_out(args.output.as_deref(), &kept);
     }
-    let (_, loaded) = match input::load(
+    let loaded = match load_or_report(
         &args.file,
         args.from.map(Into::into),
         args.include_base.as_deref(),
+        Shown::All,
+        "nothing converted",
     ) {
         Ok(l) => l,
-        Err(e) => {
-            eprintln!("lxconf: {e}");
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
-    report::print(&loaded.diagnostics, &loaded.sources);
-    if loaded.has_errors() {
-        return EXIT_INPUT;
-    }
     let doc = &loaded.document;
     let (text, losses) = match args.to {
         ToFormat::Lxc => {
@@ -192,7 +187,10 @@ fn fstab_text(doc: &lxconf_model::Document) -> (String, Vec<lxconf_model::Diagno
                     format!("mount {i} cannot be written as an fstab line: {why}"),
                 )
                 .help("fstab has escapes for space, tab, newline and backslash only: fix the value at its source");
-                if let Some(o) = doc.origins.find(&format!("/mounts/{i}/{field}")) {
+                if let Some(o) = doc
+                    .origins
+                    .find(&pointer::item_field(pointer::MOUNTS, i, &field))
+                {
                     d = d.at(o);
                 }
                 refusals.push(d);

@@ -1,7 +1,6 @@
 //! `lxconf equiv`: do two configurations (any formats) describe the same container?
 
-use super::{FromFormat, EXIT_INPUT, EXIT_OK, EXIT_USAGE};
-use crate::{input, report};
+use super::{load_or_report, FromFormat, Shown, EXIT_INPUT, EXIT_OK, EXIT_USAGE};
 use clap::{Args, ValueEnum};
 use lxconf_model::equiv::{compare, Observation, Status};
 
@@ -77,25 +76,16 @@ pub fn run(args: EquivArgs) -> u8 {
     }
     let mut models = Vec::new();
     for (file, from) in [(&args.a, args.from_a), (&args.b, args.from_b)] {
-        let (_, loaded) =
-            match input::load(file, from.map(Into::into), args.include_base.as_deref()) {
-                Ok(l) => l,
-                Err(e) => {
-                    eprintln!("lxconf: {e}");
-                    return EXIT_USAGE;
-                }
-            };
-        let errors: Vec<_> = loaded
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .cloned()
-            .collect();
-        if !errors.is_empty() {
-            report::print(&errors, &loaded.sources);
-            eprintln!("lxconf: {file} has errors; nothing compared");
-            return EXIT_INPUT;
-        }
+        let loaded = match load_or_report(
+            file,
+            from.map(Into::into),
+            args.include_base.as_deref(),
+            Shown::Errors,
+            "nothing compared",
+        ) {
+            Ok(l) => l,
+            Err(code) => return code,
+        };
         models.push(loaded.document.container);
     }
     let obs = compare(&models[0], &models[1]);

@@ -1,13 +1,13 @@
 //! `lxconf domxml-from-native lxc-tools FILE...`: LXC config → libvirt domain XML, the same
 //! words as virsh, without a daemon, without virsh's bugs, with a loss report.
 
-use super::{EXIT_INPUT, EXIT_OK, EXIT_USAGE};
+use super::{load_or_report, Shown, EXIT_INPUT, EXIT_OK, EXIT_USAGE};
 use crate::{input, output, report};
 use clap::{Args, ValueEnum};
 use lxconf_convert::from_native::{prepare, FromNativeOptions};
 use lxconf_convert::libvirt_xml;
 use lxconf_model::names::file_name_problem;
-use lxconf_model::{ByteSize, Code, Diagnostic, Severity};
+use lxconf_model::{pointer, ByteSize, Code, Diagnostic, Severity};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -144,32 +144,23 @@ pub fn run(args: FromNativeArgs) -> u8 {
     let mut written = std::collections::BTreeMap::new();
     let mut stdout = std::io::stdout().lock();
     for file in &args.files {
-        let (_, loaded) = match input::load(
+        let shown = match args.format {
+            ReportFormat::Human => Shown::Warnings,
+            ReportFormat::Json => Shown::Nothing,
+        };
+        let loaded = match load_or_report(
             file,
             Some(lxconf_parse::Format::Lxc),
             args.include_base.as_deref(),
+            shown,
+            "not converted",
         ) {
             Ok(l) => l,
-            Err(e) => {
-                eprintln!("lxconf: {e}");
-                status = EXIT_USAGE;
+            Err(code) => {
+                status = status.max(code);
                 continue;
             }
         };
-        if args.format == ReportFormat::Human {
-            let shown: Vec<_> = loaded
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity >= Severity::Warning)
-                .cloned()
-                .collect();
-            report::print(&shown, &loaded.sources);
-        }
-        if loaded.has_errors() {
-            eprintln!("lxconf: {file} has errors; not converted");
-            status = status.max(EXIT_INPUT);
-            continue;
-        }
         let (doc, mut losses) = match prepare(&loaded.document, &opts) {
             Ok(p) => p,
             Err(errors) => {
@@ -210,7 +201,7 @@ pub fn run(args: FromNativeArgs) -> u8 {
         }
         match &args.output_dir {
             Some(dir) => {
-                let origin = ["/name", "/hostname"]
+                let origin = [pointer::NAME, pointer::HOSTNAME]
                     .iter()
                     .find_map(|p| loaded.document.origins.find(p));
                 if let Some(d) = name_refused(&name, origin) {

@@ -83,7 +83,16 @@ enum Outcome {
         applied: usize,
     },
     Skipped(Skip),
-    Failed(String),
+    Failed(FileError),
+}
+
+/// Why one file could not be linted or fixed: exit code 2.
+#[derive(Debug, thiserror::Error)]
+enum FileError {
+    #[error(transparent)]
+    Read(#[from] crate::input::InputError),
+    #[error(transparent)]
+    Write(#[from] crate::output::WriteError),
 }
 
 fn usage_error(message: impl std::fmt::Display) -> u8 {
@@ -253,7 +262,7 @@ fn lint_one(
             // Only --fix needs the bytes as read, to write back the ones it did not touch.
             Ok(b) if args.fix => (b.clone(), crate::input::decode(b)),
             Ok(b) => (Vec::new(), crate::input::decode(b)),
-            Err(e) => return Outcome::Failed(e),
+            Err(e) => return Outcome::Failed(e.into()),
         },
     };
     let name = input.name();
@@ -286,7 +295,7 @@ fn lint_one(
             // Bytes no fix touched (invalid UTF-8 in comments) are written as they were.
             let kept = crate::output::keep_bytes(&bytes, &text, &fixed.text);
             if let Err(e) = crate::output::write(p, &kept, false) {
-                return Outcome::Failed(e.to_string());
+                return Outcome::Failed(e.into());
             }
         }
     }

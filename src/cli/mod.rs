@@ -4,11 +4,14 @@ pub mod convert;
 pub mod equiv;
 pub mod from_native;
 pub mod lint;
+mod load;
 pub mod run;
 pub mod schema;
 pub mod show;
 pub mod to_native;
 pub mod upgrade;
+
+pub(crate) use load::{load_or_report, Shown};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;

@@ -1,8 +1,8 @@
 //! `lxconf run`: run any configuration lxconf reads as a container, from its normalized
 //! model; and `lxconf check-host`: what this host supports.
 
-use super::{FromFormat, EXIT_INPUT, EXIT_OK, EXIT_USAGE};
-use crate::{input, report};
+use super::{load_or_report, FromFormat, Shown, EXIT_INPUT, EXIT_OK};
+use crate::report;
 use clap::{Args, ValueEnum};
 use lxconf_model::Diagnostic;
 use lxconf_run::{InitMode, RunOptions};
@@ -64,27 +64,16 @@ pub fn run(args: RunArgs) -> u8 {
             }
         };
     }
-    let (_, loaded) = match input::load(
+    let loaded = match load_or_report(
         &args.file,
         args.from.map(Into::into),
         args.include_base.as_deref(),
+        Shown::Errors,
+        "nothing started",
     ) {
         Ok(l) => l,
-        Err(e) => {
-            eprintln!("lxconf: {e}");
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
-    let errors: Vec<_> = loaded
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .cloned()
-        .collect();
-    if !errors.is_empty() {
-        report::print(&errors, &loaded.sources);
-        return EXIT_INPUT;
-    }
     let mut options = RunOptions::detect();
     options.command = (!args.command.is_empty()).then(|| args.command.clone());
     options.init = match args.init {

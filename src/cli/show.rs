@@ -1,7 +1,6 @@
 //! `lxconf show`: print the normalized model of a configuration.
 
-use super::{FromFormat, EXIT_INPUT, EXIT_OK, EXIT_USAGE};
-use crate::{input, report};
+use super::{load_or_report, FromFormat, Shown, EXIT_OK, EXIT_USAGE};
 use clap::{Args, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
@@ -39,31 +38,32 @@ pub struct ShowArgs {
     pub quiet: bool,
 }
 
+/// Why the model cannot be printed (a bug: every model serializes).
+#[derive(Debug, thiserror::Error)]
+enum SerializeError {
+    #[error(transparent)]
+    Json(serde_json::Error),
+    #[error(transparent)]
+    Yaml(serde_norway::Error),
+}
+
 /// Run.
 pub fn run(args: ShowArgs) -> u8 {
-    let (_, loaded) = match input::load(
+    let shown = if args.quiet {
+        Shown::Errors
+    } else {
+        Shown::All
+    };
+    let loaded = match load_or_report(
         &args.file,
         args.from.map(Into::into),
         args.include_base.as_deref(),
+        shown,
+        "no model printed",
     ) {
         Ok(l) => l,
-        Err(e) => {
-            eprintln!("{:?}", miette::Report::msg(e.to_string()));
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
-    let shown: Vec<_> = loaded
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error() || !args.quiet)
-        .cloned()
-        .collect();
-    report::print(&shown, &loaded.sources);
-    if loaded.has_errors() {
-        let n = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
-        eprintln!("lxconf: {} has {n} error(s); no model printed", args.file);
-        return EXIT_INPUT;
-    }
     let model = &loaded.document.container;
     let value = if args.origins {
         serde_json::json!({
@@ -82,8 +82,8 @@ pub fn run(args: ShowArgs) -> u8 {
     let text = match args.format {
         OutputFormat::Json => serde_json::to_string_pretty(&value)
             .map(|s| s + "\n")
-            .map_err(|e| e.to_string()),
-        OutputFormat::Yaml => serde_norway::to_string(&value).map_err(|e| e.to_string()),
+            .map_err(SerializeError::Json),
+        OutputFormat::Yaml => serde_norway::to_string(&value).map_err(SerializeError::Yaml),
     };
     let text = match text {
         Ok(t) => t,

@@ -1,8 +1,8 @@
 //! `lxconf domxml-to-native lxc-tools FILE.xml`: libvirt domain XML → LXC config (libvirt
 //! itself cannot do this for LXC), with libvirt's implicit defaults written out.
 
-use super::{write_out, EXIT_INPUT, EXIT_USAGE};
-use crate::{input, report};
+use super::{load_or_report, write_out, Shown, EXIT_INPUT};
+use crate::report;
 use clap::Args;
 use lxconf_convert::lxc::{emit, LxcOptions};
 use lxconf_model::Severity;
@@ -33,17 +33,16 @@ pub struct ToNativeArgs {
 
 /// Run.
 pub fn run(args: ToNativeArgs) -> u8 {
-    let (_, loaded) = match input::load(&args.file, Some(lxconf_parse::Format::DomXml), None) {
+    let loaded = match load_or_report(
+        &args.file,
+        Some(lxconf_parse::Format::DomXml),
+        None,
+        Shown::All,
+        "nothing converted",
+    ) {
         Ok(l) => l,
-        Err(e) => {
-            eprintln!("lxconf: {e}");
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
-    report::print(&loaded.diagnostics, &loaded.sources);
-    if loaded.has_errors() {
-        return EXIT_INPUT;
-    }
     let out = emit(
         &loaded.document,
         &LxcOptions {

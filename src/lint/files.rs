@@ -2,10 +2,22 @@
 
 use super::settings::Settings;
 use super::suppress::Suppressions;
+use crate::input::InputError;
 use lxconf_model::{Diagnostic, Origin, SourceId, SourceMap};
 use lxconf_parse::fs::RealFs;
 use lxconf_parse::{Format, LoadOptions, Loaded};
 use std::path::{Path, PathBuf};
+
+/// Why the inputs named on the command line cannot be listed: exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum WalkError {
+    /// A path that does not exist.
+    #[error("cannot read `{0}`: No such file or directory")]
+    NotFound(String),
+    /// A directory that cannot be walked.
+    #[error(transparent)]
+    Walk(#[from] ignore::Error),
+}
 
 /// How to lint.
 #[derive(Debug, Clone, Default)]
@@ -55,7 +67,7 @@ pub struct FileReport {
 
 /// Expand the paths given on the command line: directories are walked recursively,
 /// honouring `.gitignore` and skipping hidden files, in a stable order.
-pub fn inputs(paths: &[String], settings: &Settings) -> Result<Vec<Input>, String> {
+pub fn inputs(paths: &[String], settings: &Settings) -> Result<Vec<Input>, WalkError> {
     let mut out = Vec::new();
     for p in paths {
         if p == "-" {
@@ -71,7 +83,7 @@ pub fn inputs(paths: &[String], settings: &Settings) -> Result<Vec<Input>, Strin
                 .sort_by_file_name(|a, b| a.cmp(b))
                 .build();
             for entry in walker {
-                let entry = entry.map_err(|e| e.to_string())?;
+                let entry = entry?;
                 if entry.file_type().is_some_and(|t| t.is_file()) {
                     let found = entry.into_path();
                     if !settings.excluded(&found) {
@@ -82,7 +94,7 @@ pub fn inputs(paths: &[String], settings: &Settings) -> Result<Vec<Input>, Strin
         } else if path.exists() {
             out.push(Input::Explicit(path));
         } else {
-            return Err(format!("cannot read `{p}`: No such file or directory"));
+            return Err(WalkError::NotFound(p.clone()));
         }
     }
     Ok(out)
@@ -130,23 +142,25 @@ pub fn lintable(path: &Path, text: &str) -> Option<Format> {
 
 /// Read an input's text: at most `limits::MAX_FILE_BYTES`, and for a file found in a
 /// directory walk, only a regular file (a FIFO in a repository must not block lint).
-pub fn read(input: &Input) -> Result<String, String> {
+pub fn read(input: &Input) -> Result<String, InputError> {
     read_bytes(input).map(lxconf_parse::limits::decode)
 }
 
 /// The bytes of an input, bounded as [`read`] (`lint --fix` writes back the ones its fixes
 /// did not touch).
-pub fn read_bytes(input: &Input) -> Result<Vec<u8>, String> {
+pub fn read_bytes(input: &Input) -> Result<Vec<u8>, InputError> {
     use lxconf_parse::limits;
-    let bytes = match input {
-        Input::Stdin => limits::read_bounded(std::io::stdin().lock())
-            .map_err(|e| crate::input::InputError::new("<stdin>", e)),
-        Input::Explicit(p) => limits::read_any(p)
-            .map_err(|e| crate::input::InputError::new(&p.display().to_string(), e)),
-        Input::Found(p) => limits::read_regular(p)
-            .map_err(|e| crate::input::InputError::new(&p.display().to_string(), e)),
-    };
-    bytes.map_err(|e| e.to_string())
+    match input {
+        Input::Stdin => {
+            limits::read_bounded(std::io::stdin().lock()).map_err(|e| InputError::new("<stdin>", e))
+        }
+        Input::Explicit(p) => {
+            limits::read_any(p).map_err(|e| InputError::new(&p.display().to_string(), e))
+        }
+        Input::Found(p) => {
+            limits::read_regular(p).map_err(|e| InputError::new(&p.display().to_string(), e))
+        }
+    }
 }
 
 /// Why a file was not linted.
@@ -156,26 +170,13 @@ pub enum Skip {
     NotConfig,
 }
 
-/// Load a text in a format.
-pub fn load(name: &str, text: &str, format: Format, options: &Options) -> Result<Loaded, Skip> {
-    let base_dir = options
-        .base_dir
-        .clone()
-        .unwrap_or_else(|| std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")));
-    Ok(match format {
-        Format::Lxc => lxconf_parse::lxc::load(
-            name,
-            text,
-            &LoadOptions {
-                fs: &RealFs,
-                base_dir,
-            },
-        ),
-        Format::Fstab => lxconf_parse::load_fstab(name, text),
-        Format::ModelJson => super::json_doc::load(name, text),
-        Format::ModelYaml => lxconf_parse::load_model_yaml(name, text),
-        Format::DomXml => lxconf_parse::domxml::load(name, text),
-    })
+/// Load a text in a format, as every command does ([`lxconf_parse::load`]).
+pub fn load(name: &str, text: &str, format: Format, options: &Options) -> Loaded {
+    let load_options = LoadOptions {
+        fs: &RealFs,
+        base_dir: crate::input::base_dir_or_cwd(options.base_dir.as_deref()),
+    };
+    lxconf_parse::load(Some(format), name, text, &load_options).1
 }
 
 /// Lint one text: load it, run the rules, apply levels and suppressions.
@@ -186,7 +187,7 @@ pub fn lint_text(
     options: &Options,
     settings: &Settings,
 ) -> Result<FileReport, Skip> {
-    let loaded = load(name, text, format, options)?;
+    let loaded = load(name, text, format, options);
     let mut diagnostics = super::check(
         format,
         &loaded.document,

@@ -18,7 +18,6 @@ pub mod docs;
 pub mod examples;
 pub mod files;
 pub mod fix;
-pub mod json_doc;
 pub mod output;
 pub mod registry;
 pub mod rules;

@@ -287,11 +287,13 @@ fn a_yaml_model_document_converts_to_every_format_and_errors_are_located() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    // A broken document: exit 1, file:line:column.
+    // A broken document: exit 1, file:line:column where the parser gave up (the end of
+    // the unclosed `[`), and the message names where the `[` opened.
     let bad = dir.path().join("bad.yaml");
     std::fs::write(&bad, "name: web\ninit: [1, 2\n").expect("write");
     let out = lxconf(&["show", bad.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("bad.yaml:2:7"), "{stderr}");
+    assert!(stderr.contains("bad.yaml:3:1"), "{stderr}");
+    assert!(stderr.contains("line 2 column 7"), "{stderr}");
 }

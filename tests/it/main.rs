@@ -11,6 +11,7 @@ mod from_native;
 mod injection;
 mod liblxc;
 mod lint;
+mod load;
 mod roundtrip;
 mod run;
 mod support;

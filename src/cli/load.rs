@@ -1,0 +1,63 @@
+//! "Load or report": how every command that reads one configuration starts.
+
+use super::{EXIT_INPUT, EXIT_USAGE};
+use crate::{input, report};
+use lxconf_model::{Diagnostic, Severity};
+use lxconf_parse::{Format, Loaded};
+use std::path::Path;
+
+/// Which of a loaded file's diagnostics a command prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// Every diagnostic.
+    All,
+    /// Errors and warnings; notes are left out.
+    Warnings,
+    /// Errors only (`show --quiet`, and commands whose output is not about the input).
+    Errors,
+    /// None: the command reports them in its own output format.
+    Nothing,
+}
+
+impl Shown {
+    fn shows(self, d: &Diagnostic) -> bool {
+        match self {
+            Shown::All => true,
+            Shown::Warnings => d.severity >= Severity::Warning,
+            Shown::Errors => d.is_error(),
+            Shown::Nothing => false,
+        }
+    }
+}
+
+/// Read and load `file` (in `format`, or detected), print the diagnostics `shown` lets
+/// through, and give the loaded file; or, when it cannot be read (exit code 2) or has
+/// errors (1), say so and that `consequence` ("nothing converted"), and give the exit code.
+pub fn load_or_report(
+    file: &str,
+    format: Option<Format>,
+    include_base: Option<&Path>,
+    shown: Shown,
+    consequence: &str,
+) -> Result<Loaded, u8> {
+    let loaded = match input::load(file, format, include_base) {
+        Ok((_, loaded)) => loaded,
+        Err(e) => {
+            eprintln!("lxconf: {e}");
+            return Err(EXIT_USAGE);
+        }
+    };
+    let printed: Vec<Diagnostic> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| shown.shows(d))
+        .cloned()
+        .collect();
+    report::print(&printed, &loaded.sources);
+    let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        eprintln!("lxconf: {file} has {errors} error(s); {consequence}");
+        return Err(EXIT_INPUT);
+    }
+    Ok(loaded)
+}
