@@ -1,4 +1,7 @@
 //! lxconf's integration tests: one binary, one module per area.
+//!
+//! Tests may be long tables of cases: the 150-line limit is for the product code.
+#![allow(clippy::too_many_lines)]
 
 mod adversarial;
 mod cli;

@@ -76,6 +76,62 @@ pub fn inline_fstab(text: &str, source: SourceId, fs: &dyn FileSystem, base_dir:
             };
         }
     };
+    let (block, entries) = entry_block(&fstab_text, &path, source, &mut diagnostics);
+    // Remove every lxc.mount.fstab line; insert the block before the first mount entry.
+    let first_entry = lines
+        .iter()
+        .find(|l| is_key(l, K::MountEntry.name()))
+        .map(|l| l.range.start);
+    let insert_at = first_entry.map_or(last.range.start, |f| f.min(last.range.start));
+    let mut out = String::with_capacity(text.len() + block.len());
+    let mut at = 0;
+    let mut inserted = false;
+    let mut removals: Vec<std::ops::Range<usize>> = fstab_lines
+        .iter()
+        .map(|l| {
+            let mut end = l.range.end;
+            if text.as_bytes().get(end) == Some(&b'\r') {
+                end += 1;
+            }
+            if text.as_bytes().get(end) == Some(&b'\n') {
+                end += 1;
+            }
+            l.range.start..end
+        })
+        .collect();
+    removals.sort_by_key(|r| r.start);
+    for r in removals {
+        if !inserted && insert_at <= r.start {
+            out.push_str(&text[at..insert_at]);
+            out.push_str(&block);
+            at = insert_at;
+            inserted = true;
+        }
+        out.push_str(&text[at..r.start]);
+        at = r.end;
+    }
+    if !inserted {
+        out.push_str(&text[at..insert_at.max(at)]);
+        out.push_str(&block);
+        at = insert_at.max(at);
+    }
+    out.push_str(&text[at..]);
+    Inlined {
+        text: out,
+        diagnostics,
+        entries,
+    }
+}
+
+
+/// The `lxc.mount.entry` lines for an fstab file's entries, and how many there are; lines
+/// that cannot be carried or parsed are reported, located in the fstab file.
+fn entry_block(
+    fstab_text: &str,
+    path: &Path,
+    source: SourceId,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (String, usize) {
     let mut block = format!("# inlined from {}\n", path.display());
     let mut entries = 0;
     let mut base = 0;
@@ -136,50 +192,7 @@ pub fn inline_fstab(text: &str, source: SourceId, fs: &dyn FileSystem, base_dir:
         }
         base += raw.len();
     }
-    // Remove every lxc.mount.fstab line; insert the block before the first mount entry.
-    let first_entry = lines
-        .iter()
-        .find(|l| is_key(l, K::MountEntry.name()))
-        .map(|l| l.range.start);
-    let insert_at = first_entry.map_or(last.range.start, |f| f.min(last.range.start));
-    let mut out = String::with_capacity(text.len() + block.len());
-    let mut at = 0;
-    let mut inserted = false;
-    let mut removals: Vec<std::ops::Range<usize>> = fstab_lines
-        .iter()
-        .map(|l| {
-            let mut end = l.range.end;
-            if text.as_bytes().get(end) == Some(&b'\r') {
-                end += 1;
-            }
-            if text.as_bytes().get(end) == Some(&b'\n') {
-                end += 1;
-            }
-            l.range.start..end
-        })
-        .collect();
-    removals.sort_by_key(|r| r.start);
-    for r in removals {
-        if !inserted && insert_at <= r.start {
-            out.push_str(&text[at..insert_at]);
-            out.push_str(&block);
-            at = insert_at;
-            inserted = true;
-        }
-        out.push_str(&text[at..r.start]);
-        at = r.end;
-    }
-    if !inserted {
-        out.push_str(&text[at..insert_at.max(at)]);
-        out.push_str(&block);
-        at = insert_at.max(at);
-    }
-    out.push_str(&text[at..]);
-    Inlined {
-        text: out,
-        diagnostics,
-        entries,
-    }
+    (block, entries)
 }
 
 #[cfg(test)]
