@@ -8,6 +8,7 @@
 
 use crate::diff::{diff, Difference};
 use crate::model::*;
+use crate::pointer;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -90,40 +91,49 @@ pub const OBSERVATIONS: &[(&str, &[&str])] = &[
 /// Differences that are inherent to LXC vs libvirt, by pointer prefix.
 pub const EXPECTED: &[(&str, &str)] = &[
     (
-        "/name",
+        pointer::NAME,
         "the container name is management metadata, not visible inside the container",
     ),
-    ("/uuid", "the uuid is management metadata (libvirt only)"),
-    ("/title", "the title is management metadata (libvirt only)"),
     (
-        "/description",
+        pointer::UUID,
+        "the uuid is management metadata (libvirt only)",
+    ),
+    (
+        pointer::TITLE,
+        "the title is management metadata (libvirt only)",
+    ),
+    (
+        pointer::DESCRIPTION,
         "the description is management metadata (libvirt only)",
     ),
-    ("/autostart", "autostart is host-side management"),
+    (pointer::AUTOSTART, "autostart is host-side management"),
     (
-        "/signals",
+        pointer::SIGNALS,
         "stop signals are host-side management, not visible inside the container",
     ),
-    ("/logging", "logging is host-side management"),
+    (pointer::LOGGING, "logging is host-side management"),
     (
-        "/lxc",
+        pointer::LXC,
         "LXC-only management settings (ephemeral, cgroup directories, ...)",
     ),
     (
-        "/libvirt",
+        pointer::LIBVIRT,
         "libvirt-only management settings (memory size, vcpus, emulator, lifecycle)",
     ),
-    ("/console/logfile", "console logging is host-side"),
-    ("/console/rotate", "console logging is host-side"),
-    ("/console/buffer_size", "console buffering is host-side"),
-    ("/console/log_size", "console logging is host-side"),
+    (pointer::CONSOLE_LOGFILE, "console logging is host-side"),
+    (pointer::CONSOLE_ROTATE, "console logging is host-side"),
+    (
+        pointer::CONSOLE_BUFFER_SIZE,
+        "console buffering is host-side",
+    ),
+    (pointer::CONSOLE_LOG_SIZE, "console logging is host-side"),
 ];
 
 /// Differences inherent to LXC vs libvirt, counted as expected only when one model is
 /// LXC's and the other libvirt's.
 pub const EXPECTED_ACROSS: &[(&str, &str)] = &[
-    ("/auto_mounts/cgroup", "libvirt bind-mounts the host's cgroup hierarchy; LXC's cgroup automount modes have no libvirt equivalent"),
-    ("/dev/ptys", "libvirt's devpts has no pty limit of its own (the kernel's maximum)"),
+    (pointer::AUTO_MOUNTS_CGROUP, "libvirt bind-mounts the host's cgroup hierarchy; LXC's cgroup automount modes have no libvirt equivalent"),
+    (pointer::DEV_PTYS, "libvirt's devpts has no pty limit of its own (the kernel's maximum)"),
     ("/dev/tmpfs_size", "libvirt's /dev is a 64 KiB tmpfs, LXC's 500000 bytes"),
 ];
 
@@ -143,12 +153,12 @@ fn observation_of(pointer: &str) -> &'static str {
 
 /// Value pairs that are the closest each system can do for the other, by pointer.
 pub const EXPECTED_VALUES: &[(&str, &str, &str, &str)] = &[
-    ("/auto_mounts/proc", "libvirt", "", "libvirt always mounts /proc; an LXC container without `proc` in lxc.mount.auto has none"),
-    ("/auto_mounts/sys", "libvirt", "", "libvirt always mounts /sys read-only; an LXC container without `sys` in lxc.mount.auto has none"),
-    ("/resources/memory_limit", "*", "", "libvirt enforces <memory> as a limit, so an unlimited LXC container gets the size chosen with --memory (warning C201)"),
-    ("/auto_mounts/proc", "libvirt", "mixed", "libvirt's /proc (read-only /proc/sys, writable net sysctls, FUSE meminfo) is closest to LXC's proc:mixed"),
-    ("/auto_mounts/sys", "libvirt", "ro", "libvirt's read-only /sys is LXC's sys:ro"),
-    ("/auto_mounts/sys", "libvirt", "mixed", "libvirt's read-only /sys is closest to LXC's sys:mixed"),
+    (pointer::AUTO_MOUNTS_PROC, "libvirt", "", "libvirt always mounts /proc; an LXC container without `proc` in lxc.mount.auto has none"),
+    (pointer::AUTO_MOUNTS_SYS, "libvirt", "", "libvirt always mounts /sys read-only; an LXC container without `sys` in lxc.mount.auto has none"),
+    (pointer::RESOURCES_MEMORY_LIMIT, "*", "", "libvirt enforces <memory> as a limit, so an unlimited LXC container gets the size chosen with --memory (warning C201)"),
+    (pointer::AUTO_MOUNTS_PROC, "libvirt", "mixed", "libvirt's /proc (read-only /proc/sys, writable net sysctls, FUSE meminfo) is closest to LXC's proc:mixed"),
+    (pointer::AUTO_MOUNTS_SYS, "libvirt", "ro", "libvirt's read-only /sys is LXC's sys:ro"),
+    (pointer::AUTO_MOUNTS_SYS, "libvirt", "mixed", "libvirt's read-only /sys is closest to LXC's sys:mixed"),
 ];
 
 fn expected_reason(d: &Difference, across: bool) -> Option<&'static str> {
@@ -283,7 +293,7 @@ pub fn compare(left: &Container, right: &Container) -> Vec<Observation> {
             None => serde_json::Value::Null,
         };
         by_obs.entry("environment").or_default().push(Detail {
-            pointer: format!("/init/env/{name}"),
+            pointer: pointer::entry(pointer::INIT_ENV, name),
             left: value(a),
             right: value(b),
             reason,

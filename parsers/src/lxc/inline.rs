@@ -123,7 +123,6 @@ pub fn inline_fstab(text: &str, source: SourceId, fs: &dyn FileSystem, base_dir:
     }
 }
 
-
 /// The `lxc.mount.entry` lines for an fstab file's entries, and how many there are; lines
 /// that cannot be carried or parsed are reported, located in the fstab file.
 fn entry_block(

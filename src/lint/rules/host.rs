@@ -3,6 +3,7 @@
 
 use crate::lint::{Check, Fixable, ModelCtx, RuleDef};
 use lxconf_model::model::BindKind;
+use lxconf_model::pointer;
 use lxconf_model::{Code, Diagnostic};
 use std::path::Path;
 
@@ -66,7 +67,7 @@ fn hook_not_executable(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
             out.push(
                 ctx.diag(
                     Code::M023,
-                    &format!("/hooks/hooks/{i}"),
+                    &pointer::item(pointer::HOOK_LIST, i).to_string(),
                     format!("{} hook `{program}` {why}", h.kind.name()),
                 )
                 .help("install the hook and make it executable (`chmod +x`)"),
@@ -86,7 +87,7 @@ fn rootfs_not_found(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
         out.push(
             ctx.diag(
                 Code::M031,
-                "/rootfs",
+                pointer::ROOTFS,
                 format!("rootfs `{}` does not exist on this host", r.path),
             )
             .help("create the rootfs or fix the path"),

@@ -3,6 +3,7 @@
 use crate::lint::{Check, Fixable, ModelCtx, RuleDef};
 use lxconf_model::lxc_key::ExactKey as K;
 use lxconf_model::names::file_name_problem;
+use lxconf_model::pointer;
 use lxconf_model::{Code, Diagnostic, Severity};
 
 /// The identity rules.
@@ -25,7 +26,7 @@ fn name_not_a_file_name(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
         out.push(
             ctx.diag(
                 Code::M035,
-                "/name",
+                pointer::NAME,
                 format!("the container name `{}` is not one file name: {why}", name.escape_debug()),
             )
             .help("the name becomes a file and directory name (liblxc, libvirt, --output-dir); use a plain name such as `web-01`"),
@@ -39,7 +40,7 @@ fn name_not_a_file_name(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
         out.push(
             ctx.diag(
                 Code::M035,
-                "/hostname",
+                pointer::HOSTNAME,
                 format!("`{} = {}` cannot name the container: {why}", K::UtsName, name.escape_debug()),
             )
             .severity(Severity::Warning)

@@ -3,6 +3,7 @@
 use crate::lint::{Check, Fixable, ModelCtx, RuleDef};
 use lxconf_model::lxc_key::ExactKey as K;
 use lxconf_model::model::{BindKind, ProcMode};
+use lxconf_model::pointer;
 use lxconf_model::{Code, Diagnostic, SizeSpec};
 
 /// The mount rules.
@@ -117,7 +118,7 @@ fn tmpfs_without_size(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
             out.push(
                 ctx.diag(
                     Code::M009,
-                    &format!("/mounts/{i}"),
+                    &pointer::item(pointer::MOUNTS, i).to_string(),
                     format!("tmpfs on `{}` has no size limit", m.target),
                 )
                 .help("the kernel defaults to half the host's RAM, and libvirt conversion will fail without a size; add e.g. `size=64m`"),
@@ -143,9 +144,9 @@ fn no_proc(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let pointer = if c.rootfs.is_some() {
-        "/rootfs"
+        pointer::ROOTFS
     } else {
-        "/auto_mounts"
+        pointer::AUTO_MOUNTS
     };
     out.push(
         ctx.diag(
@@ -168,10 +169,10 @@ fn duplicate_target(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
         if i != j {
             let mut d = ctx.diag(
                 Code::M025,
-                &format!("/mounts/{j}"),
+                &pointer::item(pointer::MOUNTS, j).to_string(),
                 format!("a second mount on `{}` hides the first", m.target),
             );
-            if let Some(o) = ctx.at(&format!("/mounts/{i}")) {
+            if let Some(o) = ctx.at(&pointer::item(pointer::MOUNTS, i).to_string()) {
                 if Some(o) != d.primary.as_ref().map(|l| l.origin) {
                     d = d.also(o, "hidden mount");
                 }

@@ -2,6 +2,7 @@
 
 use crate::lint::{Check, Fixable, ModelCtx, RuleDef};
 use lxconf_model::lxc_key::ExactKey as K;
+use lxconf_model::pointer;
 use lxconf_model::values::{proc_key_problem, RESERVED_ID};
 use lxconf_model::{Code, Diagnostic};
 
@@ -71,8 +72,9 @@ fn unsafe_proc_key(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
         .proc
         .iter()
         .enumerate()
-        .map(|(i, s)| (format!("/proc/{i}"), s));
-    let sysctls = (c.sysctls.iter().enumerate()).map(|(i, s)| (format!("/sysctls/{i}"), s));
+        .map(|(i, s)| (pointer::item(pointer::PROC, i).to_string(), s));
+    let sysctls = (c.sysctls.iter().enumerate())
+        .map(|(i, s)| (pointer::item(pointer::SYSCTLS, i).to_string(), s));
     for (pointer, s) in proc.chain(sysctls) {
         if let Some(why) = proc_key_problem(&s.key) {
             let key = s.key.escape_debug();
@@ -88,10 +90,13 @@ fn unsafe_proc_key(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
 fn reserved_init_id(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
     let init = &ctx.document.container.init;
     let ids = [
-        ("uid", "/init/uid", init.uid),
-        ("gid", "/init/gid", init.gid),
+        ("uid", pointer::INIT_UID, init.uid),
+        ("gid", pointer::INIT_GID, init.gid),
     ];
-    let groups = init.groups.iter().map(|&g| ("group", "/init/groups", g));
+    let groups = init
+        .groups
+        .iter()
+        .map(|&g| ("group", pointer::INIT_GROUPS, g));
     for (what, pointer, id) in ids.into_iter().chain(groups) {
         if id == RESERVED_ID {
             out.push(
@@ -112,7 +117,7 @@ fn init_not_absolute(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
         out.push(
             ctx.diag(
                 Code::M021,
-                "/init/command",
+                pointer::INIT_COMMAND,
                 format!("init command `{cmd}` is not an absolute path"),
             )
             .help("init runs with an empty environment (no PATH); write the absolute path"),
@@ -125,7 +130,7 @@ fn init_not_absolute(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
         .filter(|c| !c.starts_with('/'))
     {
         out.push(
-            ctx.diag(Code::M021, "/init/execute_command", format!("execute command `{cmd}` is not an absolute path"))
+            ctx.diag(Code::M021, pointer::INIT_EXECUTE_COMMAND, format!("execute command `{cmd}` is not an absolute path"))
                 .help("lxc-execute searches glibc's default path only (no PATH is set); write the absolute path"),
         );
     }
@@ -134,7 +139,7 @@ fn init_not_absolute(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
 fn init_missing(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
     if ctx.document.container.init.command.is_empty() {
         out.push(
-            ctx.diag(Code::M027, "/init", "no init command")
+            ctx.diag(Code::M027, pointer::INIT, "no init command")
                 .help(format!(
                     "name the program to run (`<init>` in domain XML, `{}` in LXC)",
                     K::InitCmd
@@ -148,7 +153,7 @@ fn apparmor_unconfined(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
         out.push(
             ctx.diag(
                 Code::M022,
-                "/security/apparmor_profile",
+                pointer::SECURITY_APPARMOR_PROFILE,
                 "the container runs without AppArmor confinement",
             )
             .help(format!(
@@ -190,8 +195,12 @@ fn env_set_twice(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
                 .to_string()
         };
         out.push(
-            ctx.diag(Code::M030, &format!("/init/env/{i}"), message)
-                .help("delete the overridden entry"),
+            ctx.diag(
+                Code::M030,
+                &pointer::item(pointer::INIT_ENV, i).to_string(),
+                message,
+            )
+            .help("delete the overridden entry"),
         );
     }
 }
@@ -213,7 +222,7 @@ fn sysctl_outside_namespace(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         out.push(
-            ctx.diag(Code::M034, &format!("/sysctls/{i}"), format!("sysctl `{}` is not namespaced", s.key))
+            ctx.diag(Code::M034, &pointer::item(pointer::SYSCTLS, i).to_string(), format!("sysctl `{}` is not namespaced", s.key))
                 .help("it applies to the whole host and /proc/sys is read-only in the container; set it on the host instead"),
         );
     }

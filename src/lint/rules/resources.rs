@@ -1,6 +1,7 @@
 //! Resource limit rules: memory, CPU, cpuset, process limits.
 
 use crate::lint::{Check, Fixable, ModelCtx, RuleDef};
+use lxconf_model::pointer;
 use lxconf_model::{Code, CpuSet, Diagnostic, Limit};
 
 /// The resource rules.
@@ -61,13 +62,13 @@ fn soft_above_hard(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
         if soft > hard {
             let mut d = ctx.diag(
                 Code::M017,
-                "/resources/memory_soft_limit",
+                pointer::RESOURCES_MEMORY_SOFT_LIMIT,
                 format!(
                     "soft memory limit ({} bytes) is above the hard limit ({} bytes)",
                     soft.0, hard.0
                 ),
             );
-            if let Some(o) = ctx.at("/resources/memory_limit") {
+            if let Some(o) = ctx.at(pointer::RESOURCES_MEMORY_LIMIT) {
                 d = d.also(o, "hard limit");
             }
             out.push(d.help("the soft limit never takes effect; were the values swapped?"));
@@ -81,13 +82,13 @@ fn swap_below_memory(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
         if swap < mem {
             let mut d = ctx.diag(
                 Code::M018,
-                "/resources/memory_swap_limit",
+                pointer::RESOURCES_MEMORY_SWAP_LIMIT,
                 format!(
                     "memory+swap limit ({} bytes) is below the memory limit ({} bytes)",
                     swap.0, mem.0
                 ),
             );
-            if let Some(o) = ctx.at("/resources/memory_limit") {
+            if let Some(o) = ctx.at(pointer::RESOURCES_MEMORY_LIMIT) {
                 d = d.also(o, "memory limit");
             }
             out.push(d.help(
@@ -104,7 +105,7 @@ fn quota_without_period(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
             out.push(
                 ctx.diag(
                     Code::M019,
-                    "/resources/cpu_quota_us",
+                    pointer::RESOURCES_CPU_QUOTA,
                     format!("CPU quota of {q} µs without a period"),
                 )
                 .help("set the period too (`cpu.max = QUOTA PERIOD`, or `cpu.cfs_period_us`)"),
@@ -122,7 +123,7 @@ fn invalid_cpuset(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
             out.push(
                 ctx.diag(
                     Code::M020,
-                    &format!("/resources/cgroup/{i}"),
+                    &pointer::item(pointer::RESOURCES_CGROUP, i).to_string(),
                     format!("`{}` is not a cpuset list: {e}", s.value),
                 )
                 .help("write numbers and ranges separated by commas, e.g. `0-3,5`"),
@@ -142,7 +143,7 @@ fn prlimit_soft_above_hard(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
             out.push(
                 ctx.diag(
                     Code::M029,
-                    &format!("/prlimits/{i}"),
+                    &pointer::item(pointer::PRLIMITS, i).to_string(),
                     format!(
                         "`{}` soft limit {} is above its hard limit {}",
                         p.resource, p.soft, p.hard
@@ -161,7 +162,7 @@ fn min_above_limit(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
             out.push(
                 ctx.diag(
                     Code::M033,
-                    "/resources/memory_min",
+                    pointer::RESOURCES_MEMORY_MIN,
                     format!(
                         "guaranteed memory ({} bytes) is above the hard limit ({} bytes)",
                         min.0, max.0

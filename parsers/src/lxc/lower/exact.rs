@@ -85,7 +85,7 @@ impl Lowerer<'_> {
                         "use a hostname of at most 64 bytes",
                     );
                 } else {
-                    self.c.hostname = self.set_string("/hostname", v);
+                    self.c.hostname = self.set_string(pointer::HOSTNAME, v);
                 }
             }
             K::Arch => {
@@ -104,7 +104,7 @@ impl Lowerer<'_> {
                         "x86_64"
                     };
                     self.c.arch = Some(personality.to_string());
-                    self.origins.record("/arch", v.origin);
+                    self.origins.record(pointer::ARCH, v.origin);
                 } else {
                     let later = ["x32", "loongarch64", "loong64"];
                     let help = if later.contains(&t) {
@@ -123,7 +123,7 @@ impl Lowerer<'_> {
                 if empty {
                     self.c.dev.autodev = true;
                 } else {
-                    self.set_bool(v, |c, b| c.dev.autodev = b, "/dev/autodev");
+                    self.set_bool(v, |c, b| c.dev.autodev = b, pointer::DEV_AUTODEV);
                 }
             }
             K::CgroupRelative => {
@@ -165,10 +165,11 @@ impl Lowerer<'_> {
                 if let Some(ns) = ns {
                     if key_name.ends_with("boot") {
                         self.c.time_offsets.boot_ns = ns;
-                        self.origins.record("/time_offsets/boot_ns", v.origin);
+                        self.origins.record(pointer::TIME_OFFSETS_BOOT, v.origin);
                     } else {
                         self.c.time_offsets.monotonic_ns = ns;
-                        self.origins.record("/time_offsets/monotonic_ns", v.origin);
+                        self.origins
+                            .record(pointer::TIME_OFFSETS_MONOTONIC, v.origin);
                     }
                 }
             }
@@ -203,7 +204,7 @@ impl Lowerer<'_> {
                         .autostart
                         .groups
                         .extend(t.split_whitespace().map(String::from));
-                    self.origins.record("/autostart/groups", v.origin);
+                    self.origins.record(pointer::AUTOSTART_GROUPS, v.origin);
                 }
             }
             K::StartDelay => {
@@ -211,7 +212,7 @@ impl Lowerer<'_> {
                     self.c.autostart.delay_s = 0;
                 } else if let Some(n) = self.uint(v) {
                     self.c.autostart.delay_s = n;
-                    self.origins.record("/autostart/delay_s", v.origin);
+                    self.origins.record(pointer::AUTOSTART_DELAY, v.origin);
                 }
             }
             K::StartOrder => {
@@ -222,7 +223,7 @@ impl Lowerer<'_> {
                         Ok((n, nd)) => {
                             self.warn_base(v, nd);
                             self.c.autostart.order = n as i32;
-                            self.origins.record("/autostart/order", v.origin);
+                            self.origins.record(pointer::AUTOSTART_ORDER, v.origin);
                         }
                         Err(e) => self.invalid(v, e, "write a whole number, e.g. `10` or `-5`"),
                     }
@@ -231,10 +232,10 @@ impl Lowerer<'_> {
             K::MonitorSignalPdeath | K::SignalHalt | K::SignalReboot | K::SignalStop => {
                 let defaults = Signals::default();
                 let (pointer, default) = match key {
-                    K::SignalHalt => ("/signals/halt", defaults.halt),
-                    K::SignalReboot => ("/signals/reboot", defaults.reboot),
-                    K::SignalStop => ("/signals/stop", defaults.stop),
-                    _ => ("/signals/monitor_pdeath", defaults.monitor_pdeath),
+                    K::SignalHalt => (pointer::SIGNALS_HALT, defaults.halt),
+                    K::SignalReboot => (pointer::SIGNALS_REBOOT, defaults.reboot),
+                    K::SignalStop => (pointer::SIGNALS_STOP, defaults.stop),
+                    _ => (pointer::SIGNALS_MONITOR_PDEATH, defaults.monitor_pdeath),
                 };
                 let sig = if empty {
                     Some(default)
@@ -267,23 +268,23 @@ impl Lowerer<'_> {
                     self.c.init.command = Init::default().command;
                 } else {
                     self.c.init.command = t.split_whitespace().map(String::from).collect();
-                    self.origins.record("/init/command", v.origin);
+                    self.origins.record(pointer::INIT_COMMAND, v.origin);
                 }
             }
             K::ExecuteCmd => {
                 self.c.init.execute_command =
                     (!empty).then(|| t.split_whitespace().map(String::from).collect());
-                self.origins.record("/init/execute_command", v.origin);
+                self.origins.record(pointer::INIT_EXECUTE_COMMAND, v.origin);
             }
             K::InitUid | K::InitGid => {
                 let n = if empty { Some(0) } else { self.uid_value(v) };
                 if let Some(n) = n {
                     if key == K::InitUid {
                         self.c.init.uid = n;
-                        self.origins.record("/init/uid", v.origin);
+                        self.origins.record(pointer::INIT_UID, v.origin);
                     } else {
                         self.c.init.gid = n;
-                        self.origins.record("/init/gid", v.origin);
+                        self.origins.record(pointer::INIT_GID, v.origin);
                     }
                 }
             }
@@ -307,11 +308,11 @@ impl Lowerer<'_> {
                     }
                 }
                 self.c.init.groups.extend(groups);
-                self.origins.record("/init/groups", v.origin);
+                self.origins.record(pointer::INIT_GROUPS, v.origin);
             }
             K::InitCwd => {
                 self.c.init.cwd = (!empty).then(|| simplify_path(t));
-                self.origins.record("/init/cwd", v.origin);
+                self.origins.record(pointer::INIT_CWD, v.origin);
                 if !empty && !t.starts_with('/') {
                     self.diag(
                         Diagnostic::new(Code::L003, format!("`{t}` is not an absolute path"))
@@ -359,7 +360,8 @@ impl Lowerer<'_> {
                 };
                 self.c.init.env.push(var);
                 let i = self.c.init.env.len() - 1;
-                self.origins.record(("/init/env", i), v.origin);
+                self.origins
+                    .record(pointer::item(pointer::INIT_ENV, i), v.origin);
             }
             _ => {}
         }
@@ -378,11 +380,11 @@ impl Lowerer<'_> {
                     self.console_none = false;
                     self.c.console.path = (!empty).then(|| simplify_path(t));
                 }
-                self.origins.record("/console", v.origin);
+                self.origins.record(pointer::CONSOLE, v.origin);
             }
             K::ConsoleLogfile => {
                 self.c.console.logfile = (!empty).then(|| simplify_path(t));
-                self.origins.record("/console/logfile", v.origin);
+                self.origins.record(pointer::CONSOLE_LOGFILE, v.origin);
             }
             K::ConsoleSize | K::ConsoleBufferSize => {
                 let size = if empty {
@@ -409,14 +411,14 @@ impl Lowerer<'_> {
                 let n = if empty { Some(0) } else { self.uint(v) };
                 if let Some(n) = n {
                     self.c.dev.ttys = n;
-                    self.origins.record("/dev/ttys", v.origin);
+                    self.origins.record(pointer::DEV_TTYS, v.origin);
                 }
             }
             K::PtyMax => {
                 let n = if empty { Some(0) } else { self.uint(v) };
                 if let Some(n) = n {
                     self.c.dev.ptys = n;
-                    self.origins.record("/dev/ptys", v.origin);
+                    self.origins.record(pointer::DEV_PTYS, v.origin);
                 }
             }
             K::TtyDir => {
@@ -435,12 +437,12 @@ impl Lowerer<'_> {
                                 .help("the manual asks for one name under /dev; liblxc accepts a path but creating nested directories may fail"),
                         );
                     }
-                    self.c.dev.tty_dir = self.set_string("/dev/tty_dir", v);
+                    self.c.dev.tty_dir = self.set_string(pointer::DEV_TTY_DIR, v);
                 }
             }
             K::LogFile => {
                 self.c.logging.file = (!empty).then(|| simplify_path(t));
-                self.origins.record("/logging/file", v.origin);
+                self.origins.record(pointer::LOGGING_FILE, v.origin);
             }
             K::LogLevel => {
                 if empty {
@@ -449,7 +451,7 @@ impl Lowerer<'_> {
                     match parse_log_level(t) {
                         Ok(l) => {
                             self.c.logging.level = l;
-                            self.origins.record("/logging/level", v.origin);
+                            self.origins.record(pointer::LOGGING_LEVEL, v.origin);
                         }
                         Err(e) => {
                             self.invalid(v, e, "write a level name such as `INFO` or a number 0..8")
@@ -459,7 +461,7 @@ impl Lowerer<'_> {
             }
             K::LogSyslog => {
                 if empty || SYSLOG_FACILITIES.contains(&t) {
-                    self.c.logging.syslog = self.set_string("/logging/syslog", v);
+                    self.c.logging.syslog = self.set_string(pointer::LOGGING_SYSLOG, v);
                 } else {
                     self.invalid(
                         v,
@@ -621,7 +623,7 @@ impl Lowerer<'_> {
                     );
                 } else {
                     self.c.security.seccomp_notify_proxy =
-                        self.set_string("/security/seccomp_notify_proxy", v);
+                        self.set_string(pointer::SECURITY_SECCOMP_NOTIFY_PROXY, v);
                 }
             }
             K::CgroupDir
@@ -677,16 +679,19 @@ impl Lowerer<'_> {
     /// Remove the sysctl at `i`: the later ones move up, with their origins.
     pub(super) fn remove_sysctl(&mut self, i: usize) {
         let mut origins: Vec<Option<Origin>> = (0..self.c.sysctls.len())
-            .map(|j| self.origins.get(&format!("/sysctls/{j}")))
+            .map(|j| {
+                self.origins
+                    .get(&pointer::item(pointer::SYSCTLS, j).to_string())
+            })
             .collect();
         origins.remove(i);
         self.c.sysctls.remove(i);
-        self.origins.remove_under("/sysctls");
+        self.origins.remove_under(pointer::SYSCTLS);
         self.sysctl_at.clear();
         for (j, s) in self.c.sysctls.iter().enumerate() {
             self.sysctl_at.insert(s.key.clone(), j);
             if let Some(o) = origins[j] {
-                self.origins.record(("/sysctls", j), o);
+                self.origins.record(pointer::item(pointer::SYSCTLS, j), o);
             }
         }
     }
@@ -755,7 +760,7 @@ impl Lowerer<'_> {
             self.caps.drop.extend(parsed);
         }
         self.caps.last = Some(v.origin);
-        self.origins.record("/capabilities", v.origin);
+        self.origins.record(pointer::CAPABILITIES, v.origin);
     }
 
     pub(super) fn namespaces(&mut self, key: &str, v: Value<'_>) {
@@ -812,7 +817,7 @@ impl Lowerer<'_> {
             Some((existing, _)) => existing.extend(set),
             None => *slot = Some((set, v.origin)),
         }
-        self.origins.record("/namespaces/clone", v.origin);
+        self.origins.record(pointer::NAMESPACES_CLONE, v.origin);
     }
 
     pub(super) fn idmap(&mut self, v: Value<'_>) {
@@ -852,7 +857,7 @@ impl Lowerer<'_> {
             }
         }
         self.auto_origin = Some(v.origin);
-        self.origins.record("/auto_mounts", v.origin);
+        self.origins.record(pointer::AUTO_MOUNTS, v.origin);
     }
 
     pub(super) fn mount_auto_token(&mut self, token: &str) -> bool {

@@ -396,7 +396,8 @@ impl<'a> Lowerer<'a> {
             kept_by_reader: KeptByReader(true),
         });
         let i = self.c.unrecognized.len() - 1;
-        self.origins.record(("/unrecognized", i), key_origin);
+        self.origins
+            .record(pointer::item(pointer::UNRECOGNIZED, i), key_origin);
     }
 
     fn apply_key(&mut self, key: Key<'_>, key_text: &str, key_origin: Origin, v: Value<'_>) {
@@ -457,7 +458,7 @@ impl<'a> Lowerer<'a> {
             Key::SysctlAll => {
                 self.c.sysctls.clear();
                 self.sysctl_at.clear();
-                self.origins.remove_under("/sysctls");
+                self.origins.remove_under(pointer::SYSCTLS);
             }
             Key::Proc(k) | Key::Sysctl(k) if proc_key_problem(k).is_some() => {
                 let why = proc_key_problem(k).unwrap_or_default();
@@ -474,7 +475,8 @@ impl<'a> Lowerer<'a> {
                     (true, None) => {}
                     (false, Some(i)) => {
                         self.c.sysctls[i].value = v.text.to_string();
-                        self.origins.record(("/sysctls", i), v.origin);
+                        self.origins
+                            .record(pointer::item(pointer::SYSCTLS, i), v.origin);
                     }
                     (false, None) => {
                         self.c.sysctls.push(Setting {
@@ -483,7 +485,8 @@ impl<'a> Lowerer<'a> {
                         });
                         let i = self.c.sysctls.len() - 1;
                         self.sysctl_at.insert(k.to_string(), i);
-                        self.origins.record(("/sysctls", i), v.origin);
+                        self.origins
+                            .record(pointer::item(pointer::SYSCTLS, i), v.origin);
                     }
                 }
             }
@@ -497,7 +500,8 @@ impl<'a> Lowerer<'a> {
                         value: v.text.to_string(),
                     });
                     let i = self.c.proc.len() - 1;
-                    self.origins.record(("/proc", i), v.origin);
+                    self.origins
+                        .record(pointer::item(pointer::PROC, i), v.origin);
                 }
             }
             Key::HookAll => self.c.hooks.hooks.clear(),
@@ -510,7 +514,8 @@ impl<'a> Lowerer<'a> {
                         command: v.text.to_string(),
                     });
                     let i = self.c.hooks.hooks.len() - 1;
-                    self.origins.record(("/hooks/hooks", i), v.origin);
+                    self.origins
+                        .record(pointer::item(pointer::HOOK_LIST, i), v.origin);
                 }
             }
             Key::NamespaceShare(ns) => {
