@@ -312,7 +312,7 @@ pub fn compare(left: &Container, right: &Container) -> Vec<Observation> {
     };
     if lc != rc && across {
         by_obs.entry("namespaces").or_default().push(Detail {
-            pointer: "/namespaces/clone/cgroup".into(),
+            pointer: pointer::entry(pointer::NAMESPACES_CLONE, "cgroup"),
             left: serde_json::Value::Bool(lc),
             right: serde_json::Value::Bool(rc),
             reason: Some("libvirt's LXC driver never creates a cgroup namespace"),

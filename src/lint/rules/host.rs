@@ -104,7 +104,7 @@ fn bind_source_not_found(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
             out.push(
                 ctx.diag(
                     Code::M032,
-                    &format!("/mounts/{i}/source"),
+                    &pointer::item_field(pointer::MOUNTS, i, pointer::mount::SOURCE),
                     format!("bind source `{}` does not exist on this host", m.source),
                 )
                 .help("create it, fix the path, or add `optional` to the mount options"),

@@ -81,7 +81,7 @@ fn target_escapes(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
             out.push(
                 ctx.diag(
                     Code::M007,
-                    &format!("/mounts/{i}/target"),
+                    &pointer::item_field(pointer::MOUNTS, i, pointer::mount::TARGET),
                     format!(
                         "mount target `{}` climbs out of the container's root with `..`",
                         m.target
@@ -103,7 +103,7 @@ fn tmpfs_relative_size(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
             out.push(
                 ctx.diag(
                     Code::M008,
-                    &format!("/mounts/{i}/size"),
+                    &pointer::item_field(pointer::MOUNTS, i, pointer::mount::SIZE),
                     format!("tmpfs on `{}` is sized relative to host memory ({p}%)", m.target),
                 )
                 .help("libvirt conversion will fail: libvirt's `<filesystem type='ram'>` needs an absolute size; write e.g. `size=512m`"),
@@ -192,7 +192,7 @@ fn target_not_absolute(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
             out.push(
                 ctx.diag(
                     Code::M026,
-                    &format!("/mounts/{i}/target"),
+                    &pointer::item_field(pointer::MOUNTS, i, pointer::mount::TARGET),
                     format!("mount target `{}` is not an absolute path", m.target),
                 )
                 .help(format!("write `/{}`", m.target)),

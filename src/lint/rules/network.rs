@@ -2,6 +2,7 @@
 
 use crate::lint::{Check, Fixable, ModelCtx, RuleDef};
 use lxconf_model::model::{Gateway, NetKind, Network, VethMode};
+use lxconf_model::pointer;
 use lxconf_model::{Code, Diagnostic, Severity};
 use lxconf_parse::lxc::keys::{net_key, Key};
 use std::net::IpAddr;
@@ -83,7 +84,7 @@ fn net_field(
 ) -> Option<lxconf_model::Origin> {
     let index = net.index;
     ctx.field(
-        &format!("/networks/{i}/{field}"),
+        &pointer::item_field(pointer::NETWORKS, i, field),
         |k| matches!(k, Key::Net(n, s) if *n == index && *s == sub),
     )
 }

@@ -523,8 +523,10 @@ impl<'a> Lowerer<'a> {
                     self.c.namespaces.share.remove(&ns);
                 } else {
                     self.c.namespaces.share.insert(ns, v.text.to_string());
-                    self.origins
-                        .record(format!("/namespaces/share/{}", ns.name()), v.origin);
+                    self.origins.record(
+                        pointer::entry(pointer::NAMESPACES_SHARE, ns.name()),
+                        v.origin,
+                    );
                 }
             }
             Key::Unknown => self.unknown_key(key_text, key_origin, v),
