@@ -153,8 +153,8 @@ fn observation_of(pointer: &str) -> &'static str {
 
 /// Value pairs that are the closest each system can do for the other, by pointer.
 pub const EXPECTED_VALUES: &[(&str, &str, &str, &str)] = &[
-    (pointer::AUTO_MOUNTS_PROC, "libvirt", "", "libvirt always mounts /proc; an LXC container without `proc` in lxc.mount.auto has none"),
-    (pointer::AUTO_MOUNTS_SYS, "libvirt", "", "libvirt always mounts /sys read-only; an LXC container without `sys` in lxc.mount.auto has none"),
+    (pointer::AUTO_MOUNTS_PROC, "libvirt", "", "libvirt always mounts /proc; an LXC container without a `proc` automatic mount has none"),
+    (pointer::AUTO_MOUNTS_SYS, "libvirt", "", "libvirt always mounts /sys read-only; an LXC container without a `sys` automatic mount has none"),
     (pointer::RESOURCES_MEMORY_LIMIT, "*", "", "libvirt enforces <memory> as a limit, so an unlimited LXC container gets the size chosen with --memory (warning C201)"),
     (pointer::AUTO_MOUNTS_PROC, "libvirt", "mixed", "libvirt's /proc (read-only /proc/sys, writable net sysctls, FUSE meminfo) is closest to LXC's proc:mixed"),
     (pointer::AUTO_MOUNTS_SYS, "libvirt", "ro", "libvirt's read-only /sys is LXC's sys:ro"),

@@ -4,6 +4,7 @@
 #![allow(clippy::too_many_lines)]
 
 mod adversarial;
+mod architecture;
 mod cli;
 mod codes;
 mod compat;
