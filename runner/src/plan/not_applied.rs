@@ -67,6 +67,13 @@ pub(super) fn confinement(c: &Container) -> Vec<Finding> {
             format!("{} host device(s) are not passed in", c.host_devices.len()),
         ));
     }
+    if c.lxc.sched_core {
+        out.push(Finding::new(
+            Code::R009,
+            pointer::LXC_SCHED_CORE,
+            "core scheduling is not set up: the container's tasks may share a core with the host's",
+        ));
+    }
     if let Some(arch) = c.arch.as_deref().filter(|a| is_32bit_personality(a)) {
         out.push(Finding::new(
             Code::R009,

@@ -498,6 +498,7 @@ fn everything_not_applied() -> Container {
     c.security.seclabels = vec!["selinux".into()];
     c.hooks.hooks = lxc_like_hooks();
     c.arch = Some("i686".into());
+    c.lxc.sched_core = true;
     let mut router = Network::new(0, NetKind::Veth);
     if let Some(v) = &mut router.veth {
         v.mode = lxconf_model::VethMode::Router;
@@ -551,6 +552,7 @@ fn each_setting_not_applied_is_pointed_at_in_the_model() {
             (Code::R003, "/security/seclabels"),
             (Code::R004, "/hooks/hooks"),
             (Code::R004, "/networks/2/script_down"),
+            (Code::R009, "/lxc/sched_core"),
             (Code::R009, "/arch"),
         ]
     );
