@@ -9,6 +9,7 @@
 //! relative names (`mount::TARGET`) joined with [`item_field`].
 
 use crate::origins::Pointer;
+use serde_json::Value;
 
 /// Declares pointer constants and the list [`ALL`] the schema test walks.
 macro_rules! pointers {
@@ -185,67 +186,70 @@ pub fn entry(map: &str, key: &str) -> String {
     format!("{map}/{}", key.replace('~', "~0").replace('/', "~1"))
 }
 
+/// Whether `pointer` names a value the model can hold, checked against the model's JSON
+/// Schema (list elements, map entries and optional values included).
+pub fn names_model_value(pointer: &str) -> bool {
+    static SCHEMA: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    let root =
+        SCHEMA.get_or_init(|| serde_json::from_str(&crate::json_schema()).unwrap_or(Value::Null));
+    resolve(root, pointer).is_some()
+}
+
+/// The schema node a pointer names, following `$ref`, `anyOf`/`allOf`, list items and
+/// map values; `None` when the pointer names nothing.
+fn resolve<'s>(root: &'s Value, pointer: &str) -> Option<&'s Value> {
+    let mut node = root;
+    for segment in pointer.split('/').skip(1) {
+        node = step(root, node, segment)?;
+    }
+    Some(node)
+}
+
+fn deref<'s>(root: &'s Value, node: &'s Value) -> &'s Value {
+    match node.get("$ref").and_then(Value::as_str) {
+        Some(r) => r
+            .strip_prefix("#/definitions/")
+            .and_then(|name| root["definitions"].get(name))
+            .map_or(node, |n| deref(root, n)),
+        None => node,
+    }
+}
+
+fn step<'s>(root: &'s Value, node: &'s Value, segment: &str) -> Option<&'s Value> {
+    let node = deref(root, node);
+    let alternatives = ["anyOf", "allOf", "oneOf"]
+        .iter()
+        .filter_map(|k| node.get(*k).and_then(Value::as_array))
+        .flatten();
+    for alt in alternatives {
+        if let Some(found) = step(root, alt, segment) {
+            return Some(found);
+        }
+    }
+    if let Some(p) = node.get("properties").and_then(|p| p.get(segment)) {
+        return Some(p);
+    }
+    if segment.bytes().all(|b| b.is_ascii_digit()) {
+        if let Some(items) = node.get("items") {
+            return Some(items);
+        }
+    }
+    node.get("additionalProperties").filter(|a| a.is_object())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::Value;
-
-    /// The schema node a pointer names, following `$ref`, `anyOf`/`allOf`, list items and
-    /// map values; `None` when the pointer names nothing.
-    fn resolve<'s>(root: &'s Value, pointer: &str) -> Option<&'s Value> {
-        let mut node = root;
-        for segment in pointer.split('/').skip(1) {
-            node = step(root, node, segment)?;
-        }
-        Some(node)
-    }
-
-    fn deref<'s>(root: &'s Value, node: &'s Value) -> &'s Value {
-        match node.get("$ref").and_then(Value::as_str) {
-            Some(r) => r
-                .strip_prefix("#/definitions/")
-                .and_then(|name| root["definitions"].get(name))
-                .map_or(node, |n| deref(root, n)),
-            None => node,
-        }
-    }
-
-    fn step<'s>(root: &'s Value, node: &'s Value, segment: &str) -> Option<&'s Value> {
-        let node = deref(root, node);
-        let alternatives = ["anyOf", "allOf", "oneOf"]
-            .iter()
-            .filter_map(|k| node.get(*k).and_then(Value::as_array))
-            .flatten();
-        for alt in alternatives {
-            if let Some(found) = step(root, alt, segment) {
-                return Some(found);
-            }
-        }
-        if let Some(p) = node.get("properties").and_then(|p| p.get(segment)) {
-            return Some(p);
-        }
-        if segment.bytes().all(|b| b.is_ascii_digit()) {
-            if let Some(items) = node.get("items") {
-                return Some(items);
-            }
-        }
-        node.get("additionalProperties").filter(|a| a.is_object())
-    }
-
-    fn schema() -> Value {
-        serde_json::from_str(&crate::json_schema()).expect("schema is JSON")
-    }
 
     #[test]
     fn every_pointer_names_a_model_value() {
-        let root = schema();
         let lists = [mount::ALL, network::ALL];
         let fields = lists
             .iter()
             .flat_map(|l| l.iter())
             .map(|(list, field)| item_field(list, 0, field));
         let all = ALL.iter().map(|p| p.to_string()).chain(fields);
-        let missing: Vec<String> = all.filter(|p| resolve(&root, p).is_none()).collect();
+        let missing: Vec<String> = all.filter(|p| !names_model_value(p)).collect();
         assert!(
             missing.is_empty(),
             "pointers the model does not have: {missing:?}"
@@ -254,9 +258,9 @@ mod tests {
 
     #[test]
     fn a_typo_is_caught() {
-        let root = schema();
-        assert!(resolve(&root, "/resources/swap_limt").is_none());
-        assert!(resolve(&root, "/mounts/0/target").is_some());
-        assert!(resolve(&root, "/lxc/cgroup_dirs/relative").is_some());
+        assert!(!names_model_value("/resources/swap_limt"));
+        assert!(names_model_value("/mounts/0/target"));
+        assert!(names_model_value("/lxc/cgroup_dirs/relative"));
+        assert!(!names_model_value("/mounts/x/target"));
     }
 }

@@ -2,6 +2,8 @@
 //! config: it is rejected, with a snapshot of the rendered report.
 
 use crate::support::*;
+use lxconf_parse::fs::RealFs;
+use lxconf_parse::LoadOptions;
 
 #[test]
 fn every_lxc_corpus_config_has_a_stable_model() {
@@ -89,4 +91,46 @@ fn show_output_validates_against_the_committed_schema() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every origin a reader records names a value the model can hold: a typo in a pointer would
+/// silently attach findings to the parent value (found once: `<memtune>` recorded origins at
+/// pointers the model does not have).
+#[test]
+fn every_recorded_origin_names_a_model_value() {
+    let dirs = [
+        ("corpus/lxc", "conf"),
+        ("corpus/invalid", "conf"),
+        ("corpus/domxml", "xml"),
+        ("corpus/domxml-invalid", "xml"),
+        ("corpus/lint", "conf"),
+        ("corpus/lint", "xml"),
+        ("corpus/lint", "json"),
+        ("corpus/lint", "yaml"),
+        ("corpus/lint", "fstab"),
+    ];
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for (dir, ext) in dirs {
+        let base = root().join(dir);
+        for file in corpus_files(dir, ext) {
+            let text = std::fs::read_to_string(root().join(&file)).expect("read corpus file");
+            let options = LoadOptions {
+                fs: &RealFs,
+                base_dir: base.strip_prefix(root()).unwrap_or(&base).to_path_buf(),
+            };
+            let (_, loaded) = lxconf_parse::load(None, &file, &text, &options);
+            for (pointer, _) in loaded.document.origins.iter() {
+                checked += 1;
+                if !lxconf_model::pointer::names_model_value(&pointer) {
+                    wrong.push(format!("{file}: {pointer}"));
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "only {checked} origins checked");
+    assert!(
+        wrong.is_empty(),
+        "origins at pointers the model does not have: {wrong:#?}"
+    );
 }
