@@ -92,7 +92,14 @@ pub fn run(args: RunArgs) -> u8 {
     let warnings: Vec<Diagnostic> = plan
         .not_applied
         .iter()
-        .map(|f| Diagnostic::new(f.code, f.message.clone()))
+        .map(|f| {
+            // At the line that asked for the setting, when the input recorded one.
+            let d = Diagnostic::new(f.code, f.message.clone());
+            match loaded.document.origins.find(&f.pointer) {
+                Some(origin) => d.at(origin),
+                None => d,
+            }
+        })
         .collect();
     report::print(&warnings, &loaded.sources);
     if args.strict && !warnings.is_empty() {

@@ -180,3 +180,18 @@ fn equiv_compares_the_memory_and_pids_limits_the_containers_got() {
         "{text}"
     );
 }
+
+#[test]
+fn a_setting_the_runner_does_not_apply_is_reported_at_its_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conf = dir.path().join("config");
+    std::fs::write(
+        &conf,
+        "lxc.uts.name = t\nlxc.seccomp.profile = /x.seccomp\nlxc.init.cmd = /bin/true\n",
+    )
+    .expect("write config");
+    let out = lxconf(&["run", "--plan", conf.to_str().expect("utf-8 path")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("R001"), "{stderr}");
+    assert!(stderr.contains("config:2:23"), "{stderr}");
+}
