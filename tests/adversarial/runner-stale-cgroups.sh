@@ -17,7 +17,9 @@ done
 sleep 0.2
 children=$(cat /proc/$runner/task/*/children 2> /dev/null)
 [ -n "$children" ] || fail "no watcher or container process found"
-# The watcher first, so that nobody is left to clean up after the runner.
+# Freeze the runner first (it would clean up as soon as its container dies), then kill the
+# watcher, so that nobody is left to clean up after the runner, then the runner.
+kill -STOP "$runner"
 for c in $children; do kill -KILL "$c" 2> /dev/null; done
 kill -KILL "$runner"
 wait "$runner" 2> /dev/null
