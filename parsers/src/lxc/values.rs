@@ -551,6 +551,10 @@ pub fn parse_time_offset(text: &str) -> Result<i64, ValueError> {
         "" => return Err(ValueError::NoTimeUnit { text: text.into() }),
         other => return Err(ValueError::NotATimeUnit { unit: other.into() }),
     };
+    // Checked first: the suggestion below is no larger, so it cannot overflow either.
+    let ns = number
+        .checked_mul(factor)
+        .ok_or_else(|| ValueError::TooLarge { text: text.into() })?;
     // liblxc 5 parses h, m, ms and us offsets as unsigned: a sign only works with s and ns.
     if number < 0 && !matches!(unit, "s" | "ns") {
         return Err(ValueError::NegativeTimeOffset {
@@ -558,9 +562,7 @@ pub fn parse_time_offset(text: &str) -> Result<i64, ValueError> {
             suggestion: number * (factor / 1_000_000_000).max(1),
         });
     }
-    number
-        .checked_mul(factor)
-        .ok_or_else(|| ValueError::TooLarge { text: text.into() })
+    Ok(ns)
 }
 
 /// One half of an `lxc.prlimit.*` value: a decimal number, or `unlimited` or `-1` (liblxc's
@@ -731,5 +733,14 @@ mod tests {
     fn paths_are_simplified() {
         assert_eq!(simplify_path("/var//lib/lxc/"), "/var/lib/lxc");
         assert_eq!(simplify_path("a/./b"), "a/b");
+    }
+
+    #[test]
+    fn a_huge_negative_offset_in_hours_is_too_large_not_an_overflow() {
+        let text = format!("{}h", i64::MIN / 2);
+        assert!(matches!(
+            parse_time_offset(&text),
+            Err(ValueError::TooLarge { .. })
+        ));
     }
 }
