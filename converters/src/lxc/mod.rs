@@ -118,8 +118,9 @@ impl<'a> Emitter<'a> {
         let field = key.field()?;
         let value = field.value(&self.doc.container)?;
         let pointer = match field {
-            Field::Flag { .. } => String::new(),
-            Field::Text { pointer, .. } => pointer.to_string(),
+            // Values the emitter composes from a number or a flag.
+            Field::Flag { .. } | Field::Count { .. } => String::new(),
+            Field::Path { pointer, .. } | Field::Text { pointer, .. } => pointer.to_string(),
         };
         Some((self.key(key).to_string(), value, pointer))
     }

@@ -119,14 +119,8 @@ impl Emitter<'_> {
         if d.tmpfs_size != def.tmpfs_size {
             self.line(K::AutodevTmpfsSize.name(), d.tmpfs_size.0);
         }
-        if d.ttys != 0 {
-            let k = self.key(K::TtyMax);
-            self.line(k, d.ttys);
-        }
-        if d.ptys != 0 {
-            let k = self.key(K::PtyMax);
-            self.line(k, d.ptys);
-        }
+        self.field(K::TtyMax);
+        self.field(K::PtyMax);
         if let Some(t) = &d.tty_dir {
             let k = self.key(K::TtyDir);
             self.text(pointer::DEV_TTY_DIR, k, t);
@@ -137,9 +131,7 @@ impl Emitter<'_> {
         } else if let Some(p) = &con.path {
             self.text(pointer::CONSOLE_PATH, k, p);
         }
-        if let Some(l) = &con.logfile {
-            self.text(pointer::CONSOLE_LOGFILE, K::ConsoleLogfile.name(), l);
-        }
+        self.field(K::ConsoleLogfile);
         self.field(K::ConsoleRotate);
         if let Some(s) = con.buffer_size {
             self.line(K::ConsoleBufferSize.name(), s.0);

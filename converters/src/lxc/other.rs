@@ -138,13 +138,7 @@ impl Emitter<'_> {
                 String::new(),
             ));
         }
-        if let Some(f) = &l.file {
-            lines.push((
-                self.key(K::LogFile).into(),
-                f.clone(),
-                pointer::LOGGING_FILE.into(),
-            ));
-        }
+        lines.extend(self.field_line(K::LogFile));
         if let Some(f) = &l.syslog {
             lines.push((
                 self.key(K::LogSyslog).into(),

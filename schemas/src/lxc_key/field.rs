@@ -17,6 +17,25 @@ pub enum Field {
         /// Write the field.
         set: fn(&mut Container, bool),
     },
+    /// A count into a `u32`; an empty value sets 0, and 0 is not written.
+    Count {
+        /// Where the field is in the model.
+        pointer: &'static str,
+        /// Read the field.
+        get: fn(&Container) -> u32,
+        /// Write the field.
+        set: fn(&mut Container, u32),
+    },
+    /// A path into an `Option<String>`, simplified as liblxc does (`//x/./y/` is `/x/y`);
+    /// an empty value clears it.
+    Path {
+        /// Where the field is in the model.
+        pointer: &'static str,
+        /// Read the field.
+        get: fn(&Container) -> Option<&str>,
+        /// Write the field.
+        set: fn(&mut Container, Option<String>),
+    },
     /// A string taken as written into an `Option<String>`; an empty value clears it.
     Text {
         /// Where the field is in the model.
@@ -32,7 +51,10 @@ impl Field {
     /// Where the field is in the model.
     pub fn pointer(&self) -> &'static str {
         match self {
-            Field::Flag { pointer, .. } | Field::Text { pointer, .. } => pointer,
+            Field::Flag { pointer, .. }
+            | Field::Count { pointer, .. }
+            | Field::Path { pointer, .. }
+            | Field::Text { pointer, .. } => pointer,
         }
     }
 
@@ -41,7 +63,8 @@ impl Field {
     pub fn value(&self, c: &Container) -> Option<String> {
         match self {
             Field::Flag { get, .. } => get(c).then(|| "1".to_string()),
-            Field::Text { get, .. } => get(c).map(str::to_string),
+            Field::Count { get, .. } => Some(get(c)).filter(|n| *n != 0).map(|n| n.to_string()),
+            Field::Path { get, .. } | Field::Text { get, .. } => get(c).map(str::to_string),
         }
     }
 }
@@ -63,6 +86,28 @@ macro_rules! flag {
     };
 }
 
+/// A [`Field::Count`] for `c.<path>`.
+macro_rules! count {
+    ($($field:ident).+, $pointer:ident) => {
+        Field::Count {
+            pointer: crate::pointer::$pointer,
+            get: |c| c.$($field).+,
+            set: |c, v| c.$($field).+ = v,
+        }
+    };
+}
+
+/// A [`Field::Path`] for `c.<path>`.
+macro_rules! file_path {
+    ($($field:ident).+, $pointer:ident) => {
+        Field::Path {
+            pointer: crate::pointer::$pointer,
+            get: |c| c.$($field).+.as_deref(),
+            set: |c, v| c.$($field).+ = v,
+        }
+    };
+}
+
 /// A [`Field::Text`] for `c.<path>`.
 macro_rules! text {
     ($($field:ident).+, $pointer:ident) => {
@@ -74,4 +119,4 @@ macro_rules! text {
     };
 }
 
-pub(crate) use {flag, text};
+pub(crate) use {count, file_path, flag, text};

@@ -98,7 +98,7 @@ exact_keys! {
     CgroupDirMonitorPivot = "lxc.cgroup.dir.monitor.pivot";
     CgroupRelative = "lxc.cgroup.relative";
     ConsoleBufferSize = "lxc.console.buffer.size";
-    ConsoleLogfile = "lxc.console.logfile";
+    ConsoleLogfile = "lxc.console.logfile" => file_path console.logfile @ CONSOLE_LOGFILE;
     ConsolePath = "lxc.console.path", legacy "lxc.console";
     ConsoleRotate = "lxc.console.rotate" => flag console.rotate @ CONSOLE_ROTATE;
     ConsoleSize = "lxc.console.size";
@@ -126,7 +126,7 @@ exact_keys! {
     InitUid = "lxc.init.uid", legacy "lxc.init_uid";
     KeyringSession = "lxc.keyring.session"
         => flag lxc.keyring_session_disabled @ LXC_KEYRING_SESSION_DISABLED;
-    LogFile = "lxc.log.file", legacy "lxc.logfile";
+    LogFile = "lxc.log.file", legacy "lxc.logfile" => file_path logging.file @ LOGGING_FILE;
     LogLevel = "lxc.log.level", legacy "lxc.loglevel";
     LogSyslog = "lxc.log.syslog", legacy "lxc.syslog";
     MonitorSignalPdeath = "lxc.monitor.signal.pdeath";
@@ -137,7 +137,7 @@ exact_keys! {
     NamespaceClone = "lxc.namespace.clone" [Other];
     NamespaceKeep = "lxc.namespace.keep" [Other];
     NoNewPrivs = "lxc.no_new_privs" => flag no_new_privs @ NO_NEW_PRIVS;
-    PtyMax = "lxc.pty.max", legacy "lxc.pts";
+    PtyMax = "lxc.pty.max", legacy "lxc.pts" => count dev.ptys @ DEV_PTYS;
     RootfsManaged = "lxc.rootfs.managed";
     RootfsMount = "lxc.rootfs.mount";
     RootfsOptions = "lxc.rootfs.options";
@@ -163,7 +163,7 @@ exact_keys! {
     TimeOffsetBoot = "lxc.time.offset.boot";
     TimeOffsetMonotonic = "lxc.time.offset.monotonic";
     TtyDir = "lxc.tty.dir", legacy "lxc.devttydir";
-    TtyMax = "lxc.tty.max", legacy "lxc.tty";
+    TtyMax = "lxc.tty.max", legacy "lxc.tty" => count dev.ttys @ DEV_TTYS;
     UtsName = "lxc.uts.name", legacy "lxc.utsname";
 }
 

@@ -31,13 +31,9 @@ impl Lowerer<'_> {
             | K::InitCwd
             | K::Environment => self.apply_init(key, v),
             K::ConsolePath
-            | K::ConsoleLogfile
             | K::ConsoleSize
             | K::ConsoleBufferSize
-            | K::TtyMax
-            | K::PtyMax
             | K::TtyDir
-            | K::LogFile
             | K::LogLevel
             | K::LogSyslog
             | K::AutodevTmpfsSize => self.apply_console(key, v),
@@ -64,6 +60,24 @@ impl Lowerer<'_> {
     fn apply_field(&mut self, field: Field, v: Value<'_>) {
         match field {
             Field::Flag { pointer, set, .. } => self.set_bool(v, set, pointer),
+            Field::Count { pointer, set, .. } => {
+                let n = if v.text.is_empty() {
+                    Some(0)
+                } else {
+                    self.uint(v)
+                };
+                if let Some(n) = n {
+                    set(&mut self.c, n);
+                    self.origins.record(pointer, v.origin);
+                }
+            }
+            Field::Path { pointer, set, .. } => {
+                set(
+                    &mut self.c,
+                    (!v.text.is_empty()).then(|| simplify_path(v.text)),
+                );
+                self.origins.record(pointer, v.origin);
+            }
             Field::Text { pointer, set, .. } => {
                 let value = self.set_string(pointer, v);
                 set(&mut self.c, value);
@@ -382,10 +396,6 @@ impl Lowerer<'_> {
                 }
                 self.origins.record(pointer::CONSOLE, v.origin);
             }
-            K::ConsoleLogfile => {
-                self.c.console.logfile = (!empty).then(|| simplify_path(t));
-                self.origins.record(pointer::CONSOLE_LOGFILE, v.origin);
-            }
             K::ConsoleSize | K::ConsoleBufferSize => {
                 let size = if empty {
                     Some(None)
@@ -407,20 +417,6 @@ impl Lowerer<'_> {
                     }
                 }
             }
-            K::TtyMax => {
-                let n = if empty { Some(0) } else { self.uint(v) };
-                if let Some(n) = n {
-                    self.c.dev.ttys = n;
-                    self.origins.record(pointer::DEV_TTYS, v.origin);
-                }
-            }
-            K::PtyMax => {
-                let n = if empty { Some(0) } else { self.uint(v) };
-                if let Some(n) = n {
-                    self.c.dev.ptys = n;
-                    self.origins.record(pointer::DEV_PTYS, v.origin);
-                }
-            }
             K::TtyDir => {
                 if t.len() > 255 {
                     self.invalid(
@@ -439,10 +435,6 @@ impl Lowerer<'_> {
                     }
                     self.c.dev.tty_dir = self.set_string(pointer::DEV_TTY_DIR, v);
                 }
-            }
-            K::LogFile => {
-                self.c.logging.file = (!empty).then(|| simplify_path(t));
-                self.origins.record(pointer::LOGGING_FILE, v.origin);
             }
             K::LogLevel => {
                 if empty {
