@@ -17,6 +17,26 @@ pub use field::Field;
 pub use legacy::{legacy_rename, LegacyRename, REMOVED_KEYS, ROOTFS_BACKEND};
 pub use suggest::suggest;
 
+/// `Some(x)` for a table column that is filled in, `None` for one left empty.
+macro_rules! optional {
+    () => {
+        None
+    };
+    ($value:expr) => {
+        Some($value)
+    };
+}
+
+/// The arity column: scalar unless the table names another.
+macro_rules! arity {
+    () => {
+        Arity::Scalar
+    };
+    ($arity:ident) => {
+        Arity::$arity
+    };
+}
+
 /// Declares [`ExactKey`], [`KEYS`], the legacy names and the field accessors from one list,
 /// so they cannot drift apart.
 macro_rules! exact_keys {
@@ -53,25 +73,21 @@ macro_rules! exact_keys {
             /// The LXC 1.x/2.x name of the key, if it had another one.
             pub fn legacy_name(self) -> Option<&'static str> {
                 match self {
-                    $(ExactKey::$variant => None::<&'static str> $(.or(Some($legacy)))?,)*
+                    $(ExactKey::$variant => optional!($($legacy)?),)*
                 }
             }
 
             /// How the key takes repeated values (scalar unless the table says otherwise).
             pub fn arity(self) -> Arity {
                 match self {
-                    $(ExactKey::$variant => Arity::Scalar $(.or(Arity::$arity))?,)*
+                    $(ExactKey::$variant => arity!($($arity)?),)*
                 }
             }
 
             /// The model field the key sets, for keys without a grammar of their own.
             pub fn field(self) -> Option<Field> {
                 match self {
-                    $(ExactKey::$variant => {
-                        $(return Some(field::$kind!($($field).+, $pointer));)?
-                        #[allow(unreachable_code)]
-                        None
-                    })*
+                    $(ExactKey::$variant => optional!($(field::$kind!($($field).+, $pointer))?),)*
                 }
             }
         }
@@ -178,14 +194,6 @@ pub enum Arity {
     Other,
 }
 
-impl Arity {
-    /// `other` when the table names one (used by the table macro).
-    const fn or(self, other: Arity) -> Arity {
-        let _ = self;
-        other
-    }
-}
-
 /// Keys that only LXC 7.0 knows: LXC 5 and 6 refuse them.
 pub const LXC7_KEYS: &[&str] = &["lxc.environment.runtime", "lxc.environment.hooks"];
 
@@ -236,6 +244,28 @@ mod tests {
         unique.dedup();
         assert_eq!(unique.len(), legacy.len());
         assert!(legacy.iter().all(|l| ExactKey::from_name(l).is_none()));
+    }
+
+    #[test]
+    fn the_table_columns_are_read() {
+        assert_eq!(ExactKey::CapDrop.arity(), Arity::List);
+        assert_eq!(ExactKey::Include.arity(), Arity::Other);
+        assert_eq!(ExactKey::UtsName.arity(), Arity::Scalar);
+        assert_eq!(ExactKey::UtsName.legacy_name(), Some("lxc.utsname"));
+        assert_eq!(ExactKey::UtsName.name_for(true), "lxc.utsname");
+        assert_eq!(ExactKey::Arch.name_for(true), "lxc.arch");
+        assert!(ExactKey::Arch.field().is_none());
+        let mut c = crate::Container::default();
+        let Some(Field::Count { set, .. }) = ExactKey::TtyMax.field() else {
+            panic!("lxc.tty.max is a count");
+        };
+        set(&mut c, 4);
+        assert_eq!(c.dev.ttys, 4);
+        assert_eq!(
+            ExactKey::TtyMax.field().and_then(|f| f.value(&c)),
+            Some("4".into())
+        );
+        assert_eq!(ExactKey::PtyMax.field().and_then(|f| f.value(&c)), None);
     }
 
     #[test]
