@@ -158,7 +158,7 @@ codes! {
     R004 = ("hooks-not-run", Warning, "`lxconf run` does not run hooks"),
     R005 = ("host-devices-not-passed", Warning, "`lxconf run` does not pass host devices into the container"),
     R006 = ("init-user-name-not-resolved", Warning, "`lxconf run` does not resolve an init user or group given by name: the numeric ids are used"),
-    R007 = ("network-setting-not-applied", Warning, "a network setting `lxconf run` does not apply (veth router mode, host-side routes, gateway `auto`)"),
+    R007 = ("network-setting-not-applied", Warning, "a network setting `lxconf run` does not apply (veth router mode, host-side routes, gateway `auto`, vlans, queue counts, ipvlan isolation, l2proxy, libvirt networks)"),
     R008 = ("mount-setting-not-applied", Warning, "a mount setting `lxconf run` does not apply (rootfs options, cgroup v1 automounts, libvirt's /proc/meminfo)"),
     R009 = ("setting-not-applied", Warning, "another setting `lxconf run` does not apply (ttys, a hostname with a shared UTS namespace)"),
     R012 = ("host-interface-exists", Error, "a veth host name that already names a host interface: the run stops and leaves that interface alone"),
