@@ -2,7 +2,7 @@
 //! registry (lint rules) and `examples` (every code's fixture, and the explanations of the
 //! codes that are not lint rules). A test fails when a page is missing or stale; `LXCONF_UPDATE=1` rewrites them.
 
-use super::{examples, registry, Check, Fixable, RuleDef};
+use super::{examples, explain, registry, Check, Fixable, RuleDef};
 use lxconf_model::Code;
 use std::path::Path;
 
@@ -42,11 +42,8 @@ pub fn page(code: Code) -> String {
         source_of(code)
     ));
     let fixture = examples::example(code);
-    let (why, fix, registry_example) = match registry::rule(code) {
-        Some(rule) => {
-            push_rule_facts(&mut s, rule);
-            (rule.why, rule.fix, Some(rule.example))
-        }
+    match registry::rule(code) {
+        Some(rule) => push_rule_facts(&mut s, rule),
         None => {
             if let Some(e) = fixture {
                 s.push_str(&format!(
@@ -55,13 +52,14 @@ pub fn page(code: Code) -> String {
                     if e.needs_root { " (as root)" } else { "" }
                 ));
             }
-            match examples::explanation(code) {
-                Some(x) => (x.why, x.fix, None),
-                // The codes test fails on this: every code gets a real page.
-                None => ("Not explained yet.", "Not explained yet.", None),
-            }
         }
-    };
+    }
+    // The codes test fails on "Not explained yet": every code gets a real page.
+    let unexplained = "Not explained yet.";
+    let explanation = explain::of(code);
+    let why = explanation.map_or(unexplained, |x| x.why.as_str());
+    let fix = explanation.map_or(unexplained, |x| x.fix.as_str());
+    let data_example = explanation.and_then(|x| x.example.as_deref());
     let unraisable = examples::WITHOUT_FIXTURE.iter().find(|u| u.code == code);
     match (
         fixture.and_then(|e| e.bad.text.map(|text| (e, text))),
@@ -75,15 +73,16 @@ pub fn page(code: Code) -> String {
             text
         )),
         (None, Some(u)) => {
+            let example = data_example.unwrap_or_default();
             s.push_str(&format!(
                 "\n## Example\n\nNo input file raises it: {}. It can happen with:\n\n```{}\n{}```\n",
                 u.reason,
-                fence(u.example),
-                u.example
+                fence(example),
+                example
             ));
         }
         (None, None) => {
-            if let Some(example) = registry_example {
+            if let Some(example) = data_example {
                 s.push_str(&format!(
                     "\n## Example\n\n```{}\n{}```\n",
                     fence(example),

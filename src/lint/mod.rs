@@ -16,6 +16,7 @@
 
 pub mod docs;
 pub mod examples;
+pub mod explain;
 pub mod files;
 pub mod fix;
 pub mod output;
@@ -113,12 +114,6 @@ pub enum Check {
 pub struct RuleDef {
     /// Stable code (name, default level and summary live in the code table).
     pub code: Code,
-    /// A configuration that triggers the rule.
-    pub example: &'static str,
-    /// Why it matters.
-    pub why: &'static str,
-    /// How to fix it.
-    pub fix: &'static str,
     /// Whether a fix is offered.
     pub fixable: Fixable,
     /// The check.

@@ -191,12 +191,13 @@ pub fn sarif(items: &[Item<'_>]) -> Value {
         .iter()
         .map(|r| {
             let info = r.code.info();
+            let text = crate::lint::explain::of(r.code);
             json!({
                 "id": info.code,
                 "name": info.name,
                 "shortDescription": {"text": info.summary},
-                "fullDescription": {"text": r.why},
-                "help": {"text": r.fix, "markdown": crate::lint::docs::page(r.code)},
+                "fullDescription": {"text": text.map_or("", |t| t.why.as_str())},
+                "help": {"text": text.map_or("", |t| t.fix.as_str()), "markdown": crate::lint::docs::page(r.code)},
                 "helpUri": format!("https://example.invalid/lxconf/docs/rules/{}.md", info.code),
                 "defaultConfiguration": {"level": sarif_level(info.severity)},
                 "properties": {"fixable": !matches!(r.fixable, Fixable::No)}

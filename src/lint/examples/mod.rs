@@ -4,8 +4,8 @@
 //! `tests/it/codes.rs` runs the real command on every fixture.
 //!
 //! The lint rules' fixtures are corpus/lint/CODE.* (`lint.rs`); every other code has a
-//! directory tests/codes/CODE/ (`other.rs`), with its explanation beside it, since the
-//! registry only explains lint rules.
+//! directory tests/codes/CODE/ (`other.rs`). Why each code matters and how to fix it is
+//! documentation text, in `explanations.toml` (`super::explain`).
 
 mod lint;
 mod other;
@@ -43,18 +43,6 @@ pub struct Example {
     pub needs_root: bool,
 }
 
-/// Why a code that is not a lint rule matters, and how to fix it (lint rules have theirs
-/// in the registry).
-#[derive(Debug, Clone, Copy)]
-pub struct Explanation {
-    /// The code.
-    pub code: Code,
-    /// Why it matters.
-    pub why: &'static str,
-    /// How to fix it.
-    pub fix: &'static str,
-}
-
 /// A code that no input file can raise.
 #[derive(Debug, Clone, Copy)]
 pub struct Unraisable {
@@ -62,8 +50,6 @@ pub struct Unraisable {
     pub code: Code,
     /// Why no fixture raises it.
     pub reason: &'static str,
-    /// A configuration under which it can happen, for its page.
-    pub example: &'static str,
 }
 
 /// Codes that no input file can raise, with the reason. Each is still documented.
@@ -71,12 +57,6 @@ pub const WITHOUT_FIXTURE: &[Unraisable] = &[Unraisable {
     code: Code::R015,
     reason: "it is raised when the kernel refuses to give a `phys` interface back to the \
              host after the container ended (not ENODEV): a host-side race no config can set up",
-    example: "# enp3s0 moves into the container as eth0, and back to the host when it ends.\n\
-              lxc.uts.name = web\n\
-              lxc.rootfs.path = dir:/var/lib/lxc/web/rootfs\n\
-              lxc.net.0.type = phys\n\
-              lxc.net.0.link = enp3s0\n\
-              lxc.net.0.name = eth0\n",
 }];
 
 /// Every fixture: lint rules first, then the other codes.
@@ -87,9 +67,4 @@ pub fn all() -> impl Iterator<Item = &'static Example> {
 /// The fixture of a code.
 pub fn example(code: Code) -> Option<&'static Example> {
     all().find(|e| e.code == code)
-}
-
-/// The explanation of a code that is not a lint rule.
-pub fn explanation(code: Code) -> Option<&'static Explanation> {
-    other::EXPLANATIONS.iter().find(|e| e.code == code)
 }

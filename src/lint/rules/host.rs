@@ -11,25 +11,16 @@ use std::path::Path;
 pub const RULES: &[RuleDef] = &[
     RuleDef {
         code: Code::M023,
-        example: "lxc.hook.pre-start = /usr/local/bin/setup-net.sh\n# the script exists but is mode 0644\n",
-        why: "LXC runs hooks as programs; a missing or non-executable hook makes the container fail to start (pre-start, mount, start) or leaves cleanup undone (stop, post-stop).",
-        fix: "Install the hook and make it executable: `chmod +x /usr/local/bin/setup-net.sh`. Checked only with `--host`.",
         fixable: Fixable::No,
         check: Check::Host(hook_not_executable),
     },
     RuleDef {
         code: Code::M031,
-        example: "lxc.rootfs.path = dir:/var/lib/lxc/web/rootfs\n# the directory does not exist on this host\n",
-        why: "LXC bind-mounts the rootfs directory at start; a missing directory makes the start fail.",
-        fix: "Create or restore the rootfs, or fix the path. Checked only with `--host`.",
         fixable: Fixable::No,
         check: Check::Host(rootfs_not_found),
     },
     RuleDef {
         code: Code::M032,
-        example: "lxc.mount.entry = /srv/missing srv none bind,create=dir 0 0\n",
-        why: "A bind mount of a source that does not exist fails, and LXC aborts the start unless the entry is `optional`.",
-        fix: "Create the source, fix the path, or mark the entry `optional`. Checked only with `--host`.",
         fixable: Fixable::No,
         check: Check::Host(bind_source_not_found),
     },

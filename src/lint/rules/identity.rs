@@ -9,9 +9,6 @@ use lxconf_model::{Code, Diagnostic, Severity};
 /// The identity rules.
 pub const RULES: &[RuleDef] = &[RuleDef {
     code: Code::M035,
-    example: "lxc.uts.name = ../web\n",
-    why: "A container's name becomes a file or directory name: liblxc keeps the container in `<lxcpath>/NAME/`, libvirt keeps its state in `/run/libvirt/lxc/NAME.pid` and refuses `/` and newlines in a domain name (libvirt 9.0: `name a/b cannot contain '/'`), and `lxconf domxml-from-native --output-dir` writes `NAME.xml`, naming the domain after `lxc.uts.name`. A name with `/`, or `.`/`..`, names a file somewhere else (`../x.xml`, `/etc/x.xml`); an empty name names no file, and a control character cannot be written in domain XML and garbles the terminals and logs that show the name. lxconf refuses to write such a name as a file; on a hostname (`lxc.uts.name`) the kernel accepts it, so there it is a warning.",
-    fix: "Use one plain name: letters, digits, `-`, `_` and `.` (`web-01`).",
     fixable: Fixable::No,
     check: Check::Model(name_not_a_file_name),
 }];

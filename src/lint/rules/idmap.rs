@@ -10,33 +10,21 @@ use lxconf_model::{Code, Diagnostic};
 pub const RULES: &[RuleDef] = &[
     RuleDef {
         code: Code::M003,
-        example: "lxc.idmap = u 0 100000 65536\nlxc.idmap = u 1000 1000 1\nlxc.idmap = g 0 100000 65536\n",
-        why: "The kernel refuses a uid_map or gid_map whose ranges overlap, inside or on the host, so the container fails to start with an unhelpful EPERM/EINVAL.",
-        fix: "Split the big range around the single id: `u 0 100000 1000`, `u 1000 1000 1`, `u 1001 101001 64535`.",
         fixable: Fixable::No,
         check: Check::Model(overlap),
     },
     RuleDef {
         code: Code::M004,
-        example: "lxc.idmap = u 1 100001 65535\nlxc.idmap = g 1 100001 65535\n",
-        why: "With a user namespace, LXC needs the container's root (id 0) mapped to set the container up; without it the start fails (\"No uid mapping for container root\").",
-        fix: "Map id 0: `lxc.idmap = u 0 100000 65536`.",
         fixable: Fixable::No,
         check: Check::Model(root_not_mapped),
     },
     RuleDef {
         code: Code::M005,
-        example: "lxc.idmap = u 0 100000 65536\n",
-        why: "A user namespace needs both maps: without a gid map every group is the overflow group and setgid fails, so the container does not start.",
-        fix: "Add the matching `g` line: `lxc.idmap = g 0 100000 65536`.",
         fixable: Fixable::No,
         check: Check::Model(kind_missing),
     },
     RuleDef {
         code: Code::M006,
-        example: "lxc.rootfs.path = dir:/var/lib/lxc/web/rootfs\n# no lxc.idmap\n",
-        why: "Without id mappings there is no user namespace: root in the container is root on the host, and an escape through a kernel or configuration bug owns the host.",
-        fix: "Run the container unprivileged: map root to a subordinate range (`lxc.idmap = u 0 100000 65536`, `lxc.idmap = g 0 100000 65536`) and chown the rootfs. Allow the rule where a privileged container is intended.",
         fixable: Fixable::No,
         check: Check::Model(privileged),
     },
