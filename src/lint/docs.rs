@@ -1,6 +1,7 @@
 //! `docs/rules/`: one page per code and an index, generated from the code table, the
-//! registry (lint rules) and `examples` (every code's fixture, and the explanations of the
-//! codes that are not lint rules). A test fails when a page is missing or stale; `LXCONF_UPDATE=1` rewrites them.
+//! registry (lint rules), the explanations (`explanations.toml`) and `examples` (every
+//! code's fixture). A test fails when a page is missing or stale; `LXCONF_UPDATE=1` rewrites
+//! them.
 
 use super::{examples, explain, registry, Check, Fixable, RuleDef};
 use lxconf_model::Code;
@@ -146,7 +147,7 @@ fn capitalize(s: &str) -> String {
 /// The index page.
 pub fn index() -> String {
     let mut s = String::from(
-        "# Rules\n\nGenerated from the code table (`schemas/src/codes.rs`), the registry (`src/lint/registry.rs`) and\nthe fixtures (`src/lint/examples/`: corpus/lint for lint rules, tests/codes for the other codes);\ndo not edit: run `LXCONF_UPDATE=1 cargo test -p lxconf --test it lint_docs` after changing a\nrule or a fixture.\n\nThe letter says where a finding comes from: L LXC config, F fstab, X domain XML, M model,\nC conversion, R runner, I input limits (docs/lxc-parsing.md, Limits). Levels can be changed with `--deny/--warn/--allow CODE`, in\n`lxconf.toml`, or per line with `# lxconf: allow CODE`.\n\n| Code | Name | Level | Fix | Summary |\n|---|---|---|---|---|\n",
+        "# Rules\n\nGenerated from the code table (`schemas/src/codes.rs`), the registry (`src/lint/registry.rs`),\nthe explanations (`src/lint/explanations.toml`) and the fixtures (`src/lint/examples/`: corpus/lint for lint rules, tests/codes for the other codes);\ndo not edit: run `LXCONF_UPDATE=1 cargo test -p lxconf --test it lint_docs` after changing a\nrule or a fixture.\n\nThe letter says where a finding comes from: L LXC config, F fstab, X domain XML, M model,\nC conversion, R runner, I input limits (docs/lxc-parsing.md, Limits). Levels can be changed with `--deny/--warn/--allow CODE`, in\n`lxconf.toml`, or per line with `# lxconf: allow CODE`.\n\n| Code | Name | Level | Fix | Summary |\n|---|---|---|---|---|\n",
     );
     for code in Code::ALL {
         let info = code.info();

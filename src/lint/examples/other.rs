@@ -55,7 +55,7 @@ pub const EXAMPLES: &[Example] = &[
         bad: fixture!("C103", "bad.json"),
         fixed: Some(fixture!("C103", "fixed.json")),
         command: CONVERT_LXC,
-        at: "`lxc.uts.name`",
+        at: "cannot be written",
         needs_root: false,
     },
     Example {
@@ -82,7 +82,7 @@ pub const EXAMPLES: &[Example] = &[
         bad: fixture!("C203", "bad.conf"),
         fixed: Some(fixture!("C203", "fixed.conf")),
         command: FROM_NATIVE,
-        at: "no lxc.uts.name",
+        at: "file name says nothing",
         needs_root: false,
     },
     Example {
