@@ -3,7 +3,7 @@
 
 use crate::{detect, domxml, fstab, lxc, model_doc, Format, LoadOptions, Loaded};
 use lxconf_model::model::Container;
-use lxconf_model::{pointer, Code, Diagnostic, Document, Origin, SourceMap};
+use lxconf_model::{pointer, Document, Origin, SourceMap};
 
 /// Load `text` (shown in diagnostics as `name`) in `format`, or in the format [`detect`]
 /// finds when there is none. `options` serve the LXC reader, the only one that reads other
@@ -35,30 +35,14 @@ pub fn load_fstab(name: &str, text: &str) -> Loaded {
         ..Document::default()
     };
     for e in entries {
-        let (mount, errors) = fstab::options::mount_from_fields(
-            e.source.text,
-            e.target.text,
-            e.fstype.text,
-            &e.options.text,
-            e.dump,
-            e.pass,
-        );
-        for err in errors {
-            let start = e.options.range.start;
-            diagnostics.push(
-                Diagnostic::new(Code::F004, err.message)
-                    .at(Origin::new(
-                        id,
-                        start + err.range.start..start + err.range.end,
-                    ))
-                    .help(err.help),
-            );
-        }
+        let line = e.line.clone();
+        let (mount, errors) = e.into_mount(id);
+        diagnostics.extend(errors);
         let i = document.container.mounts.len();
         document.container.mounts.push(mount);
         document.origins.record(
             pointer::item(pointer::MOUNTS, i),
-            Origin::new(id, e.line.clone()),
+            Origin::new(id, line.clone()),
         );
     }
     Loaded {

@@ -103,6 +103,34 @@ pub enum LineError {
     },
 }
 
+impl FstabEntry {
+    /// The mount this entry describes, and an F004 error at each option the model cannot
+    /// take (located in `source`, where the entry's ranges point).
+    pub fn into_mount(self, source: SourceId) -> (lxconf_model::model::Mount, Vec<Diagnostic>) {
+        let (mount, errors) = options::mount_from_fields(
+            self.source.text,
+            self.target.text,
+            self.fstype.text,
+            &self.options.text,
+            self.dump,
+            self.pass,
+        );
+        let start = self.options.range.start;
+        let diagnostics = errors
+            .into_iter()
+            .map(|e| {
+                Diagnostic::new(Code::F004, e.message)
+                    .at(Origin::new(
+                        source,
+                        start + e.range.start..start + e.range.end,
+                    ))
+                    .help(e.help)
+            })
+            .collect();
+        (mount, diagnostics)
+    }
+}
+
 /// Parse one line (without its newline). `base` is the offset of the line in the file.
 /// Returns `Ok(None)` for blank and comment lines.
 pub fn parse_line(line: &str, base: usize) -> Result<Option<FstabEntry>, LineError> {

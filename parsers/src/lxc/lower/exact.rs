@@ -550,25 +550,8 @@ impl Lowerer<'_> {
                 let base = v.origin.start as usize;
                 match fstab::parse_line(t, base) {
                     Ok(Some(entry)) => {
-                        let (mount, errors) = fstab::options::mount_from_fields(
-                            entry.source.text,
-                            entry.target.text,
-                            entry.fstype.text,
-                            &entry.options.text,
-                            entry.dump,
-                            entry.pass,
-                        );
-                        for e in errors {
-                            let start = entry.options.range.start + e.range.start;
-                            self.diag(
-                                Diagnostic::new(Code::F004, e.message)
-                                    .at(Origin::new(
-                                        v.origin.source,
-                                        start..entry.options.range.start + e.range.end,
-                                    ))
-                                    .help(e.help),
-                            );
-                        }
+                        let (mount, errors) = entry.into_mount(v.origin.source);
+                        self.diags.extend(errors);
                         self.mount_entries.push((mount, v.origin));
                     }
                     Ok(None) => {}

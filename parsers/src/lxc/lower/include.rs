@@ -250,26 +250,10 @@ impl Lowerer<'_> {
         self.diags.extend(diags);
         let mut out = Vec::new();
         for e in entries {
-            let (mount, errors) = fstab::options::mount_from_fields(
-                e.source.text,
-                e.target.text,
-                e.fstype.text,
-                &e.options.text,
-                e.dump,
-                e.pass,
-            );
-            for err in errors {
-                let start = e.options.range.start;
-                self.diag(
-                    Diagnostic::new(Code::F004, err.message)
-                        .at(Origin::new(
-                            id,
-                            start + err.range.start..start + err.range.end,
-                        ))
-                        .help(err.help),
-                );
-            }
-            out.push((mount, Origin::new(id, e.line.clone())));
+            let line = e.line.clone();
+            let (mount, errors) = e.into_mount(id);
+            self.diags.extend(errors);
+            out.push((mount, Origin::new(id, line.clone())));
         }
         out
     }
