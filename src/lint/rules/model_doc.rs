@@ -1,5 +1,5 @@
 //! Rules on model documents (`lxconf show` output read back): JSON syntax and the schema.
-//! Reported by [`crate::lint::json_doc`] while loading.
+//! Reported by `lxconf_parse::model_doc` while loading.
 
 use crate::lint::{Check, Fixable, RuleDef};
 use lxconf_model::Code;
