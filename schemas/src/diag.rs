@@ -71,6 +71,10 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// A mechanical fix, when one exists.
     pub fix: Option<Fix>,
+    /// JSON pointers of the model fields a conversion loss covers (empty for findings
+    /// that are not about one model field). A difference between a model and its
+    /// conversion read back is reported when one of these equals or prefixes its pointer.
+    pub pointers: Vec<String>,
 }
 
 impl Diagnostic {
@@ -84,6 +88,7 @@ impl Diagnostic {
             secondary: Vec::new(),
             help: None,
             fix: None,
+            pointers: Vec::new(),
         }
     }
 
@@ -126,6 +131,22 @@ impl Diagnostic {
         self
     }
 
+    /// Name a model field this finding is about (a JSON pointer into the model).
+    pub fn covering(mut self, pointer: impl Into<String>) -> Self {
+        let pointer = pointer.into();
+        if !self.pointers.contains(&pointer) {
+            self.pointers.push(pointer);
+        }
+        self
+    }
+
+    /// True when this finding names `pointer` or a field containing it.
+    pub fn covers(&self, pointer: &str) -> bool {
+        self.pointers
+            .iter()
+            .any(|p| crate::pointer::contains(p, pointer))
+    }
+
     /// Override the severity.
     pub fn severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
@@ -160,6 +181,7 @@ impl Diagnostic {
                 replacement: f.replacement.clone(),
                 safe: f.safe,
             }),
+            pointers: self.pointers.clone(),
         }
     }
 }
@@ -187,6 +209,9 @@ pub struct DiagnosticRecord {
     /// Fix.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<FixRecord>,
+    /// JSON pointers of the model fields a conversion loss covers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pointers: Vec<String>,
 }
 
 /// A related location.

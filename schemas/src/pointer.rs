@@ -186,6 +186,14 @@ pub fn entry(map: &str, key: &str) -> String {
     format!("{map}/{}", key.replace('~', "~0").replace('/', "~1"))
 }
 
+/// Whether the field at `outer` contains the one at `inner`: equal, or a prefix ending at a
+/// segment boundary (`/networks/0` contains `/networks/0/ipv4/1`, not `/networks/01`).
+/// The root pointer `""` contains everything.
+pub fn contains(outer: &str, inner: &str) -> bool {
+    inner == outer
+        || (inner.starts_with(outer) && inner.as_bytes().get(outer.len()) == Some(&b'/'))
+}
+
 /// Whether `pointer` names a value the model can hold, checked against the model's JSON
 /// Schema (list elements, map entries and optional values included).
 pub fn names_model_value(pointer: &str) -> bool {
@@ -262,5 +270,14 @@ mod tests {
         assert!(names_model_value("/mounts/0/target"));
         assert!(names_model_value("/lxc/cgroup_dirs/relative"));
         assert!(!names_model_value("/mounts/x/target"));
+    }
+
+    #[test]
+    fn containment_stops_at_segment_boundaries() {
+        assert!(contains("/networks/0", "/networks/0"));
+        assert!(contains("/networks/0", "/networks/0/ipv4/1/broadcast"));
+        assert!(!contains("/networks/0", "/networks/01"));
+        assert!(!contains("/networks/0/ipv4", "/networks/0"));
+        assert!(contains("", "/hostname"));
     }
 }

@@ -161,6 +161,9 @@ impl<'a> W<'a> {
         if let Some(o) = self.doc.origins.find(pointer) {
             d = d.at(o);
         }
+        if !pointer.is_empty() {
+            d = d.covering(pointer);
+        }
         self.losses.push(d);
     }
     pub(super) fn loss(&mut self, pointer: &str, what: String, help: &str) {

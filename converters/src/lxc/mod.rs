@@ -98,13 +98,10 @@ impl<'a> Emitter<'a> {
     /// Report a value that cannot be written (an error: the output is not used).
     fn refuse(&mut self, pointer: Option<&str>, key: &str, why: Unwritable) {
         let key = key.escape_debug();
-        let mut d = Diagnostic::new(Code::C103, format!("`{key}` cannot be written: {why}")).help(
+        let d = Diagnostic::new(Code::C103, format!("`{key}` cannot be written: {why}")).help(
             "LXC reads its config line by line and has no escapes: fix the value at its source",
         );
-        if let Some(o) = pointer.and_then(|p| self.origin(p)) {
-            d = d.at(o);
-        }
-        self.losses.push(d);
+        self.report(d, pointer.unwrap_or(""));
     }
 
     /// The name to write for `key`: its LXC 2.x name with `legacy`, when it had one.
@@ -144,16 +141,22 @@ impl<'a> Emitter<'a> {
             format!("{what} cannot be expressed in an LXC config"),
         )
         .help(why.to_string());
-        if let Some(o) = self.origin(pointer) {
-            d = d.at(o);
-        }
-        self.losses.push(d);
+        self.report(d, pointer);
     }
 
     fn note(&mut self, pointer: &str, message: String, help: &str) {
-        let mut d = Diagnostic::new(Code::C102, message).help(help.to_string());
+        let d = Diagnostic::new(Code::C102, message).help(help.to_string());
+        self.report(d, pointer);
+    }
+
+    /// Record a finding about the model field at `pointer`: located at the line that set it
+    /// and naming the field, so a reader of the report (or a test) can tell what it covers.
+    fn report(&mut self, mut d: Diagnostic, pointer: &str) {
         if let Some(o) = self.origin(pointer) {
             d = d.at(o);
+        }
+        if !pointer.is_empty() {
+            d = d.covering(pointer);
         }
         self.losses.push(d);
     }
