@@ -47,16 +47,7 @@ fn walk(pointer: &str, l: &Value, r: &Value, out: &mut Vec<Difference>) {
                 );
             }
         }
-        (Value::Array(a), Value::Array(b)) => {
-            for i in 0..a.len().max(b.len()) {
-                walk(
-                    &format!("{pointer}/{i}"),
-                    a.get(i).unwrap_or(&Value::Null),
-                    b.get(i).unwrap_or(&Value::Null),
-                    out,
-                );
-            }
-        }
+        (Value::Array(a), Value::Array(b)) => walk_list(pointer, a, b, out),
         // A list left out of the JSON (empty) against a list.
         (Value::Null, Value::Array(_)) => walk(pointer, &Value::Array(Vec::new()), r, out),
         (Value::Array(_), Value::Null) => walk(pointer, l, &Value::Array(Vec::new()), out),
@@ -71,6 +62,92 @@ fn walk(pointer: &str, l: &Value, r: &Value, out: &mut Vec<Difference>) {
         }),
         _ => {}
     }
+}
+
+/// Compare two lists element by element after aligning them: a conversion that drops one
+/// mount must report that mount, not every mount after it. Elements equal on both sides are
+/// matched (a longest common subsequence); between matches, the remaining elements are
+/// compared in pairs, and the extra ones are reported as removed (at their left index) or
+/// added (at their right index).
+fn walk_list(pointer: &str, a: &[Value], b: &[Value], out: &mut Vec<Difference>) {
+    let mut at = |i: Option<usize>, j: Option<usize>, out: &mut Vec<Difference>| {
+        let index = i.or(j).unwrap_or(0);
+        walk(
+            &format!("{pointer}/{index}"),
+            i.and_then(|i| a.get(i)).unwrap_or(&Value::Null),
+            j.and_then(|j| b.get(j)).unwrap_or(&Value::Null),
+            out,
+        );
+    };
+    let (mut i, mut j) = (0, 0);
+    for (mi, mj) in aligned(a, b).into_iter().chain([(a.len(), b.len())]) {
+        // Pair what lies between the previous match and this one.
+        while i < mi && j < mj {
+            at(Some(i), Some(j), out);
+            (i, j) = (i + 1, j + 1);
+        }
+        for k in i..mi {
+            at(Some(k), None, out);
+        }
+        for k in j..mj {
+            at(None, Some(k), out);
+        }
+        (i, j) = (mi + 1, mj + 1);
+    }
+}
+
+/// Largest list middle aligned exactly; longer middles are compared by position (the
+/// alignment costs their product in time and memory).
+const MAX_ALIGNED: usize = 256;
+
+/// Index pairs of equal elements, in order: the common prefix and suffix, and a longest
+/// common subsequence of what lies between when it is small enough.
+fn aligned(a: &[Value], b: &[Value]) -> Vec<(usize, usize)> {
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (ra, rb) = (&a[prefix..], &b[prefix..]);
+    let suffix = ra
+        .iter()
+        .rev()
+        .zip(rb.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (ma, mb) = (&ra[..ra.len() - suffix], &rb[..rb.len() - suffix]);
+    let mut pairs: Vec<(usize, usize)> = (0..prefix).map(|k| (k, k)).collect();
+    if ma.len() <= MAX_ALIGNED && mb.len() <= MAX_ALIGNED {
+        let lcs = common_subsequence(ma, mb);
+        pairs.extend(lcs.into_iter().map(|(x, y)| (x + prefix, y + prefix)));
+    }
+    let (ea, eb) = (a.len() - suffix, b.len() - suffix);
+    pairs.extend((0..suffix).map(|k| (ea + k, eb + k)));
+    pairs
+}
+
+/// A longest common subsequence of two short lists, as index pairs.
+fn common_subsequence(a: &[Value], b: &[Value]) -> Vec<(usize, usize)> {
+    let (n, m) = (a.len(), b.len());
+    // len[i][j]: LCS length of a[i..] and b[j..].
+    let mut len = vec![vec![0u16; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            len[i][j] = if a[i] == b[j] {
+                len[i + 1][j + 1] + 1
+            } else {
+                len[i + 1][j].max(len[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut pairs) = (0, 0, Vec::new());
+    while i < n && j < m {
+        if a[i] == b[j] {
+            pairs.push((i, j));
+            (i, j) = (i + 1, j + 1);
+        } else if len[i + 1][j] >= len[i][j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    pairs
 }
 
 #[cfg(test)]
@@ -97,5 +174,27 @@ mod tests {
         let d = diff(&a, &b);
         let pointers: Vec<&str> = d.iter().map(|d| d.pointer.as_str()).collect();
         assert_eq!(pointers, ["/hostname", "/init/env/0"]);
+    }
+
+    #[test]
+    fn a_dropped_element_is_the_only_difference() {
+        let mut a = Container::default();
+        for name in ["A", "B", "C", "D"] {
+            a.init.env.push(EnvVar {
+                name: name.into(),
+                value: None,
+            });
+        }
+        let mut b = a.clone();
+        b.init.env.remove(1);
+        let d = diff(&a, &b);
+        let pointers: Vec<&str> = d.iter().map(|d| d.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/init/env/1"]);
+        // A changed element is still compared field by field.
+        let mut c = a.clone();
+        c.init.env[2].value = Some("x".into());
+        let d = diff(&a, &c);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].pointer, "/init/env/2/value");
     }
 }
