@@ -86,7 +86,9 @@ struct Found<'d> {
 
 impl Found<'_> {
     /// `d` at the origin of the model value at `pointer`, when the source has one.
+    /// Locate a finding at the line that set `pointer`, and name that model field.
     fn at(&self, d: Diagnostic, pointer: &str) -> Diagnostic {
+        let d = d.covering(pointer);
         match self.doc.origins.find(pointer) {
             Some(o) => d.at(o),
             None => d,

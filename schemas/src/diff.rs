@@ -65,12 +65,13 @@ fn walk(pointer: &str, l: &Value, r: &Value, out: &mut Vec<Difference>) {
 }
 
 /// Compare two lists element by element after aligning them: a conversion that drops one
-/// mount must report that mount, not every mount after it. Elements equal on both sides are
-/// matched (a longest common subsequence); between matches, the remaining elements are
-/// compared in pairs, and the extra ones are reported as removed (at their left index) or
-/// added (at their right index).
+/// mount must report that mount, not every mount after it. The same elements on both sides
+/// (equal, or with the same identity field) are matched (a longest common subsequence) and
+/// compared field by field; between matches, the remaining elements are compared in pairs,
+/// and the extra ones are reported as removed (at their left index) or added (at their
+/// right index).
 fn walk_list(pointer: &str, a: &[Value], b: &[Value], out: &mut Vec<Difference>) {
-    let mut at = |i: Option<usize>, j: Option<usize>, out: &mut Vec<Difference>| {
+    let at = |i: Option<usize>, j: Option<usize>, out: &mut Vec<Difference>| {
         let index = i.or(j).unwrap_or(0);
         walk(
             &format!("{pointer}/{index}"),
@@ -92,24 +93,46 @@ fn walk_list(pointer: &str, a: &[Value], b: &[Value], out: &mut Vec<Difference>)
         for k in j..mj {
             at(None, Some(k), out);
         }
+        // The matched pair itself: the same element, perhaps with a field changed.
+        if mi < a.len() && mj < b.len() {
+            at(Some(mi), Some(mj), out);
+        }
         (i, j) = (mi + 1, mj + 1);
     }
+}
+
+/// Fields that name a list element: a mount with its options changed is still the mount
+/// on the same target.
+const IDENTITY_FIELDS: &[&str] = &["target", "name", "resource", "key"];
+
+/// Whether two list elements are the same element (equal, or the same identity field).
+fn same_item(x: &Value, y: &Value) -> bool {
+    if x == y {
+        return true;
+    }
+    let (Value::Object(a), Value::Object(b)) = (x, y) else {
+        return false;
+    };
+    IDENTITY_FIELDS
+        .iter()
+        .find_map(|f| a.get(*f).zip(b.get(*f)))
+        .is_some_and(|(p, q)| p == q)
 }
 
 /// Largest list middle aligned exactly; longer middles are compared by position (the
 /// alignment costs their product in time and memory).
 const MAX_ALIGNED: usize = 256;
 
-/// Index pairs of equal elements, in order: the common prefix and suffix, and a longest
+/// Index pairs of the same elements, in order: the common prefix and suffix, and a longest
 /// common subsequence of what lies between when it is small enough.
 fn aligned(a: &[Value], b: &[Value]) -> Vec<(usize, usize)> {
-    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let prefix = a.iter().zip(b).take_while(|(x, y)| same_item(x, y)).count();
     let (ra, rb) = (&a[prefix..], &b[prefix..]);
     let suffix = ra
         .iter()
         .rev()
         .zip(rb.iter().rev())
-        .take_while(|(x, y)| x == y)
+        .take_while(|(x, y)| same_item(x, y))
         .count();
     let (ma, mb) = (&ra[..ra.len() - suffix], &rb[..rb.len() - suffix]);
     let mut pairs: Vec<(usize, usize)> = (0..prefix).map(|k| (k, k)).collect();
@@ -129,7 +152,7 @@ fn common_subsequence(a: &[Value], b: &[Value]) -> Vec<(usize, usize)> {
     let mut len = vec![vec![0u16; m + 1]; n + 1];
     for i in (0..n).rev() {
         for j in (0..m).rev() {
-            len[i][j] = if a[i] == b[j] {
+            len[i][j] = if same_item(&a[i], &b[j]) {
                 len[i + 1][j + 1] + 1
             } else {
                 len[i + 1][j].max(len[i][j + 1])
@@ -138,7 +161,7 @@ fn common_subsequence(a: &[Value], b: &[Value]) -> Vec<(usize, usize)> {
     }
     let (mut i, mut j, mut pairs) = (0, 0, Vec::new());
     while i < n && j < m {
-        if a[i] == b[j] {
+        if same_item(&a[i], &b[j]) {
             pairs.push((i, j));
             (i, j) = (i + 1, j + 1);
         } else if len[i + 1][j] >= len[i][j + 1] {

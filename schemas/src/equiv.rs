@@ -135,6 +135,7 @@ pub const EXPECTED_ACROSS: &[(&str, &str)] = &[
     (pointer::AUTO_MOUNTS_CGROUP, "libvirt bind-mounts the host's cgroup hierarchy; LXC's cgroup automount modes have no libvirt equivalent"),
     (pointer::DEV_PTYS, "libvirt's devpts has no pty limit of its own (the kernel's maximum)"),
     ("/dev/tmpfs_size", "libvirt's /dev is a 64 KiB tmpfs, LXC's 500000 bytes"),
+    ("/mounts/*/create", "libvirt creates a missing mount point itself, as a directory or a file to match the source"),
 ];
 
 fn observation_of(pointer: &str) -> &'static str {
@@ -161,9 +162,19 @@ pub const EXPECTED_VALUES: &[(&str, &str, &str, &str)] = &[
     (pointer::AUTO_MOUNTS_SYS, "libvirt", "mixed", "libvirt's read-only /sys is closest to LXC's sys:mixed"),
 ];
 
+/// Whether `pointer` is `prefix` or inside it; a `*` segment of the prefix matches any
+/// one segment (`/mounts/*/create`).
+fn under(prefix: &str, pointer: &str) -> bool {
+    let mut segments = pointer.split('/');
+    prefix.split('/').all(|want| {
+        segments
+            .next()
+            .is_some_and(|got| want == "*" || want == got)
+    })
+}
+
 fn expected_reason(d: &Difference, across: bool) -> Option<&'static str> {
-    let prefixed =
-        |prefix: &str| d.pointer == prefix || d.pointer.starts_with(&format!("{prefix}/"));
+    let prefixed = |prefix: &str| under(prefix, &d.pointer);
     for (prefix, reason) in EXPECTED {
         if prefixed(prefix) {
             return Some(reason);
@@ -231,6 +242,17 @@ fn canonical(c: &Container) -> Container {
     for (i, n) in c.networks.iter_mut().enumerate() {
         n.index = i as u32;
     }
+    // A hook format version with no hook to call means nothing.
+    if c.hooks.hooks.is_empty() {
+        c.hooks = Hooks::default();
+    }
+    // A read-only root filesystem, as a flag or as the `ro` mount option.
+    if let Some(r) = c.rootfs.as_mut() {
+        if let Some(i) = r.options.iter().position(|o| o == "ro") {
+            r.options.remove(i);
+            r.readonly = true;
+        }
+    }
     // Settings a system ignores are not part of the container's behaviour.
     c.unrecognized.retain(|u| !u.reason.contains("ignores"));
     c
@@ -255,52 +277,13 @@ pub fn compare(left: &Container, right: &Container) -> Vec<Observation> {
     // LXC-derived models have no libvirt settings; libvirt-derived (or prepared) ones do.
     let across = left.libvirt.is_some() != right.libvirt.is_some();
     let mut by_obs: BTreeMap<&'static str, Vec<Detail>> = BTreeMap::new();
-    // The environment is compared by variable name (what init sees), not by position.
-    let env_map = |c: &Container| -> BTreeMap<String, Option<String>> {
-        c.init
-            .env
-            .iter()
-            .map(|e| (e.name.clone(), e.value.clone()))
-            .collect()
-    };
-    let (le, re) = (env_map(&l), env_map(&r));
-    let names: std::collections::BTreeSet<&String> = le.keys().chain(re.keys()).collect();
-    for name in names {
-        let (a, b) = (le.get(name), re.get(name));
-        if a == b {
-            continue;
-        }
-        // libvirt's `container_uuid`/`LIBVIRT_LXC_UUID` carry the domain's uuid, which is
-        // management metadata: when the uuids differ, so do these, and nothing else does.
-        let of_uuid = |v: Option<&Option<String>>, c: &Container| {
-            matches!((v, c.uuid), (Some(Some(s)), Some(u)) if *s == u.to_string())
-                || (v.is_none() && c.uuid.is_none())
-        };
-        let uuid_derived = matches!(name.as_str(), "container_uuid" | "LIBVIRT_LXC_UUID")
-            && left.uuid != right.uuid
-            && of_uuid(a, left)
-            && of_uuid(b, right);
-        let reason = if across && SYSTEM_ENV.contains(&name.as_str()) {
-            Some("LXC and libvirt set their own `container` and management variables for init")
-        } else if uuid_derived {
-            Some("libvirt passes the domain's uuid (management metadata) to init")
-        } else {
-            None
-        };
-        let value = |v: Option<&Option<String>>| match v {
-            Some(Some(s)) => serde_json::Value::String(s.clone()),
-            Some(None) => serde_json::Value::String("(from the host)".into()),
-            None => serde_json::Value::Null,
-        };
-        by_obs.entry("environment").or_default().push(Detail {
-            pointer: pointer::entry(pointer::INIT_ENV, name),
-            left: value(a),
-            right: value(b),
-            reason,
-        });
-    }
+    by_obs.insert("environment", env_details(left, right, &l, &r, across));
     l.init.env.clear();
     r.init.env.clear();
+    if across {
+        let loopback = loopback_details(&mut l, &mut r);
+        by_obs.entry("network").or_default().extend(loopback);
+    }
     // libvirt never creates a cgroup namespace: an inherent difference.
     let (lc, rc) = if across {
         (
@@ -348,6 +331,99 @@ pub fn compare(left: &Container, right: &Container) -> Vec<Observation> {
             }
         })
         .collect()
+}
+
+/// Environment differences, by variable name (what init sees), not by position; each is
+/// pointed at the variable in the left model (or the right one when the left has none).
+fn env_details(
+    left: &Container,
+    right: &Container,
+    l: &Container,
+    r: &Container,
+    across: bool,
+) -> Vec<Detail> {
+    let env_map = |c: &Container| -> BTreeMap<String, (usize, Option<String>)> {
+        let mut map = BTreeMap::new();
+        for (i, e) in c.init.env.iter().enumerate() {
+            // The last assignment wins, as with setenv in order.
+            map.insert(e.name.clone(), (i, e.value.clone()));
+        }
+        map
+    };
+    let (le, re) = (env_map(l), env_map(r));
+    let names: std::collections::BTreeSet<&String> = le.keys().chain(re.keys()).collect();
+    let mut details = Vec::new();
+    for name in names {
+        let (a, b) = (le.get(name), re.get(name));
+        let (va, vb) = (a.map(|(_, v)| v), b.map(|(_, v)| v));
+        if va == vb {
+            continue;
+        }
+        // libvirt's `container_uuid`/`LIBVIRT_LXC_UUID` carry the domain's uuid, which is
+        // management metadata: when the uuids differ, so do these, and nothing else does.
+        let of_uuid = |v: Option<&Option<String>>, c: &Container| {
+            matches!((v, c.uuid), (Some(Some(s)), Some(u)) if *s == u.to_string())
+                || (v.is_none() && c.uuid.is_none())
+        };
+        let uuid_derived = matches!(name.as_str(), "container_uuid" | "LIBVIRT_LXC_UUID")
+            && left.uuid != right.uuid
+            && of_uuid(va, left)
+            && of_uuid(vb, right);
+        let reason = if across && SYSTEM_ENV.contains(&name.as_str()) {
+            Some("LXC and libvirt set their own `container` and management variables for init")
+        } else if uuid_derived {
+            Some("libvirt passes the domain's uuid (management metadata) to init")
+        } else {
+            None
+        };
+        let value = |v: Option<&Option<String>>| match v {
+            Some(Some(s)) => serde_json::Value::String(format!("{name}={s}")),
+            Some(None) => serde_json::Value::String(format!("{name} (from the host)")),
+            None => serde_json::Value::Null,
+        };
+        let index = a.or(b).map_or(0, |(i, _)| *i);
+        details.push(Detail {
+            pointer: pointer::item(pointer::INIT_ENV, index).to_string(),
+            left: value(va),
+            right: value(vb),
+            reason,
+        });
+    }
+    details
+}
+
+/// Loopback: LXC brings `lo` up only for an `empty` network that is up; libvirt brings it up
+/// whenever the container has its own network namespace (`<privnet/>` or an interface).
+/// Both models lose their `empty` networks here; a different loopback state is reported
+/// once, as an inherent difference.
+fn loopback_details(l: &mut Container, r: &mut Container) -> Vec<Detail> {
+    let up = |c: &Container| {
+        let private = c.namespaces.clone.contains(&crate::Namespace::Net)
+            && !c.namespaces.share.contains_key(&crate::Namespace::Net);
+        if c.libvirt.is_some() {
+            private && !c.networks.is_empty()
+        } else {
+            private && c.networks.iter().any(|n| n.kind == NetKind::Empty && n.up)
+        }
+    };
+    let (lu, ru) = (up(l), up(r));
+    for c in [&mut *l, &mut *r] {
+        c.networks.retain(|n| n.kind != NetKind::Empty);
+        for (i, n) in c.networks.iter_mut().enumerate() {
+            n.index = i as u32;
+        }
+    }
+    if lu == ru {
+        return Vec::new();
+    }
+    vec![Detail {
+        pointer: pointer::NETWORKS.to_string(),
+        left: serde_json::json!({ "loopback_up": lu }),
+        right: serde_json::json!({ "loopback_up": ru }),
+        reason: Some(
+            "libvirt brings loopback up in the container's own network namespace; LXC only for an `empty` network that is up",
+        ),
+    }]
 }
 
 #[cfg(test)]

@@ -190,8 +190,7 @@ pub fn entry(map: &str, key: &str) -> String {
 /// segment boundary (`/networks/0` contains `/networks/0/ipv4/1`, not `/networks/01`).
 /// The root pointer `""` contains everything.
 pub fn contains(outer: &str, inner: &str) -> bool {
-    inner == outer
-        || (inner.starts_with(outer) && inner.as_bytes().get(outer.len()) == Some(&b'/'))
+    inner == outer || (inner.starts_with(outer) && inner.as_bytes().get(outer.len()) == Some(&b'/'))
 }
 
 /// Whether `pointer` names a value the model can hold, checked against the model's JSON

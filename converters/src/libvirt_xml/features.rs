@@ -34,7 +34,9 @@ pub(super) fn features(w: &mut W<'_>, c: &Container) {
     let interfaces = c
         .networks
         .iter()
-        .filter(|n| !matches!(n.kind, NetKind::None | NetKind::Empty))
+        // What becomes an <interface> or a net <hostdev>: an ipvlan is lost, and without
+        // <privnet/> the container would share the host's network instead.
+        .filter(|n| !matches!(n.kind, NetKind::None | NetKind::Empty | NetKind::Ipvlan))
         .count();
     let shares_host_net = c.networks.iter().any(|n| n.kind == NetKind::None)
         && !c.namespaces.clone.contains(&Namespace::Net);

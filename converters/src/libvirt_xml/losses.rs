@@ -39,7 +39,124 @@ pub(super) fn losses_for_the_rest(w: &mut W<'_>) {
     hostname_and_mounts(w, c);
     settings_without_element(w, c);
     security_and_management(w, c);
+    lxc_only_settings(w, c);
     unconverted_verbatim(w, c);
+}
+
+/// LXC settings no libvirt element carries, each named with the model field it is.
+fn lxc_only_settings(w: &mut W<'_>, c: &Container) {
+    let sec = &c.security;
+    let lost: [(&str, Option<String>, &str); 10] = [
+        (
+            pointer::INIT_EXECUTE_COMMAND,
+            c.init
+                .execute_command
+                .as_ref()
+                .map(|cmd| format!("the command for lxc-execute `{}`", cmd.join(" "))),
+            "libvirt starts the domain's <init> only; lxc-execute's command has no element",
+        ),
+        (
+            pointer::DEV_TTY_DIR,
+            c.dev
+                .tty_dir
+                .as_ref()
+                .map(|d| format!("the tty directory /dev/{d}")),
+            "libvirt creates the ttys in /dev itself",
+        ),
+        (
+            pointer::CONSOLE_PATH,
+            c.console
+                .path
+                .as_ref()
+                .map(|p| format!("the console device `{p}`")),
+            "libvirt's consoles are ptys it allocates",
+        ),
+        (
+            pointer::ROOTFS_MOUNT,
+            c.rootfs
+                .as_ref()
+                .and_then(|r| r.mount.as_ref())
+                .map(|m| format!("the rootfs staging mount point `{m}`")),
+            "libvirt mounts the root filesystem its own way",
+        ),
+        (
+            pointer::AUTO_MOUNTS_SHMOUNTS,
+            c.auto_mounts
+                .shmounts
+                .as_ref()
+                .map(|_| "the shared mount point (shmounts)".to_string()),
+            "libvirt has no mount propagation channel into the container",
+        ),
+        (
+            pointer::SECURITY_SECCOMP_ALLOW_NESTING,
+            sec.seccomp_allow_nesting
+                .then(|| "nested seccomp filters".to_string()),
+            "libvirt's LXC driver has no seccomp filter",
+        ),
+        (
+            pointer::SECURITY_SECCOMP_NOTIFY_PROXY,
+            sec.seccomp_notify_proxy
+                .as_ref()
+                .map(|p| format!("the seccomp notify proxy `{p}`")),
+            "libvirt's LXC driver has no seccomp filter",
+        ),
+        (
+            pointer::SECURITY_SECCOMP_NOTIFY_COOKIE,
+            sec.seccomp_notify_cookie
+                .as_ref()
+                .map(|_| "the seccomp notify cookie".to_string()),
+            "libvirt's LXC driver has no seccomp filter",
+        ),
+        (
+            pointer::SECURITY_SELINUX_CONTEXT_KEYRING,
+            sec.selinux_context_keyring
+                .as_ref()
+                .map(|k| format!("the SELinux keyring context `{k}`")),
+            "libvirt labels the container with one context",
+        ),
+        (
+            pointer::NAMESPACES_CLONE,
+            c.namespaces
+                .clone
+                .contains(&Namespace::Time)
+                .then(|| "the time namespace".to_string()),
+            "libvirt's LXC driver has no time namespace",
+        ),
+    ];
+    for (pointer, what, help) in lost {
+        if let Some(what) = what {
+            w.loss(pointer, what, help);
+        }
+    }
+    // Namespaces LXC leaves shared with the host, which libvirt always creates.
+    for ns in [
+        Namespace::Pid,
+        Namespace::Uts,
+        Namespace::Ipc,
+        Namespace::Mnt,
+    ] {
+        if !c.namespaces.clone.contains(&ns) && !c.namespaces.share.contains_key(&ns) {
+            w.loss(
+                pointer::NAMESPACES_CLONE,
+                format!("sharing the host's {} namespace", ns.name()),
+                "libvirt always gives the container its own mount, pid, uts and ipc namespaces",
+            );
+        }
+    }
+    if let (None, Some(name)) = (&c.hostname, &c.name) {
+        w.note(
+            pointer::HOSTNAME,
+            format!("the container's hostname becomes the domain name `{name}`"),
+            "without a hostname LXC leaves the host's in the container; libvirt always sets the domain name",
+        );
+    }
+    if matches!(c.auto_mounts.sys, Some(SysMode::Rw)) {
+        w.note(
+            pointer::AUTO_MOUNTS_SYS,
+            "/sys becomes read-only under libvirt".into(),
+            "libvirt mounts /sys read-only",
+        );
+    }
 }
 
 /// The hostname, and the /proc, /sys, cgroup and /dev that libvirt sets up its own way.
@@ -108,6 +225,10 @@ fn settings_without_element(w: &mut W<'_>, c: &Container) {
             format!("the {} hook `{}`", h.kind.name(), h.command),
             "libvirt has global hooks in /etc/libvirt/hooks/lxc instead",
         );
+    }
+    if !c.hooks.hooks.is_empty() {
+        // The hook calling convention goes with the hooks.
+        w.also_covers(pointer::HOOKS);
     }
     for (i, p) in c.prlimits.iter().enumerate() {
         w.loss(
@@ -210,6 +331,8 @@ fn security_and_management(w: &mut W<'_>, c: &Container) {
             format!("sharing the {} namespace", ns.name()),
             "libvirt shares only net, ipc and uts namespaces",
         );
+        // libvirt creates the namespace instead.
+        w.also_covers(pointer::NAMESPACES_CLONE);
     }
 }
 

@@ -115,6 +115,7 @@ pub(super) fn vcpu_and_cputune(w: &mut W<'_>, c: &Container, lv: &LibvirtSetting
     let shares_val = r.cpu_shares.or(r.cpu_weight);
     if r.cpu_weight.is_some() && r.cpu_shares.is_none() {
         w.note(pointer::RESOURCES_CPU_WEIGHT, "the cgroup v2 cpu weight becomes libvirt <shares>".into(), "libvirt converts shares to a weight itself on cgroup v2 hosts, so the value may change");
+        w.also_covers(pointer::RESOURCES_CPU_SHARES);
     }
     if shares_val.is_some()
         || r.cpu_period_us.is_some()

@@ -175,6 +175,13 @@ impl<'a> W<'a> {
             help,
         );
     }
+    /// The last loss or note also covers the model field at `pointer` (a setting that
+    /// means nothing without the one reported: the hook format without hooks).
+    pub(super) fn also_covers(&mut self, pointer: &str) {
+        if let Some(d) = self.losses.last_mut() {
+            d.pointers.push(pointer.to_string());
+        }
+    }
     pub(super) fn note(&mut self, pointer: &str, message: String, help: &str) {
         self.report(Code::C302, Severity::Note, pointer, message, help);
     }

@@ -136,7 +136,7 @@ impl<'a> Emitter<'a> {
     }
 
     fn loss(&mut self, pointer: &str, what: String, why: &str) {
-        let mut d = Diagnostic::new(
+        let d = Diagnostic::new(
             Code::C101,
             format!("{what} cannot be expressed in an LXC config"),
         )

@@ -167,10 +167,10 @@ impl Emitter<'_> {
         let c = &self.doc.container;
         let a = &c.autostart;
         let lines = self.other_lines();
-        if lines.is_empty() {
-            return;
+        // Host devices and libvirt settings are reported even when nothing else is written.
+        if !lines.is_empty() {
+            self.section("Other settings");
         }
-        self.section("Other settings");
         for (k, v, pointer) in lines {
             let proc_key = k
                 .strip_prefix(Family::Proc.prefix())

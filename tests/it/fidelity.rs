@@ -1,0 +1,263 @@
+//! The per-setting fidelity property: every difference `equiv --static` classes as
+//! unexpected between a model and its conversion read back is named by a diagnostic of the
+//! conversion whose pointers cover it (equal, or a containing field). Checked both ways
+//! (LXC → domain XML, domain XML → LXC) on every corpus file and on generated models.
+
+use crate::generate::container;
+use crate::support::*;
+use lxconf_convert::from_native::{prepare, FromNativeOptions};
+use lxconf_convert::lxc::LxcOptions;
+use lxconf_model::equiv::{compare, Status};
+use lxconf_model::{ByteSize, Container, Diagnostic, Document};
+use lxconf_parse::fs::RealFs;
+use lxconf_parse::LoadOptions;
+use proptest::prelude::*;
+use serde_json::Value;
+
+/// The unexpected differences between `input` and `output` that no diagnostic covers.
+fn uncovered(input: &Container, output: &Container, losses: &[Diagnostic]) -> Vec<String> {
+    compare(input, output)
+        .into_iter()
+        .filter(|o| o.status == Status::Unexpected)
+        .flat_map(|o| o.details)
+        .filter(|d| d.reason.is_none())
+        .flat_map(|d| leaves(&d.pointer, &d.left, &d.right))
+        .filter(|(pointer, ..)| !losses.iter().any(|l| l.covers(pointer)))
+        .map(|(pointer, left, right)| format!("{pointer}: {left} → {right}"))
+        .collect()
+}
+
+/// A difference between two values, down to the scalars that differ: a hook list reported
+/// whole (`/hooks`) is covered when each hook is (`/hooks/hooks/0`).
+fn leaves(pointer: &str, left: &Value, right: &Value) -> Vec<(String, Value, Value)> {
+    let empty = serde_json::Map::new();
+    let object = |v: &Value| match v {
+        Value::Object(o) => Some(o.clone()),
+        Value::Null => Some(empty.clone()),
+        _ => None,
+    };
+    let array = |v: &Value| match v {
+        Value::Array(a) => Some(a.clone()),
+        Value::Null => Some(Vec::new()),
+        _ => None,
+    };
+    let child = |key: &str| format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+    match (left, right) {
+        _ if left == right => Vec::new(),
+        (Value::Object(_), _) | (_, Value::Object(_))
+            if object(left).zip(object(right)).is_some() =>
+        {
+            let (l, r) = (
+                object(left).unwrap_or_default(),
+                object(right).unwrap_or_default(),
+            );
+            let keys: std::collections::BTreeSet<&String> = l.keys().chain(r.keys()).collect();
+            keys.into_iter()
+                .flat_map(|k| {
+                    leaves(
+                        &child(k),
+                        l.get(k).unwrap_or(&Value::Null),
+                        r.get(k).unwrap_or(&Value::Null),
+                    )
+                })
+                .collect()
+        }
+        (Value::Array(_), _) | (_, Value::Array(_)) if array(left).zip(array(right)).is_some() => {
+            let (l, r) = (
+                array(left).unwrap_or_default(),
+                array(right).unwrap_or_default(),
+            );
+            (0..l.len().max(r.len()))
+                .flat_map(|i| {
+                    leaves(
+                        &child(&i.to_string()),
+                        l.get(i).unwrap_or(&Value::Null),
+                        r.get(i).unwrap_or(&Value::Null),
+                    )
+                })
+                .collect()
+        }
+        _ => vec![(pointer.to_string(), left.clone(), right.clone())],
+    }
+}
+
+/// The options of a reproducible conversion: a fixed memory size and host memory.
+fn from_native_options() -> FromNativeOptions {
+    FromNativeOptions {
+        memory: Some(ByteSize(ByteSize::GIB)),
+        host_memory: Some(ByteSize(8 * ByteSize::GIB)),
+        ..Default::default()
+    }
+}
+
+/// LXC model → domain XML → model: `Ok(uncovered differences)`, or `Err` when the
+/// conversion refused the input with an error (nothing written, nothing to compare).
+fn through_domain_xml(doc: &Document) -> Result<Vec<String>, String> {
+    let (prepared, mut losses) = prepare(doc, &from_native_options()).map_err(|errors| {
+        let text: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+        text.join("; ")
+    })?;
+    let out = lxconf_convert::libvirt_xml::emit(&prepared);
+    losses.extend(out.losses);
+    if losses.iter().any(Diagnostic::is_error) {
+        return Err(errors_of(&losses));
+    }
+    let back = lxconf_parse::domxml::load("converted.xml", &out.xml);
+    if back.has_errors() {
+        return Ok(vec![format!(
+            "the domain XML written does not load: {}\n{}",
+            errors_of(&back.diagnostics),
+            out.xml
+        )]);
+    }
+    Ok(uncovered(&doc.container, &back.document.container, &losses))
+}
+
+/// Domain XML model → LXC config → model, as [`through_domain_xml`].
+fn through_lxc(doc: &Document) -> Result<Vec<String>, String> {
+    let out = lxconf_convert::lxc::emit(doc, &LxcOptions::default());
+    if out.losses.iter().any(Diagnostic::is_error) {
+        return Err(errors_of(&out.losses));
+    }
+    let back = lxconf_parse::lxc::load(
+        "converted.conf",
+        &out.text,
+        &LoadOptions {
+            fs: &RealFs,
+            base_dir: "/".into(),
+        },
+    );
+    if back.has_errors() {
+        return Ok(vec![format!(
+            "the LXC config written does not load: {}\n{}",
+            errors_of(&back.diagnostics),
+            out.text
+        )]);
+    }
+    Ok(uncovered(
+        &doc.container,
+        &back.document.container,
+        &out.losses,
+    ))
+}
+
+fn errors_of(diagnostics: &[Diagnostic]) -> String {
+    let errors: Vec<&str> = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.message.as_str())
+        .collect();
+    errors.join("; ")
+}
+
+/// Run `convert` on every loadable file and collect the uncovered differences per file.
+fn check_corpus(
+    files: &[(String, lxconf_parse::Loaded)],
+    convert: fn(&Document) -> Result<Vec<String>, String>,
+) -> (usize, Vec<String>) {
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for (file, loaded) in files {
+        if loaded.has_errors() {
+            continue;
+        }
+        if let Ok(uncovered) = convert(&loaded.document) {
+            checked += 1;
+            if !uncovered.is_empty() {
+                failures.push(format!("{file}:\n  {}", uncovered.join("\n  ")));
+            }
+        }
+    }
+    (checked, failures)
+}
+
+fn lxc_corpus() -> Vec<(String, lxconf_parse::Loaded)> {
+    let base = root().join("corpus/lxc");
+    corpus_files("corpus/lxc", "conf")
+        .into_iter()
+        .map(|f| {
+            let loaded = load_lxc(&f, &base);
+            (f, loaded)
+        })
+        .collect()
+}
+
+fn domxml_corpus() -> Vec<(String, lxconf_parse::Loaded)> {
+    corpus_files("corpus/domxml", "xml")
+        .into_iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(root().join(&f)).expect("read corpus file");
+            let loaded = lxconf_parse::domxml::load(&f, &text);
+            (f, loaded)
+        })
+        .collect()
+}
+
+#[test]
+fn every_lxc_corpus_difference_in_domain_xml_is_reported() {
+    let (checked, failures) = check_corpus(&lxc_corpus(), through_domain_xml);
+    assert!(checked >= 50, "only {checked} LXC configs converted");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} configs changed meaning silently:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_domain_xml_corpus_difference_in_lxc_is_reported() {
+    let (checked, failures) = check_corpus(&domxml_corpus(), through_lxc);
+    assert!(checked >= 40, "only {checked} domains converted");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} domains changed meaning silently:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn uncovered_differences_are_found() {
+    // The property is not vacuous: a conversion that silently drops the hostname fails it.
+    let input = Container {
+        hostname: Some("web".into()),
+        ..Container::default()
+    };
+    let output = Container::default();
+    assert_eq!(uncovered(&input, &output, &[]).len(), 1);
+    let loss = Diagnostic::new(lxconf_model::Code::C101, "hostname")
+        .covering(lxconf_model::pointer::HOSTNAME);
+    assert!(uncovered(&input, &output, &[loss]).is_empty());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn generated_lxc_models_keep_their_meaning_in_domain_xml_or_name_the_loss(c in container()) {
+        let mut c = c;
+        c.name = Some("generated".into());
+        let doc = Document { container: c, ..Document::default() };
+        if let Ok(uncovered) = through_domain_xml(&doc) {
+            prop_assert!(uncovered.is_empty(), "uncovered:\n{}", uncovered.join("\n"));
+        }
+    }
+
+    #[test]
+    fn generated_domains_keep_their_meaning_in_lxc_or_name_the_loss(c in container()) {
+        // A libvirt-side model: what the domain XML reader makes of the conversion.
+        let mut c = c;
+        c.name = Some("generated".into());
+        let doc = Document { container: c, ..Document::default() };
+        let Ok((prepared, _)) = prepare(&doc, &from_native_options()) else {
+            return Ok(());
+        };
+        let xml = lxconf_convert::libvirt_xml::emit(&prepared).xml;
+        let domain = lxconf_parse::domxml::load("generated.xml", &xml);
+        prop_assert!(!domain.has_errors(), "{:?}\n{xml}", domain.diagnostics);
+        if let Ok(uncovered) = through_lxc(&domain.document) {
+            prop_assert!(uncovered.is_empty(), "uncovered:\n{}", uncovered.join("\n"));
+        }
+    }
+}
