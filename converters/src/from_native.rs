@@ -159,7 +159,8 @@ fn memory(
                     "chosen with --memory".to_string()
                 } else {
                     "the host's total memory (the closest to unlimited); choose another size with --memory SIZE".to_string()
-                }),
+                })
+                .covering(pointer::RESOURCES_MEMORY_LIMIT),
             );
         }
     }

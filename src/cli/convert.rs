@@ -1,6 +1,8 @@
 //! `lxconf convert`: between LXC configs, model documents (JSON/YAML) and fstab files.
 
-use super::{load_or_report, write_out, FromFormat, Shown, EXIT_INPUT, EXIT_USAGE};
+use super::{
+    finish_conversion, load_or_report, write_out, FromFormat, Shown, EXIT_INPUT, EXIT_USAGE,
+};
 use crate::{input, report};
 use clap::{Args, ValueEnum};
 use lxconf_convert::lxc::{emit, LxcOptions};
@@ -46,6 +48,10 @@ pub struct ConvertArgs {
     /// Treat any loss (a setting the output cannot express) as an error.
     #[arg(long)]
     pub strict: bool,
+    /// Report format: `json` prints one object {file, output, losses} on stdout, each loss
+    /// with the JSON pointers of the model fields it covers.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: super::from_native::ReportFormat,
     /// Write to this file instead of stdout (`-`: stdout). A symlink is written through;
     /// owner, mode and hard links are kept; only regular files are written.
     #[arg(long, short)]
@@ -159,15 +165,14 @@ pub fn run(args: ConvertArgs) -> u8 {
     } else {
         losses
     };
-    report::print(&losses, &loaded.sources);
-    if losses.iter().any(|d| d.is_error()) {
-        eprintln!(
-            "lxconf: {} setting(s) cannot be converted; nothing written",
-            losses.iter().filter(|d| d.is_error()).count()
-        );
-        return EXIT_INPUT;
-    }
-    write_out(args.output.as_deref(), text.as_bytes())
+    finish_conversion(
+        &args.file,
+        args.format,
+        &text,
+        &losses,
+        &loaded.sources,
+        args.output.as_deref(),
+    )
 }
 
 /// The container's mounts as an fstab file; a mount a line cannot carry is refused (C103).

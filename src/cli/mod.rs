@@ -111,6 +111,42 @@ pub fn main() -> ExitCode {
 
 /// Write a command's output to `path` (see [`crate::output::write`]), or to stdout when
 /// there is no path or it is `-`; the exit code.
+/// Finish a conversion: report its losses (human: on stderr; json: one record
+/// `{file, output, losses}` on stdout, each loss with the model pointers it covers), then
+/// write the output unless a loss is an error.
+pub(crate) fn finish_conversion(
+    file: &str,
+    format: from_native::ReportFormat,
+    text: &str,
+    losses: &[lxconf_model::Diagnostic],
+    sources: &lxconf_model::SourceMap,
+    output: Option<&std::path::Path>,
+) -> u8 {
+    let errors = losses.iter().filter(|d| d.is_error()).count();
+    let to_file = output.filter(|p| p.as_os_str() != "-");
+    match format {
+        from_native::ReportFormat::Human => crate::report::print(losses, sources),
+        from_native::ReportFormat::Json => {
+            let records: Vec<_> = losses.iter().map(|d| d.to_record(sources)).collect();
+            let record = serde_json::json!({
+                "file": file,
+                "output": (errors == 0).then_some(text),
+                "losses": records,
+            });
+            println!("{record}");
+        }
+    }
+    if errors > 0 {
+        eprintln!("lxconf: {errors} setting(s) cannot be converted; nothing written");
+        return EXIT_INPUT;
+    }
+    match (format, to_file) {
+        // The output is in the JSON record already.
+        (from_native::ReportFormat::Json, None) => EXIT_OK,
+        _ => write_out(to_file, text.as_bytes()),
+    }
+}
+
 pub(crate) fn write_out(path: Option<&std::path::Path>, bytes: &[u8]) -> u8 {
     match path.filter(|p| p.as_os_str() != "-") {
         Some(p) => match crate::output::write(p, bytes, false) {

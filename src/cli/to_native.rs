@@ -1,8 +1,8 @@
 //! `lxconf domxml-to-native lxc-tools FILE.xml`: libvirt domain XML → LXC config (libvirt
 //! itself cannot do this for LXC), with libvirt's implicit defaults written out.
 
-use super::{load_or_report, write_out, Shown, EXIT_INPUT};
-use crate::report;
+use super::from_native::ReportFormat;
+use super::{finish_conversion, load_or_report, Shown};
 use clap::Args;
 use lxconf_convert::lxc::{emit, LxcOptions};
 use lxconf_model::Severity;
@@ -25,6 +25,10 @@ pub struct ToNativeArgs {
     /// Any loss is an error (nothing written).
     #[arg(long)]
     pub strict: bool,
+    /// Report format: `json` prints one object {file, output, losses} on stdout, each loss
+    /// with the JSON pointers of the model fields it covers.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ReportFormat,
     /// Write to this file instead of stdout (`-`: stdout). A symlink is written through;
     /// owner, mode and hard links are kept; only regular files are written.
     #[arg(long, short)]
@@ -58,15 +62,14 @@ pub fn run(args: ToNativeArgs) -> u8 {
             }
         }
     }
-    report::print(&losses, &loaded.sources);
-    if losses.iter().any(|d| d.is_error()) {
-        eprintln!(
-            "lxconf: {} setting(s) cannot be converted; nothing written",
-            losses.iter().filter(|d| d.is_error()).count()
-        );
-        return EXIT_INPUT;
-    }
     let header = format!("# Converted by lxconf from {}\n", args.file);
     let text = header + &out.text;
-    write_out(args.output.as_deref(), text.as_bytes())
+    finish_conversion(
+        &args.file,
+        args.format,
+        &text,
+        &losses,
+        &loaded.sources,
+        args.output.as_deref(),
+    )
 }

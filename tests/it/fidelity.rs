@@ -261,3 +261,82 @@ proptest! {
         }
     }
 }
+
+/// Every loss names the model fields it covers, and every pointer names a value of the model (checked against its JSON
+/// Schema), in both directions over the whole corpus.
+#[test]
+fn every_loss_pointer_names_a_model_value() {
+    let mut bad = Vec::new();
+    let mut seen = 0;
+    let mut check = |file: &str, losses: &[Diagnostic]| {
+        for d in losses {
+            if d.pointers.is_empty() {
+                bad.push(format!("{file}: {} names no model field: {}", d.code.as_str(), d.message));
+            }
+            for p in &d.pointers {
+                seen += 1;
+                if !lxconf_model::pointer::names_model_value(p) {
+                    bad.push(format!("{file}: {} names {p}", d.code.as_str()));
+                }
+            }
+        }
+    };
+    for (file, loaded) in lxc_corpus() {
+        if let Ok((prepared, mut losses)) = prepare(&loaded.document, &from_native_options()) {
+            losses.extend(lxconf_convert::libvirt_xml::emit(&prepared).losses);
+            check(&file, &losses);
+        }
+    }
+    for (file, loaded) in domxml_corpus() {
+        let out = lxconf_convert::lxc::emit(&loaded.document, &LxcOptions::default());
+        check(&file, &out.losses);
+    }
+    assert!(seen > 100, "only {seen} pointers reported");
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// `--format json` of each converting command gives each loss its pointers.
+#[test]
+fn json_reports_carry_loss_pointers() {
+    let runs: [&[&str]; 3] = [
+        &[
+            "domxml-from-native",
+            "lxc-tools",
+            "--format",
+            "json",
+            "--include-base",
+            "corpus/lxc",
+            "corpus/lxc/web.conf",
+        ],
+        &[
+            "domxml-to-native",
+            "lxc-tools",
+            "--format",
+            "json",
+            "corpus/domxml/hostdev-usb.xml",
+        ],
+        &[
+            "convert",
+            "--to",
+            "domxml",
+            "--format",
+            "json",
+            "--include-base",
+            "corpus/lxc",
+            "corpus/lxc/hooks.conf",
+        ],
+    ];
+    for args in runs {
+        let out = lxconf(args);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let record: Value = serde_json::from_str(stdout.lines().next().unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{args:?}: {e}\n{stdout}"));
+        let losses = record["losses"].as_array().cloned().unwrap_or_default();
+        assert!(
+            losses
+                .iter()
+                .any(|l| l["pointers"].as_array().is_some_and(|p| !p.is_empty())),
+            "{args:?}: no loss names a pointer\n{stdout}"
+        );
+    }
+}
