@@ -175,6 +175,50 @@ fn expected_line(section: &str, line: &str) -> Option<&'static str> {
     }
 }
 
+/// Mount flags libvirt adds to every `<filesystem type='ram'>` tmpfs (seen under
+/// libvirt_lxc 9.0: `rw,nosuid,nodev,relatime` where LXC's tmpfs entry gives `rw,relatime`).
+const LIBVIRT_TMPFS_FLAGS: [&str; 2] = ["nosuid", "nodev"];
+
+/// A mount line only on one side and the same mount point on the other side that differs
+/// only by libvirt's tmpfs flags: one expected difference, not two unexpected ones.
+fn pair_tmpfs_flags(details: &mut Vec<(String, String, Option<&'static str>)>) {
+    let without_flags = |line: &str| -> Option<(String, String, bool)> {
+        let (target, opts) = line.split_once(' ')?;
+        let all: Vec<&str> = opts.split(',').collect();
+        let kept: Vec<&str> = all
+            .iter()
+            .copied()
+            .filter(|o| !LIBVIRT_TMPFS_FLAGS.contains(o))
+            .collect();
+        let has_flags = kept.len() + LIBVIRT_TMPFS_FLAGS.len() == all.len();
+        Some((target.to_string(), kept.join(","), has_flags))
+    };
+    let lefts: Vec<usize> = (0..details.len())
+        .filter(|&i| details[i].1.is_empty())
+        .collect();
+    let mut paired = Vec::new();
+    for li in lefts {
+        let Some(left) = without_flags(&details[li].0) else {
+            continue;
+        };
+        let right = (0..details.len()).find(|&ri| {
+            details[ri].0.is_empty()
+                && !paired.contains(&ri)
+                && without_flags(&details[ri].1)
+                    .is_some_and(|r| r.0 == left.0 && r.1 == left.1 && r.2 != left.2)
+        });
+        if let Some(ri) = right {
+            details[li].1 = std::mem::take(&mut details[ri].1);
+            details[li].2 = Some("libvirt mounts every tmpfs (`<filesystem type='ram'>`) with nosuid and nodev; an LXC tmpfs entry without them has neither");
+            paired.push(ri);
+        }
+    }
+    paired.sort_unstable();
+    for ri in paired.into_iter().rev() {
+        details.remove(ri);
+    }
+}
+
 /// Compare two probes, section by section.
 pub fn compare(a: &Observations, b: &Observations) -> Vec<Compared> {
     let names: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
@@ -191,6 +235,9 @@ pub fn compare(a: &Observations, b: &Observations) -> Vec<Compared> {
             }
             for l in sb.difference(&sa) {
                 details.push((String::new(), (*l).clone(), expected_line(name, l)));
+            }
+            if name == "mounts" {
+                pair_tmpfs_flags(&mut details);
             }
             let status = if details.is_empty() {
                 Status::Equal
@@ -245,6 +292,29 @@ mod tests {
         let get = |n: &str| c.iter().find(|x| x.name == n).map(|x| x.status);
         assert_eq!(get("mounts"), Some(Status::Unexpected));
         assert_eq!(get("environment"), Some(Status::Expected));
+    }
+
+    #[test]
+    fn libvirt_tmpfs_flags_are_expected_and_other_flags_are_not() {
+        let lxc = parse("@mounts\n/tmp rw,relatime\n/data rw,relatime\n", "@");
+        let libvirt = parse(
+            "@mounts\n/tmp rw,nosuid,nodev,relatime\n/data rw,nosuid,relatime\n",
+            "@",
+        );
+        let c = compare(&lxc, &libvirt);
+        let mounts = c.iter().find(|c| c.name == "mounts").expect("mounts");
+        assert_eq!(mounts.status, Status::Unexpected);
+        let tmp: Vec<_> = mounts
+            .details
+            .iter()
+            .filter(|d| d.0.starts_with("/tmp"))
+            .collect();
+        assert_eq!(tmp.len(), 1, "{:?}", mounts.details);
+        assert!(tmp[0].2.is_some());
+        assert!(mounts
+            .details
+            .iter()
+            .any(|d| d.0.starts_with("/data") && d.2.is_none()));
     }
 
     #[test]

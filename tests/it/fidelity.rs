@@ -271,7 +271,11 @@ fn every_loss_pointer_names_a_model_value() {
     let mut check = |file: &str, losses: &[Diagnostic]| {
         for d in losses {
             if d.pointers.is_empty() {
-                bad.push(format!("{file}: {} names no model field: {}", d.code.as_str(), d.message));
+                bad.push(format!(
+                    "{file}: {} names no model field: {}",
+                    d.code.as_str(),
+                    d.message
+                ));
             }
             for p in &d.pointers {
                 seen += 1;

@@ -85,7 +85,7 @@ fn equiv_runs_an_lxc_config_and_its_domain_xml_and_catches_a_broken_conversion()
     std::fs::write(
         &conf,
         format!(
-            "lxc.uts.name = eqtest\nlxc.rootfs.path = dir:{}\nlxc.mount.auto = proc:mixed sys:ro\nlxc.mount.entry = {} data none bind,ro 0 0\nlxc.cap.drop = sys_admin mknod\nlxc.cgroup2.memory.max = 64M\nlxc.net.0.type = empty\nlxc.net.0.flags = up\n",
+            "lxc.uts.name = eqtest\nlxc.rootfs.path = dir:{}\nlxc.mount.auto = proc:mixed sys:ro\nlxc.mount.entry = {} data none bind,ro 0 0\nlxc.mount.entry = tmpfs tmp tmpfs size=16m,create=dir 0 0\nlxc.cap.drop = sys_admin mknod\nlxc.cgroup2.memory.max = 64M\nlxc.net.0.type = empty\nlxc.net.0.flags = up\n",
             rootfs.display(),
             shared.display()
         ),

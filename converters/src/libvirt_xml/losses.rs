@@ -150,6 +150,16 @@ fn lxc_only_settings(w: &mut W<'_>, c: &Container) {
             "without a hostname LXC leaves the host's in the container; libvirt always sets the domain name",
         );
     }
+    for (i, m) in c.mounts.iter().enumerate() {
+        let has = |flag: &str| m.options.iter().any(|o| o == flag);
+        if m.fstype == "tmpfs" && !(has("nosuid") && has("nodev")) {
+            w.note(
+                &pointer::item_field(pointer::MOUNTS, i, pointer::mount::OPTIONS),
+                format!("the tmpfs on `{}` gets nosuid and nodev", m.target),
+                "libvirt mounts every tmpfs with nosuid and nodev (measured under libvirt_lxc 9.0)",
+            );
+        }
+    }
     if matches!(c.auto_mounts.sys, Some(SysMode::Rw)) {
         w.note(
             pointer::AUTO_MOUNTS_SYS,
