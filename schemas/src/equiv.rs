@@ -238,9 +238,13 @@ fn canonical(c: &Container) -> Container {
             r.backend = Some("dir".into());
         }
     }
-    // Networks: their index is bookkeeping; order is what matters.
+    // Networks: their index is bookkeeping; order is what matters. A broadcast address is
+    // the one the kernel computes unless given otherwise.
     for (i, n) in c.networks.iter_mut().enumerate() {
         n.index = i as u32;
+        for a in &mut n.ipv4 {
+            a.broadcast = a.explicit_broadcast();
+        }
     }
     // A hook format version with no hook to call means nothing.
     if c.hooks.hooks.is_empty() {

@@ -344,3 +344,34 @@ fn json_reports_carry_loss_pointers() {
         );
     }
 }
+
+/// `ADDRESS/PREFIX BROADCAST`, as the Gentoo wiki writes it: a broadcast libvirt cannot set
+/// is a loss naming it; the default one (host bits all ones) is no loss.
+#[test]
+fn an_explicit_broadcast_is_reported_when_lost() {
+    let load = |address: &str| {
+        let text = format!("lxc.uts.name = gentoo\nlxc.net.0.type = veth\nlxc.net.0.link = br0\nlxc.net.0.flags = up\nlxc.net.0.ipv4.address = {address}\n");
+        lxconf_parse::lxc::load(
+            "gentoo.conf",
+            &text,
+            &LoadOptions {
+                fs: &RealFs,
+                base_dir: "/".into(),
+            },
+        )
+    };
+    let broadcast = "/networks/0/ipv4/0/broadcast";
+    let losses = |address: &str| {
+        let loaded = load(address);
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        let (prepared, mut losses) =
+            prepare(&loaded.document, &from_native_options()).expect("prepare");
+        losses.extend(lxconf_convert::libvirt_xml::emit(&prepared).losses);
+        (loaded.document, losses)
+    };
+    let (doc, lost) = losses("10.0.3.5/24 10.0.3.127");
+    assert!(lost.iter().any(|d| d.covers(broadcast)), "{lost:?}");
+    assert_eq!(through_domain_xml(&doc), Ok(Vec::new()));
+    let (_, kept) = losses("10.0.3.5/24 10.0.3.255");
+    assert!(!kept.iter().any(|d| d.covers(broadcast)), "{kept:?}");
+}

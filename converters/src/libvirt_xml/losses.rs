@@ -150,6 +150,18 @@ fn lxc_only_settings(w: &mut W<'_>, c: &Container) {
             "without a hostname LXC leaves the host's in the container; libvirt always sets the domain name",
         );
     }
+    for (i, n) in c.networks.iter().enumerate() {
+        for (j, a) in n.ipv4.iter().enumerate() {
+            if let Some(b) = a.explicit_broadcast() {
+                let at = pointer::item_field(pointer::NETWORKS, i, &format!("ipv4/{j}/broadcast"));
+                w.loss(
+                    &at,
+                    format!("the broadcast address {b} of {}/{}", a.address, a.prefix),
+                    "libvirt sets the broadcast address from the prefix (host bits all ones)",
+                );
+            }
+        }
+    }
     for (i, m) in c.mounts.iter().enumerate() {
         let has = |flag: &str| m.options.iter().any(|o| o == flag);
         if m.fstype == "tmpfs" && !(has("nosuid") && has("nodev")) {

@@ -50,6 +50,20 @@ pub struct Ipv4Cidr {
     pub peer: Option<Ipv4Addr>,
 }
 
+impl Ipv4Cidr {
+    /// The broadcast address the kernel gets when none is given: the host part all ones
+    /// (liblxc and libvirt both compute it so).
+    pub fn default_broadcast(&self) -> Ipv4Addr {
+        let host_bits = u32::MAX.checked_shr(u32::from(self.prefix)).unwrap_or(0);
+        Ipv4Addr::from(u32::from(self.address) | host_bits)
+    }
+
+    /// The broadcast address when it is not the default one.
+    pub fn explicit_broadcast(&self) -> Option<Ipv4Addr> {
+        self.broadcast.filter(|b| *b != self.default_broadcast())
+    }
+}
+
 /// An IPv6 address with prefix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -266,5 +280,33 @@ impl Network {
             script_up: None,
             script_down: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_broadcast_sets_the_host_bits() {
+        let cidr = |a: [u8; 4], prefix, broadcast: Option<[u8; 4]>| Ipv4Cidr {
+            address: a.into(),
+            prefix,
+            broadcast: broadcast.map(Into::into),
+            peer: None,
+        };
+        let c = cidr([10, 0, 3, 5], 24, Some([10, 0, 3, 255]));
+        assert_eq!(c.default_broadcast(), Ipv4Addr::new(10, 0, 3, 255));
+        assert_eq!(c.explicit_broadcast(), None);
+        let odd = cidr([10, 0, 3, 5], 24, Some([10, 0, 3, 127]));
+        assert_eq!(odd.explicit_broadcast(), Some(Ipv4Addr::new(10, 0, 3, 127)));
+        assert_eq!(
+            cidr([1, 2, 3, 4], 32, None).default_broadcast(),
+            Ipv4Addr::new(1, 2, 3, 4)
+        );
+        assert_eq!(
+            cidr([1, 2, 3, 4], 0, None).default_broadcast(),
+            Ipv4Addr::BROADCAST
+        );
     }
 }
