@@ -101,11 +101,17 @@ fn walk_list(pointer: &str, a: &[Value], b: &[Value], out: &mut Vec<Difference>)
     }
 }
 
-/// Fields that name a list element: a mount with its options changed is still the mount
-/// on the same target.
-const IDENTITY_FIELDS: &[&str] = &["target", "name", "resource", "key"];
+/// Fields that name a list element, tried in order; the first set both elements have
+/// decides: a mount with its options changed is still the mount on the same target.
+const IDENTITY_FIELDS: &[&[&str]] = &[
+    &["target"],
+    &["name"],
+    &["type", "link"],
+    &["resource"],
+    &["key"],
+];
 
-/// Whether two list elements are the same element (equal, or the same identity field).
+/// Whether two list elements are the same element (equal, or the same identity fields).
 fn same_item(x: &Value, y: &Value) -> bool {
     if x == y {
         return true;
@@ -115,8 +121,12 @@ fn same_item(x: &Value, y: &Value) -> bool {
     };
     IDENTITY_FIELDS
         .iter()
-        .find_map(|f| a.get(*f).zip(b.get(*f)))
-        .is_some_and(|(p, q)| p == q)
+        .find(|fields| {
+            fields
+                .iter()
+                .all(|f| a.contains_key(*f) && b.contains_key(*f))
+        })
+        .is_some_and(|fields| fields.iter().all(|f| a.get(*f) == b.get(*f)))
 }
 
 /// Largest list middle aligned exactly; longer middles are compared by position (the

@@ -240,11 +240,22 @@ fn canonical(c: &Container) -> Container {
     }
     // Networks: their index is bookkeeping; order is what matters. A broadcast address is
     // the one the kernel computes unless given otherwise.
-    for (i, n) in c.networks.iter_mut().enumerate() {
-        n.index = i as u32;
+    // Passed-through interfaces keep their host names, so where they stand among the
+    // others changes nothing (libvirt writes them after the created ones): see
+    // `network_order`.
+    c.networks = network_order(&c.networks)
+        .into_iter()
+        .filter_map(|i| c.networks.get(i).cloned())
+        .collect();
+    for n in &mut c.networks {
+        n.index = 0;
         for a in &mut n.ipv4 {
             a.broadcast = a.explicit_broadcast();
         }
+    }
+    // fstab's dump and fsck-pass fields: LXC reads and ignores them.
+    for m in &mut c.mounts {
+        (m.dump, m.pass) = (0, 0);
     }
     // A hook format version with no hook to call means nothing.
     if c.hooks.hooks.is_empty() {
@@ -260,6 +271,30 @@ fn canonical(c: &Container) -> Container {
     // Settings a system ignores are not part of the container's behaviour.
     c.unrecognized.retain(|u| !u.reason.contains("ignores"));
     c
+}
+
+/// The order networks are compared in, as indexes into `networks`: created interfaces
+/// first, passed-through ones (phys, vlan) after, each group in its own order.
+fn network_order(networks: &[Network]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..networks.len()).collect();
+    order.sort_by_key(|&i| matches!(networks[i].kind, NetKind::Phys | NetKind::Vlan));
+    order
+}
+
+/// Point a difference found in the compared order back at the network of the model itself.
+fn original_network_pointer(pointer: &str, order: &[usize]) -> String {
+    let Some(rest) = pointer
+        .strip_prefix(pointer::NETWORKS)
+        .and_then(|r| r.strip_prefix('/'))
+    else {
+        return pointer.to_string();
+    };
+    let (index, tail) = rest.split_once('/').map_or((rest, ""), |(i, t)| (i, t));
+    match index.parse::<usize>().ok().and_then(|k| order.get(k)) {
+        Some(original) if tail.is_empty() => format!("{}/{original}", pointer::NETWORKS),
+        Some(original) => format!("{}/{original}/{tail}", pointer::NETWORKS),
+        None => pointer.to_string(),
+    }
 }
 
 /// Environment variables each system sets by itself for init.
@@ -305,7 +340,15 @@ pub fn compare(left: &Container, right: &Container) -> Vec<Observation> {
             reason: Some("libvirt's LXC driver never creates a cgroup namespace"),
         });
     }
-    for d in diff(&l, &r) {
+    // Which network of `left` each compared one is (empty ones left out across systems).
+    let mut order = network_order(&left.networks);
+    if across {
+        order.retain(|&i| left.networks[i].kind != NetKind::Empty);
+    }
+    for mut d in diff(&l, &r) {
+        if !d.left.is_null() {
+            d.pointer = original_network_pointer(&d.pointer, &order);
+        }
         let reason = expected_reason(&d, across);
         by_obs
             .entry(observation_of(&d.pointer))
@@ -397,7 +440,8 @@ fn env_details(
 }
 
 /// Loopback: LXC brings `lo` up only for an `empty` network that is up; libvirt brings it up
-/// whenever the container has its own network namespace (`<privnet/>` or an interface).
+/// whenever the container has its own network namespace with `<privnet/>` or an
+/// `<interface>` (not for passed-through interfaces only).
 /// Both models lose their `empty` networks here; a different loopback state is reported
 /// once, as an inherent difference.
 fn loopback_details(l: &mut Container, r: &mut Container) -> Vec<Detail> {
@@ -405,7 +449,11 @@ fn loopback_details(l: &mut Container, r: &mut Container) -> Vec<Detail> {
         let private = c.namespaces.clone.contains(&crate::Namespace::Net)
             && !c.namespaces.share.contains_key(&crate::Namespace::Net);
         if c.libvirt.is_some() {
-            private && !c.networks.is_empty()
+            // Not for passed-through interfaces only (phys/vlan hostdevs).
+            private
+                && c.networks
+                    .iter()
+                    .any(|n| matches!(n.kind, NetKind::Veth | NetKind::Macvlan | NetKind::Empty))
         } else {
             private && c.networks.iter().any(|n| n.kind == NetKind::Empty && n.up)
         }
@@ -413,9 +461,6 @@ fn loopback_details(l: &mut Container, r: &mut Container) -> Vec<Detail> {
     let (lu, ru) = (up(l), up(r));
     for c in [&mut *l, &mut *r] {
         c.networks.retain(|n| n.kind != NetKind::Empty);
-        for (i, n) in c.networks.iter_mut().enumerate() {
-            n.index = i as u32;
-        }
     }
     if lu == ru {
         return Vec::new();

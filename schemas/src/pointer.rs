@@ -153,6 +153,7 @@ element_fields!(network of NETWORKS {
     NAME = "name",
     HWADDR = "hwaddr",
     MTU = "mtu",
+    UP = "up",
     IPV4 = "ipv4",
     IPV6 = "ipv6",
     IPV4_GATEWAY = "ipv4_gateway",

@@ -3,7 +3,7 @@
 //! conversion whose pointers cover it (equal, or a containing field). Checked both ways
 //! (LXC → domain XML, domain XML → LXC) on every corpus file and on generated models.
 
-use crate::generate::container;
+use crate::generate::{container, richer_container};
 use crate::support::*;
 use lxconf_convert::from_native::{prepare, FromNativeOptions};
 use lxconf_convert::lxc::LxcOptions;
@@ -235,7 +235,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
     #[test]
-    fn generated_lxc_models_keep_their_meaning_in_domain_xml_or_name_the_loss(c in container()) {
+    fn generated_lxc_models_keep_their_meaning_in_domain_xml_or_name_the_loss(c in richer_container()) {
         let mut c = c;
         c.name = Some("generated".into());
         let doc = Document { container: c, ..Document::default() };

@@ -167,7 +167,8 @@ fn a_relative_tmpfs_size_needs_host_memory() {
         path.to_str().expect("utf8"),
     ]);
     assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("<source usage='0' units='KiB'/>"));
+    // 500 bytes: rounded up to 1 KiB, never down to 0 KiB, which libvirt reads as unlimited.
+    assert!(String::from_utf8_lossy(&out.stdout).contains("<source usage='1' units='KiB'/>"));
 }
 
 #[test]

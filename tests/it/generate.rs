@@ -165,3 +165,28 @@ prop_compose! {
         c
     }
 }
+
+prop_compose! {
+    /// A container with the LXC settings that most often have no domain XML element too:
+    /// hooks, automatic mounts, AppArmor, seccomp, the tty directory, the console.
+    pub fn richer_container()(
+        c in container(),
+        proc in proptest::option::of(prop_oneof![Just(ProcMode::Mixed), Just(ProcMode::Rw)]),
+        sys in proptest::option::of(prop_oneof![Just(SysMode::Mixed), Just(SysMode::Ro), Just(SysMode::Rw)]),
+        hooks in proptest::collection::vec((prop_oneof![Just(HookKind::PreStart), Just(HookKind::Start), Just(HookKind::PostStop)], "/usr/bin/[a-z]{1,8}"), 0..3),
+        apparmor in proptest::option::of(prop_oneof![Just("unconfined"), Just("lxc-container-default")]),
+        seccomp in proptest::option::of(path()),
+        tty_dir in proptest::option::of(Just("lxc")),
+        console in any::<bool>(),
+    ) -> Container {
+        let mut c = c;
+        c.auto_mounts.proc = proc;
+        c.auto_mounts.sys = sys;
+        c.hooks.hooks = hooks.into_iter().map(|(kind, command)| Hook { kind, command }).collect();
+        c.security.apparmor_profile = apparmor.map(String::from);
+        c.security.seccomp_profile = seccomp;
+        c.dev.tty_dir = tty_dir.map(String::from);
+        c.console.enabled = console;
+        c
+    }
+}

@@ -91,6 +91,15 @@ fn net_hostdev(w: &mut W<'_>, lv: &LibvirtSettings, i: usize, n: &Network) {
             );
             format!("{link}.{id}")
         }
+        (NetKind::Vlan, None) => {
+            // Passing `link` itself would give the container the parent interface.
+            w.loss(
+                &pointer,
+                format!("a vlan interface on `{link}` without a vlan id"),
+                "set the vlan id; libvirt passes an existing `LINK.ID` device through",
+            );
+            return;
+        }
         _ => link.clone(),
     };
     w.open(
@@ -104,6 +113,16 @@ fn net_hostdev(w: &mut W<'_>, lv: &LibvirtSettings, i: usize, n: &Network) {
     let layout = lv.layout.interfaces.get(&(i as u32));
     interfaces::ips_and_routes(w, n, layout, &pointer);
     w.close("hostdev");
+    // libvirt brings a passed-through interface up exactly when it has an address.
+    let has_address = !n.ipv4.is_empty() || !n.ipv6.is_empty();
+    if n.up != has_address {
+        let what = if n.up { "bringing up" } else { "keeping down" };
+        w.loss(
+            &pointer::item_field(pointer::NETWORKS, i, pointer::network::UP),
+            format!("{what} the passed-through interface `{dev}`"),
+            "libvirt brings a passed-through interface up exactly when it has an address",
+        );
+    }
     if n.name.is_some() || n.hwaddr.is_some() || n.mtu.is_some() {
         w.loss(
             &pointer,

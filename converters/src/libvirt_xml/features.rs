@@ -28,16 +28,23 @@ pub(super) fn idmap(w: &mut W<'_>, c: &Container) {
     }
 }
 
+/// Whether a network is written as an `<interface>` or a net `<hostdev>` (an ipvlan, a
+/// pass-through without one host interface and a vlan without an id are losses).
+fn becomes_device(n: &Network) -> bool {
+    let one_link = n.link.as_ref().is_some_and(|l| !l.ends_with('+'));
+    match n.kind {
+        NetKind::Veth | NetKind::Macvlan => true,
+        NetKind::Phys => one_link,
+        NetKind::Vlan => one_link && n.vlan_id.is_some(),
+        NetKind::None | NetKind::Empty | NetKind::Ipvlan => false,
+    }
+}
+
 /// `<features>`: `<privnet>` when the container has a network of its own and no interface,
 /// `<capabilities>` unless libvirt's default policy.
 pub(super) fn features(w: &mut W<'_>, c: &Container) {
-    let interfaces = c
-        .networks
-        .iter()
-        // What becomes an <interface> or a net <hostdev>: an ipvlan is lost, and without
-        // <privnet/> the container would share the host's network instead.
-        .filter(|n| !matches!(n.kind, NetKind::None | NetKind::Empty | NetKind::Ipvlan))
-        .count();
+    // Without <privnet/>, a container whose networks are all lost would share the host's.
+    let interfaces = c.networks.iter().filter(|n| becomes_device(n)).count();
     let shares_host_net = c.networks.iter().any(|n| n.kind == NetKind::None)
         && !c.namespaces.clone.contains(&Namespace::Net);
     let privnet =
@@ -74,6 +81,21 @@ pub(super) fn features(w: &mut W<'_>, c: &Container) {
             format!("dropping {}", unknown.join(", ")),
             "libvirt 9.0 does not know these capabilities",
         );
+    }
+    // Under policy deny, a capability libvirt cannot name cannot be turned back on.
+    if let Capabilities::Keep { caps } = &c.capabilities {
+        let unnamed: Vec<&str> = caps
+            .iter()
+            .map(|c| c.name())
+            .filter(|n| !LIBVIRT_CAPS.contains(n))
+            .collect();
+        if !unnamed.is_empty() {
+            w.loss(
+                pointer::CAPABILITIES,
+                format!("keeping {}", unnamed.join(", ")),
+                "libvirt 9.0 does not know these capabilities, so its deny policy drops them",
+            );
+        }
     }
     if default_policy {
         // libvirt's default policy needs no element.

@@ -99,10 +99,25 @@ fn mount(w: &mut W<'_>, c: &Container, ordinal: &mut usize, i: usize, m: &Mount)
 
 /// A tmpfs with an absolute size: `<filesystem type='ram'>`.
 fn ram(w: &mut W<'_>, ordinal: &mut usize, m: &Mount, pointer: &str) {
+    // libvirt keeps tmpfs sizes in whole KiB, and 0 KiB means unlimited: a size that is not
+    // a multiple of 1 KiB is rounded up, never down to "unlimited".
     let usage = match m.size {
-        Some(SizeSpec::Bytes(b)) => Some(b.0 / 1024),
+        Some(SizeSpec::Bytes(b)) => Some(b.0.div_ceil(1024)),
         _ => None,
     };
+    if let Some(SizeSpec::Bytes(b)) = m.size.filter(|_| usage.is_some()) {
+        if b.0 % 1024 != 0 {
+            w.note(
+                &format!("{pointer}/{}", lxconf_model::pointer::mount::SIZE),
+                format!(
+                    "the tmpfs size on `{}` is rounded up to {} KiB",
+                    m.target,
+                    b.0.div_ceil(1024)
+                ),
+                "libvirt sizes tmpfs in whole KiB",
+            );
+        }
+    }
     match usage {
         Some(u) => {
             kept_filesystems(w, ordinal);

@@ -61,9 +61,33 @@ pub(super) fn blkiotune(w: &mut W<'_>, c: &Container) {
     }
 }
 
+/// Memory sizes that are not whole KiB: libvirt writes and keeps them in KiB, rounded up.
+fn kib_rounding_notes(w: &mut W<'_>, r: &Resources) {
+    for (pointer, size) in [
+        (pointer::RESOURCES_MEMORY_LIMIT, r.memory_limit),
+        (pointer::RESOURCES_MEMORY_SOFT_LIMIT, r.memory_soft_limit),
+        (pointer::RESOURCES_MEMORY_MIN, r.memory_min),
+        (pointer::RESOURCES_MEMORY_SWAP_LIMIT, r.memory_swap_limit),
+        (pointer::RESOURCES_SWAP_LIMIT, r.swap_limit),
+    ] {
+        if let Some(size) = size.filter(|s| s.0 % 1024 != 0) {
+            w.note(
+                pointer,
+                format!(
+                    "the memory size of {} bytes is rounded up to {} KiB",
+                    size.0,
+                    size.0.div_ceil(1024)
+                ),
+                "libvirt sizes memory in whole KiB",
+            );
+        }
+    }
+}
+
 /// `<memtune>`, and the loss of a swap limit without a memory limit.
 pub(super) fn memtune(w: &mut W<'_>, c: &Container, lv: &LibvirtSettings, memory: u64) {
     let r = &c.resources;
+    kib_rounding_notes(w, r);
     let swap_total = r
         .memory_swap_limit
         .map(|m| m.0)
