@@ -62,9 +62,19 @@ if answers; then
 fi
 
 start_daemon() {
-    log "starting /usr/sbin/libvirtd -d"
     $SUDO mkdir -p /run/libvirt /var/log/libvirt
-    $SUDO /usr/sbin/libvirtd -d || log "libvirtd -d exited with status $?"
+    # On the hybrid cgroup layout libvirt_lxc cannot start containers ("Unable to create
+    # directory /sys/fs/cgroup/unified"); in a private mount namespace without that cgroup2
+    # mount it can. define/dumpxml work either way.
+    if mountpoint -q /sys/fs/cgroup/unified 2>/dev/null && command -v unshare >/dev/null; then
+        log "starting /usr/sbin/libvirtd -d in a private mount namespace without /sys/fs/cgroup/unified"
+        $SUDO unshare -m --propagation private sh -c \
+            'umount /sys/fs/cgroup/unified && exec /usr/sbin/libvirtd -d' \
+            || log "libvirtd -d exited with status $?"
+    else
+        log "starting /usr/sbin/libvirtd -d"
+        $SUDO /usr/sbin/libvirtd -d || log "libvirtd -d exited with status $?"
+    fi
 }
 
 # A daemon that is still exiting (e.g. after a crash) may linger for a moment:
