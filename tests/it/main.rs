@@ -16,6 +16,7 @@ mod injection;
 mod liblxc;
 mod lint;
 mod load;
+mod realworld;
 mod roundtrip;
 mod run;
 mod support;
