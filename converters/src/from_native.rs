@@ -210,7 +210,10 @@ fn tmpfs_sizes(mounts: &mut [Mount], opts: &FromNativeOptions, found: &mut Found
             // The kernel sizes such a tmpfs from the memory of whatever host mounts it;
             // libvirt needs a number, so the size is fixed for the host the conversion assumes.
             let (severity, help) = if opts.host_memory.is_some() {
-                (lxconf_model::Severity::Note, "libvirt needs a size; computed from --host-memory")
+                (
+                    lxconf_model::Severity::Note,
+                    "libvirt needs a size; computed from --host-memory",
+                )
             } else {
                 (lxconf_model::Severity::Warning, "libvirt needs a size; computed from this host's memory: pass --host-memory SIZE for another host, or give the tmpfs a size")
             };

@@ -11,6 +11,7 @@ mod compat;
 mod corpus;
 mod domxml;
 mod equiv;
+mod examples;
 mod from_native;
 mod injection;
 mod liblxc;
