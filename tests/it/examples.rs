@@ -4,7 +4,7 @@
 //! `equiv --static` calls unexpected comes with a named loss. Missing judges (xmllint,
 //! python3-lxc) fail the test: they are what this test is about.
 
-use crate::realworld::schema_invalid;
+use crate::realworld::{libvirt_formatting, schema_invalid, without_generated_macs};
 use crate::support::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -231,6 +231,62 @@ fn documentation_examples_convert_to_output_the_target_accepts() {
     }
     problems.extend(schema_invalid(&xml_outputs));
     problems.extend(liblxc_refuses(&lxc_outputs));
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+#[test]
+fn libvirt_formats_every_example_as_lxconf_does() {
+    // libvirt as the judge of domain XML: each example, and each domain lxconf writes from an
+    // LXC example, is defined by the live libvirtd; libvirt's formatting of a domain example
+    // reads back through lxconf byte for byte, and libvirt formats lxconf's output exactly
+    // as lxconf wrote it (apart from the MAC address libvirt generates).
+    ensure_libvirtd();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut problems = Vec::new();
+    for (n, file) in example_files().iter().enumerate() {
+        let name = format!("examples-doc-{n}");
+        let written = if file.ends_with(".xml") {
+            let text = std::fs::read_to_string(root().join(file)).expect("read");
+            let (_, libvirt) = match libvirt_formatting(&text, &name) {
+                Ok(f) => f,
+                Err(e) => {
+                    problems.push(format!("{file}: libvirt refuses the example itself: {e}"));
+                    continue;
+                }
+            };
+            let path = dir.path().join(format!("{n}.xml"));
+            std::fs::write(&path, &libvirt).expect("write");
+            let out = lxconf(&["convert", "--to", "domxml", path.to_str().expect("utf8")]);
+            if String::from_utf8_lossy(&out.stdout) != libvirt {
+                problems.push(format!(
+                    "{file}: libvirt's formatting does not read back byte for byte:\n{libvirt}\n---\n{}",
+                    String::from_utf8_lossy(&out.stdout)
+                ));
+            }
+            out.stdout
+        } else {
+            lxconf(&[
+                "domxml-from-native",
+                "lxc-tools",
+                "--name",
+                &name,
+                "--include-base",
+                DIR,
+                file,
+            ])
+            .stdout
+        };
+        let written = String::from_utf8_lossy(&written).into_owned();
+        match libvirt_formatting(&written, &name) {
+            Ok((written, libvirt)) if without_generated_macs(&libvirt, &written) != written => {
+                problems.push(format!(
+                    "{file}: libvirt formats lxconf's output differently:\n{libvirt}"
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => problems.push(format!("{file}: libvirt refuses lxconf's output: {e}")),
+        }
+    }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
 
