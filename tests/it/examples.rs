@@ -129,7 +129,7 @@ fn conversions(file: &str) -> Vec<(&'static str, Conversion)> {
 }
 
 /// Files liblxc does not load, with its error.
-fn liblxc_refuses(paths: &[PathBuf]) -> Vec<String> {
+pub fn liblxc_refuses(paths: &[PathBuf]) -> Vec<String> {
     let script = root().join("tests/oracle/liblxc_dump.py");
     let out = Command::new("/usr/bin/python3")
         .arg(&script)

@@ -191,6 +191,25 @@ fn libvirt_defines_every_real_world_conversion_as_written() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+#[test]
+fn real_world_lxc_output_loads_in_liblxc() {
+    // The LXC direction: each config lxconf reads, written back as an LXC config (modern
+    // keys, includes as lxconf writes them), is loaded by liblxc.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut written = Vec::new();
+    for (i, file) in corpus_files(DIR, "conf").iter().enumerate() {
+        let out = lxconf(&["convert", "--to", "lxc", "--include-base", DIR, file]);
+        if out.status.success() {
+            let path = dir.path().join(format!("{i}.conf"));
+            std::fs::write(&path, &out.stdout).expect("write");
+            written.push(path);
+        }
+    }
+    println!("real-world configs written back as LXC: {}", written.len());
+    let refused = crate::examples::liblxc_refuses(&written);
+    assert!(refused.is_empty(), "{refused:#?}");
+}
+
 /// A config in `dir` named `name` with `text`.
 fn config(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
