@@ -166,44 +166,66 @@ fn memory(
     }
 }
 
-/// Relative and missing tmpfs sizes become bytes of `--host-memory`, or errors without it.
+/// The host memory a conversion assumes: `--host-memory`, else this host's, else 64 MiB.
+fn assumed_host_memory(opts: &FromNativeOptions) -> ByteSize {
+    opts.host_memory
+        .or_else(host_memory)
+        .unwrap_or(ByteSize(64 * ByteSize::MIB))
+}
+
+/// `percent`% of `host` bytes, computed without rounding the host size first (the kernel
+/// multiplies before it divides: `size=50%` of 8 GiB is exactly 4 GiB).
+fn percent_of(host: ByteSize, percent: u32) -> u64 {
+    let bytes = u128::from(host.0) * u128::from(percent) / 100;
+    u64::try_from(bytes).unwrap_or(u64::MAX)
+}
+
+/// Relative tmpfs sizes become bytes of `--host-memory` (an error without it: the size the
+/// config wrote depends on the host); a tmpfs without a size gets the kernel's default, half
+/// of the host memory the conversion assumes, with a warning when that memory was not given.
 fn tmpfs_sizes(mounts: &mut [Mount], opts: &FromNativeOptions, found: &mut Found<'_>) {
     for (i, m) in mounts.iter_mut().enumerate() {
+        // The size field; its origin falls back to the mount entry when the size was not written.
+        let at = pointer::item_field(pointer::MOUNTS, i, "size");
         if let Some(SizeSpec::Percent(p)) = m.size {
             match opts.host_memory {
                 Some(host) => {
-                    m.size = Some(SizeSpec::Bytes(ByteSize(host.0 / 100 * p as u64)));
+                    let bytes = percent_of(host, p);
+                    m.size = Some(SizeSpec::Bytes(ByteSize(bytes)));
                     found.notes.push(found.at(
-                        Diagnostic::new(Code::C202, format!("tmpfs on `{}`: {p}% of the host memory becomes {} bytes", m.target, host.0 / 100 * p as u64))
+                        Diagnostic::new(Code::C202, format!("tmpfs on `{}`: {p}% of the host memory becomes {bytes} bytes", m.target))
                             .severity(lxconf_model::Severity::Note)
                             .help("libvirt takes absolute sizes only; computed from --host-memory"),
-                        &pointer::item(pointer::MOUNTS, i).to_string(),
+                        &at,
                     ));
                 }
                 None => found.errors.push(found.at(
                     Diagnostic::new(Code::C202, format!("tmpfs on `{}` has a relative size ({p}%), which libvirt cannot express", m.target))
                         .help("pass --host-memory SIZE to turn it into bytes, or give the tmpfs an absolute size"),
-                    &pointer::item(pointer::MOUNTS, i).to_string(),
+                    &at,
                 )),
             }
         }
         if m.fstype == "tmpfs" && m.size.is_none() {
-            match opts.host_memory {
-                Some(host) => {
-                    m.size = Some(SizeSpec::Bytes(ByteSize(host.0 / 2)));
-                    found.notes.push(found.at(
-                        Diagnostic::new(Code::C202, format!("tmpfs on `{}` has no size: the kernel's default, half of the host memory, becomes {} bytes", m.target, host.0 / 2))
-                            .severity(lxconf_model::Severity::Note)
-                            .help("libvirt needs a size; computed from --host-memory"),
-                        &pointer::item(pointer::MOUNTS, i).to_string(),
-                    ));
-                }
-                None => found.errors.push(found.at(
-                    Diagnostic::new(Code::C202, format!("tmpfs on `{}` has no size, which libvirt needs", m.target))
-                        .help("the kernel's default is half of the host memory: pass --host-memory SIZE, or give the tmpfs a size"),
-                    &pointer::item(pointer::MOUNTS, i).to_string(),
-                )),
-            }
+            let host = assumed_host_memory(opts);
+            let bytes = host.0 / 2;
+            m.size = Some(SizeSpec::Bytes(ByteSize(bytes)));
+            // The kernel sizes such a tmpfs from the memory of whatever host mounts it;
+            // libvirt needs a number, so the size is fixed for the host the conversion assumes.
+            let (severity, help) = if opts.host_memory.is_some() {
+                (
+                    lxconf_model::Severity::Note,
+                    "libvirt needs a size; computed from --host-memory",
+                )
+            } else {
+                (lxconf_model::Severity::Warning, "libvirt needs a size; computed from this host's memory: pass --host-memory SIZE for another host, or give the tmpfs a size")
+            };
+            found.notes.push(found.at(
+                Diagnostic::new(Code::C202, format!("tmpfs on `{}` has no size: the kernel's default, half of the host memory, becomes {bytes} bytes", m.target))
+                    .severity(severity)
+                    .help(help),
+                &at,
+            ));
         }
     }
 }
@@ -344,8 +366,8 @@ mod tests {
         assert_eq!(notes[0].code, Code::C201);
     }
 
-    #[test]
-    fn relative_tmpfs_needs_host_memory() {
+    /// A container `c` with one tmpfs on /run of `size`.
+    fn with_tmpfs(size: Option<SizeSpec>) -> Document {
         let mut d = doc();
         d.container.hostname = Some("c".into());
         d.container.mounts.push(Mount {
@@ -355,13 +377,19 @@ mod tests {
             options: vec![],
             readonly: false,
             bind: BindKind::None,
-            size: Some(SizeSpec::Percent(10)),
+            size,
             optional: false,
             create: None,
             relative: false,
             dump: 0,
             pass: 0,
         });
+        d
+    }
+
+    #[test]
+    fn relative_tmpfs_needs_host_memory() {
+        let d = with_tmpfs(Some(SizeSpec::Percent(10)));
         assert!(prepare(&d, &FromNativeOptions::default()).is_err());
         let opts = FromNativeOptions {
             host_memory: Some(ByteSize(1000)),
@@ -372,6 +400,51 @@ mod tests {
             p.container.mounts[0].size,
             Some(SizeSpec::Bytes(ByteSize(100)))
         );
+    }
+
+    #[test]
+    fn relative_tmpfs_sizes_are_exact() {
+        // 8 GiB / 100 truncated first, then × 50, gave 4194303 KiB instead of 4 GiB.
+        let d = with_tmpfs(Some(SizeSpec::Percent(50)));
+        let opts = FromNativeOptions {
+            host_memory: Some(ByteSize(8 * ByteSize::GIB)),
+            ..Default::default()
+        };
+        let (p, _) = prepare(&d, &opts).unwrap();
+        assert_eq!(
+            p.container.mounts[0].size,
+            Some(SizeSpec::Bytes(ByteSize(4 * ByteSize::GIB)))
+        );
+        assert_eq!(percent_of(ByteSize(u64::MAX), 100), u64::MAX);
+    }
+
+    #[test]
+    fn a_tmpfs_without_size_gets_the_kernel_default_with_a_warning() {
+        // /dev/shm or /run without size= alone made 14 real configs fail.
+        let d = with_tmpfs(None);
+        let (p, notes) = prepare(&d, &FromNativeOptions::default()).unwrap();
+        let host = assumed_host_memory(&FromNativeOptions::default());
+        assert_eq!(
+            p.container.mounts[0].size,
+            Some(SizeSpec::Bytes(ByteSize(host.0 / 2)))
+        );
+        let warning = notes.iter().find(|n| n.code == Code::C202).unwrap();
+        assert_eq!(warning.severity, lxconf_model::Severity::Warning);
+        // With --host-memory the size is what the user asked for: a note.
+        let opts = FromNativeOptions {
+            host_memory: Some(ByteSize(8 * ByteSize::GIB)),
+            memory: Some(ByteSize(ByteSize::GIB)),
+            ..Default::default()
+        };
+        let (p, notes) = prepare(&d, &opts).unwrap();
+        assert_eq!(
+            p.container.mounts[0].size,
+            Some(SizeSpec::Bytes(ByteSize(4 * ByteSize::GIB)))
+        );
+        let note = notes.iter().find(|n| n.code == Code::C202).unwrap();
+        assert_eq!(note.severity, lxconf_model::Severity::Note);
+        // The memory default is still reported when --memory chose it.
+        assert!(notes.iter().any(|n| n.code == Code::C201));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::{
 use crate::{input, report};
 use clap::{Args, ValueEnum};
 use lxconf_convert::lxc::{emit, LxcOptions};
-use lxconf_model::{pointer, Severity, SourceMap};
+use lxconf_model::{pointer, Code, Diagnostic, Severity, SourceMap};
 use std::path::PathBuf;
 
 /// Output format of `convert`.
@@ -45,7 +45,8 @@ pub struct ConvertArgs {
     /// entries as `lxc.mount.entry` lines, keeping the rest of the file as it is.
     #[arg(long)]
     pub inline_fstab: bool,
-    /// Treat any loss (a setting the output cannot express) as an error.
+    /// The loss of any setting the input wrote (not of LXC's shared configuration, nor what
+    /// the target adds) is an error; nothing is written.
     #[arg(long)]
     pub strict: bool,
     /// Report format: `json` prints one object {file, output, losses} on stdout, each loss
@@ -151,20 +152,10 @@ pub fn run(args: ConvertArgs) -> u8 {
         }
         ToFormat::Fstab => fstab_text(doc),
     };
-    let losses: Vec<_> = if args.strict {
-        losses
-            .into_iter()
-            .map(|d| {
-                if d.severity == Severity::Warning {
-                    d.severity(Severity::Error)
-                } else {
-                    d
-                }
-            })
-            .collect()
-    } else {
-        losses
-    };
+    let mut losses = losses;
+    if args.strict {
+        strict(&mut losses, &loaded.sources);
+    }
     finish_conversion(
         &args.file,
         args.format,
@@ -173,6 +164,38 @@ pub fn run(args: ConvertArgs) -> u8 {
         &loaded.sources,
         args.output.as_deref(),
     )
+}
+
+/// The codes of a lost setting: a value the input set that the output does not keep. Other
+/// warnings are about what the target system adds or needs (libvirt's `<memory>` for an
+/// unlimited container, C201; a size for a tmpfs the config left to the kernel, C202): they
+/// describe the platform, not something the user wrote, and `--strict` leaves them warnings.
+const LOST_SETTING: [Code; 3] = [Code::C101, Code::C301, Code::C204];
+
+/// The directories of LXC's shared configuration: the distribution defaults that a config
+/// pulls in with `lxc.include` (`common.conf`, `ubuntu.common.conf`, ...). They come with
+/// LXC, not from the user, and libvirt replaces them with its own (device rules, hooks).
+const LXC_SHARED_CONFIG: [&str; 2] = ["/usr/share/lxc/config/", "/usr/local/share/lxc/config/"];
+
+/// Whether a diagnostic is the loss of a setting the user wrote: a lost-setting warning at a
+/// line outside LXC's shared configuration (or at no line: it cannot be shown not to be).
+pub(super) fn lost_what_was_written(d: &Diagnostic, sources: &SourceMap) -> bool {
+    let in_shared_config = d.primary.as_ref().is_some_and(|label| {
+        let name = &sources.get(label.origin.source).name;
+        LXC_SHARED_CONFIG.iter().any(|dir| name.starts_with(dir))
+    });
+    d.severity == Severity::Warning && LOST_SETTING.contains(&d.code) && !in_shared_config
+}
+
+/// `--strict`: every loss of a setting the user wrote becomes an error, so that exit 0 means
+/// "nothing you wrote was lost". Differences inherent to the target (C302, C102 notes,
+/// C201) and losses in LXC's shared configuration stay as they were.
+pub(super) fn strict(losses: &mut [Diagnostic], sources: &SourceMap) {
+    for d in losses.iter_mut() {
+        if lost_what_was_written(d, sources) {
+            d.severity = Severity::Error;
+        }
+    }
 }
 
 /// The container's mounts as an fstab file; a mount a line cannot carry is refused (C103).

@@ -55,7 +55,8 @@ pub struct FromNativeArgs {
     /// Host memory used to convert relative tmpfs sizes (`size=50%`).
     #[arg(long, value_name = "SIZE", value_parser = ByteSize::parse_scaled)]
     pub host_memory: Option<ByteSize>,
-    /// Any loss (a setting domain XML cannot express) is an error.
+    /// The loss of any setting the config wrote is an error (not the defaults of LXC's shared
+    /// configuration, nor what libvirt adds); nothing is written.
     #[arg(long)]
     pub strict: bool,
     /// Report format.
@@ -172,11 +173,7 @@ pub fn run(args: FromNativeArgs) -> u8 {
         let out = libvirt_xml::emit(&doc);
         losses.extend(out.losses);
         if args.strict {
-            for d in &mut losses {
-                if d.severity == Severity::Warning {
-                    d.severity = Severity::Error;
-                }
-            }
+            super::convert::strict(&mut losses, &loaded.sources);
         }
         let failed = losses.iter().any(|d| d.is_error());
         let name = doc.container.name.clone().unwrap_or_default();

@@ -5,7 +5,6 @@ use super::from_native::ReportFormat;
 use super::{finish_conversion, load_or_report, Shown};
 use clap::Args;
 use lxconf_convert::lxc::{emit, LxcOptions};
-use lxconf_model::Severity;
 use std::path::PathBuf;
 
 /// Arguments of `lxconf domxml-to-native`.
@@ -22,7 +21,7 @@ pub struct ToNativeArgs {
     /// Write resource limits as cgroup v1 keys.
     #[arg(long)]
     pub cgroup_v1: bool,
-    /// Any loss is an error (nothing written).
+    /// The loss of any setting the domain XML wrote is an error; nothing is written.
     #[arg(long)]
     pub strict: bool,
     /// Report format: `json` prints one object {file, output, losses} on stdout, each loss
@@ -56,11 +55,7 @@ pub fn run(args: ToNativeArgs) -> u8 {
     );
     let mut losses = out.losses;
     if args.strict {
-        for d in &mut losses {
-            if d.severity == Severity::Warning {
-                d.severity = Severity::Error;
-            }
-        }
+        super::convert::strict(&mut losses, &loaded.sources);
     }
     let header = format!("# Converted by lxconf from {}\n", args.file);
     let text = header + &out.text;
