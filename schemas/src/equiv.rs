@@ -253,10 +253,23 @@ fn canonical(c: &Container) -> Container {
             a.broadcast = a.explicit_broadcast();
         }
     }
-    // fstab's dump and fsck-pass fields: LXC reads and ignores them.
+    // fstab's dump and fsck-pass fields: LXC reads and ignores them. A bind mount's type
+    // field (`none` or `bind`) and a tmpfs's source name mean nothing either.
     for m in &mut c.mounts {
         (m.dump, m.pass) = (0, 0);
+        if m.bind != BindKind::None && m.fstype == "bind" {
+            m.fstype = "none".into();
+        }
+        if m.fstype == "tmpfs" {
+            m.source = "tmpfs".into();
+            // The kernel's default mode for a tmpfs.
+            m.options
+                .retain(|o| !matches!(o.as_str(), "mode=1777" | "mode=01777"));
+        }
     }
+    // The uid map and the gid map are separate: only the order within each counts.
+    c.idmap.sort_by_key(|m| m.kind == IdKind::Gid);
+    typed_seclabels(&mut c.security);
     // A hook format version with no hook to call means nothing.
     if c.hooks.hooks.is_empty() {
         c.hooks = Hooks::default();
@@ -271,6 +284,22 @@ fn canonical(c: &Container) -> Container {
     // Settings a system ignores are not part of the container's behaviour.
     c.unrecognized.retain(|u| !u.reason.contains("ignores"));
     c
+}
+
+/// The two `<seclabel>` forms that mean a typed setting, compared as that setting.
+fn typed_seclabels(sec: &mut Security) {
+    let labels = std::mem::take(&mut sec.seclabels);
+    for label in labels {
+        match SeclabelMeaning::of(&label) {
+            Some(SeclabelMeaning::AppArmorUnconfined) if sec.apparmor_profile.is_none() => {
+                sec.apparmor_profile = Some("unconfined".into());
+            }
+            Some(SeclabelMeaning::SelinuxContext(c)) if sec.selinux_context.is_none() => {
+                sec.selinux_context = Some(c);
+            }
+            _ => sec.seclabels.push(label),
+        }
+    }
 }
 
 /// The order networks are compared in, as indexes into `networks`: created interfaces

@@ -93,7 +93,13 @@ fn from_native_options() -> FromNativeOptions {
 /// LXC model → domain XML → model: `Ok(uncovered differences)`, or `Err` when the
 /// conversion refused the input with an error (nothing written, nothing to compare).
 fn through_domain_xml(doc: &Document) -> Result<Vec<String>, String> {
-    let (prepared, mut losses) = prepare(doc, &from_native_options()).map_err(|errors| {
+    let mut options = from_native_options();
+    let c = &doc.container;
+    if c.hostname.is_none() && c.name.is_none() {
+        // An include fragment: named as a user converting it would (`--name`).
+        options.name = Some("fragment".into());
+    }
+    let (prepared, mut losses) = prepare(doc, &options).map_err(|errors| {
         let text: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
         text.join("; ")
     })?;
@@ -171,20 +177,31 @@ fn check_corpus(
     (checked, failures)
 }
 
+/// Every LXC config of the corpora: ours, the documentation examples and the real-world
+/// configs (each loaded from its own directory, as liblxc would resolve its includes).
 fn lxc_corpus() -> Vec<(String, lxconf_parse::Loaded)> {
-    let base = root().join("corpus/lxc");
-    corpus_files("corpus/lxc", "conf")
-        .into_iter()
-        .map(|f| {
+    [
+        "corpus/lxc",
+        "corpus/examples/ubuntu-server",
+        "corpus/real-world",
+    ]
+    .into_iter()
+    .flat_map(|dir| {
+        let base = root().join(dir);
+        corpus_files(dir, "conf").into_iter().map(move |f| {
             let loaded = load_lxc(&f, &base);
             (f, loaded)
         })
-        .collect()
+    })
+    .collect()
 }
 
+/// Every domain of the corpora: ours and the documentation examples.
 fn domxml_corpus() -> Vec<(String, lxconf_parse::Loaded)> {
-    corpus_files("corpus/domxml", "xml")
+    let files = ["corpus/domxml", "corpus/examples/libvirt-drvlxc"]
         .into_iter()
+        .flat_map(|dir| corpus_files(dir, "xml"));
+    files
         .map(|f| {
             let text = std::fs::read_to_string(root().join(&f)).expect("read corpus file");
             let loaded = lxconf_parse::domxml::load(&f, &text);
@@ -196,7 +213,7 @@ fn domxml_corpus() -> Vec<(String, lxconf_parse::Loaded)> {
 #[test]
 fn every_lxc_corpus_difference_in_domain_xml_is_reported() {
     let (checked, failures) = check_corpus(&lxc_corpus(), through_domain_xml);
-    assert!(checked >= 50, "only {checked} LXC configs converted");
+    assert!(checked >= 200, "only {checked} LXC configs converted");
     assert!(
         failures.is_empty(),
         "{} of {checked} configs changed meaning silently:\n{}",
@@ -208,7 +225,7 @@ fn every_lxc_corpus_difference_in_domain_xml_is_reported() {
 #[test]
 fn every_domain_xml_corpus_difference_in_lxc_is_reported() {
     let (checked, failures) = check_corpus(&domxml_corpus(), through_lxc);
-    assert!(checked >= 40, "only {checked} domains converted");
+    assert!(checked >= 55, "only {checked} domains converted");
     assert!(
         failures.is_empty(),
         "{} of {checked} domains changed meaning silently:\n{}",
@@ -374,4 +391,35 @@ fn an_explicit_broadcast_is_reported_when_lost() {
     assert_eq!(through_domain_xml(&doc), Ok(Vec::new()));
     let (_, kept) = losses("10.0.3.5/24 10.0.3.255");
     assert!(!kept.iter().any(|d| d.covers(broadcast)), "{kept:?}");
+}
+
+/// A bind of a device node stays a bind (`type='block'` would mount the filesystem on the
+/// device), and a device libvirt's cgroup denies is named as lost.
+#[test]
+fn a_bound_device_node_stays_a_bind_and_its_access_is_reported() {
+    let text = "lxc.uts.name = android\nlxc.rootfs.path = /var/lib/lxc/android/rootfs\nlxc.mount.entry = /dev/binder dev/binder none bind,create=file 0 0\nlxc.mount.entry = /dev/null dev/null2 none bind,create=file 0 0\n";
+    let loaded = lxconf_parse::lxc::load(
+        "android.conf",
+        text,
+        &LoadOptions {
+            fs: &RealFs,
+            base_dir: "/".into(),
+        },
+    );
+    let (prepared, mut losses) =
+        prepare(&loaded.document, &from_native_options()).expect("prepare");
+    let out = lxconf_convert::libvirt_xml::emit(&prepared);
+    losses.extend(out.losses);
+    assert!(
+        out.xml.contains("<source dir='/dev/binder'/>"),
+        "{}",
+        out.xml
+    );
+    assert!(!out.xml.contains("type='block'"), "{}", out.xml);
+    let device_losses: Vec<_> = losses
+        .iter()
+        .filter(|d| d.message.contains("access to the device"))
+        .collect();
+    assert_eq!(device_losses.len(), 1, "{losses:?}");
+    assert!(device_losses[0].covers("/mounts/0"));
 }

@@ -60,7 +60,9 @@ fn mount(w: &mut W<'_>, c: &Container, ordinal: &mut usize, i: usize, m: &Mount)
             return;
         }
         (_, BindKind::Bind | BindKind::Rbind) => {
-            let backend = m.source.starts_with("/dev/").then_some("block");
+            // A bind stays a bind, a device node's too: `type='block'` would mount the
+            // filesystem on the device instead.
+            let backend = Some("bind");
             // LXC's `relative` option: the source is inside the container's rootfs.
             let source = match (&c.rootfs, m.relative || !m.source.starts_with('/')) {
                 (Some(r), true) => format!(
@@ -81,6 +83,7 @@ fn mount(w: &mut W<'_>, c: &Container, ordinal: &mut usize, i: usize, m: &Mount)
             filesystem(
                 w, ordinal, backend, &source, &m.target, m.readonly, &pointer,
             );
+            device_access(w, &source, &pointer);
             if m.bind == BindKind::Rbind {
                 w.note(
                         &pointer,
@@ -172,6 +175,31 @@ fn relative_bind(w: &mut W<'_>, ordinal: &mut usize, m: &Mount) {
     w.close("filesystem");
 }
 
+/// Device nodes libvirt's device cgroup allows every container (docs of `lxc_cgroup.c`:
+/// null, zero, full, random, urandom, tty, ptmx, fuse; the ptys under /dev/pts).
+const LIBVIRT_ALLOWED_DEVICES: &[&str] = &[
+    "/dev/null",
+    "/dev/zero",
+    "/dev/full",
+    "/dev/random",
+    "/dev/urandom",
+    "/dev/tty",
+    "/dev/ptmx",
+    "/dev/fuse",
+];
+
+/// A bind of a device node libvirt's device cgroup denies: the node is there, unusable.
+fn device_access(w: &mut W<'_>, source: &str, pointer: &str) {
+    let allowed = LIBVIRT_ALLOWED_DEVICES.contains(&source) || source.starts_with("/dev/pts/");
+    if source.starts_with("/dev/") && !allowed {
+        w.loss(
+            pointer,
+            format!("access to the device `{source}` bound into the container"),
+            "libvirt's device cgroup denies every device the domain does not list: pass it with <hostdev mode='capabilities' type='misc'> (character) or type='storage' (block)",
+        );
+    }
+}
+
 /// Mount options libvirt cannot carry, and an optional mount becoming mandatory.
 fn options_lost(w: &mut W<'_>, m: &Mount, pointer: &str) {
     let extra: Vec<&str> = m
@@ -179,7 +207,14 @@ fn options_lost(w: &mut W<'_>, m: &Mount, pointer: &str) {
         .iter()
         .map(String::as_str)
         .filter(|o| {
-            !(matches!(*o, "mode=0755" | "mode=755" | "rw" | "defaults")
+            // libvirt's tmpfs has the kernel's default mode (1777); a bind has none.
+            let default_mode = if m.fstype == "tmpfs" {
+                matches!(*o, "mode=1777" | "mode=01777")
+            } else {
+                matches!(*o, "mode=0755" | "mode=755")
+            };
+            !(default_mode
+                || matches!(*o, "rw" | "defaults")
                 || (m.fstype == "tmpfs" && matches!(*o, "nosuid" | "nodev")))
         })
         .collect();
@@ -215,6 +250,7 @@ fn filesystem(
     let (ty, attr) = match backend {
         Some("block") | Some("lvm") => ("block", "dev"),
         Some("loop") => ("file", "file"),
+        Some("bind") => ("mount", "dir"),
         _ if source.starts_with("/dev/") => ("block", "dev"),
         Some("dir") | None => ("mount", "dir"),
         Some(other) => {

@@ -25,12 +25,22 @@ impl Emitter<'_> {
             self.text(at, K::SeccompNotifyProxy.name(), x);
         }
         self.field(K::SeccompNotifyCookie);
-        for (i, _) in s.seclabels.iter().enumerate() {
-            self.loss(
-                &pointer::item(pointer::SECURITY_SECLABELS, i).to_string(),
-                "a libvirt <seclabel>".into(),
-                &format!("use {} or {}", K::ApparmorProfile, K::SelinuxContext),
-            );
+        for (i, label) in s.seclabels.iter().enumerate() {
+            let at = pointer::item(pointer::SECURITY_SECLABELS, i).to_string();
+            // The two forms with an LXC key are written as that key.
+            match SeclabelMeaning::of(label) {
+                Some(SeclabelMeaning::AppArmorUnconfined) if s.apparmor_profile.is_none() => {
+                    self.text(&at, K::ApparmorProfile.name(), "unconfined");
+                }
+                Some(SeclabelMeaning::SelinuxContext(c)) if s.selinux_context.is_none() => {
+                    self.text(&at, K::SelinuxContext.name(), &c);
+                }
+                _ => self.loss(
+                    &at,
+                    "a libvirt <seclabel>".into(),
+                    &format!("use {} or {}", K::ApparmorProfile, K::SelinuxContext),
+                ),
+            }
         }
         self.field(K::NoNewPrivs);
     }

@@ -77,6 +77,32 @@ pub struct Security {
     pub seclabels: Vec<String>,
 }
 
+/// What a libvirt `<seclabel>` kept verbatim means, for the two forms that have an LXC key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SeclabelMeaning {
+    /// `<seclabel type='none' model='apparmor'/>`: no AppArmor confinement.
+    AppArmorUnconfined,
+    /// `<seclabel type='static' model='selinux' relabel='no'><label>CONTEXT</label>`: the
+    /// container runs in CONTEXT.
+    SelinuxContext(String),
+}
+
+impl SeclabelMeaning {
+    /// The meaning of a verbatim `<seclabel>` element, when it is one of the two forms.
+    pub fn of(label: &str) -> Option<Self> {
+        let compact: String = label.split_whitespace().collect::<Vec<_>>().join(" ");
+        if compact == "<seclabel type='none' model='apparmor'/>" {
+            return Some(Self::AppArmorUnconfined);
+        }
+        let context = compact
+            .strip_prefix("<seclabel type='static' model='selinux' relabel='no'> <label>")?
+            .strip_suffix("</label> </seclabel>")?;
+        // An entity or a nested element would need an XML reader: not one of the forms.
+        let plain = !context.is_empty() && !context.contains(['<', '&', ' ']);
+        plain.then(|| Self::SelinuxContext(context.to_string()))
+    }
+}
+
 /// When a hook runs.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
