@@ -853,3 +853,70 @@ fn capability_names_match_the_kernel_headers_liblxc_uses() {
         "capability {last} unknown to lxconf"
     );
 }
+
+/// Load LXC text (no includes) as lxconf does.
+fn load_text(name: &str, text: &str) -> lxconf_parse::Loaded {
+    lxconf_parse::lxc::load(
+        name,
+        text,
+        &lxconf_parse::LoadOptions {
+            fs: &lxconf_parse::fs::RealFs,
+            base_dir: root(),
+        },
+    )
+}
+
+#[test]
+fn a_netns_path_is_shared_by_path_both_ways() {
+    // liblxc 5 opens an absolute lxc.namespace.share.net value as a namespace file (the
+    // netns `ip netns add red` creates); the writer called it inexpressible.
+    let text = "lxc.rootfs.path = /srv/r\nlxc.namespace.share.net = /run/netns/red\n";
+    let loaded = load_text("share.conf", text);
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    let out = lxconf_convert::lxc::emit(&loaded.document, &Default::default());
+    assert!(out.losses.is_empty(), "{:?}", out.losses);
+    assert!(
+        out.text.contains("lxc.namespace.share.net = /run/netns/red\n"),
+        "{}",
+        out.text
+    );
+    let back = load_text("back.conf", &out.text);
+    assert_eq!(back.document.container, loaded.document.container);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("written.conf");
+    std::fs::write(&path, &out.text).expect("write");
+    let verdict = run_oracle(".", &[path.display().to_string()]);
+    assert!(verdict[0].loaded, "liblxc refuses {}", out.text);
+    assert_eq!(
+        verdict[0].items.get("lxc.namespace.share.net"),
+        Some(&Value::String("/run/netns/red".into()))
+    );
+}
+
+#[test]
+fn an_ipv4_broadcast_is_written_back_and_liblxc_takes_the_line() {
+    // `address/prefix broadcast` as the Gentoo wiki writes it: kept in the model, written
+    // back, and the written line loads in liblxc (whose getter does not print it).
+    let text = "lxc.net.0.type = veth\nlxc.net.0.ipv4.address = 10.0.3.5/24 10.0.3.127\n";
+    let loaded = load_text("bcast.conf", text);
+    let a = &loaded.document.container.networks[0].ipv4[0];
+    assert_eq!(a.broadcast, Some(std::net::Ipv4Addr::new(10, 0, 3, 127)));
+    let out = lxconf_convert::lxc::emit(&loaded.document, &Default::default());
+    assert!(
+        out.text
+            .contains("lxc.net.0.ipv4.address = 10.0.3.5/24 10.0.3.127\n"),
+        "{}",
+        out.text
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("written.conf");
+    std::fs::write(&path, &out.text).expect("write");
+    assert!(run_oracle(".", &[path.display().to_string()])[0].loaded);
+    // Two blanks, or a tab, before the broadcast: liblxc refuses the file, so must lxconf.
+    for bad in ["10.0.3.5/24  10.0.3.127", "10.0.3.5/24\t10.0.3.127"] {
+        let text = format!("lxc.net.0.type = veth\nlxc.net.0.ipv4.address = {bad}\n");
+        std::fs::write(&path, &text).expect("write");
+        assert!(!run_oracle(".", &[path.display().to_string()])[0].loaded);
+        assert!(load_text("bad.conf", &text).has_errors(), "{bad:?}");
+    }
+}

@@ -202,17 +202,10 @@ impl Emitter<'_> {
                 self.line(K::NamespaceClone.name(), names.join(" "));
             }
         }
+        // An absolute path is opened as a namespace file by liblxc 5 (`/run/netns/red`, the
+        // `ip netns` name libvirt's sharenet type='netns' joins); anything else is a
+        // container name or a pid.
         for (ns, target) in &c.namespaces.share {
-            // LXC reads an absolute path as a container's directory, never as a
-            // namespace file: an `ip netns` name (libvirt's sharenet type='netns') is lost.
-            if target.starts_with("/run/netns/") || target.starts_with("/var/run/netns/") {
-                self.loss(
-                    &pointer::entry(pointer::NAMESPACES_SHARE, ns.name()),
-                    format!("joining the network namespace `{target}`"),
-                    "LXC shares namespaces of containers or processes only; start a process in that netns and share its pid",
-                );
-                continue;
-            }
             let pointer = pointer::entry(pointer::NAMESPACES_SHARE, ns.name());
             self.text(&pointer, &Family::NamespaceShare.key(ns.name()), target);
         }
