@@ -67,7 +67,7 @@ pub fn run_oracle(cwd: &str, files: &[String]) -> Vec<Verdict> {
         .collect()
 }
 
-fn is_legacy(loaded: &lxconf_parse::Loaded) -> bool {
+pub(crate) fn is_legacy(loaded: &lxconf_parse::Loaded) -> bool {
     loaded
         .diagnostics
         .iter()
@@ -105,7 +105,7 @@ fn net(c: &Container, n: u32) -> Option<&Network> {
 
 /// What the model says for a key, in a comparable form, or None when this test does not
 /// check the key. Each arm states liblxc's getter format.
-fn expected(c: &Container, key: &str, got: &Value) -> Option<Result<(), String>> {
+pub(crate) fn expected(c: &Container, key: &str, got: &Value) -> Option<Result<(), String>> {
     let eq = |want: String, have: String| -> Result<(), String> {
         if want == have {
             Ok(())
@@ -135,6 +135,8 @@ fn expected(c: &Container, key: &str, got: &Value) -> Option<Result<(), String>>
         });
     }
     match key {
+        // Rootfs options without a rootfs path change nothing: the model has no rootfs.
+        "lxc.rootfs.options" | "lxc.rootfs.managed" if c.rootfs.is_none() => None,
         "lxc.uts.name" => r(opt(&c.hostname)),
         "lxc.arch" => r(opt(&c.arch)),
         "lxc.rootfs.path" => r(c
@@ -192,7 +194,11 @@ fn expected(c: &Container, key: &str, got: &Value) -> Option<Result<(), String>>
         }
         "lxc.tty.dir" => r(opt(&c.dev.tty_dir)),
         "lxc.autodev" => r(b01(c.dev.autodev)),
-        "lxc.autodev.tmpfs.size" => r(c.dev.tmpfs_size.0.to_string()),
+        // 0 (or an empty value) means the runtime default the model writes out.
+        "lxc.autodev.tmpfs.size" => Some(eq(
+            c.dev.tmpfs_size.0.to_string(),
+            if got_s == "0" { "500000".into() } else { got_s.clone() },
+        )),
         "lxc.console.path" => r(if c.console.enabled {
             opt(&c.console.path)
         } else {
@@ -243,7 +249,12 @@ fn expected(c: &Container, key: &str, got: &Value) -> Option<Result<(), String>>
             .as_deref()
             .map(|p| p.trim_start_matches("unix:").to_string())
             .unwrap_or_default()),
-        "lxc.monitor.unshare" => r(b01(c.lxc.monitor_unshare)),
+        // Any non-zero number means true; liblxc prints it as written.
+        "lxc.monitor.unshare" => Some(eq(
+            b01(c.lxc.monitor_unshare),
+            b01(got_s.parse::<u64>().is_ok_and(|n| n != 0)),
+        )),
+
         "lxc.start.delay" => r(c.autostart.delay_s.to_string()),
         "lxc.start.order" => r(c.autostart.order.to_string()),
         "lxc.group" => Some(eq(c.autostart.groups.join("\n"), lines(got).join("\n"))),

@@ -14,6 +14,7 @@ mod equiv;
 mod from_native;
 mod injection;
 mod liblxc;
+mod liblxc_generated;
 mod lint;
 mod load;
 mod roundtrip;

@@ -123,7 +123,8 @@ impl Emitter<'_> {
             if let Some(m) = n.macvlan_mode.filter(|m| *m != MacvlanMode::Private) {
                 self.line(&key("macvlan.mode"), lower(m));
             }
-            if let Some(m) = n.ipvlan_mode.filter(|m| *m != IpvlanMode::L3) {
+            // liblxc 5 creates an ipvlan in l2 mode unless told otherwise (the reader's default).
+            if let Some(m) = n.ipvlan_mode.filter(|m| *m != IpvlanMode::L2) {
                 self.line(&key("ipvlan.mode"), lower(m));
             }
             if let Some(m) = n.ipvlan_isolation.filter(|m| *m != IpvlanIsolation::Bridge) {

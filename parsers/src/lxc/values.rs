@@ -607,9 +607,7 @@ pub fn parse_console_size(text: &str) -> Result<ByteSize, ValueError> {
     let bytes = number
         .checked_mul(factor)
         .ok_or_else(|| ValueError::TooLarge { text: text.into() })?;
-    if bytes == 0 {
-        return Ok(ByteSize(0));
-    }
+    // Any size, 0 included, is raised to a page (only an empty value means no buffer).
     Ok(ByteSize(bytes.max(4096).next_power_of_two()))
 }
 
