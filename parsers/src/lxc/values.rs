@@ -567,6 +567,12 @@ pub fn parse_time_offset(text: &str) -> Result<i64, ValueError> {
     Ok(ns)
 }
 
+/// Whether a time offset is given in ms, us or ns (liblxc keeps those apart from h, m, s).
+pub fn is_sub_second(text: &str) -> bool {
+    let t = text.trim_end();
+    t.ends_with("ms") || t.ends_with("us") || t.ends_with("ns")
+}
+
 /// One half of an `lxc.prlimit.*` value: a decimal number, or `unlimited` or `-1` (liblxc's
 /// `RLIM_INFINITY` spellings). Blanks around it are allowed.
 pub fn parse_prlimit(text: &str) -> Result<Limit, ValueError> {
