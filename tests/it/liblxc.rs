@@ -17,7 +17,7 @@ use std::process::Command;
 
 const PYTHON: &str = "/usr/bin/python3";
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct Verdict {
     pub file: String,
     pub loaded: bool,
@@ -189,7 +189,11 @@ pub(crate) fn expected(c: &Container, key: &str, got: &Value) -> Option<Result<(
         // 0 (or an empty value) means the runtime default the model writes out.
         "lxc.autodev.tmpfs.size" => Some(eq(
             c.dev.tmpfs_size.0.to_string(),
-            if got_s == "0" { "500000".into() } else { got_s.clone() },
+            if got_s == "0" {
+                "500000".into()
+            } else {
+                got_s.clone()
+            },
         )),
         "lxc.console.path" => r(if c.console.enabled {
             opt(&c.console.path)
@@ -488,7 +492,9 @@ fn cgroup_auto_matches(c: &Container, printed: Option<&str>) -> Result<(), Strin
         _ => CgroupMode::Mixed,
     };
     match model {
-        Some(cg) if cg.flavor == want_flavor && cg.mode == Some(want_mode) && cg.force == !sys_admin => {
+        Some(cg)
+            if cg.flavor == want_flavor && cg.mode == Some(want_mode) && cg.force != sys_admin =>
+        {
             Ok(())
         }
         other => Err(format!("liblxc `{token}`, lxconf {other:?}")),
@@ -924,7 +930,8 @@ fn a_netns_path_is_shared_by_path_both_ways() {
     let out = lxconf_convert::lxc::emit(&loaded.document, &Default::default());
     assert!(out.losses.is_empty(), "{:?}", out.losses);
     assert!(
-        out.text.contains("lxc.namespace.share.net = /run/netns/red\n"),
+        out.text
+            .contains("lxc.namespace.share.net = /run/netns/red\n"),
         "{}",
         out.text
     );
@@ -1013,6 +1020,9 @@ fn spellings_liblxc_treats_alike_give_one_model() {
             "{a:?} and {b:?} mean the same to liblxc"
         );
     }
-    let t = load_text("t.conf", "lxc.time.offset.boot = 2h\nlxc.time.offset.boot = 7ns");
+    let t = load_text(
+        "t.conf",
+        "lxc.time.offset.boot = 2h\nlxc.time.offset.boot = 7ns",
+    );
     assert_eq!(t.document.container.time_offsets.boot_ns, 7_200_000_000_007);
 }

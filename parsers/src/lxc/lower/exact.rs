@@ -191,7 +191,11 @@ impl Lowerer<'_> {
                     parts.0.checked_add(parts.1)
                 });
                 if ns.is_none() && !empty && parse_time_offset(t).is_ok() {
-                    self.invalid(v, format!("`{t}` makes the offset too large"), "write a smaller offset");
+                    self.invalid(
+                        v,
+                        format!("`{t}` makes the offset too large"),
+                        "write a smaller offset",
+                    );
                 }
                 if let Some(ns) = ns {
                     if boot {
