@@ -436,6 +436,18 @@ fn env_number(name: &str, default: u64) -> u64 {
 }
 
 #[test]
+fn the_generator_covers_every_key_of_the_table() {
+    let mut rng = Rng(1);
+    let missing: Vec<&str> = EXACT
+        .iter()
+        .filter(|k| !matches!(k, K::Include | K::MountFstab))
+        .filter(|k| exact_value(&mut rng, **k, false).is_none())
+        .map(|k| k.name())
+        .collect();
+    assert!(missing.is_empty(), "keys without generated values: {missing:?}");
+}
+
+#[test]
 fn generated_configs_read_and_write_as_liblxc_does() {
     let count = env_number("LXCONF_GENERATED", 300) as usize;
     let seed = env_number("LXCONF_GENERATED_SEED", 0x6c78_636f_6e66);
