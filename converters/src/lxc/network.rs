@@ -16,8 +16,19 @@ impl Emitter<'_> {
     }
 
     pub(super) fn networks(&mut self) {
-        let nets = &self.doc.container.networks;
-        if nets.is_empty() {
+        let c = &self.doc.container;
+        let nets = &c.networks;
+        // A lone loopback, down, in a new network namespace is what LXC does without any
+        // network line: nothing to write.
+        let implicit_lo = |n: &Network| {
+            let mut lo = Network::new(0, NetKind::Empty);
+            lo.name = Some("lo".into());
+            *n == lo
+        };
+        let bare = nets.len() == 1
+            && implicit_lo(&nets[0])
+            && c.namespaces.clone.contains(&Namespace::Net);
+        if nets.is_empty() || bare {
             return;
         }
         self.section("Network");

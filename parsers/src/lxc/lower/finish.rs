@@ -223,6 +223,14 @@ impl Lowerer<'_> {
         for ns in self.c.namespaces.share.keys() {
             clone.remove(ns);
         }
+        // No network in a new network namespace: liblxc leaves it with only `lo`, down,
+        // which is what `type = empty` without `flags = up` says; written out, the two
+        // spellings are one model.
+        if self.c.networks.is_empty() && clone.contains(&Namespace::Net) {
+            let mut lo = Network::new(0, NetKind::Empty);
+            lo.name = Some("lo".into());
+            self.c.networks.push(lo);
+        }
         self.c.namespaces.clone = clone;
         // Name: from the container directory (`.../NAME/config`).
         if self.c.name.is_none() {
