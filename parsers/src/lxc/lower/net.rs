@@ -371,12 +371,12 @@ fn net_address(net: &mut Network, sub: &str, t: &str) -> (NetError, NetWarning) 
                     } else {
                         &mut net.ipv4_gateway
                     };
-                    // liblxc keeps `auto` and `dev` in flags that only setting `auto` or
-                    // `dev` changes: an empty value clears an address only, and an address
-                    // after `dev` leaves the device route (getter and runtime say `dev`).
+                    // liblxc keeps `auto` and `dev` in flags: an empty value clears an
+                    // address only, and nothing but a new `type` clears `dev`, which its
+                    // start code prefers to an address or `auto` (a device route).
                     *slot = match (*slot, g) {
-                        (old @ Some(Gateway::Auto | Gateway::Dev), None) => old,
-                        (Some(Gateway::Dev), Some(Gateway::Address(_))) => Some(Gateway::Dev),
+                        (Some(Gateway::Dev), _) => Some(Gateway::Dev),
+                        (old @ Some(Gateway::Auto), None) => old,
                         (_, new) => new,
                     };
                 }
