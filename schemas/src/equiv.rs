@@ -159,6 +159,7 @@ pub const EXPECTED_VALUES: &[(&str, &str, &str, &str)] = &[
     (pointer::RESOURCES_MEMORY_LIMIT, "*", "", "libvirt enforces <memory> as a limit, so an unlimited LXC container gets the size chosen with --memory (warning C201)"),
     (pointer::AUTO_MOUNTS_PROC, "libvirt", "mixed", "libvirt's /proc (read-only /proc/sys, writable net sysctls, FUSE meminfo) is closest to LXC's proc:mixed"),
     (pointer::AUTO_MOUNTS_SYS, "libvirt", "ro", "libvirt's read-only /sys is LXC's sys:ro"),
+    (pointer::INIT_CWD, "", "/", "without a root filesystem LXC leaves init in the directory it was started from (lxc-execute, lxc-start -F) or / (lxc-start in the background); libvirt starts init in /"),
     (pointer::AUTO_MOUNTS_SYS, "libvirt", "mixed", "libvirt's read-only /sys is closest to LXC's sys:mixed"),
 ];
 

@@ -162,6 +162,10 @@ prop_compose! {
             }
         }
         c.namespaces.clone = c.lxc_default_namespaces();
+        if c.networks.is_empty() {
+            // No network line: a new netns with only `lo`, down (the LXC reader says so).
+            c.networks.push(Network { name: Some("lo".into()), ..Network::new(0, NetKind::Empty) });
+        }
         c
     }
 }

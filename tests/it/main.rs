@@ -17,6 +17,7 @@ mod from_native;
 mod generate;
 mod injection;
 mod liblxc;
+mod liblxc_generated;
 mod lint;
 mod load;
 mod realworld;

@@ -9,7 +9,7 @@ use crate::writable::{self, Unwritable};
 use lxconf_model::lxc_key::{ExactKey as K, Family, Field, ROOTFS_BACKEND};
 use lxconf_model::model::*;
 use lxconf_model::values::{proc_key_problem, RESERVED_ID};
-use lxconf_model::{pointer, Code, Diagnostic, Document, Namespace, Origin};
+use lxconf_model::{pointer, Cap, Code, Diagnostic, Document, Namespace, Origin};
 use std::fmt::Write;
 
 mod identity;

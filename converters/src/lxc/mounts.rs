@@ -22,22 +22,9 @@ impl Emitter<'_> {
             Some(SysMode::Rw) => tokens.push("sys:rw".into()),
             None => {}
         }
-        if let Some(cg) = &a.cgroup {
-            let base = match cg.flavor {
-                CgroupFlavor::Own => "cgroup",
-                CgroupFlavor::Full => "cgroup-full",
-                CgroupFlavor::V2 => "cgroup2",
-            };
-            let mode = match cg.mode {
-                Some(CgroupMode::Mixed) => ":mixed",
-                Some(CgroupMode::Ro) => ":ro",
-                Some(CgroupMode::Rw) => ":rw",
-                None => "",
-            };
-            tokens.push(format!(
-                "{base}{mode}{}",
-                if cg.force { ":force" } else { "" }
-            ));
+        if let Some(cg) = a.cgroup {
+            let token = self.cgroup_token(cg);
+            tokens.push(token);
         }
         if let Some(sh) = &a.shmounts {
             let token = if sh.container == "/dev/.lxc-mounts" {
@@ -139,5 +126,53 @@ impl Emitter<'_> {
         if let Some(s) = con.log_size {
             self.line(K::ConsoleSize.name(), s.0);
         }
+    }
+
+    /// The `lxc.mount.auto` token of a cgroup automount, leaving out what liblxc implies:
+    /// the mode it derives from CAP_SYS_ADMIN (rw when kept, mixed otherwise), `:force`
+    /// without CAP_SYS_ADMIN, and `:force` on cgroup2 (always forced).
+    fn cgroup_token(&mut self, cg: CgroupAuto) -> String {
+        let sys_admin = Cap::from_name("sys_admin")
+            .is_some_and(|cap| !self.doc.container.capabilities.dropped().contains(&cap));
+        if cg.flavor == CgroupFlavor::V2 {
+            if !cg.force {
+                self.note(
+                    pointer::AUTO_MOUNTS_CGROUP,
+                    "LXC always forces a cgroup2 automount, even inside a cgroup namespace".into(),
+                    "the container gets /sys/fs/cgroup mounted by LXC, not by its init",
+                );
+            }
+            return match cg.mode {
+                Some(CgroupMode::Ro) => "cgroup2:ro".into(),
+                Some(CgroupMode::Mixed) => {
+                    self.note(
+                        pointer::AUTO_MOUNTS_CGROUP,
+                        "a mixed cgroup2 automount becomes read-write".into(),
+                        "LXC's cgroup2 automount is read-write or read-only",
+                    );
+                    "cgroup2".into()
+                }
+                Some(CgroupMode::Rw) | None => "cgroup2".into(),
+            };
+        }
+        let base = if cg.flavor == CgroupFlavor::Own {
+            "cgroup"
+        } else {
+            "cgroup-full"
+        };
+        let implied = if sys_admin {
+            CgroupMode::Rw
+        } else {
+            CgroupMode::Mixed
+        };
+        let mode = match cg.mode {
+            Some(m) if m == implied => "",
+            None => "",
+            Some(CgroupMode::Mixed) => ":mixed",
+            Some(CgroupMode::Ro) => ":ro",
+            Some(CgroupMode::Rw) => ":rw",
+        };
+        let force = if cg.force && sys_admin { ":force" } else { "" };
+        format!("{base}{mode}{force}")
     }
 }

@@ -16,8 +16,19 @@ impl Emitter<'_> {
     }
 
     pub(super) fn networks(&mut self) {
-        let nets = &self.doc.container.networks;
-        if nets.is_empty() {
+        let c = &self.doc.container;
+        let nets = &c.networks;
+        // A lone loopback, down, in a new network namespace is what LXC does without any
+        // network line: nothing to write.
+        let implicit_lo = |n: &Network| {
+            let mut lo = Network::new(0, NetKind::Empty);
+            lo.name = Some("lo".into());
+            *n == lo
+        };
+        let bare = nets.len() == 1
+            && implicit_lo(&nets[0])
+            && c.namespaces.clone.contains(&Namespace::Net);
+        if nets.is_empty() || bare {
             return;
         }
         self.section("Network");
@@ -123,7 +134,8 @@ impl Emitter<'_> {
             if let Some(m) = n.macvlan_mode.filter(|m| *m != MacvlanMode::Private) {
                 self.line(&key("macvlan.mode"), lower(m));
             }
-            if let Some(m) = n.ipvlan_mode.filter(|m| *m != IpvlanMode::L3) {
+            // liblxc 5 creates an ipvlan in l2 mode unless told otherwise (the reader's default).
+            if let Some(m) = n.ipvlan_mode.filter(|m| *m != IpvlanMode::L2) {
                 self.line(&key("ipvlan.mode"), lower(m));
             }
             if let Some(m) = n.ipvlan_isolation.filter(|m| *m != IpvlanIsolation::Bridge) {
@@ -202,17 +214,10 @@ impl Emitter<'_> {
                 self.line(K::NamespaceClone.name(), names.join(" "));
             }
         }
+        // An absolute path is opened as a namespace file by liblxc 5 (`/run/netns/red`, the
+        // `ip netns` name libvirt's sharenet type='netns' joins); anything else is a
+        // container name or a pid.
         for (ns, target) in &c.namespaces.share {
-            // LXC reads an absolute path as a container's directory, never as a
-            // namespace file: an `ip netns` name (libvirt's sharenet type='netns') is lost.
-            if target.starts_with("/run/netns/") || target.starts_with("/var/run/netns/") {
-                self.loss(
-                    &pointer::entry(pointer::NAMESPACES_SHARE, ns.name()),
-                    format!("joining the network namespace `{target}`"),
-                    "LXC shares namespaces of containers or processes only; start a process in that netns and share its pid",
-                );
-                continue;
-            }
             let pointer = pointer::entry(pointer::NAMESPACES_SHARE, ns.name());
             self.text(&pointer, &Family::NamespaceShare.key(ns.name()), target);
         }

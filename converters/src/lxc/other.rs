@@ -161,13 +161,14 @@ impl Emitter<'_> {
             (K::TimeOffsetBoot.name(), t.boot_ns),
             (K::TimeOffsetMonotonic.name(), t.monotonic_ns),
         ] {
-            if ns != 0 {
-                let v = if ns % 1_000_000_000 == 0 {
-                    format!("{}s", ns / 1_000_000_000)
-                } else {
-                    format!("{ns}ns")
-                };
-                lines.push((k.into(), v, String::new()));
+            // liblxc passes its seconds and nanoseconds parts to the kernel as they are,
+            // and the kernel wants 0 <= ns < 1s: a sub-second rest is a line of its own.
+            let (secs, rest) = (ns.div_euclid(1_000_000_000), ns.rem_euclid(1_000_000_000));
+            if secs != 0 {
+                lines.push((k.into(), format!("{secs}s"), String::new()));
+            }
+            if rest != 0 {
+                lines.push((k.into(), format!("{rest}ns"), String::new()));
             }
         }
         lines

@@ -412,9 +412,11 @@ pub fn lxc_default_ipv4_prefix(addr: Ipv4Addr) -> u8 {
 }
 
 /// `A.B.C.D[/prefix][ broadcast]`. Returns the address and whether the prefix was given.
+/// liblxc splits at the first space only and parses the rest as it is: a second blank
+/// before the broadcast, or a tab instead of the space, makes it refuse the file.
 pub fn parse_ipv4_address(text: &str) -> Result<(Ipv4Cidr, bool), ValueError> {
-    let (main, bcast) = match text.split_once([' ', '\t']) {
-        Some((m, b)) => (m, Some(b.trim())),
+    let (main, bcast) = match text.split_once(' ') {
+        Some((m, b)) => (m, Some(b)),
         None => (text, None),
     };
     let (addr, prefix) = match main.split_once('/') {
@@ -436,11 +438,11 @@ pub fn parse_ipv4_address(text: &str) -> Result<(Ipv4Cidr, bool), ValueError> {
         None => (lxc_default_ipv4_prefix(address), false),
     };
     let broadcast = match bcast {
-        Some(b) if !b.is_empty() => Some(
+        Some(b) => Some(
             b.parse()
                 .map_err(|_| ValueError::NotABroadcastAddress { text: b.into() })?,
         ),
-        _ => None,
+        None => None,
     };
     Ok((
         Ipv4Cidr {
@@ -565,6 +567,12 @@ pub fn parse_time_offset(text: &str) -> Result<i64, ValueError> {
     Ok(ns)
 }
 
+/// Whether a time offset is given in ms, us or ns (liblxc keeps those apart from h, m, s).
+pub fn is_sub_second(text: &str) -> bool {
+    let t = text.trim_end();
+    t.ends_with("ms") || t.ends_with("us") || t.ends_with("ns")
+}
+
 /// One half of an `lxc.prlimit.*` value: a decimal number, or `unlimited` or `-1` (liblxc's
 /// `RLIM_INFINITY` spellings). Blanks around it are allowed.
 pub fn parse_prlimit(text: &str) -> Result<Limit, ValueError> {
@@ -605,9 +613,7 @@ pub fn parse_console_size(text: &str) -> Result<ByteSize, ValueError> {
     let bytes = number
         .checked_mul(factor)
         .ok_or_else(|| ValueError::TooLarge { text: text.into() })?;
-    if bytes == 0 {
-        return Ok(ByteSize(0));
-    }
+    // Any size, 0 included, is raised to a page (only an empty value means no buffer).
     Ok(ByteSize(bytes.max(4096).next_power_of_two()))
 }
 
@@ -647,6 +653,15 @@ mod tests {
         assert!(given);
         assert_eq!(a.broadcast, Some(Ipv4Addr::new(10, 0, 3, 255)));
         assert!(parse_ipv4_address("10.0.0.1/33").is_err());
+    }
+
+    #[test]
+    fn ipv4_broadcast_follows_one_space_as_liblxc_splits_it() {
+        // liblxc 5 (python3-lxc): `/24  10.0.3.127` and `/24<TAB>10.0.3.127` fail the load.
+        assert!(parse_ipv4_address("10.0.3.5/24  10.0.3.127").is_err());
+        assert!(parse_ipv4_address("10.0.3.5/24\t10.0.3.127").is_err());
+        let (a, _) = parse_ipv4_address("10.0.3.5 10.0.3.127").unwrap();
+        assert_eq!(a.broadcast, Some(Ipv4Addr::new(10, 0, 3, 127)));
     }
 
     #[test]

@@ -176,8 +176,29 @@ impl Lowerer<'_> {
                         }
                     }
                 };
+                // liblxc adds the two parts when it writes the offset: `2h` then `7ns` is
+                // 2h + 7ns, `2h` then `1s` is 1s.
+                let boot = key_name.ends_with("boot");
+                let ns = ns.and_then(|ns| {
+                    let parts = &mut self.time_parts[usize::from(!boot)];
+                    if empty {
+                        *parts = (0, 0);
+                    } else if is_sub_second(t) {
+                        parts.1 = ns;
+                    } else {
+                        parts.0 = ns;
+                    }
+                    parts.0.checked_add(parts.1)
+                });
+                if ns.is_none() && !empty && parse_time_offset(t).is_ok() {
+                    self.invalid(
+                        v,
+                        format!("`{t}` makes the offset too large"),
+                        "write a smaller offset",
+                    );
+                }
                 if let Some(ns) = ns {
-                    if key_name.ends_with("boot") {
+                    if boot {
                         self.c.time_offsets.boot_ns = ns;
                         self.origins.record(pointer::TIME_OFFSETS_BOOT, v.origin);
                     } else {
@@ -867,11 +888,14 @@ impl Lowerer<'_> {
                     return false;
                 };
                 let (mode, force) = match (flavor, rest) {
+                    // liblxc's cgroup2 tokens always carry the force flag: `cgroup2` and
+                    // `cgroup2:force` are one setting, read-write.
+                    (CgroupFlavor::V2, "" | ":force") => (Some(CgroupMode::Rw), true),
+                    (CgroupFlavor::V2, ":ro" | ":ro:force") => (Some(CgroupMode::Ro), true),
+                    (CgroupFlavor::V2, _) => return false,
+                    // The mode is resolved from the capabilities once they are known.
                     (_, "") => (None, false),
                     (_, ":force") => (None, true),
-                    (CgroupFlavor::V2, ":ro") => (Some(CgroupMode::Ro), false),
-                    (CgroupFlavor::V2, ":ro:force") => (Some(CgroupMode::Ro), true),
-                    (CgroupFlavor::V2, _) => return false,
                     (_, ":mixed") => (Some(CgroupMode::Mixed), false),
                     (_, ":ro") => (Some(CgroupMode::Ro), false),
                     (_, ":rw") => (Some(CgroupMode::Rw), false),

@@ -6,6 +6,7 @@ impl Lowerer<'_> {
         self.finish_networks();
         self.finish_prlimits();
         self.finish_mounts();
+        self.finish_cgroup_automount();
         self.lower_cgroups();
         self.finish_namespaces_and_name();
         Loaded {
@@ -187,6 +188,28 @@ impl Lowerer<'_> {
         }
     }
 
+    /// The cgroup automount as liblxc resolves it when it mounts (`lxc_mount_auto_mounts`,
+    /// `cgfsng_mount`): `cgroup`/`cgroup-full` without a mode is `rw` when the container
+    /// keeps CAP_SYS_ADMIN and `mixed` otherwise, and without CAP_SYS_ADMIN the mount is
+    /// forced. Written out, `cgroup` and `cgroup:rw` are the same model when they mean the
+    /// same mount.
+    fn finish_cgroup_automount(&mut self) {
+        let sys_admin = Cap::from_name("sys_admin")
+            .is_some_and(|cap| !self.c.capabilities.dropped().contains(&cap));
+        let Some(cg) = &mut self.c.auto_mounts.cgroup else {
+            return;
+        };
+        if cg.flavor == CgroupFlavor::V2 {
+            return;
+        }
+        cg.mode.get_or_insert(if sys_admin {
+            CgroupMode::Rw
+        } else {
+            CgroupMode::Mixed
+        });
+        cg.force |= !sys_admin;
+    }
+
     /// Namespaces, and the name from the container directory (`.../NAME/config`).
     fn finish_namespaces_and_name(&mut self) {
         let mut clone: BTreeSet<Namespace> = match (&self.ns_clone, &self.ns_keep) {
@@ -199,6 +222,14 @@ impl Lowerer<'_> {
         };
         for ns in self.c.namespaces.share.keys() {
             clone.remove(ns);
+        }
+        // No network in a new network namespace: liblxc leaves it with only `lo`, down,
+        // which is what `type = empty` without `flags = up` says; written out, the two
+        // spellings are one model.
+        if self.c.networks.is_empty() && clone.contains(&Namespace::Net) {
+            let mut lo = Network::new(0, NetKind::Empty);
+            lo.name = Some("lo".into());
+            self.c.networks.push(lo);
         }
         self.c.namespaces.clone = clone;
         // Name: from the container directory (`.../NAME/config`).

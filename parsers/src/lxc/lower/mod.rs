@@ -118,6 +118,9 @@ struct Lowerer<'a> {
     legacy_net_indexed: Option<Origin>,
     legacy_net_unindexed: Option<Origin>,
     caps: CapState,
+    /// Clock offsets as liblxc keeps them: a whole-seconds part (h, m, s) and a sub-second
+    /// part (ms, us, ns), each replaced only by a value of its own kind; [boot, monotonic].
+    time_parts: [(i64, i64); 2],
     ns_clone: Option<(BTreeSet<Namespace>, Origin)>,
     ns_keep: Option<(BTreeSet<Namespace>, Origin)>,
     mount_entries: Vec<(Mount, Origin)>,
@@ -165,6 +168,7 @@ impl<'a> Lowerer<'a> {
             legacy_net_indexed: None,
             legacy_net_unindexed: None,
             caps: CapState::default(),
+            time_parts: [(0, 0); 2],
             ns_clone: None,
             ns_keep: None,
             mount_entries: Vec::new(),

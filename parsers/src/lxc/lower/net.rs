@@ -120,6 +120,11 @@ impl Lowerer<'_> {
             // liblxc names the loopback-only interface `lo`.
             net.name = Some("lo".into());
         }
+        if kind == NetKind::Ipvlan {
+            // liblxc 5 means to default to l3, but its new netdev holds mode 0, which is
+            // already a valid mode (l2), so l2 is what it reports and creates.
+            net.ipvlan_mode = Some(IpvlanMode::L2);
+        }
         self.nets.insert(
             n,
             NetState {
@@ -361,11 +366,19 @@ fn net_address(net: &mut Network, sub: &str, t: &str) -> (NetError, NetWarning) 
             };
             match gw {
                 Ok(g) => {
-                    if v6 {
-                        net.ipv6_gateway = g
+                    let slot = if v6 {
+                        &mut net.ipv6_gateway
                     } else {
-                        net.ipv4_gateway = g
-                    }
+                        &mut net.ipv4_gateway
+                    };
+                    // liblxc keeps `auto` and `dev` in flags: an empty value clears an
+                    // address only, and nothing but a new `type` clears `dev`, which its
+                    // start code prefers to an address or `auto` (a device route).
+                    *slot = match (*slot, g) {
+                        (Some(Gateway::Dev), _) => Some(Gateway::Dev),
+                        (old @ Some(Gateway::Auto), None) => old,
+                        (_, new) => new,
+                    };
                 }
                 Err(e) => error = Some((e.to_string(), "write an address, `auto` or `dev`".into())),
             }
