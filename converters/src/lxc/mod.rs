@@ -187,8 +187,26 @@ impl<'a> Emitter<'a> {
                 );
             }
         }
+        if let Some(uuid) = c.uuid {
+            // libvirt's init environment carries it; written as such, init still sees it.
+            let in_env = c.init.env.iter().any(|e| {
+                e.name == "LIBVIRT_LXC_UUID" && e.value.as_deref() == Some(&uuid.to_string())
+            });
+            if in_env {
+                self.note(
+                    pointer::UUID,
+                    format!("the uuid {uuid} is kept only in init's environment (LIBVIRT_LXC_UUID, container_uuid)"),
+                    "LXC has no uuid key; the uuid is management metadata",
+                );
+            } else {
+                self.loss(
+                    pointer::UUID,
+                    format!("uuid {uuid}"),
+                    "LXC has no key for it",
+                );
+            }
+        }
         for (pointer, what) in [
-            (pointer::UUID, c.uuid.map(|u| format!("uuid {u}"))),
             (
                 pointer::TITLE,
                 c.title.as_ref().map(|t| format!("title `{t}`")),
