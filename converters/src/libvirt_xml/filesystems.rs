@@ -8,7 +8,10 @@ use lxconf_model::{pointer, SizeSpec};
 /// The root filesystem and the mounts, in order.
 pub(super) fn filesystems(w: &mut W<'_>, c: &Container) {
     let mut fs_ord = 0usize;
-    if let Some(rootfs) = &c.rootfs {
+    if let Some(rootfs) = c.rootfs.as_ref().filter(|r| !r.path.starts_with('/')) {
+        // `containers/rel/rootfs`, `$HOME/rootfs`: not a host path libvirt can use.
+        relative_source_lost(w, pointer::ROOTFS, &rootfs.path);
+    } else if let Some(rootfs) = &c.rootfs {
         filesystem(
             w,
             &mut fs_ord,
@@ -38,9 +41,8 @@ fn mount(w: &mut W<'_>, c: &Container, ordinal: &mut usize, i: usize, m: &Mount)
     match (m.fstype.as_str(), m.bind) {
         ("tmpfs", _) => ram(w, ordinal, m, &pointer),
         // A path inside the container (LXC `relative`, libvirt type='bind').
-        (_, BindKind::Bind | BindKind::Rbind) if m.relative && c.rootfs.is_some() => {
-            relative_bind(w, ordinal, m)
-        }
+        // Without a rootfs the container's `/` is the host's, where type='bind' resolves.
+        (_, BindKind::Bind | BindKind::Rbind) if m.relative => relative_bind(w, ordinal, m),
         // A block device or an image file mounted with its own filesystem.
         ("auto", BindKind::None) => {
             let backend = if m.options.iter().any(|o| o == "loop") {
@@ -69,11 +71,7 @@ fn mount(w: &mut W<'_>, c: &Container, ordinal: &mut usize, i: usize, m: &Mount)
                     m.source.trim_start_matches('/')
                 ),
                 (None, true) => {
-                    w.loss(
-                        &pointer,
-                        format!("the relative source `{}`", m.source),
-                        "libvirt needs an absolute host path",
-                    );
+                    relative_source_lost(w, &pointer, &m.source);
                     return;
                 }
                 (_, false) => m.source.clone(),
@@ -89,12 +87,46 @@ fn mount(w: &mut W<'_>, c: &Container, ordinal: &mut usize, i: usize, m: &Mount)
                     );
             }
         }
+        (_, BindKind::None) if libvirt_mounts_itself(m).is_some() => {
+            // libvirt mounts proc on /proc and sysfs on /sys by itself: the entry is
+            // expressed by leaving it out.
+            let what = libvirt_mounts_itself(m).unwrap_or_default();
+            w.note(
+                &pointer,
+                format!(
+                    "the `{}` mount on `{}` is left out: libvirt always mounts {what}",
+                    m.fstype, m.target
+                ),
+                "libvirt's LXC driver mounts /proc and /sys itself and has no element for them",
+            );
+            return;
+        }
         (fstype, BindKind::None) => {
             w.loss(&pointer, format!("the `{fstype}` mount on `{}`", m.target), "libvirt mounts only host directories, block devices, images and tmpfs; /proc and /sys are mounted automatically");
             return;
         }
     }
     options_lost(w, m, &pointer);
+}
+
+/// A source that is not an absolute host path: libvirt resolves nothing against a current
+/// directory or a shell variable, so the filesystem is left out (and reported).
+fn relative_source_lost(w: &mut W<'_>, pointer: &str, source: &str) {
+    w.loss(
+        pointer,
+        format!("the relative source `{source}`"),
+        "libvirt needs an absolute host path",
+    );
+}
+
+/// What libvirt mounts by itself at a mount's place: proc on `/proc`, sysfs on `/sys`.
+pub(super) fn libvirt_mounts_itself(m: &Mount) -> Option<&'static str> {
+    let target = m.target.trim_end_matches('/');
+    match (m.fstype.as_str(), m.bind, target) {
+        ("proc", BindKind::None, "/proc") => Some("/proc (with /proc/sys read-only)"),
+        ("sysfs", BindKind::None, "/sys") => Some("/sys (read-only)"),
+        _ => None,
+    }
 }
 
 /// A tmpfs with an absolute size: `<filesystem type='ram'>`.

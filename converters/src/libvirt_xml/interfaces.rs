@@ -53,6 +53,9 @@ fn interface(w: &mut W<'_>, lv: &LibvirtSettings, ordinal: &mut usize, i: usize,
     }
     if !source.is_empty() {
         w.empty("source", &source);
+    } else {
+        // An ethernet interface's host-side addresses and routes, kept from a source.
+        w.kept(&format!("{this}/source"));
     }
     // libvirt's order: mac, source, vlan, virtualport, bandwidth, ip, route, script,
     // target, guest, link, mtu.
@@ -192,11 +195,13 @@ pub(super) fn ips_and_routes(
         ),
     ] {
         for (address, prefix, peer) in list {
-            let mut attrs = vec![
-                ("address", address),
-                ("family", fam.to_string()),
-                ("prefix", prefix.to_string()),
-            ];
+            // An `<ip>` a libvirt source wrote without prefix: the model holds the prefix
+            // libvirt derives for it.
+            let implicit = layout.is_some_and(|l| l.implicit_prefixes.contains(&address));
+            let mut attrs = vec![("address", address), ("family", fam.to_string())];
+            if !implicit {
+                attrs.push(("prefix", prefix.to_string()));
+            }
             if let Some(p) = peer {
                 attrs.push(("peer", p));
             }

@@ -5,6 +5,7 @@ use super::writer::W;
 use crate::writable::{self, Unwritable};
 use lxconf_model::lxc_key::ExactKey as K;
 use lxconf_model::model::*;
+use lxconf_model::values::libvirt_hostname;
 use lxconf_model::{pointer, Code, Diagnostic, Namespace};
 
 /// Turn refused values into errors, located at the model field that holds the value.
@@ -45,11 +46,18 @@ pub(super) fn losses_for_the_rest(w: &mut W<'_>) {
 /// The hostname, and the /proc, /sys, cgroup and /dev that libvirt sets up its own way.
 fn hostname_and_mounts(w: &mut W<'_>, c: &Container) {
     if let (Some(h), Some(n)) = (&c.hostname, &c.name) {
-        if h != n {
-            w.loss(pointer::HOSTNAME, format!("the hostname `{h}` (libvirt uses the domain name `{n}`)"), "libvirt sets the container's hostname to the domain name; rename the domain with --name");
+        if *h != libvirt_hostname(n) {
+            w.loss(pointer::HOSTNAME, format!("the hostname `{h}` (libvirt derives `{}` from the domain name `{n}`)", libvirt_hostname(n)), "libvirt sets the container's hostname to the domain name; rename the domain with --name");
         }
     }
+    // A proc or sysfs mount entry in libvirt's place is the /proc or /sys libvirt mounts.
+    let entry_is = |fstype: &str| {
+        c.mounts
+            .iter()
+            .any(|m| m.fstype == fstype && super::filesystems::libvirt_mounts_itself(m).is_some())
+    };
     match c.auto_mounts.proc {
+        None if entry_is("proc") => {}
         None => w.note(
             pointer::AUTO_MOUNTS,
             "libvirt always mounts /proc, which this container does not have".into(),
@@ -65,7 +73,7 @@ fn hostname_and_mounts(w: &mut W<'_>, c: &Container) {
         ),
         _ => {}
     }
-    if c.auto_mounts.sys.is_none() {
+    if c.auto_mounts.sys.is_none() && !entry_is("sysfs") {
         w.note(
             pointer::AUTO_MOUNTS,
             "libvirt always mounts /sys read-only, which this container does not have".into(),

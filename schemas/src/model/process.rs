@@ -405,6 +405,10 @@ pub struct InterfaceLayout {
     /// `<route>` order: `ipv4_gateway`, `ipv6_gateway` or an index into `routes`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub routes: Vec<String>,
+    /// Addresses whose `<ip>` had no prefix: the model holds the prefix libvirt uses for
+    /// them (the address class's, 64 for IPv6), which the XML leaves unwritten.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub implicit_prefixes: Vec<String>,
 }
 
 /// Whether an entry kept verbatim may be written back as it is: only when lxconf's own

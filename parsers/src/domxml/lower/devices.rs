@@ -60,6 +60,16 @@ pub(super) fn lower_devices(
 
 fn filesystem(l: &mut Lower<'_>, d: &Element, c: &mut Container, ordinal: usize) {
     let ty = d.attr("type").unwrap_or("mount");
+    if let Some(mode) = d.attr("accessmode").filter(|m| *m != "passthrough") {
+        // libvirt accepts `mapped` and `squash` at define time; the model's mounts are
+        // passthrough mounts, so the element is kept whole rather than read as one.
+        l.keep(
+            d,
+            &format!("devices/filesystem[{ordinal}]"),
+            &format!("the LXC driver mounts filesystems as passthrough only, not with accessmode `{mode}`"),
+        );
+        return;
+    }
     if !matches!(ty, "template" | "volume") {
         for child in &d.children {
             if !matches!(child.name.as_str(), "source" | "target" | "readonly") {
@@ -133,7 +143,14 @@ fn filesystem(l: &mut Lower<'_>, d: &Element, c: &mut Container, ordinal: usize)
         }
         "bind" => {
             // A path inside the container: LXC's `relative` source.
-            mount.source = src("dir").trim_start_matches('/').to_string();
+            // The container's own `/` stays `/`: an empty source is no path at all.
+            let dir = src("dir");
+            let inside = dir.trim_start_matches('/');
+            mount.source = if inside.is_empty() && !dir.is_empty() {
+                "/".into()
+            } else {
+                inside.to_string()
+            };
             mount.relative = true;
         }
         "ram" => {
@@ -241,8 +258,15 @@ fn interface(
                     "write six hex octets with an even first octet, e.g. 52:54:00:12:34:56",
                 ),
             },
+            // An ethernet interface's `<source>` holds the host side's addresses and
+            // routes, which the model has no fields for: kept whole.
+            "source" if ty == "ethernet" && !child.children.is_empty() => l.keep(
+                child,
+                &format!("devices/interface[{ordinal}]/source"),
+                "lxconf does not model the host-side addresses and routes of an ethernet interface",
+            ),
             "source" => {}
-            "ip" => ip(l, child, &mut n),
+            "ip" => ip(l, child, &mut n, &mut layout),
             "route" => route(child, &mut n, &mut layout),
             "guest" => n.name = child.attr("dev").map(String::from),
             "target" => {
@@ -276,19 +300,44 @@ fn interface(
     c.networks.push(n);
 }
 
-fn ip(l: &mut Lower<'_>, el: &Element, n: &mut Network) {
+/// libvirt's prefix for an `<ip>` without one (`virSocketAddrGetIPPrefix`): the IPv4
+/// address class's (A 8, B 16, C 24), 64 for IPv6. Class D/E addresses have none: libvirt
+/// fails to start the domain, and the model keeps 32 (a host address).
+fn implicit_prefix(address: IpAddr) -> u8 {
+    match address {
+        IpAddr::V4(a) => match a.octets()[0] {
+            o if o & 0x80 == 0 => 8,
+            o if o & 0xC0 == 0x80 => 16,
+            o if o & 0xE0 == 0xC0 => 24,
+            _ => 32,
+        },
+        IpAddr::V6(a) if a.is_unspecified() => 0,
+        IpAddr::V6(_) => 64,
+    }
+}
+
+fn ip(l: &mut Lower<'_>, el: &Element, n: &mut Network, layout: &mut InterfaceLayout) {
     let address = el.attr("address").unwrap_or("");
-    let prefix: Option<u8> = el.attr("prefix").and_then(|p| p.parse().ok());
-    match address.parse::<IpAddr>() {
+    // libvirt does not print prefix='0': it means no prefix.
+    let prefix: Option<u8> = el
+        .attr("prefix")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p != 0);
+    let parsed = address.parse::<IpAddr>();
+    if let (Ok(a), None) = (&parsed, prefix) {
+        layout.implicit_prefixes.push(a.to_string());
+    }
+    let prefix = |a: IpAddr| prefix.unwrap_or_else(|| implicit_prefix(a));
+    match parsed {
         Ok(IpAddr::V4(a)) => n.ipv4.push(Ipv4Cidr {
             address: a,
-            prefix: prefix.unwrap_or(24),
+            prefix: prefix(IpAddr::V4(a)),
             broadcast: None,
             peer: el.attr("peer").and_then(|p| p.parse().ok()),
         }),
         Ok(IpAddr::V6(a)) => n.ipv6.push(Ipv6Cidr {
             address: a,
-            prefix: prefix.unwrap_or(64),
+            prefix: prefix(IpAddr::V6(a)),
             peer: el.attr("peer").and_then(|p| p.parse().ok()),
         }),
         Err(_) => l.error(
@@ -353,7 +402,7 @@ fn hostdev(l: &mut Lower<'_>, d: &Element, c: &mut Container, lv: &mut LibvirtSe
             }
             for child in &d.children {
                 match child.name.as_str() {
-                    "ip" => ip(l, child, &mut n),
+                    "ip" => ip(l, child, &mut n, &mut layout),
                     "route" => route(child, &mut n, &mut layout),
                     "source" => {}
                     other => l.keep(
