@@ -243,6 +243,23 @@ fn a_proc_or_sysfs_entry_in_libvirts_place_is_one_note_not_a_loss() {
     assert!(stderr.contains("libvirt always mounts /sys"), "{stderr}");
 }
 
+#[test]
+fn a_broadcast_libvirt_would_not_set_is_a_loss() {
+    // The Gentoo wiki's `ADDRESS/24 BROADCAST`: libvirt's <ip> has no broadcast, and sets
+    // the one derived from the prefix; only a different one is lost.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conf = dir.path().join("config");
+    std::fs::write(
+        &conf,
+        "lxc.uts.name = b\nlxc.rootfs.path = /srv/b\nlxc.net.0.type = veth\nlxc.net.0.link = br0\nlxc.net.0.ipv4.address = 10.0.3.5/24 10.0.3.127\nlxc.net.1.type = veth\nlxc.net.1.link = br0\nlxc.net.1.ipv4.address = 10.0.4.5/24 10.0.4.255\n",
+    )
+    .expect("write");
+    let out = lxconf(&["domxml-from-native", "lxc-tools", conf.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("the broadcast address 10.0.3.127"), "{stderr}");
+    assert!(!stderr.contains("10.0.4.255"), "{stderr}");
+}
+
 mod generated {
     //! Property: a domain XML in libvirt's format (generated here element by element, in
     //! libvirt's order) is read without errors and written back byte for byte without a

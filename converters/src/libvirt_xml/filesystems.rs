@@ -3,6 +3,7 @@
 
 use super::writer::W;
 use lxconf_model::model::*;
+use lxconf_model::pointer::mount;
 use lxconf_model::{pointer, SizeSpec};
 
 /// The root filesystem and the mounts, in order.
@@ -23,7 +24,7 @@ pub(super) fn filesystems(w: &mut W<'_>, c: &Container) {
         );
         if !rootfs.options.is_empty() {
             w.loss(
-                pointer::ROOTFS,
+                pointer::ROOTFS_OPTIONS,
                 format!("rootfs mount options `{}`", rootfs.options.join(",")),
                 "libvirt mounts the root filesystem with its own options",
             );
@@ -81,7 +82,7 @@ fn mount(w: &mut W<'_>, c: &Container, ordinal: &mut usize, i: usize, m: &Mount)
             );
             if m.bind == BindKind::Rbind {
                 w.note(
-                        &pointer,
+                        &pointer::item_field(pointer::MOUNTS, i, mount::BIND),
                         format!("the recursive bind mount on `{}` becomes a plain bind: submounts of the source are not visible", m.target),
                         "libvirt bind-mounts filesystems without MS_REC",
                     );
@@ -106,7 +107,7 @@ fn mount(w: &mut W<'_>, c: &Container, ordinal: &mut usize, i: usize, m: &Mount)
             return;
         }
     }
-    options_lost(w, m, &pointer);
+    options_lost(w, m, i);
 }
 
 /// A source that is not an absolute host path: libvirt resolves nothing against a current
@@ -190,7 +191,7 @@ fn relative_bind(w: &mut W<'_>, ordinal: &mut usize, m: &Mount) {
 }
 
 /// Mount options libvirt cannot carry, and an optional mount becoming mandatory.
-fn options_lost(w: &mut W<'_>, m: &Mount, pointer: &str) {
+fn options_lost(w: &mut W<'_>, m: &Mount, i: usize) {
     let extra: Vec<&str> = m
         .options
         .iter()
@@ -202,14 +203,14 @@ fn options_lost(w: &mut W<'_>, m: &Mount, pointer: &str) {
         .collect();
     if !extra.is_empty() {
         w.loss(
-            pointer,
+            &pointer::item_field(pointer::MOUNTS, i, mount::OPTIONS),
             format!("mount options `{}` on `{}`", extra.join(","), m.target),
             "libvirt has no per-filesystem mount options",
         );
     }
     if m.optional {
         w.note(
-            pointer,
+            &pointer::item_field(pointer::MOUNTS, i, mount::OPTIONAL),
             format!("the optional mount on `{}` becomes mandatory", m.target),
             "libvirt fails to start when a filesystem cannot be mounted",
         );
@@ -235,8 +236,13 @@ fn filesystem(
         _ if source.starts_with("/dev/") => ("block", "dev"),
         Some("dir") | None => ("mount", "dir"),
         Some(other) => {
+            let at = if pointer == pointer::ROOTFS {
+                pointer::ROOTFS_BACKEND
+            } else {
+                pointer
+            };
             w.note(
-                pointer,
+                at,
                 format!("the `{other}` root filesystem is given to libvirt as a directory"),
                 "mount it on the host first, or convert it to a directory",
             );

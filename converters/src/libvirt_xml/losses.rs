@@ -59,7 +59,7 @@ fn hostname_and_mounts(w: &mut W<'_>, c: &Container) {
     match c.auto_mounts.proc {
         None if entry_is("proc") => {}
         None => w.note(
-            pointer::AUTO_MOUNTS,
+            pointer::AUTO_MOUNTS_PROC,
             "libvirt always mounts /proc, which this container does not have".into(),
             &format!(
                 "an LXC container without {} proc has no /proc",
@@ -75,7 +75,7 @@ fn hostname_and_mounts(w: &mut W<'_>, c: &Container) {
     }
     if c.auto_mounts.sys.is_none() && !entry_is("sysfs") {
         w.note(
-            pointer::AUTO_MOUNTS,
+            pointer::AUTO_MOUNTS_SYS,
             "libvirt always mounts /sys read-only, which this container does not have".into(),
             &format!("add {} = sys:ro to the LXC side to match", K::MountAuto),
         );
@@ -172,12 +172,26 @@ fn security_and_management(w: &mut W<'_>, c: &Container) {
             "libvirt's LXC driver has no seccomp filter",
         );
     }
-    if !sec.apparmor_raw.is_empty() || sec.apparmor_allow_nesting || sec.apparmor_allow_incomplete {
-        w.loss(
-            pointer::SECURITY,
-            "AppArmor raw rules or nesting".into(),
-            "libvirt generates the profile",
-        );
+    for (set, at, what) in [
+        (
+            !sec.apparmor_raw.is_empty(),
+            pointer::SECURITY_APPARMOR_RAW,
+            "AppArmor raw rules",
+        ),
+        (
+            sec.apparmor_allow_nesting,
+            pointer::SECURITY_APPARMOR_ALLOW_NESTING,
+            "AppArmor nesting",
+        ),
+        (
+            sec.apparmor_allow_incomplete,
+            pointer::SECURITY_APPARMOR_ALLOW_INCOMPLETE,
+            "an incomplete AppArmor profile",
+        ),
+    ] {
+        if set {
+            w.loss(at, what.into(), "libvirt generates the profile");
+        }
     }
     if c.no_new_privs {
         w.loss(
@@ -200,12 +214,25 @@ fn security_and_management(w: &mut W<'_>, c: &Container) {
             "run `virsh autostart NAME` after defining the domain",
         );
     }
-    if !c.lxc.cgroup_dirs.is_empty() || c.lxc.ephemeral {
-        w.note(
-            pointer::LXC,
-            "LXC-only management settings are not written".into(),
-            "they have no libvirt equivalent",
-        );
+    for (set, at, what) in [
+        (
+            !c.lxc.cgroup_dirs.is_empty(),
+            pointer::LXC_CGROUP_DIRS,
+            "LXC's cgroup directory names are",
+        ),
+        (
+            c.lxc.ephemeral,
+            pointer::LXC_EPHEMERAL,
+            "LXC's ephemeral flag is",
+        ),
+    ] {
+        if set {
+            w.note(
+                at,
+                format!("{what} not written"),
+                "they have no libvirt equivalent",
+            );
+        }
     }
     for (ns, _) in c
         .namespaces
