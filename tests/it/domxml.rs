@@ -256,8 +256,26 @@ fn a_broadcast_libvirt_would_not_set_is_a_loss() {
     .expect("write");
     let out = lxconf(&["domxml-from-native", "lxc-tools", conf.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("the broadcast address 10.0.3.127"), "{stderr}");
+    assert!(
+        stderr.contains("the broadcast address 10.0.3.127"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("10.0.4.255"), "{stderr}");
+}
+
+#[test]
+fn an_initdir_of_slash_is_written_back() {
+    // libvirt accepts and prints <initdir>/</initdir> (the RelaxNG schema refuses a lone
+    // `/`, so it is not in the corpus): the default working directory, written explicitly.
+    let path = root().join("corpus/domxml/os-init-root-explicit.xml");
+    let text = std::fs::read_to_string(path).expect("read");
+    let text = text.replace("    <inituser>", "    <initdir>/</initdir>\n    <inituser>");
+    let loaded = lxconf_parse::domxml::load("initdir.xml", &text);
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    assert_eq!(
+        lxconf_convert::libvirt_xml::emit(&loaded.document).xml,
+        text
+    );
 }
 
 mod generated {

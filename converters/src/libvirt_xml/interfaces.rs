@@ -220,47 +220,31 @@ pub(super) fn ips_and_routes(
     i: usize,
 ) {
     broadcasts_lost(w, n, i);
-    for (fam, list) in [
-        (
-            "ipv4",
-            n.ipv4
-                .iter()
-                .map(|a| {
-                    (
-                        a.address.to_string(),
-                        a.prefix,
-                        a.peer.map(|p| p.to_string()),
-                    )
-                })
-                .collect::<Vec<_>>(),
-        ),
-        (
-            "ipv6",
-            n.ipv6
-                .iter()
-                .map(|a| {
-                    (
-                        a.address.to_string(),
-                        a.prefix,
-                        a.peer.map(|p| p.to_string()),
-                    )
-                })
-                .collect(),
-        ),
-    ] {
-        for (address, prefix, peer) in list {
-            // An `<ip>` a libvirt source wrote without prefix: the model holds the prefix
-            // libvirt derives for it.
-            let implicit = layout.is_some_and(|l| l.implicit_prefixes.contains(&address));
-            let mut attrs = vec![("address", address), ("family", fam.to_string())];
-            if !implicit {
-                attrs.push(("prefix", prefix.to_string()));
-            }
-            if let Some(p) = peer {
-                attrs.push(("peer", p));
-            }
-            w.empty("ip", &attrs);
+    let v4 = n.ipv4.iter().map(|a| {
+        let peer = a.peer.map(|p| p.to_string());
+        (a.address.to_string(), "ipv4", a.prefix, peer)
+    });
+    let v6 = n.ipv6.iter().map(|a| {
+        let peer = a.peer.map(|p| p.to_string());
+        (a.address.to_string(), "ipv6", a.prefix, peer)
+    });
+    let mut ips: Vec<_> = v4.chain(v6).collect();
+    // A libvirt source's order, where it mixed the families.
+    if let Some(order) = layout.map(|l| &l.ip_order).filter(|o| !o.is_empty()) {
+        ips.sort_by_key(|(address, ..)| order.iter().position(|o| o == address));
+    }
+    for (address, fam, prefix, peer) in ips {
+        // An `<ip>` a libvirt source wrote without prefix: the model holds the prefix
+        // libvirt derives for it.
+        let implicit = layout.is_some_and(|l| l.implicit_prefixes.contains(&address));
+        let mut attrs = vec![("address", address), ("family", fam.to_string())];
+        if !implicit {
+            attrs.push(("prefix", prefix.to_string()));
         }
+        if let Some(p) = peer {
+            attrs.push(("peer", p));
+        }
+        w.empty("ip", &attrs);
     }
     // Route order: as a libvirt source wrote it, else default routes first.
     let mut order: Vec<String> = layout.map(|l| l.routes.clone()).unwrap_or_default();
@@ -272,46 +256,78 @@ pub(super) fn ips_and_routes(
             order.push(item);
         }
     }
+    let spelled = |key: &str, what: &str| {
+        layout.is_some_and(|l| {
+            l.route_spelling
+                .iter()
+                .any(|s| *s == format!("{key}/{what}"))
+        })
+    };
     for item in order {
-        let (fam, any, gw) = match item.as_str() {
-            "ipv4_gateway" => ("ipv4", "0.0.0.0", &n.ipv4_gateway),
-            "ipv6_gateway" => ("ipv6", "::", &n.ipv6_gateway),
+        let (fam, address, prefix, gateway, metric) = match item.as_str() {
+            "ipv4_gateway" | "ipv6_gateway" => {
+                let (fam, any, gw) = if item == "ipv4_gateway" {
+                    ("ipv4", "0.0.0.0", &n.ipv4_gateway)
+                } else {
+                    ("ipv6", "::", &n.ipv6_gateway)
+                };
+                match gw {
+                    Some(Gateway::Address(a)) => (fam, any.to_string(), 0, Some(*a), None),
+                    Some(_) => {
+                        w.loss(
+                            &field(i, &format!("{fam}_gateway")),
+                            format!("an `auto`/`dev` {fam} gateway"),
+                            "libvirt needs a gateway address",
+                        );
+                        continue;
+                    }
+                    None => continue,
+                }
+            }
             index => {
                 let Some(r) = index.parse::<usize>().ok().and_then(|i| n.routes.get(i)) else {
                     continue;
                 };
                 let fam = if r.address.is_ipv4() { "ipv4" } else { "ipv6" };
-                let mut attrs = vec![
-                    ("family", fam.to_string()),
-                    ("address", r.address.to_string()),
-                    ("prefix", r.prefix.to_string()),
-                ];
-                if let Some(g) = r.gateway {
-                    attrs.push(("gateway", g.to_string()));
-                }
-                if let Some(m) = r.metric {
-                    attrs.push(("metric", m.to_string()));
-                }
-                w.empty("route", &attrs);
-                continue;
+                (fam, r.address.to_string(), r.prefix, r.gateway, r.metric)
             }
         };
-        match gw {
-            Some(Gateway::Address(a)) => w.empty(
-                "route",
-                &[
-                    ("family", fam.into()),
-                    ("address", any.into()),
-                    ("gateway", a.to_string()),
-                ],
-            ),
-            Some(_) => w.loss(
-                &field(i, &format!("{fam}_gateway")),
-                format!("an `auto`/`dev` {fam} gateway"),
-                "libvirt needs a gateway address",
-            ),
-            None => {}
+        // libvirt's attribute order: family, address, netmask, prefix, gateway, metric.
+        let mut attrs = Vec::new();
+        if !spelled(&item, "no-family") {
+            attrs.push(("family", fam.to_string()));
         }
+        attrs.push(("address", address));
+        let default_route = item.ends_with("_gateway");
+        if spelled(&item, "netmask") {
+            attrs.push(("netmask", netmask(fam, prefix)));
+        } else if (default_route && spelled(&item, "prefix"))
+            || (!default_route && !spelled(&item, "no-prefix"))
+        {
+            attrs.push(("prefix", prefix.to_string()));
+        }
+        if let Some(g) = gateway {
+            attrs.push(("gateway", g.to_string()));
+        }
+        if let Some(m) = metric {
+            attrs.push(("metric", m.to_string()));
+        }
+        w.empty("route", &attrs);
+    }
+}
+
+/// The netmask of a prefix length (`24` → `255.255.255.0`).
+fn netmask(fam: &str, prefix: u8) -> String {
+    if fam == "ipv4" {
+        let mask = u32::MAX
+            .checked_shl(32 - u32::from(prefix.min(32)))
+            .unwrap_or(0);
+        std::net::Ipv4Addr::from(mask).to_string()
+    } else {
+        let mask = u128::MAX
+            .checked_shl(128 - u32::from(prefix.min(128)))
+            .unwrap_or(0);
+        std::net::Ipv6Addr::from(mask).to_string()
     }
 }
 

@@ -53,7 +53,9 @@ fn known_attributes(element: &str) -> &'static [&'static str] {
         "interface" => &["type"],
         "mac" => &["address"],
         "ip" => &["address", "family", "prefix", "peer"],
-        "route" => &["family", "address", "prefix", "gateway", "metric"],
+        "route" => &[
+            "family", "address", "netmask", "prefix", "gateway", "metric",
+        ],
         "guest" => &["dev"],
         "link" => &["state"],
         "mtu" => &["size"],

@@ -380,6 +380,10 @@ pub struct XmlLayout {
     /// first, replaced in place).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub initenv_order: Vec<String>,
+    /// Elements written although they say what libvirt does by default
+    /// (`os/inituser` for `+0`, `os/initgroup` for `+0`, `os/initdir` for `/`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub explicit_defaults: Vec<String>,
     /// `<hostdev>` order: `networks/N` or `host_devices/N`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hostdevs: Vec<String>,
@@ -409,6 +413,16 @@ pub struct InterfaceLayout {
     /// them (the address class's, 64 for IPv6), which the XML leaves unwritten.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub implicit_prefixes: Vec<String>,
+    /// How each `<route>` (by its key in `routes`) was spelled where libvirt keeps the
+    /// spelling: `KEY/no-family` (no family attribute), `KEY/netmask` (a netmask instead of
+    /// a prefix), `KEY/no-prefix` (neither: the address class's prefix), `KEY/prefix` (a
+    /// default route written with prefix='0').
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub route_spelling: Vec<String>,
+    /// `<ip>` addresses in source order, when an IPv6 address came before an IPv4 one
+    /// (the model keeps the two families apart).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ip_order: Vec<String>,
 }
 
 /// Whether an entry kept verbatim may be written back as it is: only when lxconf's own

@@ -145,6 +145,19 @@ pub(super) fn blkiotune(l: &mut Lower<'_>, el: &Element, b: &mut Building) {
 pub(super) fn numatune(l: &mut Lower<'_>, el: &Element, b: &mut Building) {
     let Building { c, lv, .. } = b;
     match (el.child("memory"), el.children.len()) {
+        // numad placing memory for CPUs placed statically: the model's placement is one
+        // setting for both, so the element is kept as written.
+        (Some(m), 1)
+            if m.attr("nodeset").is_none()
+                && m.attr("placement") == Some("auto")
+                && !lv.placement_auto =>
+        {
+            l.keep(
+                el,
+                "numatune",
+                "numad placement of memory alone (the vCPUs are placed statically)",
+            );
+        }
         (Some(m), 1) => {
             match m.attr("nodeset").map(str::parse::<CpuSet>) {
                 Some(Ok(s)) => c.resources.cpuset_mems = Some(s),
