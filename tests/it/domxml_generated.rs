@@ -55,7 +55,7 @@ fn text(r: &mut Rng) -> String {
         "it&apos;s",
         "&quot;q&quot;",
     ];
-    // `&` and `<`: libvirt prints <initarg>/<initenv> text unescaped (malformed XML), so
+    // `&` and `<`: libvirt prints <initenv> text unescaped (malformed XML), so
     // they are rarer, to leave most cases to judge lxconf.
     let escaped = ["x&amp;y", "1&lt;2"];
     (0..r.range(1, 2))
@@ -602,7 +602,7 @@ enum Verdict {
     Identical,
     /// The output differs, and every difference is covered by a loss (their messages).
     Lost(Vec<String>),
-    /// libvirt printed XML that is not well-formed (its `<initarg>`/`<initenv>` text is
+    /// libvirt printed XML that is not well-formed (its `<initenv>` text is
     /// printed unescaped: tests/oracle/libvirt/README.md, "Bugs"), which xmllint refuses too.
     LibvirtMalformed,
     /// lxconf reported an error reading what libvirt accepted.
