@@ -76,10 +76,13 @@ fn name_token(r: &mut Rng) -> String {
 
 /// `<memory>`-like element with a unit libvirt's `unit` pattern accepts.
 fn scaled(r: &mut Rng, name: &str, kib: u64) -> String {
-    let (unit, value) = match r.below(5) {
+    let (unit, value) = match r.below(7) {
+        5 => ("GiB", kib.div_ceil(1024 * 1024)),
+        6 => ("M", kib.div_ceil(1024)),
         0 => ("KiB", kib),
         1 => ("MiB", kib.div_ceil(1024)),
-        2 => ("b", kib * 1024),
+        // Bytes that are not whole KiB: libvirt rounds up.
+        2 => ("b", kib * 1024 - r.below(1024)),
         3 => ("KB", kib),
         _ => ("k", kib),
     };
@@ -101,6 +104,13 @@ fn identity(r: &mut Rng, s: &mut String, name: &str) {
     if r.chance(15) {
         let _ = writeln!(s, "  <description>{}</description>", text(r));
     }
+    if r.chance(8) {
+        s.push_str("  <metadata>\n    <app:info xmlns:app=\"http://example.org/app\" tier='web'>a &amp; b</app:info>\n  </metadata>\n");
+    }
+    // Top-level elements the model keeps verbatim.
+    if r.chance(5) {
+        s.push_str("  <cpu mode='host-passthrough'/>\n");
+    }
 }
 
 fn resources(r: &mut Rng, s: &mut String) {
@@ -115,12 +125,11 @@ fn resources(r: &mut Rng, s: &mut String) {
         if r.chance(70) {
             let _ = writeln!(s, "    <weight>{}</weight>", r.range(100, 1000));
         }
-        for _ in 0..r.below(3) {
-            let _ = write!(
-                s,
-                "    <device>\n      <path>{}</path>\n",
-                r.pick(&["/dev/sda", "/dev/vdb", "/dev/null"])
-            );
+        // Distinct paths: libvirt refuses a device given twice.
+        let first = r.below(3) as usize;
+        for d in 0..r.below(3) as usize {
+            let path = ["/dev/sda", "/dev/vdb", "/dev/null"][(first + d) % 3];
+            let _ = write!(s, "    <device>\n      <path>{path}</path>\n");
             for el in [
                 "weight",
                 "read_iops_sec",
@@ -167,6 +176,9 @@ fn resources(r: &mut Rng, s: &mut String) {
         );
     }
     if r.chance(80) {
+        if r.chance(10) {
+            vcpu.push_str(" current='1'");
+        }
         let _ = writeln!(s, "  <vcpu{vcpu}>{}</vcpu>", r.range(1, 4));
     }
     if r.chance(30) {
@@ -291,6 +303,8 @@ fn idmap_and_features(r: &mut Rng, s: &mut String) {
     }
     if r.chance(10) {
         s.push_str("  <clock offset='localtime'/>\n");
+    } else if r.chance(5) {
+        s.push_str("  <clock offset='variable' adjustment='30'/>\n");
     }
     for (el, values) in [
         (
@@ -339,7 +353,13 @@ fn filesystem(r: &mut Rng, s: &mut String, i: u64, target: &str) {
             let _ = writeln!(
                 s,
                 "      <source dir='{}'/>",
-                r.pick(&["/srv/gen/root", "/srv/a b", "/var/lib/x", "/"])
+                r.pick(&[
+                    "/srv/gen/root",
+                    "/srv/a b",
+                    "/var/lib/x",
+                    "/",
+                    "/srv/trailing/"
+                ])
             );
         }
         "bind" => {
@@ -503,11 +523,28 @@ fn interface(r: &mut Rng, s: &mut String, i: u64) {
     if r.chance(15) {
         let _ = writeln!(s, "      <mtu size='{}'/>", r.pick(&[1280, 1500, 9000]));
     }
+    // Elements the model keeps verbatim.
+    if r.chance(8) {
+        s.push_str("      <bandwidth>\n        <inbound average='1000' peak='5000' burst='1024'/>\n      </bandwidth>\n");
+    }
+    if r.chance(5) {
+        s.push_str("      <vlan>\n        <tag id='42'/>\n      </vlan>\n");
+    }
+    if r.chance(5) && kind == "bridge" {
+        s.push_str("      <virtualport type='openvswitch'/>\n");
+    }
     s.push_str("    </interface>\n");
 }
 
 fn hostdev(r: &mut Rng, s: &mut String, i: u64) {
-    match r.below(3) {
+    match r.below(4) {
+        3 => {
+            if r.chance(50) {
+                let _ = write!(s, "    <hostdev mode='subsystem' type='usb' managed='no'>\n      <source>\n        <vendor id='0x1d6b'/>\n        <product id='0x000{}'/>\n      </source>\n    </hostdev>\n", i + 1);
+            } else {
+                let _ = write!(s, "    <hostdev mode='subsystem' type='usb'>\n      <source>\n        <address bus='1' device='{}'/>\n      </source>\n    </hostdev>\n", i + 2);
+            }
+        }
         0 => {
             let _ = write!(s, "    <hostdev mode='capabilities' type='storage'>\n      <source>\n        <block>/dev/sd{}</block>\n      </source>\n    </hostdev>\n", ["b", "c", "d"][(i % 3) as usize]);
         }
@@ -530,6 +567,13 @@ fn devices(r: &mut Rng, s: &mut String) {
     if r.chance(80) {
         filesystem(r, s, 0, "/");
     }
+    // Devices the model keeps verbatim (the LXC driver ignores or refuses them at start).
+    match r.below(20) {
+        0 => s.push_str("    <serial type='pty'/>\n"),
+        1 => s.push_str("    <watchdog model='i6300esb'/>\n"),
+        2 => s.push_str("    <memballoon model='none'/>\n"),
+        _ => {}
+    }
     for i in 1..=r.below(3) {
         let target = format!("/mnt/{}{i}", r.pick(&["data", "cache", "x y"]));
         filesystem(r, s, i, &target);
@@ -543,15 +587,21 @@ fn devices(r: &mut Rng, s: &mut String) {
         }
     }
     for _ in 0..r.below(3) {
-        s.push_str("    <console type='pty'/>\n");
+        if r.chance(30) {
+            s.push_str("    <console type='pty'>\n      <target type='lxc'/>\n    </console>\n");
+        } else {
+            s.push_str("    <console type='pty'/>\n");
+        }
     }
     s.push_str("  </devices>\n");
 }
 
 fn seclabel_and_namespaces(r: &mut Rng, s: &mut String) {
-    match r.below(6) {
+    match r.below(8) {
         0 => s.push_str("  <seclabel type='none'/>\n"),
         1 => s.push_str("  <seclabel type='dynamic' model='apparmor'/>\n"),
+        2 => s.push_str("  <seclabel type='none' model='apparmor'/>\n"),
+        3 => s.push_str("  <seclabel type='static' model='selinux' relabel='no'>\n    <label>system_u:system_r:svirt_lxc_net_t:s0:c10</label>\n  </seclabel>\n"),
         _ => {}
     }
     if r.chance(15) {

@@ -111,6 +111,9 @@ pub(super) fn vcpu_and_cputune(w: &mut W<'_>, c: &Container, lv: &LibvirtSetting
     if let Some(cpus) = &r.cpuset_cpus {
         vcpu.push(("cpuset", cpus.to_string()));
     }
+    if let Some(current) = lv.vcpus_current {
+        vcpu.push(("current", current.to_string()));
+    }
     w.text("vcpu", &vcpu, &lv.vcpus.unwrap_or(1).to_string());
     let shares_val = r.cpu_shares.or(r.cpu_weight);
     if r.cpu_weight.is_some() && r.cpu_shares.is_none() {

@@ -31,7 +31,7 @@ fn known_attributes(element: &str) -> &'static [&'static str] {
         "currentMemory" | "hard_limit" | "soft_limit" | "swap_hard_limit" | "min_guarantee" => {
             &["unit"]
         }
-        "vcpu" => &["placement", "cpuset"],
+        "vcpu" => &["placement", "cpuset", "current"],
         "type" => &["arch"],
         "initenv" => &["name"],
         "uid" | "gid" => &["start", "target", "count"],

@@ -337,6 +337,10 @@ pub struct LibvirtSettings {
     /// `<vcpu>` count.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vcpus: Option<u32>,
+    /// `<vcpu current>`: the vCPUs online at start (the LXC driver schedules the container
+    /// on the cpuset, not on vCPUs, so it is informational).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vcpus_current: Option<u32>,
     /// `<emulator>`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub emulator: Option<String>,

@@ -45,6 +45,7 @@ pub(super) fn memtune(l: &mut Lower<'_>, el: &Element, b: &mut Building) {
 pub(super) fn vcpu(l: &mut Lower<'_>, el: &Element, b: &mut Building) {
     let Building { c, lv, .. } = b;
     lv.vcpus = el.text.trim().parse().ok();
+    lv.vcpus_current = el.attr("current").and_then(|c| c.parse().ok());
     if let Some(set) = el.attr("cpuset") {
         match set.parse::<CpuSet>() {
             Ok(s) => c.resources.cpuset_cpus = Some(s),
