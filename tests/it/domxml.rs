@@ -186,7 +186,7 @@ fn a_domain_without_uuid_gets_one_derived_from_its_name_and_a_note() {
         loaded
             .diagnostics
             .iter()
-            .any(|d| d.code == lxconf_model::Code::C302 && d.message.contains("<uuid>")),
+            .any(|d| d.code == lxconf_model::Code::X011 && d.message.contains("<uuid>")),
         "{:?}",
         loaded.diagnostics
     );

@@ -185,7 +185,15 @@ impl<'a> Emitter<'a> {
             }
         }
         for (pointer, what) in [
-            (pointer::UUID, c.uuid.map(|u| format!("uuid {u}"))),
+            // A uuid derived from the name (a domain without <uuid>) was never set.
+            (
+                pointer::UUID,
+                c.uuid
+                    .filter(|u| {
+                        c.name.as_deref().map(lxconf_model::values::uuid_for_name) != Some(*u)
+                    })
+                    .map(|u| format!("uuid {u}")),
+            ),
             (
                 pointer::TITLE,
                 c.title.as_ref().map(|t| format!("title `{t}`")),

@@ -66,7 +66,7 @@ pub(super) fn derive_uuid(l: &mut Lower<'_>, root: &Element, b: &mut Building) {
     b.c.uuid = Some(uuid);
     l.doc.origins.record(pointer::UUID, l.o(&root.range));
     let d = Diagnostic::new(
-        Code::C302,
+        Code::X011,
         format!("the domain has no <uuid>: libvirt would generate a random one at define time; lxconf uses {uuid}, derived from the name"),
     )
     .at(l.o(&root.range))
