@@ -215,6 +215,23 @@ fn a_relative_or_placeholder_rootfs_is_refused_like_a_relative_mount_source() {
         let xml = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!xml.contains(shown), "{path}: written as a source: {xml}");
+        // What is written is valid for libvirt.
+        let file = dir.path().join("out.xml");
+        std::fs::write(&file, xml.as_bytes()).expect("write");
+        let rng = Command::new("xmllint")
+            .args([
+                "--noout",
+                "--relaxng",
+                "/usr/share/libvirt/schemas/domain.rng",
+            ])
+            .arg(&file)
+            .output()
+            .expect("xmllint (libxml2-utils)");
+        assert!(
+            rng.status.success(),
+            "{path}: {}",
+            String::from_utf8_lossy(&rng.stderr)
+        );
         assert!(
             stderr.contains(&format!("the relative source `{shown}`")),
             "{path}: no loss reported: {stderr}"
