@@ -21,11 +21,10 @@ pub struct FromNativeOptions {
     pub emulator: Option<String>,
 }
 
-/// The namespace for name-derived uuids (uuid v5 of "lxconf" in the URL namespace), so the
-/// same container name always gets the same uuid.
+/// The uuid derived from a container name (the domain XML reader derives the same one for a
+/// domain without `<uuid>`).
 pub fn uuid_for_name(name: &str) -> uuid::Uuid {
-    let ns = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, b"https://lxconf.invalid/domain");
-    uuid::Uuid::new_v5(&ns, name.as_bytes())
+    lxconf_model::values::uuid_for_name(name)
 }
 
 /// libvirt's emulator path on this host, or upstream's default.

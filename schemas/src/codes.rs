@@ -138,6 +138,7 @@ codes! {
     X008 = ("xml-invalid-utf8", Error, "domain XML with bytes that are not UTF-8"),
     X009 = ("xml-duplicate-element", Warning, "an element libvirt reads once, given twice: libvirt uses the first"),
     X010 = ("xml-unsupported-encoding", Error, "domain XML in an encoding other than UTF-8, UTF-16 or UTF-32"),
+    X011 = ("xml-uuid-generated", Note, "a domain without <uuid>: libvirt generates a random one at define time, lxconf derives one from the name"),
     // --- end of input limits block ---
     C101 = ("lxc-cannot-express", Warning, "a setting an LXC config cannot express (lost in conversion)"),
     C102 = ("lxc-conversion-note", Note, "a setting whose meaning changes slightly in an LXC config"),

@@ -145,6 +145,8 @@ element_fields!(mount of MOUNTS {
     FSTYPE = "fstype",
     OPTIONS = "options",
     SIZE = "size",
+    BIND = "bind",
+    OPTIONAL = "optional",
 });
 
 element_fields!(network of NETWORKS {
@@ -153,7 +155,6 @@ element_fields!(network of NETWORKS {
     NAME = "name",
     HWADDR = "hwaddr",
     MTU = "mtu",
-    UP = "up",
     IPV4 = "ipv4",
     IPV6 = "ipv6",
     IPV4_GATEWAY = "ipv4_gateway",
@@ -164,6 +165,10 @@ element_fields!(network of NETWORKS {
     NETWORK = "network",
     L2PROXY = "l2proxy",
     IPVLAN_ISOLATION = "ipvlan_isolation",
+    UP = "up",
+    VLAN_ID = "vlan_id",
+    VETH_MODE = "veth/mode",
+    VETH_ROUTES = "veth/routes",
     VETH_VLAN_ID = "veth/vlan_id",
     VETH_VLAN_TAGGED = "veth/vlan_tagged",
     VETH_RX_QUEUES = "veth/rx_queues",

@@ -327,6 +327,24 @@ pub const CAPABILITY_NAMES: [&str; 41] = [
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Cap(u8);
 
+/// The hostname libvirt's LXC driver gives a domain: its name filtered to `[A-Za-z0-9-]`,
+/// one leading `-` removed (`migrate_test` → `migratetest`).
+pub fn libvirt_hostname(domain_name: &str) -> String {
+    let filtered: String = domain_name
+        .chars()
+        .filter(|ch| ch.is_ascii_alphanumeric() || *ch == '-')
+        .collect();
+    filtered.strip_prefix('-').unwrap_or(&filtered).to_string()
+}
+
+/// A uuid derived from a container name (uuid v5 of the name in lxconf's namespace, itself
+/// v5 of a URL), so the same name always gets the same uuid where libvirt would pick a
+/// random one.
+pub fn uuid_for_name(name: &str) -> uuid::Uuid {
+    let ns = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, b"https://lxconf.invalid/domain");
+    uuid::Uuid::new_v5(&ns, name.as_bytes())
+}
+
 /// libvirt 9.0's capability names in its enum order: the names `<features><capabilities>`
 /// accepts, in the order libvirt prints them (alphabetical).
 pub const LIBVIRT_CAPS: &[&str] = &[

@@ -10,6 +10,7 @@ mod codes;
 mod compat;
 mod corpus;
 mod domxml;
+mod domxml_generated;
 mod equiv;
 mod examples;
 mod fidelity;

@@ -4,7 +4,7 @@
 use super::writer::W;
 use super::{filesystems, interfaces};
 use lxconf_model::model::*;
-use lxconf_model::pointer;
+use lxconf_model::pointer::{self, network};
 
 /// `<devices>`.
 pub(super) fn devices(w: &mut W<'_>, c: &Container, lv: &LibvirtSettings) {
@@ -73,10 +73,10 @@ fn host_devices(
 
 /// A network interface passed through (`<hostdev mode='capabilities' type='net'>`).
 fn net_hostdev(w: &mut W<'_>, lv: &LibvirtSettings, i: usize, n: &Network) {
-    let pointer = pointer::item(pointer::NETWORKS, i).to_string();
+    let field = |name: &str| pointer::item_field(pointer::NETWORKS, i, name);
     let Some(link) = n.link.as_ref().filter(|l| !l.ends_with('+')) else {
         w.loss(
-            &pointer,
+            &field(network::LINK),
             "a phys/vlan interface without a link, or with a `+` prefix pattern".into(),
             "name one host interface with `link`",
         );
@@ -85,7 +85,7 @@ fn net_hostdev(w: &mut W<'_>, lv: &LibvirtSettings, i: usize, n: &Network) {
     let dev = match (n.kind, n.vlan_id) {
         (NetKind::Vlan, Some(id)) => {
             w.note(
-                &pointer,
+                &field(network::VLAN_ID),
                 format!("the vlan device `{link}.{id}` must exist on the host"),
                 "libvirt moves an existing device into the container; LXC creates it",
             );
@@ -94,7 +94,7 @@ fn net_hostdev(w: &mut W<'_>, lv: &LibvirtSettings, i: usize, n: &Network) {
         (NetKind::Vlan, None) => {
             // Passing `link` itself would give the container the parent interface.
             w.loss(
-                &pointer,
+                &pointer::item(pointer::NETWORKS, i).to_string(),
                 format!("a vlan interface on `{link}` without a vlan id"),
                 "set the vlan id; libvirt passes an existing `LINK.ID` device through",
             );
@@ -111,24 +111,30 @@ fn net_hostdev(w: &mut W<'_>, lv: &LibvirtSettings, i: usize, n: &Network) {
     w.kept_children("devices/hostdev/source");
     w.close("source");
     let layout = lv.layout.interfaces.get(&(i as u32));
-    interfaces::ips_and_routes(w, n, layout, &pointer);
+    interfaces::ips_and_routes(w, n, layout, i);
     w.close("hostdev");
     // libvirt brings a passed-through interface up exactly when it has an address.
     let has_address = !n.ipv4.is_empty() || !n.ipv6.is_empty();
     if n.up != has_address {
         let what = if n.up { "bringing up" } else { "keeping down" };
         w.loss(
-            &pointer::item_field(pointer::NETWORKS, i, pointer::network::UP),
+            &field(network::UP),
             format!("{what} the passed-through interface `{dev}`"),
             "libvirt brings a passed-through interface up exactly when it has an address",
         );
     }
-    if n.name.is_some() || n.hwaddr.is_some() || n.mtu.is_some() {
-        w.loss(
-            &pointer,
-            "the name, MAC or MTU of a passed-through interface".into(),
-            "libvirt keeps the host interface's own settings",
-        );
+    for (set, name, what) in [
+        (n.name.is_some(), network::NAME, "name"),
+        (n.hwaddr.is_some(), network::HWADDR, "MAC address"),
+        (n.mtu.is_some(), network::MTU, "MTU"),
+    ] {
+        if set {
+            w.loss(
+                &field(name),
+                format!("the {what} of a passed-through interface"),
+                "libvirt keeps the host interface's own settings",
+            );
+        }
     }
 }
 
@@ -170,7 +176,7 @@ fn host_device(w: &mut W<'_>, i: usize, d: &HostDevice) {
                     w.empty("product", &[("id", product.into())]);
                 }
                 _ => w.loss(
-                    &pointer,
+                    &format!("{pointer}/source"),
                     format!("the USB device `{}`", d.source),
                     "name it by bus:device or vendor/product",
                 ),

@@ -56,6 +56,9 @@ pub(super) fn features(w: &mut W<'_>, c: &Container) {
     }
     if privnet {
         w.empty("privnet", &[]);
+    } else {
+        // A `<privnet/>` libvirt printed next to interfaces, kept from a source.
+        w.kept("features/privnet");
     }
     let (policy, states) = capability_states(&c.capabilities);
     let unknown: Vec<&str> = c

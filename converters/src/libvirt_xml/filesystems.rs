@@ -3,12 +3,16 @@
 
 use super::writer::W;
 use lxconf_model::model::*;
+use lxconf_model::pointer::mount;
 use lxconf_model::{pointer, SizeSpec};
 
 /// The root filesystem and the mounts, in order.
 pub(super) fn filesystems(w: &mut W<'_>, c: &Container) {
     let mut fs_ord = 0usize;
-    if let Some(rootfs) = &c.rootfs {
+    if let Some(rootfs) = c.rootfs.as_ref().filter(|r| !r.path.starts_with('/')) {
+        // `containers/rel/rootfs`, `$HOME/rootfs`: not a host path libvirt can use.
+        relative_source_lost(w, pointer::ROOTFS, &rootfs.path);
+    } else if let Some(rootfs) = &c.rootfs {
         filesystem(
             w,
             &mut fs_ord,
@@ -20,7 +24,7 @@ pub(super) fn filesystems(w: &mut W<'_>, c: &Container) {
         );
         if !rootfs.options.is_empty() {
             w.loss(
-                pointer::ROOTFS,
+                pointer::ROOTFS_OPTIONS,
                 format!("rootfs mount options `{}`", rootfs.options.join(",")),
                 "libvirt mounts the root filesystem with its own options",
             );
@@ -38,9 +42,8 @@ fn mount(w: &mut W<'_>, c: &Container, ordinal: &mut usize, i: usize, m: &Mount)
     match (m.fstype.as_str(), m.bind) {
         ("tmpfs", _) => ram(w, ordinal, m, &pointer),
         // A path inside the container (LXC `relative`, libvirt type='bind').
-        (_, BindKind::Bind | BindKind::Rbind) if m.relative && c.rootfs.is_some() => {
-            relative_bind(w, ordinal, m)
-        }
+        // Without a rootfs the container's `/` is the host's, where type='bind' resolves.
+        (_, BindKind::Bind | BindKind::Rbind) if m.relative => relative_bind(w, ordinal, m),
         // A block device or an image file mounted with its own filesystem.
         ("auto", BindKind::None) => {
             let backend = if m.options.iter().any(|o| o == "loop") {
@@ -71,11 +74,7 @@ fn mount(w: &mut W<'_>, c: &Container, ordinal: &mut usize, i: usize, m: &Mount)
                     m.source.trim_start_matches('/')
                 ),
                 (None, true) => {
-                    w.loss(
-                        &pointer,
-                        format!("the relative source `{}`", m.source),
-                        "libvirt needs an absolute host path",
-                    );
+                    relative_source_lost(w, &pointer, &m.source);
                     return;
                 }
                 (_, false) => m.source.clone(),
@@ -86,18 +85,52 @@ fn mount(w: &mut W<'_>, c: &Container, ordinal: &mut usize, i: usize, m: &Mount)
             device_access(w, &source, &pointer);
             if m.bind == BindKind::Rbind {
                 w.note(
-                        &pointer,
+                        &pointer::item_field(pointer::MOUNTS, i, mount::BIND),
                         format!("the recursive bind mount on `{}` becomes a plain bind: submounts of the source are not visible", m.target),
                         "libvirt bind-mounts filesystems without MS_REC",
                     );
             }
+        }
+        (_, BindKind::None) if libvirt_mounts_itself(m).is_some() => {
+            // libvirt mounts proc on /proc and sysfs on /sys by itself: the entry is
+            // expressed by leaving it out.
+            let what = libvirt_mounts_itself(m).unwrap_or_default();
+            w.note(
+                &pointer,
+                format!(
+                    "the `{}` mount on `{}` is left out: libvirt always mounts {what}",
+                    m.fstype, m.target
+                ),
+                "libvirt's LXC driver mounts /proc and /sys itself and has no element for them",
+            );
+            return;
         }
         (fstype, BindKind::None) => {
             w.loss(&pointer, format!("the `{fstype}` mount on `{}`", m.target), "libvirt mounts only host directories, block devices, images and tmpfs; /proc and /sys are mounted automatically");
             return;
         }
     }
-    options_lost(w, m, &pointer);
+    options_lost(w, m, i);
+}
+
+/// A source that is not an absolute host path: libvirt resolves nothing against a current
+/// directory or a shell variable, so the filesystem is left out (and reported).
+fn relative_source_lost(w: &mut W<'_>, pointer: &str, source: &str) {
+    w.loss(
+        pointer,
+        format!("the relative source `{source}`"),
+        "libvirt needs an absolute host path",
+    );
+}
+
+/// What libvirt mounts by itself at a mount's place: proc on `/proc`, sysfs on `/sys`.
+pub(super) fn libvirt_mounts_itself(m: &Mount) -> Option<&'static str> {
+    let target = m.target.trim_end_matches('/');
+    match (m.fstype.as_str(), m.bind, target) {
+        ("proc", BindKind::None, "/proc") => Some("/proc (with /proc/sys read-only)"),
+        ("sysfs", BindKind::None, "/sys") => Some("/sys (read-only)"),
+        _ => None,
+    }
 }
 
 /// A tmpfs with an absolute size: `<filesystem type='ram'>`.
@@ -201,7 +234,7 @@ fn device_access(w: &mut W<'_>, source: &str, pointer: &str) {
 }
 
 /// Mount options libvirt cannot carry, and an optional mount becoming mandatory.
-fn options_lost(w: &mut W<'_>, m: &Mount, pointer: &str) {
+fn options_lost(w: &mut W<'_>, m: &Mount, i: usize) {
     let extra: Vec<&str> = m
         .options
         .iter()
@@ -220,14 +253,14 @@ fn options_lost(w: &mut W<'_>, m: &Mount, pointer: &str) {
         .collect();
     if !extra.is_empty() {
         w.loss(
-            pointer,
+            &pointer::item_field(pointer::MOUNTS, i, mount::OPTIONS),
             format!("mount options `{}` on `{}`", extra.join(","), m.target),
             "libvirt has no per-filesystem mount options",
         );
     }
     if m.optional {
         w.note(
-            pointer,
+            &pointer::item_field(pointer::MOUNTS, i, mount::OPTIONAL),
             format!("the optional mount on `{}` becomes mandatory", m.target),
             "libvirt fails to start when a filesystem cannot be mounted",
         );
@@ -254,8 +287,13 @@ fn filesystem(
         _ if source.starts_with("/dev/") => ("block", "dev"),
         Some("dir") | None => ("mount", "dir"),
         Some(other) => {
+            let at = if pointer == pointer::ROOTFS {
+                pointer::ROOTFS_BACKEND
+            } else {
+                pointer
+            };
             w.note(
-                pointer,
+                at,
                 format!("the `{other}` root filesystem is given to libvirt as a directory"),
                 "mount it on the host first, or convert it to a directory",
             );

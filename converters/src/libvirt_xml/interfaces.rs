@@ -3,7 +3,7 @@
 
 use super::writer::W;
 use lxconf_model::model::*;
-use lxconf_model::pointer;
+use lxconf_model::pointer::{self, network};
 
 /// The networks that are `<interface>` elements; returns those passed through as
 /// `<hostdev>` (phys, vlan), which libvirt writes later among the devices.
@@ -32,8 +32,7 @@ pub(super) fn interfaces<'c>(
 
 /// One veth or macvlan network; `ordinal` counts the `<interface>` elements written.
 fn interface(w: &mut W<'_>, lv: &LibvirtSettings, ordinal: &mut usize, i: usize, n: &Network) {
-    let pointer = pointer::item(pointer::NETWORKS, i).to_string();
-    let (kind, source) = match interface_source(w, n, &pointer) {
+    let (kind, source) = match interface_source(w, n, &field(i, network::LINK)) {
         Some(found) => found,
         None => return,
     };
@@ -45,7 +44,7 @@ fn interface(w: &mut W<'_>, lv: &LibvirtSettings, ordinal: &mut usize, i: usize,
     match &n.hwaddr {
         Some(mac) if !mac.is_pattern() => w.empty("mac", &[("address", mac.to_string())]),
         Some(mac) => w.note(
-            &pointer,
+            &field(i, network::HWADDR),
             format!("the MAC pattern `{mac}` is left to libvirt, which picks a random address"),
             "LXC fills the `x` digits randomly too",
         ),
@@ -53,13 +52,16 @@ fn interface(w: &mut W<'_>, lv: &LibvirtSettings, ordinal: &mut usize, i: usize,
     }
     if !source.is_empty() {
         w.empty("source", &source);
+    } else {
+        // An ethernet interface's host-side addresses and routes, kept from a source.
+        w.kept(&format!("{this}/source"));
     }
     // libvirt's order: mac, source, vlan, virtualport, bandwidth, ip, route, script,
     // target, guest, link, mtu.
     for child in ["vlan", "virtualport", "bandwidth"] {
         w.kept(&format!("{this}/{child}"));
     }
-    ips_and_routes(w, n, layout, &pointer);
+    ips_and_routes(w, n, layout, i);
     w.kept(&format!("{this}/script"));
     if let Some(pair) = n.veth.as_ref().and_then(|v| v.pair.clone()) {
         w.empty("target", &[("dev", pair)]);
@@ -82,7 +84,7 @@ fn interface(w: &mut W<'_>, lv: &LibvirtSettings, ordinal: &mut usize, i: usize,
         None => {
             w.empty("link", &[("state", "down".into())]);
             w.loss(
-                &pointer,
+                &field(i, network::UP),
                 format!("the down state of network {} (it has addresses)", n.index),
                 "libvirt brings up every interface that has an address",
             );
@@ -93,23 +95,77 @@ fn interface(w: &mut W<'_>, lv: &LibvirtSettings, ordinal: &mut usize, i: usize,
     }
     w.kept_children(&this);
     w.close("interface");
+    veth_and_scripts_lost(w, i, n);
+}
+
+/// `/networks/I/FIELD`.
+fn field(i: usize, name: &str) -> String {
+    pointer::item_field(pointer::NETWORKS, i, name)
+}
+
+/// What a veth or macvlan network has beyond its `<interface>` element: each a loss at
+/// its own field.
+fn veth_and_scripts_lost(w: &mut W<'_>, i: usize, n: &Network) {
     let v = n.veth.clone().unwrap_or_default();
-    if v.mode == VethMode::Router
-        || !v.routes.is_empty()
-        || v.vlan_id.is_some()
-        || !v.vlan_tagged.is_empty()
-    {
+    let on_host = "configure it on the host";
+    if v.mode == VethMode::Router {
         w.loss(
-            &pointer,
-            "veth router mode, host routes or bridge vlans".into(),
-            "configure them on the host",
+            &field(i, network::VETH_MODE),
+            "veth router mode".into(),
+            on_host,
         );
     }
-    if n.script_up.is_some() || n.script_down.is_some() || n.l2proxy {
+    if !v.routes.is_empty() {
         w.loss(
-            &pointer,
-            "interface scripts or l2proxy".into(),
-            "libvirt has no per-interface scripts; use a libvirt hook",
+            &field(i, network::VETH_ROUTES),
+            "host routes towards the container".into(),
+            on_host,
+        );
+    }
+    if v.vlan_id.is_some() {
+        w.loss(
+            &field(i, network::VETH_VLAN_ID),
+            "the bridge port's vlan id".into(),
+            on_host,
+        );
+    }
+    if !v.vlan_tagged.is_empty() {
+        w.loss(
+            &field(i, network::VETH_VLAN_TAGGED),
+            "the bridge port's tagged vlans".into(),
+            on_host,
+        );
+    }
+    for (set, name, dir) in [
+        (v.rx_queues, network::VETH_RX_QUEUES, "rx"),
+        (v.tx_queues, network::VETH_TX_QUEUES, "tx"),
+    ] {
+        if let Some(count) = set {
+            w.loss(
+                &field(i, name),
+                format!("{count} veth {dir} queues"),
+                "libvirt creates veth pairs with the kernel's default queues",
+            );
+        }
+    }
+    let hook = "libvirt has no per-interface scripts; use a libvirt hook";
+    for (set, name) in [
+        (&n.script_up, network::SCRIPT_UP),
+        (&n.script_down, network::SCRIPT_DOWN),
+    ] {
+        if let Some(script) = set {
+            w.loss(
+                &field(i, name),
+                format!("the interface script `{script}`"),
+                hook,
+            );
+        }
+    }
+    if n.l2proxy {
+        w.loss(
+            &field(i, network::L2PROXY),
+            "l2proxy".into(),
+            "configure proxy ARP/NDP on the host",
         );
     }
 }
@@ -161,47 +217,34 @@ pub(super) fn ips_and_routes(
     w: &mut W<'_>,
     n: &Network,
     layout: Option<&InterfaceLayout>,
-    pointer: &str,
+    i: usize,
 ) {
-    for (fam, list) in [
-        (
-            "ipv4",
-            n.ipv4
-                .iter()
-                .map(|a| {
-                    (
-                        a.address.to_string(),
-                        a.prefix,
-                        a.peer.map(|p| p.to_string()),
-                    )
-                })
-                .collect::<Vec<_>>(),
-        ),
-        (
-            "ipv6",
-            n.ipv6
-                .iter()
-                .map(|a| {
-                    (
-                        a.address.to_string(),
-                        a.prefix,
-                        a.peer.map(|p| p.to_string()),
-                    )
-                })
-                .collect(),
-        ),
-    ] {
-        for (address, prefix, peer) in list {
-            let mut attrs = vec![
-                ("address", address),
-                ("family", fam.to_string()),
-                ("prefix", prefix.to_string()),
-            ];
-            if let Some(p) = peer {
-                attrs.push(("peer", p));
-            }
-            w.empty("ip", &attrs);
+    broadcasts_lost(w, n, i);
+    let v4 = n.ipv4.iter().map(|a| {
+        let peer = a.peer.map(|p| p.to_string());
+        (a.address.to_string(), "ipv4", a.prefix, peer)
+    });
+    let v6 = n.ipv6.iter().map(|a| {
+        let peer = a.peer.map(|p| p.to_string());
+        (a.address.to_string(), "ipv6", a.prefix, peer)
+    });
+    let mut ips: Vec<_> = v4.chain(v6).collect();
+    // A libvirt source's order, where it mixed the families.
+    if let Some(order) = layout.map(|l| &l.ip_order).filter(|o| !o.is_empty()) {
+        ips.sort_by_key(|(address, ..)| order.iter().position(|o| o == address));
+    }
+    for (address, fam, prefix, peer) in ips {
+        // An `<ip>` a libvirt source wrote without prefix: the model holds the prefix
+        // libvirt derives for it.
+        let implicit = layout.is_some_and(|l| l.implicit_prefixes.contains(&address));
+        let mut attrs = vec![("address", address), ("family", fam.to_string())];
+        if !implicit {
+            attrs.push(("prefix", prefix.to_string()));
         }
+        if let Some(p) = peer {
+            attrs.push(("peer", p));
+        }
+        w.empty("ip", &attrs);
     }
     // Route order: as a libvirt source wrote it, else default routes first.
     let mut order: Vec<String> = layout.map(|l| l.routes.clone()).unwrap_or_default();
@@ -213,45 +256,100 @@ pub(super) fn ips_and_routes(
             order.push(item);
         }
     }
+    let spelled = |key: &str, what: &str| {
+        layout.is_some_and(|l| {
+            l.route_spelling
+                .iter()
+                .any(|s| *s == format!("{key}/{what}"))
+        })
+    };
     for item in order {
-        let (fam, any, gw) = match item.as_str() {
-            "ipv4_gateway" => ("ipv4", "0.0.0.0", &n.ipv4_gateway),
-            "ipv6_gateway" => ("ipv6", "::", &n.ipv6_gateway),
+        let (fam, address, prefix, gateway, metric) = match item.as_str() {
+            "ipv4_gateway" | "ipv6_gateway" => {
+                let (fam, any, gw) = if item == "ipv4_gateway" {
+                    ("ipv4", "0.0.0.0", &n.ipv4_gateway)
+                } else {
+                    ("ipv6", "::", &n.ipv6_gateway)
+                };
+                match gw {
+                    Some(Gateway::Address(a)) => (fam, any.to_string(), 0, Some(*a), None),
+                    Some(_) => {
+                        w.loss(
+                            &field(i, &format!("{fam}_gateway")),
+                            format!("an `auto`/`dev` {fam} gateway"),
+                            "libvirt needs a gateway address",
+                        );
+                        continue;
+                    }
+                    None => continue,
+                }
+            }
             index => {
                 let Some(r) = index.parse::<usize>().ok().and_then(|i| n.routes.get(i)) else {
                     continue;
                 };
                 let fam = if r.address.is_ipv4() { "ipv4" } else { "ipv6" };
-                let mut attrs = vec![
-                    ("family", fam.to_string()),
-                    ("address", r.address.to_string()),
-                    ("prefix", r.prefix.to_string()),
-                ];
-                if let Some(g) = r.gateway {
-                    attrs.push(("gateway", g.to_string()));
-                }
-                if let Some(m) = r.metric {
-                    attrs.push(("metric", m.to_string()));
-                }
-                w.empty("route", &attrs);
-                continue;
+                (fam, r.address.to_string(), r.prefix, r.gateway, r.metric)
             }
         };
-        match gw {
-            Some(Gateway::Address(a)) => w.empty(
-                "route",
-                &[
-                    ("family", fam.into()),
-                    ("address", any.into()),
-                    ("gateway", a.to_string()),
-                ],
-            ),
-            Some(_) => w.loss(
-                pointer,
-                format!("an `auto`/`dev` {fam} gateway"),
-                "libvirt needs a gateway address",
-            ),
-            None => {}
+        // libvirt's attribute order: family, address, netmask, prefix, gateway, metric.
+        let mut attrs = Vec::new();
+        if !spelled(&item, "no-family") {
+            attrs.push(("family", fam.to_string()));
+        }
+        attrs.push(("address", address));
+        let default_route = item.ends_with("_gateway");
+        if spelled(&item, "netmask") {
+            attrs.push(("netmask", netmask(fam, prefix)));
+        } else if (default_route && spelled(&item, "prefix"))
+            || (!default_route && !spelled(&item, "no-prefix"))
+        {
+            attrs.push(("prefix", prefix.to_string()));
+        }
+        if let Some(g) = gateway {
+            attrs.push(("gateway", g.to_string()));
+        }
+        if let Some(m) = metric {
+            attrs.push(("metric", m.to_string()));
+        }
+        w.empty("route", &attrs);
+    }
+}
+
+/// The netmask of a prefix length (`24` → `255.255.255.0`).
+fn netmask(fam: &str, prefix: u8) -> String {
+    if fam == "ipv4" {
+        let mask = u32::MAX
+            .checked_shl(32 - u32::from(prefix.min(32)))
+            .unwrap_or(0);
+        std::net::Ipv4Addr::from(mask).to_string()
+    } else {
+        let mask = u128::MAX
+            .checked_shl(128 - u32::from(prefix.min(128)))
+            .unwrap_or(0);
+        std::net::Ipv6Addr::from(mask).to_string()
+    }
+}
+
+/// IPv4 broadcast addresses other than the one the kernel derives from the prefix (which
+/// libvirt sets): `<ip>` has no broadcast attribute.
+fn broadcasts_lost(w: &mut W<'_>, n: &Network, i: usize) {
+    for (j, a) in n.ipv4.iter().enumerate() {
+        let Some(broadcast) = a.broadcast else {
+            continue;
+        };
+        let host_bits = 32u32.saturating_sub(u32::from(a.prefix));
+        let mask = u32::MAX.checked_shl(host_bits).unwrap_or(0);
+        let derived = std::net::Ipv4Addr::from(u32::from(a.address) | !mask);
+        if broadcast != derived {
+            w.loss(
+                &format!("{}/{j}/broadcast", field(i, network::IPV4)),
+                format!(
+                    "the broadcast address {broadcast} of {}/{}",
+                    a.address, a.prefix
+                ),
+                "libvirt sets the broadcast address derived from the prefix",
+            );
         }
     }
 }

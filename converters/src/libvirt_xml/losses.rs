@@ -5,6 +5,7 @@ use super::writer::W;
 use crate::writable::{self, Unwritable};
 use lxconf_model::lxc_key::ExactKey as K;
 use lxconf_model::model::*;
+use lxconf_model::values::libvirt_hostname;
 use lxconf_model::{pointer, Code, Diagnostic, Namespace};
 
 /// Turn refused values into errors, located at the model field that holds the value.
@@ -184,13 +185,20 @@ fn lxc_only_settings(w: &mut W<'_>, c: &Container) {
 /// The hostname, and the /proc, /sys, cgroup and /dev that libvirt sets up its own way.
 fn hostname_and_mounts(w: &mut W<'_>, c: &Container) {
     if let (Some(h), Some(n)) = (&c.hostname, &c.name) {
-        if h != n {
-            w.loss(pointer::HOSTNAME, format!("the hostname `{h}` (libvirt uses the domain name `{n}`)"), "libvirt sets the container's hostname to the domain name; rename the domain with --name");
+        if *h != libvirt_hostname(n) {
+            w.loss(pointer::HOSTNAME, format!("the hostname `{h}` (libvirt derives `{}` from the domain name `{n}`)", libvirt_hostname(n)), "libvirt sets the container's hostname to the domain name; rename the domain with --name");
         }
     }
+    // A proc or sysfs mount entry in libvirt's place is the /proc or /sys libvirt mounts.
+    let entry_is = |fstype: &str| {
+        c.mounts
+            .iter()
+            .any(|m| m.fstype == fstype && super::filesystems::libvirt_mounts_itself(m).is_some())
+    };
     match c.auto_mounts.proc {
+        None if entry_is("proc") => {}
         None => w.note(
-            pointer::AUTO_MOUNTS,
+            pointer::AUTO_MOUNTS_PROC,
             "libvirt always mounts /proc, which this container does not have".into(),
             &format!(
                 "an LXC container without {} proc has no /proc",
@@ -204,9 +212,9 @@ fn hostname_and_mounts(w: &mut W<'_>, c: &Container) {
         ),
         _ => {}
     }
-    if c.auto_mounts.sys.is_none() {
+    if c.auto_mounts.sys.is_none() && !entry_is("sysfs") {
         w.note(
-            pointer::AUTO_MOUNTS,
+            pointer::AUTO_MOUNTS_SYS,
             "libvirt always mounts /sys read-only, which this container does not have".into(),
             &format!("add {} = sys:ro to the LXC side to match", K::MountAuto),
         );
@@ -307,12 +315,26 @@ fn security_and_management(w: &mut W<'_>, c: &Container) {
             "libvirt's LXC driver has no seccomp filter",
         );
     }
-    if !sec.apparmor_raw.is_empty() || sec.apparmor_allow_nesting || sec.apparmor_allow_incomplete {
-        w.loss(
-            pointer::SECURITY,
-            "AppArmor raw rules or nesting".into(),
-            "libvirt generates the profile",
-        );
+    for (set, at, what) in [
+        (
+            !sec.apparmor_raw.is_empty(),
+            pointer::SECURITY_APPARMOR_RAW,
+            "AppArmor raw rules",
+        ),
+        (
+            sec.apparmor_allow_nesting,
+            pointer::SECURITY_APPARMOR_ALLOW_NESTING,
+            "AppArmor nesting",
+        ),
+        (
+            sec.apparmor_allow_incomplete,
+            pointer::SECURITY_APPARMOR_ALLOW_INCOMPLETE,
+            "an incomplete AppArmor profile",
+        ),
+    ] {
+        if set {
+            w.loss(at, what.into(), "libvirt generates the profile");
+        }
     }
     if c.no_new_privs {
         w.loss(
@@ -335,12 +357,25 @@ fn security_and_management(w: &mut W<'_>, c: &Container) {
             "run `virsh autostart NAME` after defining the domain",
         );
     }
-    if !c.lxc.cgroup_dirs.is_empty() || c.lxc.ephemeral {
-        w.note(
-            pointer::LXC,
-            "LXC-only management settings are not written".into(),
-            "they have no libvirt equivalent",
-        );
+    for (set, at, what) in [
+        (
+            !c.lxc.cgroup_dirs.is_empty(),
+            pointer::LXC_CGROUP_DIRS,
+            "LXC's cgroup directory names are",
+        ),
+        (
+            c.lxc.ephemeral,
+            pointer::LXC_EPHEMERAL,
+            "LXC's ephemeral flag is",
+        ),
+    ] {
+        if set {
+            w.note(
+                at,
+                format!("{what} not written"),
+                "they have no libvirt equivalent",
+            );
+        }
     }
     for (ns, _) in c
         .namespaces

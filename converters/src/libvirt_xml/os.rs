@@ -28,17 +28,24 @@ pub(super) fn os(w: &mut W<'_>, c: &Container, lv: &LibvirtSettings) {
         w.text("initarg", &[], a);
     }
     init_env(w, c, lv);
-    if let Some(cwd) = c.init.cwd.as_deref().filter(|d| *d != "/") {
+    // Elements a libvirt source wrote with their default value.
+    let explicit = |el: &str| lv.layout.explicit_defaults.iter().any(|e| e == el);
+    if let Some(cwd) = c
+        .init
+        .cwd
+        .as_deref()
+        .filter(|d| *d != "/" || explicit("os/initdir"))
+    {
         w.text("initdir", &[], cwd);
     }
     match (&c.init.user_name, c.init.uid) {
         (Some(u), _) => w.raw_text("inituser", &[], u),
-        (None, 0) => {}
+        (None, 0) if !explicit("os/inituser") => {}
         (None, uid) => w.text("inituser", &[], &format!("+{uid}")),
     }
     match (&c.init.group_name, c.init.gid) {
         (Some(g), _) => w.raw_text("initgroup", &[], g),
-        (None, 0) => {}
+        (None, 0) if !explicit("os/initgroup") => {}
         (None, gid) => w.text("initgroup", &[], &format!("+{gid}")),
     }
     if !c.init.groups.is_empty() {

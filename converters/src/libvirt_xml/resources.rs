@@ -135,6 +135,9 @@ pub(super) fn vcpu_and_cputune(w: &mut W<'_>, c: &Container, lv: &LibvirtSetting
     if let Some(cpus) = &r.cpuset_cpus {
         vcpu.push(("cpuset", cpus.to_string()));
     }
+    if let Some(current) = lv.vcpus_current {
+        vcpu.push(("current", current.to_string()));
+    }
     w.text("vcpu", &vcpu, &lv.vcpus.unwrap_or(1).to_string());
     let shares_val = r.cpu_shares.or(r.cpu_weight);
     if r.cpu_weight.is_some() && r.cpu_shares.is_none() {
@@ -152,19 +155,25 @@ pub(super) fn vcpu_and_cputune(w: &mut W<'_>, c: &Container, lv: &LibvirtSetting
         if let Some(s) = shares_val {
             w.text("shares", &[], &s.to_string());
         }
+        // libvirt's order: shares, global_period, global_quota, period, quota,
+        // emulator_period, emulator_quota, then the rest (iothread_*, *pin, *sched).
+        w.kept("cputune/global_period");
+        w.kept("cputune/global_quota");
         if let Some(p) = r.cpu_period_us {
             w.text("period", &[], &p.to_string());
         }
         if let Some(q) = r.cpu_quota_us {
             w.text("quota", &[], &q.to_string());
         }
-        w.kept_children("cputune");
         if let Some(p) = lv.emulator_period_us {
             w.text("emulator_period", &[], &p.to_string());
         }
         if let Some(q) = lv.emulator_quota_us {
             w.text("emulator_quota", &[], &q.to_string());
         }
+        w.kept("cputune/iothread_period");
+        w.kept("cputune/iothread_quota");
+        w.kept_children("cputune");
         w.close("cputune");
     }
 }

@@ -187,7 +187,10 @@ impl<'a> Emitter<'a> {
                 );
             }
         }
-        if let Some(uuid) = c.uuid {
+        // A uuid derived from the name (a domain without <uuid>) was never set.
+        let derived =
+            |u: &uuid::Uuid| c.name.as_deref().map(lxconf_model::values::uuid_for_name) == Some(*u);
+        if let Some(uuid) = c.uuid.filter(|u| !derived(u)) {
             // libvirt's init environment carries it; written as such, init still sees it.
             let in_env = c.init.env.iter().any(|e| {
                 e.name == "LIBVIRT_LXC_UUID" && e.value.as_deref() == Some(&uuid.to_string())

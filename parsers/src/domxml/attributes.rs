@@ -31,7 +31,7 @@ fn known_attributes(element: &str) -> &'static [&'static str] {
         "currentMemory" | "hard_limit" | "soft_limit" | "swap_hard_limit" | "min_guarantee" => {
             &["unit"]
         }
-        "vcpu" => &["placement", "cpuset"],
+        "vcpu" => &["placement", "cpuset", "current"],
         "type" => &["arch"],
         "initenv" => &["name"],
         "uid" | "gid" => &["start", "target", "count"],
@@ -53,7 +53,9 @@ fn known_attributes(element: &str) -> &'static [&'static str] {
         "interface" => &["type"],
         "mac" => &["address"],
         "ip" => &["address", "family", "prefix", "peer"],
-        "route" => &["family", "address", "prefix", "gateway", "metric"],
+        "route" => &[
+            "family", "address", "netmask", "prefix", "gateway", "metric",
+        ],
         "guest" => &["dev"],
         "link" => &["state"],
         "mtu" => &["size"],

@@ -363,6 +363,10 @@ pub struct LibvirtSettings {
     /// `<vcpu>` count.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vcpus: Option<u32>,
+    /// `<vcpu current>`: the vCPUs online at start (the LXC driver schedules the container
+    /// on the cpuset, not on vCPUs, so it is informational).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vcpus_current: Option<u32>,
     /// `<emulator>`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub emulator: Option<String>,
@@ -406,6 +410,10 @@ pub struct XmlLayout {
     /// first, replaced in place).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub initenv_order: Vec<String>,
+    /// Elements written although they say what libvirt does by default
+    /// (`os/inituser` for `+0`, `os/initgroup` for `+0`, `os/initdir` for `/`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub explicit_defaults: Vec<String>,
     /// `<hostdev>` order: `networks/N` or `host_devices/N`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hostdevs: Vec<String>,
@@ -431,6 +439,20 @@ pub struct InterfaceLayout {
     /// `<route>` order: `ipv4_gateway`, `ipv6_gateway` or an index into `routes`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub routes: Vec<String>,
+    /// Addresses whose `<ip>` had no prefix: the model holds the prefix libvirt uses for
+    /// them (the address class's, 64 for IPv6), which the XML leaves unwritten.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub implicit_prefixes: Vec<String>,
+    /// How each `<route>` (by its key in `routes`) was spelled where libvirt keeps the
+    /// spelling: `KEY/no-family` (no family attribute), `KEY/netmask` (a netmask instead of
+    /// a prefix), `KEY/no-prefix` (neither: the address class's prefix), `KEY/prefix` (a
+    /// default route written with prefix='0').
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub route_spelling: Vec<String>,
+    /// `<ip>` addresses in source order, when an IPv6 address came before an IPv4 one
+    /// (the model keeps the two families apart).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ip_order: Vec<String>,
 }
 
 /// Whether an entry kept verbatim may be written back as it is: only when lxconf's own

@@ -478,4 +478,10 @@ pub const EXAMPLES: &[Example] = &[
         Some(file!("fixed/X010.xml")),
         "X010.xml:1:"
     ),
+    lint!(
+        X011,
+        "X011.xml",
+        Some(file!("fixed/X011.xml")),
+        "X011.xml:2:"
+    ),
 ];

@@ -1,5 +1,5 @@
 //! Input limits (I001–I006) and the domain XML reader's encoding and duplicate checks
-//! (X008–X010). Their checks live in `lxconf-parse` (`limits`, `domxml`); this file holds
+//! (X008–X011). Their checks live in `lxconf-parse` (`limits`, `domxml`); this file holds
 //! their documentation.
 
 use crate::lint::{Check, Fixable, RuleDef};
@@ -24,4 +24,5 @@ pub const RULES: &[RuleDef] = &[
     reader(Code::X008),
     reader(Code::X009),
     reader(Code::X010),
+    reader(Code::X011),
 ];

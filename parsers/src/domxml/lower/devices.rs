@@ -60,6 +60,16 @@ pub(super) fn lower_devices(
 
 fn filesystem(l: &mut Lower<'_>, d: &Element, c: &mut Container, ordinal: usize) {
     let ty = d.attr("type").unwrap_or("mount");
+    if let Some(mode) = d.attr("accessmode").filter(|m| *m != "passthrough") {
+        // libvirt accepts `mapped` and `squash` at define time; the model's mounts are
+        // passthrough mounts, so the element is kept whole rather than read as one.
+        l.keep(
+            d,
+            &format!("devices/filesystem[{ordinal}]"),
+            &format!("the LXC driver mounts filesystems as passthrough only, not with accessmode `{mode}`"),
+        );
+        return;
+    }
     if !matches!(ty, "template" | "volume") {
         for child in &d.children {
             if !matches!(child.name.as_str(), "source" | "target" | "readonly") {
@@ -133,7 +143,14 @@ fn filesystem(l: &mut Lower<'_>, d: &Element, c: &mut Container, ordinal: usize)
         }
         "bind" => {
             // A path inside the container: LXC's `relative` source.
-            mount.source = src("dir").trim_start_matches('/').to_string();
+            // The container's own `/` stays `/`: an empty source is no path at all.
+            let dir = src("dir");
+            let inside = dir.trim_start_matches('/');
+            mount.source = if inside.is_empty() && !dir.is_empty() {
+                "/".into()
+            } else {
+                inside.to_string()
+            };
             mount.relative = true;
         }
         "ram" => {
@@ -241,8 +258,15 @@ fn interface(
                     "write six hex octets with an even first octet, e.g. 52:54:00:12:34:56",
                 ),
             },
+            // An ethernet interface's `<source>` holds the host side's addresses and
+            // routes, which the model has no fields for: kept whole.
+            "source" if ty == "ethernet" && !child.children.is_empty() => l.keep(
+                child,
+                &format!("devices/interface[{ordinal}]/source"),
+                "lxconf does not model the host-side addresses and routes of an ethernet interface",
+            ),
             "source" => {}
-            "ip" => ip(l, child, &mut n),
+            "ip" => ip(l, child, &mut n, &mut layout),
             "route" => route(child, &mut n, &mut layout),
             "guest" => n.name = child.attr("dev").map(String::from),
             "target" => {
@@ -262,6 +286,7 @@ fn interface(
             ),
         }
     }
+    ip_order_if_mixed(&mut layout, &n);
     // libvirt brings an interface up when it has addresses, even with link state down.
     if !n.ipv4.is_empty() || !n.ipv6.is_empty() {
         n.up = true;
@@ -276,19 +301,62 @@ fn interface(
     c.networks.push(n);
 }
 
-fn ip(l: &mut Lower<'_>, el: &Element, n: &mut Network) {
+/// Keep the `<ip>` source order only where the model's (IPv4, then IPv6) differs from it.
+fn ip_order_if_mixed(layout: &mut InterfaceLayout, n: &Network) {
+    let model_order: Vec<String> = n
+        .ipv4
+        .iter()
+        .map(|a| a.address.to_string())
+        .chain(n.ipv6.iter().map(|a| a.address.to_string()))
+        .collect();
+    if layout.ip_order == model_order {
+        layout.ip_order.clear();
+    }
+}
+
+/// libvirt's prefix for an `<ip>` without one (`virSocketAddrGetIPPrefix`): the IPv4
+/// address class's (A 8, B 16, C 24), 64 for IPv6, 0 for `0.0.0.0` and `::` (a default
+/// route). Class D/E addresses have none: libvirt
+/// fails to start the domain, and the model keeps 32 (a host address).
+fn implicit_prefix(address: IpAddr) -> u8 {
+    match address {
+        IpAddr::V4(a) if a.is_unspecified() => 0,
+        IpAddr::V4(a) => match a.octets()[0] {
+            o if o & 0x80 == 0 => 8,
+            o if o & 0xC0 == 0x80 => 16,
+            o if o & 0xE0 == 0xC0 => 24,
+            _ => 32,
+        },
+        IpAddr::V6(a) if a.is_unspecified() => 0,
+        IpAddr::V6(_) => 64,
+    }
+}
+
+fn ip(l: &mut Lower<'_>, el: &Element, n: &mut Network, layout: &mut InterfaceLayout) {
     let address = el.attr("address").unwrap_or("");
-    let prefix: Option<u8> = el.attr("prefix").and_then(|p| p.parse().ok());
-    match address.parse::<IpAddr>() {
+    // libvirt does not print prefix='0': it means no prefix.
+    let prefix: Option<u8> = el
+        .attr("prefix")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p != 0);
+    let parsed = address.parse::<IpAddr>();
+    if let (Ok(a), None) = (&parsed, prefix) {
+        layout.implicit_prefixes.push(a.to_string());
+    }
+    if let Ok(a) = &parsed {
+        layout.ip_order.push(a.to_string());
+    }
+    let prefix = |a: IpAddr| prefix.unwrap_or_else(|| implicit_prefix(a));
+    match parsed {
         Ok(IpAddr::V4(a)) => n.ipv4.push(Ipv4Cidr {
             address: a,
-            prefix: prefix.unwrap_or(24),
+            prefix: prefix(IpAddr::V4(a)),
             broadcast: None,
             peer: el.attr("peer").and_then(|p| p.parse().ok()),
         }),
         Ok(IpAddr::V6(a)) => n.ipv6.push(Ipv6Cidr {
             address: a,
-            prefix: prefix.unwrap_or(64),
+            prefix: prefix(IpAddr::V6(a)),
             peer: el.attr("peer").and_then(|p| p.parse().ok()),
         }),
         Err(_) => l.error(
@@ -303,30 +371,63 @@ fn ip(l: &mut Lower<'_>, el: &Element, n: &mut Network) {
 fn route(el: &Element, n: &mut Network, layout: &mut InterfaceLayout) {
     let address: Option<IpAddr> = el.attr("address").and_then(|a| a.parse().ok());
     let gateway: Option<IpAddr> = el.attr("gateway").and_then(|a| a.parse().ok());
-    let prefix: Option<u8> = el.attr("prefix").and_then(|p| p.parse().ok());
+    // libvirt takes a prefix, or a netmask, or the address class's prefix (as for <ip>).
+    let netmask: Option<u8> = el
+        .attr("netmask")
+        .and_then(|m| m.parse::<IpAddr>().ok())
+        .map(|m| match m {
+            IpAddr::V4(m) => u32::from(m).count_ones() as u8,
+            IpAddr::V6(m) => u128::from(m).count_ones() as u8,
+        });
+    let written: Option<u8> = el.attr("prefix").and_then(|p| p.parse().ok());
+    // Neither: prefix 0 (libvirt then accepts only 0.0.0.0 or ::, a default route).
+    let prefix = written.or(netmask);
     let default = address.is_some_and(|a| a.is_unspecified()) && prefix.unwrap_or(0) == 0;
     let metric: Option<u32> = el.attr("metric").and_then(|m| m.parse().ok());
-    match (default && metric.is_none(), gateway) {
+    // A second default route of a family is an ordinary route of the model.
+    let default = default
+        && metric.is_none()
+        && match gateway {
+            Some(IpAddr::V4(_)) => n.ipv4_gateway.is_none(),
+            _ => n.ipv6_gateway.is_none(),
+        };
+    let key = match (default, gateway) {
         (true, Some(g @ IpAddr::V4(_))) => {
             n.ipv4_gateway = Some(Gateway::Address(g));
-            layout.routes.push("ipv4_gateway".into());
+            "ipv4_gateway".to_string()
         }
         (true, Some(g @ IpAddr::V6(_))) => {
             n.ipv6_gateway = Some(Gateway::Address(g));
-            layout.routes.push("ipv6_gateway".into());
+            "ipv6_gateway".to_string()
         }
         _ => {
-            if let Some(a) = address {
-                layout.routes.push(n.routes.len().to_string());
-                n.routes.push(Route {
-                    address: a,
-                    prefix: prefix.unwrap_or(if a.is_ipv4() { 32 } else { 128 }),
-                    gateway,
-                    metric,
-                });
-            }
+            let Some(a) = address else {
+                return;
+            };
+            n.routes.push(Route {
+                address: a,
+                prefix: prefix.unwrap_or(0),
+                gateway,
+                metric,
+            });
+            (n.routes.len() - 1).to_string()
+        }
+    };
+    let gateway_route = key.ends_with("_gateway");
+    for (spelled, what) in [
+        (el.attr("family").is_none(), "no-family"),
+        (netmask.is_some() && written.is_none(), "netmask"),
+        (
+            !gateway_route && written.is_none() && netmask.is_none(),
+            "no-prefix",
+        ),
+        (gateway_route && written.is_some(), "prefix"),
+    ] {
+        if spelled {
+            layout.route_spelling.push(format!("{key}/{what}"));
         }
     }
+    layout.routes.push(key);
 }
 
 fn hostdev(l: &mut Lower<'_>, d: &Element, c: &mut Container, lv: &mut LibvirtSettings) {
@@ -353,7 +454,7 @@ fn hostdev(l: &mut Lower<'_>, d: &Element, c: &mut Container, lv: &mut LibvirtSe
             }
             for child in &d.children {
                 match child.name.as_str() {
-                    "ip" => ip(l, child, &mut n),
+                    "ip" => ip(l, child, &mut n, &mut layout),
                     "route" => route(child, &mut n, &mut layout),
                     "source" => {}
                     other => l.keep(
@@ -364,6 +465,7 @@ fn hostdev(l: &mut Lower<'_>, d: &Element, c: &mut Container, lv: &mut LibvirtSe
                 }
             }
             n.up = !n.ipv4.is_empty() || !n.ipv6.is_empty();
+            ip_order_if_mixed(&mut layout, &n);
             // Recorded even when empty: it marks the interface as written by libvirt, whose
             // default link state is not printed.
             lv.layout.interfaces.insert(index, layout);

@@ -6,7 +6,8 @@ use super::Building;
 use crate::domxml::tree::Element;
 use crate::domxml::{Lower, LIBVIRT_PATH, LIBVIRT_PTYS};
 use lxconf_model::model::*;
-use lxconf_model::{pointer, ByteSize, Code, Namespace, Origin};
+use lxconf_model::values::{libvirt_hostname, uuid_for_name};
+use lxconf_model::{pointer, ByteSize, Code, Diagnostic, Namespace, Origin};
 use std::collections::BTreeSet;
 
 /// Errors about the domain as a whole: no `<memory>`, a half or rootless idmap, a foreign
@@ -52,6 +53,57 @@ pub(super) fn check(l: &mut Lower<'_>, root: &Element, b: &Building) {
     }
 }
 
+/// A domain without `<uuid>` gets a random one from libvirt at define time; the model takes
+/// one derived from the name instead (reproducible output, never an empty
+/// `container_uuid`), with a note saying so.
+pub(super) fn derive_uuid(l: &mut Lower<'_>, root: &Element, b: &mut Building) {
+    // A malformed <uuid> is an error already.
+    if b.c.uuid.is_some() || root.child("uuid").is_some() {
+        return;
+    }
+    let name = b.c.name.clone().unwrap_or_default();
+    let uuid = uuid_for_name(&name);
+    b.c.uuid = Some(uuid);
+    l.doc.origins.record(pointer::UUID, l.o(&root.range));
+    let d = Diagnostic::new(
+        Code::X011,
+        format!("the domain has no <uuid>: libvirt would generate a random one at define time; lxconf uses {uuid}, derived from the name"),
+    )
+    .at(l.o(&root.range))
+    .help("add a <uuid> to fix the container's identity (`container_uuid`, `LIBVIRT_LXC_UUID`)");
+    l.diags.push(d);
+}
+
+/// `<privnet/>` means something only for a domain without interfaces (a network namespace
+/// with only loopback); with interfaces or a shared network namespace the model cannot
+/// hold it, so it is kept verbatim and written back where libvirt prints it.
+pub(super) fn privnet_layout(l: &mut Lower<'_>, root: &Element, b: &Building) {
+    if !b.privnet {
+        return;
+    }
+    let Some(el) = root
+        .children
+        .iter()
+        .filter(|f| f.name == "features")
+        .find_map(|f| f.child("privnet"))
+    else {
+        return;
+    };
+    if b.c.namespaces.share.contains_key(&Namespace::Net) {
+        l.keep(
+            el,
+            "features/privnet",
+            "with <lxc:sharenet> libvirt refuses to start the domain (it asks for a private and a shared network namespace)",
+        );
+    } else if b.c.networks.iter().any(|n| n.kind != NetKind::None) {
+        l.keep(
+            el,
+            "features/privnet",
+            "libvirt ignores it when the domain has network interfaces",
+        );
+    }
+}
+
 /// Apply libvirt's defaults to what the elements set and store the container in `l.doc`.
 pub(super) fn complete(l: &mut Lower<'_>, b: Building) {
     let Building {
@@ -85,13 +137,7 @@ pub(super) fn complete(l: &mut Lower<'_>, b: Building) {
     if c.init.cwd.is_none() {
         c.init.cwd = Some("/".into());
     }
-    // Hostname: the domain name filtered to [A-Za-z0-9-], one leading '-' removed.
-    let name = c.name.clone().unwrap_or_default();
-    let filtered: String = name
-        .chars()
-        .filter(|ch| ch.is_ascii_alphanumeric() || *ch == '-')
-        .collect();
-    c.hostname = Some(filtered.strip_prefix('-').unwrap_or(&filtered).to_string());
+    c.hostname = Some(libvirt_hostname(c.name.as_deref().unwrap_or_default()));
     init_env(l, &mut c, consoles, env_origins);
     namespaces(&mut c, privnet);
     c.libvirt = Some(lv);
@@ -108,6 +154,7 @@ fn init_env(
     env_origins: Vec<(String, Origin)>,
 ) {
     let name = c.name.clone().unwrap_or_default();
+    // Set by `derive_uuid` when the domain had none.
     let uuid = c.uuid.map(|u| u.to_string()).unwrap_or_default();
     let mut env: Vec<EnvVar> = [
         ("PATH", LIBVIRT_PATH.to_string()),

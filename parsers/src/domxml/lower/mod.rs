@@ -136,6 +136,8 @@ pub(super) fn lower_domain(l: &mut Lower<'_>, root: &Element) {
     for el in first_only(l, &root.children, ROOT_SINGLES) {
         element(l, el, &mut b);
     }
+    finish::derive_uuid(l, root, &mut b);
+    finish::privnet_layout(l, root, &b);
     finish::check(l, root, &b);
     finish::complete(l, b);
 }

@@ -61,18 +61,31 @@ pub(super) fn os(l: &mut Lower<'_>, el: &Element, b: &mut Building) {
             "initdir" => {
                 l.doc.origins.record(pointer::INIT_CWD, l.o(&o.range));
                 c.init.cwd = Some(o.text.trim().to_string());
+                if o.text.trim() == "/" {
+                    lv.layout.explicit_defaults.push("os/initdir".into());
+                }
             }
             "inituser" => {
                 match o.text.trim().strip_prefix('+').map(str::parse::<u32>) {
                     Some(Ok(lxconf_model::values::RESERVED_ID)) => l.error(Code::M041, &o.range, "4294967295 is (uid_t)-1, which setuid reads as \"unchanged\": init would stay root".into(), "use the id init should run as (at most 4294967294)"),
-                    Some(Ok(uid)) => c.init.uid = uid,
+                    Some(Ok(uid)) => {
+                        c.init.uid = uid;
+                        if uid == 0 {
+                            lv.layout.explicit_defaults.push("os/inituser".into());
+                        }
+                    }
                     _ => c.init.user_name = Some(o.text.trim().to_string()),
                 }
             }
             "initgroup" => match o.text.trim().strip_prefix('+').map(str::parse::<u32>)
             {
                 Some(Ok(lxconf_model::values::RESERVED_ID)) => l.error(Code::M041, &o.range, "4294967295 is (gid_t)-1, which setgid reads as \"unchanged\": init would keep gid 0".into(), "use the id init should run as (at most 4294967294)"),
-                Some(Ok(gid)) => c.init.gid = gid,
+                Some(Ok(gid)) => {
+                    c.init.gid = gid;
+                    if gid == 0 {
+                        lv.layout.explicit_defaults.push("os/initgroup".into());
+                    }
+                }
                 _ => c.init.group_name = Some(o.text.trim().to_string()),
             },
             _ => l.keep(o, &format!("os/{}", o.name), "not used by the LXC driver"),

@@ -45,6 +45,7 @@ pub(super) fn memtune(l: &mut Lower<'_>, el: &Element, b: &mut Building) {
 pub(super) fn vcpu(l: &mut Lower<'_>, el: &Element, b: &mut Building) {
     let Building { c, lv, .. } = b;
     lv.vcpus = el.text.trim().parse().ok();
+    lv.vcpus_current = el.attr("current").and_then(|c| c.parse().ok());
     if let Some(set) = el.attr("cpuset") {
         match set.parse::<CpuSet>() {
             Ok(s) => c.resources.cpuset_cpus = Some(s),
@@ -145,6 +146,19 @@ pub(super) fn blkiotune(l: &mut Lower<'_>, el: &Element, b: &mut Building) {
 pub(super) fn numatune(l: &mut Lower<'_>, el: &Element, b: &mut Building) {
     let Building { c, lv, .. } = b;
     match (el.child("memory"), el.children.len()) {
+        // numad placing memory for CPUs placed statically: the model's placement is one
+        // setting for both, so the element is kept as written.
+        (Some(m), 1)
+            if m.attr("nodeset").is_none()
+                && m.attr("placement") == Some("auto")
+                && !lv.placement_auto =>
+        {
+            l.keep(
+                el,
+                "numatune",
+                "numad placement of memory alone (the vCPUs are placed statically)",
+            );
+        }
         (Some(m), 1) => {
             match m.attr("nodeset").map(str::parse::<CpuSet>) {
                 Some(Ok(s)) => c.resources.cpuset_mems = Some(s),
