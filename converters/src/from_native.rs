@@ -109,7 +109,8 @@ fn domain_name(c: &Container, opts: &FromNativeOptions, found: &mut Found<'_>) -
                 .help(format!(
                     "the config has no {}; pass --name to choose another name",
                     K::UtsName
-                )),
+                ))
+                .covering(pointer::NAME),
             );
             dir.clone()
         }
@@ -123,7 +124,8 @@ fn domain_name(c: &Container, opts: &FromNativeOptions, found: &mut Found<'_>) -
                     ),
                 )
                 .severity(lxconf_model::Severity::Error)
-                .help("pass --name NAME"),
+                .help("pass --name NAME")
+                .covering(pointer::NAME),
             );
             String::new()
         }

@@ -108,6 +108,10 @@ pub const EXPECTED: &[(&str, &str)] = &[
     ),
     (pointer::AUTOSTART, "autostart is host-side management"),
     (
+        pointer::ROOTFS_MANAGED,
+        "whether lxc-destroy deletes the root filesystem is host-side management",
+    ),
+    (
         pointer::SIGNALS,
         "stop signals are host-side management, not visible inside the container",
     ),
@@ -233,10 +237,14 @@ fn canonical(c: &Container) -> Container {
             .to_string(),
         );
     }
-    // A directory rootfs without a type is a `dir` rootfs.
+    // A directory rootfs without a type is a `dir` rootfs; a logical volume is mounted as
+    // the block device it is.
     if let Some(r) = c.rootfs.as_mut() {
         if r.backend.is_none() && !r.path.starts_with("/dev/") {
             r.backend = Some("dir".into());
+        }
+        if r.backend.as_deref() == Some("lvm") {
+            r.backend = Some("block".into());
         }
     }
     // Networks: their index is bookkeeping; order is what matters. A broadcast address is

@@ -47,6 +47,7 @@ pointers! {
     ROOTFS_BACKEND = "/rootfs/backend",
     ROOTFS_MOUNT = "/rootfs/mount",
     ROOTFS_OPTIONS = "/rootfs/options",
+    ROOTFS_MANAGED = "/rootfs/managed",
     MOUNTS = "/mounts",
     AUTO_MOUNTS = "/auto_mounts",
     AUTO_MOUNTS_PROC = "/auto_mounts/proc",

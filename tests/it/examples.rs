@@ -14,44 +14,7 @@ const DIR: &str = "corpus/examples";
 /// Examples that fail because of a defect in another part of lxconf, with the reason; each is
 /// reported to be fixed, and leaves this list when it is (the test fails on an entry that no
 /// longer fails). (file, direction, the problem it has, reason)
-const KNOWN_DEFECTS: &[(&str, &str, &str, &str)] = &[
-    (
-        "libvirt-drvlxc/example-1-shell.xml",
-        "lxc",
-        "empty assignment",
-        "no <uuid>: container_uuid= and LIBVIRT_LXC_UUID= are written empty (issue 14, LXC writer)",
-    ),
-    (
-        "libvirt-drvlxc/example-2-private-root.xml",
-        "lxc",
-        "empty assignment",
-        "no <uuid>: container_uuid= and LIBVIRT_LXC_UUID= are written empty (issue 14, LXC writer)",
-    ),
-    (
-        "libvirt-drvlxc/initargs.xml",
-        "lxc",
-        "empty assignment",
-        "no <uuid>: container_uuid= and LIBVIRT_LXC_UUID= are written empty (issue 14, LXC writer)",
-    ),
-    (
-        "libvirt-drvlxc/capabilities-default.xml",
-        "lxc",
-        "empty assignment",
-        "no <uuid>: container_uuid= and LIBVIRT_LXC_UUID= are written empty (issue 14, LXC writer)",
-    ),
-    (
-        "libvirt-drvlxc/capabilities-deny.xml",
-        "lxc",
-        "empty assignment",
-        "no <uuid>: container_uuid= and LIBVIRT_LXC_UUID= are written empty (issue 14, LXC writer)",
-    ),
-    (
-        "libvirt-drvlxc/inherit-namespaces.xml",
-        "lxc",
-        "empty assignment",
-        "no <uuid>: container_uuid= and LIBVIRT_LXC_UUID= are written empty (issue 14, LXC writer)",
-    ),
-];
+const KNOWN_DEFECTS: &[(&str, &str, &str, &str)] = &[];
 
 /// One conversion of an example.
 struct Conversion {

@@ -116,7 +116,18 @@ fn through_domain_xml(doc: &Document) -> Result<Vec<String>, String> {
             out.xml
         )]);
     }
-    Ok(uncovered(&doc.container, &back.document.container, &losses))
+    let mut found = uncovered(&doc.container, &back.document.container, &losses);
+    found.extend(unnamed(&losses));
+    Ok(found)
+}
+
+/// Losses that name no model field.
+fn unnamed(losses: &[Diagnostic]) -> Vec<String> {
+    losses
+        .iter()
+        .filter(|d| d.pointers.is_empty())
+        .map(|d| format!("{} names no model field: {}", d.code.as_str(), d.message))
+        .collect()
 }
 
 /// Domain XML model → LXC config → model, as [`through_domain_xml`].
@@ -140,11 +151,9 @@ fn through_lxc(doc: &Document) -> Result<Vec<String>, String> {
             out.text
         )]);
     }
-    Ok(uncovered(
-        &doc.container,
-        &back.document.container,
-        &out.losses,
-    ))
+    let mut found = uncovered(&doc.container, &back.document.container, &out.losses);
+    found.extend(unnamed(&out.losses));
+    Ok(found)
 }
 
 fn errors_of(diagnostics: &[Diagnostic]) -> String {

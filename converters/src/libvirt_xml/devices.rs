@@ -75,8 +75,9 @@ fn host_devices(
 fn net_hostdev(w: &mut W<'_>, lv: &LibvirtSettings, i: usize, n: &Network) {
     let field = |name: &str| pointer::item_field(pointer::NETWORKS, i, name);
     let Some(link) = n.link.as_ref().filter(|l| !l.ends_with('+')) else {
+        // The whole interface is dropped.
         w.loss(
-            &field(network::LINK),
+            &pointer::item(pointer::NETWORKS, i).to_string(),
             "a phys/vlan interface without a link, or with a `+` prefix pattern".into(),
             "name one host interface with `link`",
         );
@@ -89,6 +90,8 @@ fn net_hostdev(w: &mut W<'_>, lv: &LibvirtSettings, i: usize, n: &Network) {
                 format!("the vlan device `{link}.{id}` must exist on the host"),
                 "libvirt moves an existing device into the container; LXC creates it",
             );
+            // Read back, it is that existing device passed through: another interface.
+            w.also_covers(&pointer::item(pointer::NETWORKS, i).to_string());
             format!("{link}.{id}")
         }
         (NetKind::Vlan, None) => {
@@ -123,6 +126,7 @@ fn net_hostdev(w: &mut W<'_>, lv: &LibvirtSettings, i: usize, n: &Network) {
             "libvirt brings a passed-through interface up exactly when it has an address",
         );
     }
+    interfaces::scripts_lost(w, i, n);
     for (set, name, what) in [
         (n.name.is_some(), network::NAME, "name"),
         (n.hwaddr.is_some(), network::HWADDR, "MAC address"),

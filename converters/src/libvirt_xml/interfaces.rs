@@ -103,6 +103,22 @@ fn field(i: usize, name: &str) -> String {
     pointer::item_field(pointer::NETWORKS, i, name)
 }
 
+/// The up and down scripts of a network: libvirt runs none per interface.
+pub(super) fn scripts_lost(w: &mut W<'_>, i: usize, n: &Network) {
+    for (set, name) in [
+        (&n.script_up, network::SCRIPT_UP),
+        (&n.script_down, network::SCRIPT_DOWN),
+    ] {
+        if let Some(script) = set {
+            w.loss(
+                &field(i, name),
+                format!("the interface script `{script}`"),
+                "libvirt has no per-interface scripts; use a libvirt hook",
+            );
+        }
+    }
+}
+
 /// What a veth or macvlan network has beyond its `<interface>` element: each a loss at
 /// its own field.
 fn veth_and_scripts_lost(w: &mut W<'_>, i: usize, n: &Network) {
@@ -114,6 +130,11 @@ fn veth_and_scripts_lost(w: &mut W<'_>, i: usize, n: &Network) {
             "veth router mode".into(),
             on_host,
         );
+        // In router mode the link is the interface proxying for the container, not a bridge:
+        // it goes with the mode.
+        if n.link.is_some() {
+            w.also_covers(&field(i, network::LINK));
+        }
     }
     if !v.routes.is_empty() {
         w.loss(
@@ -148,19 +169,7 @@ fn veth_and_scripts_lost(w: &mut W<'_>, i: usize, n: &Network) {
             );
         }
     }
-    let hook = "libvirt has no per-interface scripts; use a libvirt hook";
-    for (set, name) in [
-        (&n.script_up, network::SCRIPT_UP),
-        (&n.script_down, network::SCRIPT_DOWN),
-    ] {
-        if let Some(script) = set {
-            w.loss(
-                &field(i, name),
-                format!("the interface script `{script}`"),
-                hook,
-            );
-        }
-    }
+    scripts_lost(w, i, n);
     if n.l2proxy {
         w.loss(
             &field(i, network::L2PROXY),
