@@ -168,6 +168,7 @@ element_fields!(network of NETWORKS {
     IPVLAN_ISOLATION = "ipvlan_isolation",
     UP = "up",
     VLAN_ID = "vlan_id",
+    VETH_PAIR = "veth/pair",
     VETH_MODE = "veth/mode",
     VETH_ROUTES = "veth/routes",
     VETH_VLAN_ID = "veth/vlan_id",

@@ -432,3 +432,33 @@ fn a_bound_device_node_stays_a_bind_and_its_access_is_reported() {
     assert_eq!(device_losses.len(), 1, "{losses:?}");
     assert!(device_losses[0].covers("/mounts/0"));
 }
+
+/// A template placeholder where a host interface name belongs (`<bridge_auto>`, from a
+/// real installer template) is a loss of that interface, and the domain stays valid.
+#[test]
+fn a_placeholder_interface_name_is_a_loss_and_the_domain_stays_valid() {
+    let text = "lxc.uts.name = b\nlxc.net.0.type = veth\nlxc.net.0.link = <bridge_auto>\nlxc.net.1.type = veth\nlxc.net.1.link = br0\nlxc.net.1.name = eth 1\nlxc.net.2.type = phys\nlxc.net.2.link = {{dev}}\n";
+    let loaded = lxconf_parse::lxc::load(
+        "template.conf",
+        text,
+        &LoadOptions {
+            fs: &RealFs,
+            base_dir: "/".into(),
+        },
+    );
+    let (prepared, mut losses) =
+        prepare(&loaded.document, &from_native_options()).expect("prepare");
+    let out = lxconf_convert::libvirt_xml::emit(&prepared);
+    losses.extend(out.losses);
+    for pointer in ["/networks/0", "/networks/1/name", "/networks/2"] {
+        assert!(
+            losses.iter().any(|d| d.covers(pointer)),
+            "{pointer}: {losses:?}"
+        );
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("template.xml");
+    std::fs::write(&path, &out.xml).expect("write");
+    let invalid = crate::realworld::schema_invalid(&[path]);
+    assert!(invalid.is_empty(), "{invalid:?}\n{}", out.xml);
+}

@@ -173,7 +173,10 @@ proptest! {
         let b = &back.document.container;
         prop_assert_eq!(&b.init.command, &c.init.command, "\n{}", out.xml);
         prop_assert_eq!(&b.mounts[0].source, &c.mounts[0].source, "\n{}", out.xml);
-        prop_assert_eq!(&b.networks[0].link, &c.networks[0].link, "\n{}", out.xml);
+        // A link that is no interface name libvirt accepts is a reported loss of the interface.
+        if !out.losses.iter().any(|d| d.covers("/networks/0")) {
+            prop_assert_eq!(&b.networks[0].link, &c.networks[0].link, "\n{}", out.xml);
+        }
         let env = |x: &Container, name: &str| x.init.env.iter().rev().find(|e| e.name == name).cloned();
         let name = &c.init.env[0].name;
         // libvirt takes names of letters, digits and `_` only (others are reported losses).

@@ -105,6 +105,14 @@ fn net_hostdev(w: &mut W<'_>, lv: &LibvirtSettings, i: usize, n: &Network) {
         }
         _ => link.clone(),
     };
+    if !interfaces::libvirt_device_name(&dev, false) {
+        w.loss(
+            &pointer::item(pointer::NETWORKS, i).to_string(),
+            format!("passing through `{dev}`, which is not a host interface name"),
+            "libvirt accepts letters, digits and `_ . - \\ : /` in interface names",
+        );
+        return;
+    }
     w.open(
         "hostdev",
         &[("mode", "capabilities".into()), ("type", "net".into())],

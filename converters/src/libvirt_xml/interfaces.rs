@@ -36,6 +36,19 @@ fn interface(w: &mut W<'_>, lv: &LibvirtSettings, ordinal: &mut usize, i: usize,
         Some(found) => found,
         None => return,
     };
+    // A host interface name libvirt's schema refuses (a template placeholder such as
+    // `<bridge_auto>`) would make the whole domain invalid: the interface is lost instead.
+    if let Some((_, name)) = source
+        .iter()
+        .find(|(a, v)| matches!(*a, "bridge" | "dev") && !libvirt_device_name(v, *a == "bridge"))
+    {
+        w.loss(
+            &pointer::item(pointer::NETWORKS, i).to_string(),
+            format!("the interface on `{name}`, which is not a host interface name"),
+            "libvirt accepts letters, digits and `_ . - \\ : /` in interface names",
+        );
+        return;
+    }
     kept_interfaces(w, ordinal);
     let this = format!("devices/interface[{ordinal}]");
     *ordinal += 1;
@@ -63,11 +76,20 @@ fn interface(w: &mut W<'_>, lv: &LibvirtSettings, ordinal: &mut usize, i: usize,
     }
     ips_and_routes(w, n, layout, i);
     w.kept(&format!("{this}/script"));
-    if let Some(pair) = n.veth.as_ref().and_then(|v| v.pair.clone()) {
-        w.empty("target", &[("dev", pair)]);
-    }
-    if let Some(name) = &n.name {
-        w.empty("guest", &[("dev", name.clone())]);
+    let pair = n.veth.as_ref().and_then(|v| v.pair.clone());
+    for (element, value, at) in [
+        ("target", pair, network::VETH_PAIR),
+        ("guest", n.name.clone(), network::NAME),
+    ] {
+        match value as Option<String> {
+            Some(v) if libvirt_device_name(&v, false) => w.empty(element, &[("dev", v)]),
+            Some(v) => w.loss(
+                &field(i, at),
+                format!("the interface name `{v}`"),
+                "libvirt accepts letters, digits and `_ . - \\ : /` in interface names",
+            ),
+            None => {}
+        }
     }
     let has_ips = !n.ipv4.is_empty() || !n.ipv6.is_empty();
     match layout {
@@ -219,6 +241,15 @@ fn interface_source(
         }
     };
     Some(found)
+}
+
+/// Whether libvirt's schema accepts `name` as an interface name (`deviceName`:
+/// `[a-zA-Z0-9_.\-\\:/]+`; a bridge name may also hold spaces).
+pub(super) fn libvirt_device_name(name: &str, bridge: bool) -> bool {
+    (!name.is_empty() || bridge)
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-\\:/".contains(c) || (bridge && c == ' '))
 }
 
 /// `<ip>` and `<route>` elements of an interface or a passed-through network device.
