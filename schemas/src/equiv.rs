@@ -246,6 +246,15 @@ fn canonical(c: &Container) -> Container {
         if r.backend.as_deref() == Some("lvm") {
             r.backend = Some("block".into());
         }
+        // `/srv/root/` and `/srv/root` are the same directory.
+        if r.path.len() > 1 {
+            let trimmed = r.path.trim_end_matches('/');
+            r.path = if trimmed.is_empty() {
+                "/".into()
+            } else {
+                trimmed.into()
+            };
+        }
     }
     // Networks: their index is bookkeeping; order is what matters. A broadcast address is
     // the one the kernel computes unless given otherwise.

@@ -766,6 +766,15 @@ fn judge(dumped: &str) -> Verdict {
             first.unwrap_or_default()
         ));
     }
+    // The per-setting property, domain XML → LXC: every change of meaning is named.
+    if let Ok(uncovered) = crate::fidelity::through_lxc(&loaded.document) {
+        if !uncovered.is_empty() {
+            return Verdict::Uncovered(format!(
+                "as an LXC config:\n  {}\n--- libvirt:\n{dumped}",
+                uncovered.join("\n  ")
+            ));
+        }
+    }
     let out = lxconf_convert::libvirt_xml::emit(&loaded.document);
     if out.xml == dumped {
         return Verdict::Identical;

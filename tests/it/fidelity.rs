@@ -131,7 +131,7 @@ fn unnamed(losses: &[Diagnostic]) -> Vec<String> {
 }
 
 /// Domain XML model → LXC config → model, as [`through_domain_xml`].
-fn through_lxc(doc: &Document) -> Result<Vec<String>, String> {
+pub fn through_lxc(doc: &Document) -> Result<Vec<String>, String> {
     let out = lxconf_convert::lxc::emit(doc, &LxcOptions::default());
     if out.losses.iter().any(Diagnostic::is_error) {
         return Err(errors_of(&out.losses));
