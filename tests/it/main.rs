@@ -19,6 +19,7 @@ mod generate;
 mod injection;
 mod liblxc;
 mod liblxc_generated;
+mod libvirt_run;
 mod lint;
 mod load;
 mod realworld;
