@@ -18,13 +18,14 @@ fn bounding_set(status: &str) -> u64 {
 }
 
 /// Run a domain whose init is `/bin/sh /out/probe.sh` under libvirt_lxc and return what the
-/// probe wrote to `/out/result`. `extra` goes inside `<domain>` (features and the like).
-fn run_under_libvirt(dir: &Path, name: &str, extra: &str, probe: &str) -> String {
+/// probe wrote to `/out/result`. `features` goes inside `<domain>`, `devices` inside its
+/// `<devices>`.
+fn run_under_libvirt(dir: &Path, name: &str, features: &str, devices: &str, probe: &str) -> String {
     let out = dir.join("out");
     std::fs::create_dir_all(&out).expect("mkdir");
     std::fs::write(out.join("probe.sh"), format!("{probe}\n> /out/done\n")).expect("write probe");
     let xml = format!(
-        "<domain type='lxc'>\n  <name>{name}</name>\n  <memory unit='KiB'>262144</memory>\n  <os>\n    <type>exe</type>\n    <init>/bin/sh</init>\n    <initarg>/out/probe.sh</initarg>\n  </os>\n{extra}  <devices>\n    <filesystem type='mount'>\n      <source dir='{}'/>\n      <target dir='/out'/>\n    </filesystem>\n    <console type='pty'/>\n  </devices>\n</domain>\n",
+        "<domain type='lxc'>\n  <name>{name}</name>\n  <memory unit='KiB'>262144</memory>\n  <os>\n    <type>exe</type>\n    <init>/bin/sh</init>\n    <initarg>/out/probe.sh</initarg>\n  </os>\n{features}  <devices>\n    <filesystem type='mount'>\n      <source dir='{}'/>\n      <target dir='/out'/>\n    </filesystem>\n{devices}    <console type='pty'/>\n  </devices>\n</domain>\n",
         out.display()
     );
     let path = dir.join(format!("{name}.xml"));
@@ -71,6 +72,7 @@ fn libvirt_default_capabilities_are_what_libvirt_lxc_applies() {
             &dir.path().join(name),
             name,
             features,
+            "",
             "grep CapBnd /proc/self/status > /out/result",
         );
         let xml = std::fs::read_to_string(dir.path().join(name).join(format!("{name}.xml")))
@@ -91,4 +93,31 @@ fn libvirt_default_capabilities_are_what_libvirt_lxc_applies() {
             "{name}: libvirt_lxc's bounding set (left) against the model's (right)"
         );
     }
+}
+
+/// libvirt_lxc brings loopback up when it sets up an `<interface>`, and `lxconf run` plans
+/// the same for the same domain.
+#[test]
+#[ignore = "needs root"]
+fn loopback_is_up_with_an_interface_as_under_libvirt_lxc() {
+    let _containers = containers_lock();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let name = "lxconf-lo-ethernet";
+    let interface = "    <interface type='ethernet'>\n      <link state='up'/>\n    </interface>\n";
+    let seen = run_under_libvirt(
+        &dir.path().join(name),
+        name,
+        "",
+        interface,
+        "ip -o link show lo > /out/result",
+    );
+    assert!(seen.contains(",UP"), "libvirt_lxc's loopback: {seen}");
+    let xml = dir.path().join(name).join(format!("{name}.xml"));
+    let plan = lxconf(&["run", "--plan", xml.to_str().expect("utf8")]);
+    let text = String::from_utf8_lossy(&plan.stdout);
+    assert!(
+        text.contains("\"loopback_up\""),
+        "lxconf's plan brings loopback up too:\n{text}\n{}",
+        String::from_utf8_lossy(&plan.stderr)
+    );
 }

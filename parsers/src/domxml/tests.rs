@@ -25,7 +25,11 @@ fn libvirt_defaults_are_explicit() {
         .iter()
         .any(|e| e.name == "container_ttys" && e.value.as_deref() == Some("pts/1")));
     assert_eq!(c.resources.memory_limit, Some(ByteSize(64 << 20)));
-    assert_eq!(c.capabilities.dropped().len(), 5, "libvirt keeps mac_override");
+    assert_eq!(
+        c.capabilities.dropped().len(),
+        5,
+        "libvirt keeps mac_override"
+    );
     assert_eq!(c.dev.ttys, 1);
     assert!(!c.namespaces.clone.contains(&Namespace::Net));
     assert_eq!(c.hostname.as_deref(), Some("web"));

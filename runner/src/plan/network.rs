@@ -15,7 +15,8 @@ pub(super) struct Networks {
     pub links: Vec<LinkCreate>,
     /// Configured inside the container.
     pub interfaces: Vec<IfConfig>,
-    /// An `empty` network that is up brings loopback up.
+    /// An `empty` network that is up brings loopback up (libvirt's `<privnet/>` is one), and
+    /// so does any interface of a libvirt domain.
     pub loopback_up: bool,
 }
 
@@ -52,6 +53,10 @@ impl Planner<'_> {
                     mtu: n.mtu,
                 },
             };
+            // libvirt_lxc brings loopback up whenever it sets up an <interface> (veth or
+            // macvlan); not for passed-through devices (docs/runner.md).
+            out.loopback_up |=
+                c.libvirt.is_some() && matches!(n.kind, NetKind::Veth | NetKind::Macvlan);
             out.links.push(link);
             self.link_settings_not_applied(position, n);
             let interface = self.interface(position, n, name);
