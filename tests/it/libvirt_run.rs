@@ -121,3 +121,32 @@ fn loopback_is_up_with_an_interface_as_under_libvirt_lxc() {
         String::from_utf8_lossy(&plan.stderr)
     );
 }
+
+/// The "Hello World" application container of libvirt's walkthrough (`<init>/bin/sh</init>`,
+/// no root filesystem, no interface) runs under both engines: it shares the host's network
+/// namespace, so /sys is the host's, bound read-only, and the hostname is the domain name.
+#[test]
+#[ignore = "needs root"]
+fn the_hello_world_application_container_runs_as_under_libvirt_lxc() {
+    let _containers = containers_lock();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let name = "helloworld";
+    let probe = "{ hostname; awk '$2 == \"/sys\" { split($4, o, \",\"); print \"/sys\", o[1] }' /proc/self/mounts | tail -n 1; } > /out/result";
+    let libvirt = run_under_libvirt(&dir.path().join(name), name, "", "", probe);
+    let out = dir.path().join(name).join("out");
+    std::fs::remove_file(out.join("result")).expect("rm result");
+    std::fs::remove_file(out.join("done")).expect("rm done");
+    let xml = dir.path().join(name).join(format!("{name}.xml"));
+    let run = lxconf(&["run", xml.to_str().expect("utf8")]);
+    assert!(
+        run.status.success(),
+        "lxconf run: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let lxconf_seen = std::fs::read_to_string(out.join("result")).expect("lxconf's probe");
+    assert_eq!(
+        lxconf_seen, libvirt,
+        "lxconf run (left) against libvirt_lxc (right)"
+    );
+    assert_eq!(libvirt, "helloworld\n/sys ro\n");
+}

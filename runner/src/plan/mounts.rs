@@ -266,6 +266,21 @@ impl<'a> Planner<'a> {
             None => {}
             Some(SysMode::Rw) => steps.push(mount("sysfs", "/sys", "sysfs", &[], None)),
             Some(SysMode::Ro) => steps.push(mount("sysfs", "/sys", "sysfs", &[Rdonly], None)),
+            // A new sysfs needs the container's own network namespace (the kernel answers
+            // EBUSY otherwise): sharing the host's, libvirt binds the host's /sys read-only.
+            Some(SysMode::Libvirt) if !self.owns(Namespace::Net) => {
+                steps.push(ContainerStep::Mount(MountStep {
+                    source: Some("/sys".into()),
+                    source_in_root: false,
+                    target: "/sys".into(),
+                    fstype: None,
+                    flags: flags(&[MsFlag::Bind, MsFlag::Rec]),
+                    data: None,
+                    create: Some(CreateKind::Dir),
+                    optional: false,
+                }));
+                steps.push(remount("/sys", &[Rdonly, Nosuid, Nodev, Noexec], false));
+            }
             Some(SysMode::Libvirt) => steps.push(mount(
                 "sysfs",
                 "/sys",
