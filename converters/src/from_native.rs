@@ -372,18 +372,8 @@ mod tests {
         let mut d = doc();
         d.container.hostname = Some("c".into());
         d.container.mounts.push(Mount {
-            source: "tmpfs".into(),
-            target: "/run".into(),
-            fstype: "tmpfs".into(),
-            options: vec![],
-            readonly: false,
-            bind: BindKind::None,
             size,
-            optional: false,
-            create: None,
-            relative: false,
-            dump: 0,
-            pass: 0,
+            ..Mount::new("tmpfs", "/run", "tmpfs")
         });
         d
     }

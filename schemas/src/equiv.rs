@@ -599,18 +599,8 @@ mod tests {
     #[test]
     fn a_writable_mount_is_unexpected_and_a_uuid_is_expected() {
         let m = Mount {
-            source: "/a".into(),
-            target: "/a".into(),
-            fstype: "none".into(),
-            options: vec![],
             readonly: true,
-            bind: BindKind::Bind,
-            size: None,
-            optional: false,
-            create: None,
-            relative: false,
-            dump: 0,
-            pass: 0,
+            ..Mount::new("/a", "/a", "none")
         };
         let a = Container {
             mounts: vec![m.clone()],

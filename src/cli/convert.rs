@@ -1,7 +1,8 @@
 //! `lxconf convert`: between LXC configs, model documents (JSON/YAML) and fstab files.
 
 use super::{
-    finish_conversion, load_or_report, write_out, FromFormat, Shown, EXIT_INPUT, EXIT_USAGE,
+    finish_conversion, load_or_report, write_out, Delivery, FromFormat, Shown, EXIT_INPUT,
+    EXIT_USAGE,
 };
 use crate::{input, report};
 use clap::{Args, ValueEnum};
@@ -152,18 +153,13 @@ pub fn run(args: ConvertArgs) -> u8 {
         }
         ToFormat::Fstab => fstab_text(doc),
     };
-    let mut losses = losses;
-    if args.strict {
-        strict(&mut losses, &loaded.sources);
-    }
-    finish_conversion(
-        &args.file,
-        args.format,
-        &text,
-        &losses,
-        &loaded.sources,
-        args.output.as_deref(),
-    )
+    let how = Delivery {
+        file: &args.file,
+        format: args.format,
+        strict: args.strict,
+        output: args.output.as_deref(),
+    };
+    finish_conversion(how, &text, losses, &loaded.sources)
 }
 
 /// The codes of a lost setting: a value the input set that the output does not keep. Other

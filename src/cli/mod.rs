@@ -114,14 +114,34 @@ pub fn main() -> ExitCode {
 /// Finish a conversion: report its losses (human: on stderr; json: one record
 /// `{file, output, losses}` on stdout, each loss with the model pointers it covers), then
 /// write the output unless a loss is an error.
+/// How a conversion's result is given: the options every converting command shares.
+pub(crate) struct Delivery<'a> {
+    /// The input, as the user named it.
+    pub file: &'a str,
+    /// Human reports or one JSON record.
+    pub format: from_native::ReportFormat,
+    /// `--strict`: a lost setting the input wrote is an error (`convert::strict`).
+    pub strict: bool,
+    /// `-o FILE`; stdout when absent or `-`.
+    pub output: Option<&'a std::path::Path>,
+}
+
 pub(crate) fn finish_conversion(
-    file: &str,
-    format: from_native::ReportFormat,
+    how: Delivery<'_>,
     text: &str,
-    losses: &[lxconf_model::Diagnostic],
+    mut losses: Vec<lxconf_model::Diagnostic>,
     sources: &lxconf_model::SourceMap,
-    output: Option<&std::path::Path>,
 ) -> u8 {
+    let Delivery {
+        file,
+        format,
+        strict,
+        output,
+    } = how;
+    if strict {
+        convert::strict(&mut losses, sources);
+    }
+    let losses = &losses;
     let errors = losses.iter().filter(|d| d.is_error()).count();
     let to_file = output.filter(|p| p.as_os_str() != "-");
     match format {

@@ -2,7 +2,7 @@
 //! itself cannot do this for LXC), with libvirt's implicit defaults written out.
 
 use super::from_native::ReportFormat;
-use super::{finish_conversion, load_or_report, Shown};
+use super::{finish_conversion, load_or_report, Delivery, Shown};
 use clap::Args;
 use lxconf_convert::lxc::{emit, LxcOptions};
 use std::path::PathBuf;
@@ -53,18 +53,13 @@ pub fn run(args: ToNativeArgs) -> u8 {
             cgroup_v1: args.cgroup_v1,
         },
     );
-    let mut losses = out.losses;
-    if args.strict {
-        super::convert::strict(&mut losses, &loaded.sources);
-    }
     let header = format!("# Converted by lxconf from {}\n", args.file);
     let text = header + &out.text;
-    finish_conversion(
-        &args.file,
-        args.format,
-        &text,
-        &losses,
-        &loaded.sources,
-        args.output.as_deref(),
-    )
+    let how = Delivery {
+        file: &args.file,
+        format: args.format,
+        strict: args.strict,
+        output: args.output.as_deref(),
+    };
+    finish_conversion(how, &text, out.losses, &loaded.sources)
 }

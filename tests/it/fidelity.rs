@@ -121,6 +121,23 @@ fn through_domain_xml(doc: &Document) -> Result<Vec<String>, String> {
     Ok(found)
 }
 
+/// An LXC config given as text, includes resolved from `/`.
+fn load_text(name: &str, text: &str) -> lxconf_parse::Loaded {
+    let options = LoadOptions {
+        fs: &RealFs,
+        base_dir: "/".into(),
+    };
+    lxconf_parse::lxc::load(name, text, &options)
+}
+
+/// An LXC model converted to domain XML with every loss of the conversion.
+fn domain_xml_of(doc: &Document) -> (String, Vec<Diagnostic>) {
+    let (prepared, mut losses) = prepare(doc, &from_native_options()).expect("prepare");
+    let out = lxconf_convert::libvirt_xml::emit(&prepared);
+    losses.extend(out.losses);
+    (out.xml, losses)
+}
+
 /// Losses that name no model field.
 fn unnamed(losses: &[Diagnostic]) -> Vec<String> {
     losses
@@ -136,14 +153,7 @@ pub fn through_lxc(doc: &Document) -> Result<Vec<String>, String> {
     if out.losses.iter().any(Diagnostic::is_error) {
         return Err(errors_of(&out.losses));
     }
-    let back = lxconf_parse::lxc::load(
-        "converted.conf",
-        &out.text,
-        &LoadOptions {
-            fs: &RealFs,
-            base_dir: "/".into(),
-        },
-    );
+    let back = load_text("converted.conf", &out.text);
     if back.has_errors() {
         return Ok(vec![format!(
             "the LXC config written does not load: {}\n{}",
@@ -378,22 +388,13 @@ fn json_reports_carry_loss_pointers() {
 fn an_explicit_broadcast_is_reported_when_lost() {
     let load = |address: &str| {
         let text = format!("lxc.uts.name = gentoo\nlxc.net.0.type = veth\nlxc.net.0.link = br0\nlxc.net.0.flags = up\nlxc.net.0.ipv4.address = {address}\n");
-        lxconf_parse::lxc::load(
-            "gentoo.conf",
-            &text,
-            &LoadOptions {
-                fs: &RealFs,
-                base_dir: "/".into(),
-            },
-        )
+        load_text("gentoo.conf", &text)
     };
     let broadcast = "/networks/0/ipv4/0/broadcast";
     let losses = |address: &str| {
         let loaded = load(address);
         assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
-        let (prepared, mut losses) =
-            prepare(&loaded.document, &from_native_options()).expect("prepare");
-        losses.extend(lxconf_convert::libvirt_xml::emit(&prepared).losses);
+        let (_, losses) = domain_xml_of(&loaded.document);
         (loaded.document, losses)
     };
     let (doc, lost) = losses("10.0.3.5/24 10.0.3.127");
@@ -408,24 +409,9 @@ fn an_explicit_broadcast_is_reported_when_lost() {
 #[test]
 fn a_bound_device_node_stays_a_bind_and_its_access_is_reported() {
     let text = "lxc.uts.name = android\nlxc.rootfs.path = /var/lib/lxc/android/rootfs\nlxc.mount.entry = /dev/binder dev/binder none bind,create=file 0 0\nlxc.mount.entry = /dev/null dev/null2 none bind,create=file 0 0\n";
-    let loaded = lxconf_parse::lxc::load(
-        "android.conf",
-        text,
-        &LoadOptions {
-            fs: &RealFs,
-            base_dir: "/".into(),
-        },
-    );
-    let (prepared, mut losses) =
-        prepare(&loaded.document, &from_native_options()).expect("prepare");
-    let out = lxconf_convert::libvirt_xml::emit(&prepared);
-    losses.extend(out.losses);
-    assert!(
-        out.xml.contains("<source dir='/dev/binder'/>"),
-        "{}",
-        out.xml
-    );
-    assert!(!out.xml.contains("type='block'"), "{}", out.xml);
+    let (xml, losses) = domain_xml_of(&load_text("android.conf", text).document);
+    assert!(xml.contains("<source dir='/dev/binder'/>"), "{}", xml);
+    assert!(!xml.contains("type='block'"), "{}", xml);
     let device_losses: Vec<_> = losses
         .iter()
         .filter(|d| d.message.contains("access to the device"))
@@ -439,18 +425,7 @@ fn a_bound_device_node_stays_a_bind_and_its_access_is_reported() {
 #[test]
 fn a_placeholder_interface_name_is_a_loss_and_the_domain_stays_valid() {
     let text = "lxc.uts.name = b\nlxc.net.0.type = veth\nlxc.net.0.link = <bridge_auto>\nlxc.net.1.type = veth\nlxc.net.1.link = br0\nlxc.net.1.name = eth 1\nlxc.net.2.type = phys\nlxc.net.2.link = {{dev}}\n";
-    let loaded = lxconf_parse::lxc::load(
-        "template.conf",
-        text,
-        &LoadOptions {
-            fs: &RealFs,
-            base_dir: "/".into(),
-        },
-    );
-    let (prepared, mut losses) =
-        prepare(&loaded.document, &from_native_options()).expect("prepare");
-    let out = lxconf_convert::libvirt_xml::emit(&prepared);
-    losses.extend(out.losses);
+    let (xml, losses) = domain_xml_of(&load_text("template.conf", text).document);
     for pointer in ["/networks/0", "/networks/1/name", "/networks/2"] {
         assert!(
             losses.iter().any(|d| d.covers(pointer)),
@@ -459,7 +434,7 @@ fn a_placeholder_interface_name_is_a_loss_and_the_domain_stays_valid() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("template.xml");
-    std::fs::write(&path, &out.xml).expect("write");
+    std::fs::write(&path, &xml).expect("write");
     let invalid = crate::realworld::schema_invalid(&[path]);
-    assert!(invalid.is_empty(), "{invalid:?}\n{}", out.xml);
+    assert!(invalid.is_empty(), "{invalid:?}\n{}", xml);
 }

@@ -106,11 +106,7 @@ fn net_hostdev(w: &mut W<'_>, lv: &LibvirtSettings, i: usize, n: &Network) {
         _ => link.clone(),
     };
     if !interfaces::libvirt_device_name(&dev, false) {
-        w.loss(
-            &pointer::item(pointer::NETWORKS, i).to_string(),
-            format!("passing through `{dev}`, which is not a host interface name"),
-            "libvirt accepts letters, digits and `_ . - \\ : /` in interface names",
-        );
+        interfaces::refused_host_interface(w, i, "passing through the interface", &dev);
         return;
     }
     w.open(

@@ -42,11 +42,7 @@ fn interface(w: &mut W<'_>, lv: &LibvirtSettings, ordinal: &mut usize, i: usize,
         .iter()
         .find(|(a, v)| matches!(*a, "bridge" | "dev") && !libvirt_device_name(v, *a == "bridge"))
     {
-        w.loss(
-            &pointer::item(pointer::NETWORKS, i).to_string(),
-            format!("the interface on `{name}`, which is not a host interface name"),
-            "libvirt accepts letters, digits and `_ . - \\ : /` in interface names",
-        );
+        refused_host_interface(w, i, "the interface", name);
         return;
     }
     kept_interfaces(w, ordinal);
@@ -86,7 +82,7 @@ fn interface(w: &mut W<'_>, lv: &LibvirtSettings, ordinal: &mut usize, i: usize,
             Some(v) => w.loss(
                 &field(i, at),
                 format!("the interface name `{v}`"),
-                "libvirt accepts letters, digits and `_ . - \\ : /` in interface names",
+                INTERFACE_NAME_HELP,
             ),
             None => {}
         }
@@ -241,6 +237,20 @@ fn interface_source(
         }
     };
     Some(found)
+}
+
+const INTERFACE_NAME_HELP: &str =
+    "libvirt accepts letters, digits and `_ . - \\ : /` in interface names";
+
+/// A network whose host interface (`link`) is no name libvirt's schema accepts: the whole
+/// interface is lost, reported at its link.
+pub(super) fn refused_host_interface(w: &mut W<'_>, i: usize, what: &str, link: &str) {
+    w.loss(
+        &field(i, network::LINK),
+        format!("{what} on `{link}` (not an interface name libvirt accepts)"),
+        INTERFACE_NAME_HELP,
+    );
+    w.also_covers(&pointer::item(pointer::NETWORKS, i).to_string());
 }
 
 /// Whether libvirt's schema accepts `name` as an interface name (`deviceName`:

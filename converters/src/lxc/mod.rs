@@ -290,18 +290,8 @@ mod tests {
             container: "x".into(),
         });
         c.mounts.push(Mount {
-            source: "/run/".into(),
-            target: "/x".into(),
-            fstype: "none".into(),
-            options: vec![],
-            readonly: false,
-            bind: BindKind::Bind,
-            size: None,
-            optional: false,
             create: Some(CreateKind::Dir),
-            relative: false,
-            dump: 0,
-            pass: 0,
+            ..Mount::new("/run/", "/x", "none")
         });
         let out = emit(&doc, &LxcOptions::default());
         assert!(!out.text.contains("lxc.mount.entry"), "{}", out.text);

@@ -155,6 +155,33 @@ pub struct Mount {
     pub pass: u32,
 }
 
+impl Mount {
+    /// A mount of the filesystem `fstype` (`none` for a bind) from `source` on `target`,
+    /// every other field at its default; readers and tests set the rest with `..`.
+    pub fn new(source: impl Into<String>, target: impl Into<String>, fstype: &str) -> Self {
+        let fstype = fstype.to_string();
+        let bind = if fstype == "none" {
+            BindKind::Bind
+        } else {
+            BindKind::None
+        };
+        Mount {
+            source: source.into(),
+            target: target.into(),
+            fstype,
+            options: Vec::new(),
+            readonly: false,
+            bind,
+            size: None,
+            optional: false,
+            create: None,
+            relative: false,
+            dump: 0,
+            pass: 0,
+        }
+    }
+}
+
 fn is_zero(n: &u32) -> bool {
     *n == 0
 }

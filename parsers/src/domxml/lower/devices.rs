@@ -100,18 +100,8 @@ fn filesystem(l: &mut Lower<'_>, d: &Element, c: &mut Container, ordinal: usize)
     let src = |a: &str| source.and_then(|s| s.attr(a)).unwrap_or("").to_string();
     let pointer = pointer::item(pointer::MOUNTS, c.mounts.len());
     let mut mount = Mount {
-        source: String::new(),
-        target: target.clone(),
-        fstype: "none".into(),
-        options: vec![],
         readonly,
-        bind: BindKind::Bind,
-        size: None,
-        optional: false,
-        create: None,
-        relative: false,
-        dump: 0,
-        pass: 0,
+        ..Mount::new(String::new(), target.clone(), "none")
     };
     match ty {
         "mount" | "block" | "file" => {

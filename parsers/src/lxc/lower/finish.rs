@@ -115,18 +115,8 @@ impl Lowerer<'_> {
             let origin = self.auto_origin.unwrap_or(Origin::new(SourceId(0), 0..0));
             mounts.push((
                 Mount {
-                    source: sh.host.clone(),
-                    target: sh.container.clone(),
-                    fstype: "none".into(),
-                    options: Vec::new(),
-                    readonly: false,
-                    bind: BindKind::Bind,
-                    size: None,
-                    optional: false,
                     create: Some(CreateKind::Dir),
-                    relative: false,
-                    dump: 0,
-                    pass: 0,
+                    ..Mount::new(sh.host.clone(), sh.container.clone(), "none")
                 },
                 origin,
             ));
@@ -170,19 +160,11 @@ impl Lowerer<'_> {
         }
         if self.c.security.apparmor_allow_nesting {
             for (src, target) in [("proc", "/dev/.lxc/proc"), ("sys", "/dev/.lxc/sys")] {
+                let fstype = if src == "proc" { "proc" } else { "sysfs" };
                 self.c.mounts.push(Mount {
-                    source: src.into(),
-                    target: target.into(),
-                    fstype: if src == "proc" { "proc" } else { "sysfs" }.into(),
-                    options: Vec::new(),
-                    readonly: false,
-                    bind: BindKind::None,
-                    size: None,
                     optional: true,
                     create: Some(CreateKind::Dir),
-                    relative: false,
-                    dump: 0,
-                    pass: 0,
+                    ..Mount::new(src, target, fstype)
                 });
             }
         }
