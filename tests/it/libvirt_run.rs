@@ -150,3 +150,166 @@ fn the_hello_world_application_container_runs_as_under_libvirt_lxc() {
     );
     assert_eq!(libvirt, "helloworld\n/sys ro\n");
 }
+
+/// The probe's section marker in these tests.
+const MARKER: &str = "@lxconf-probe:";
+
+/// A busybox root filesystem with the applets the probe uses.
+fn busybox_rootfs(dir: &Path) {
+    let busybox = ["/bin/busybox", "/usr/bin/busybox"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .expect("busybox-static is missing: run ./scripts/test-all.sh (it installs it)");
+    for d in ["bin", "proc", "sys", "dev", "tmp", "etc"] {
+        std::fs::create_dir_all(dir.join(d)).expect("mkdir");
+    }
+    std::fs::copy(busybox, dir.join("bin/busybox")).expect("copy busybox");
+    for applet in [
+        "sh", "hostname", "cat", "grep", "id", "pwd", "env", "sort", "ls", "tail",
+    ] {
+        std::os::unix::fs::symlink("busybox", dir.join("bin").join(applet)).expect("applet");
+    }
+}
+
+/// A documentation domain made runnable here, changing only what this host cannot give
+/// it: the probe replaces its init, a bound /out receives what the probe sees, the root
+/// filesystem is a busybox tree, a `<uuid>` replaces libvirt's random one, and an
+/// `<interface type='network'>` becomes `type='ethernet'` (a libvirt network needs a
+/// bridge with NAT, which this machine must not create).
+fn runnable(doc: &str, rootfs: &Path, out: &Path) -> String {
+    let mut xml = String::new();
+    for line in doc.lines() {
+        let t = line.trim();
+        if t.starts_with("<initarg>") || t.starts_with("<emulator>") {
+            continue;
+        }
+        if t.starts_with("<init>") {
+            xml.push_str("    <init>/bin/sh</init>\n    <initarg>/out/probe.sh</initarg>\n");
+        } else if t.starts_with("<name>") {
+            xml.push_str(line);
+            xml.push_str("\n  <uuid>6c78636f-6e66-4d00-8000-0000000000aa</uuid>\n");
+        } else if t == "</devices>" {
+            xml.push_str(&format!(
+                "    <filesystem type='mount'>\n      <source dir='{}'/>\n      <target dir='/out'/>\n    </filesystem>\n{line}\n",
+                out.display()
+            ));
+        } else {
+            xml.push_str(line);
+            xml.push('\n');
+        }
+    }
+    xml.replace("/opt/vm-1-root", &rootfs.display().to_string())
+        .replace(
+            "<interface type='network'>\n      <source network='default'/>\n    </interface>",
+            "<interface type='ethernet'/>",
+        )
+}
+
+/// Write the probe into `out`: it sources the probe script of `lxconf equiv` and signals
+/// completion.
+fn write_probe(out: &Path) {
+    std::fs::create_dir_all(out).expect("mkdir out");
+    std::fs::write(out.join("probe-body.sh"), lxconf::probe::SCRIPT).expect("write probe");
+    std::fs::write(
+        out.join("probe.sh"),
+        format!("set -- '{MARKER}'\n. /out/probe-body.sh > /out/result 2>&1\n> /out/done\n"),
+    )
+    .expect("write probe");
+}
+
+/// Run the domain at `xml` under libvirt_lxc, then under `lxconf run`; what each probe saw.
+fn observe_both(name: &str, xml: &Path, out: &Path) -> [lxconf::probe::Observations; 2] {
+    let virsh = |args: &[&str]| {
+        std::process::Command::new("virsh")
+            .args(["-q", "-c", "lxc:///system"])
+            .args(args)
+            .output()
+            .expect("virsh must exist: ./scripts/test-all.sh installs libvirt-clients")
+    };
+    let created = virsh(&["create", xml.to_str().expect("utf8")]);
+    assert!(
+        created.status.success(),
+        "libvirt_lxc cannot run {name}: {}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !out.join("done").exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = virsh(&["destroy", name]);
+    let libvirt = std::fs::read_to_string(out.join("result"))
+        .unwrap_or_else(|e| panic!("the probe of {name} wrote nothing under libvirt_lxc ({e})"));
+    std::fs::remove_file(out.join("result")).expect("rm result");
+    std::fs::remove_file(out.join("done")).expect("rm done");
+    let run = lxconf(&["run", xml.to_str().expect("utf8")]);
+    assert!(
+        run.status.success(),
+        "lxconf run {name}: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let ours = std::fs::read_to_string(out.join("result")).expect("lxconf's probe");
+    [
+        lxconf::probe::parse(&libvirt, MARKER),
+        lxconf::probe::parse(&ours, MARKER),
+    ]
+}
+
+/// The differences lxconf documents (docs/runner.md): libvirt's FUSE /proc/meminfo is not
+/// mounted (R008); on the host's root the host's /proc stays under the container's.
+fn documented(section: &str, line: &str, on_host_root: bool) -> bool {
+    section == "mounts"
+        && (line.starts_with("/proc/meminfo ")
+            || (on_host_root && line.starts_with("/proc rw,relatime")))
+}
+
+/// Every example domain of libvirt's LXC driver documentation runs under libvirt_lxc and
+/// under `lxconf run`, and the container sees the same hostname, identity, capabilities,
+/// cwd, environment, mounts with their options, interfaces, limits and /dev entries.
+#[test]
+#[ignore = "needs root"]
+fn documentation_domains_look_the_same_from_inside_under_libvirt_lxc_and_lxconf() {
+    let _containers = containers_lock();
+    ensure_libvirtd();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rootfs = dir.path().join("rootfs");
+    busybox_rootfs(&rootfs);
+    let examples = root().join("corpus/examples/libvirt-drvlxc");
+    let mut failures = Vec::new();
+    for file in [
+        "example-1-shell.xml",
+        "example-2-private-root.xml",
+        "capabilities-default.xml",
+        "capabilities-deny.xml",
+        "initargs.xml",
+    ] {
+        let doc = std::fs::read_to_string(examples.join(file)).expect("example");
+        let out = dir.path().join(file).join("out");
+        write_probe(&out);
+        let xml = runnable(&doc, &rootfs, &out);
+        let path = dir.path().join(file).join("domain.xml");
+        std::fs::write(&path, &xml).expect("write domain");
+        let name = lxconf_parse::domxml::load(file, &xml)
+            .document
+            .container
+            .name
+            .expect("a name");
+        let on_host_root = !xml.contains("<target dir='/'/>");
+        let [libvirt, ours] = observe_both(&name, &path, &out);
+        for section in libvirt.keys().chain(ours.keys()) {
+            let empty = Vec::new();
+            let (a, b) = (
+                libvirt.get(section).unwrap_or(&empty),
+                ours.get(section).unwrap_or(&empty),
+            );
+            for (side, only, other) in [("libvirt_lxc", a, b), ("lxconf run", b, a)] {
+                for line in only.iter().filter(|l| !other.contains(l)) {
+                    if !documented(section, line, on_host_root) {
+                        failures.push(format!("{file}: {section}: only under {side}: {line}"));
+                    }
+                }
+            }
+        }
+    }
+    failures.dedup();
+    assert!(failures.is_empty(), "{failures:#?}");
+}

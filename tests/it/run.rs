@@ -195,3 +195,66 @@ fn a_setting_the_runner_does_not_apply_is_reported_at_its_line() {
     assert!(stderr.contains("R001"), "{stderr}");
     assert!(stderr.contains("config:2:23"), "{stderr}");
 }
+
+/// `lxc.pty.max` and `lxc.tty.max` as lxc-execute sets them up: a devpts whose `max=`
+/// counts both, `/dev/ptmx` bound from it, and the ttys allocated there (`/dev/pts/0`,
+/// `/dev/pts/1`) but not bound as `/dev/ttyN` — compared with lxc-execute itself.
+#[test]
+#[ignore = "needs root"]
+fn devpts_ptmx_and_ttys_are_what_lxc_execute_sets_up() {
+    let _containers = crate::support::containers_lock();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rootfs = dir.path().join("rootfs");
+    busybox_root(&rootfs).expect("busybox-static is missing: run ./scripts/test-all.sh");
+    for applet in ["cut", "sed"] {
+        std::os::unix::fs::symlink("busybox", rootfs.join("bin").join(applet)).expect("applet");
+    }
+    let conf = dir.path().join("pts.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "lxc.uts.name = ptstest\nlxc.rootfs.path = dir:{}\nlxc.mount.auto = proc:mixed\n\
+             lxc.console.path = none\nlxc.tty.max = 2\nlxc.pty.max = 16\n",
+            rootfs.display()
+        ),
+    )
+    .expect("config");
+    // Type, mode, owner, group and device numbers of each entry, then each /dev mount with
+    // its options and its filesystem's options (the optional propagation fields dropped).
+    let script = "ls -l /dev /dev/pts | cut -c1-10,17-50 | sed 's/  *[A-Z][a-z][a-z] .*//'; \
+                  grep ' /dev' /proc/self/mountinfo | sed 's/ shared:[0-9]*//; s/ master:[0-9]*//' | cut -d' ' -f5,6,8-";
+    let lxc = Command::new("lxc-execute")
+        .args(["-n", "lxconf-ptstest", "-f"])
+        .arg(&conf)
+        .arg("-P")
+        .arg(dir.path())
+        .args(["--", "/bin/sh", "-c", script])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("lxc-execute is not installed (apt-get install lxc)");
+    assert!(
+        lxc.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lxc.stderr)
+    );
+    let ours = lxconf(&[
+        "run",
+        conf.to_str().expect("utf8"),
+        "--",
+        "/bin/sh",
+        "-c",
+        script,
+    ]);
+    assert!(
+        ours.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ours.stderr)
+    );
+    let seen = String::from_utf8_lossy(&lxc.stdout);
+    assert!(seen.contains("max=18"), "lxc-execute: {seen}");
+    assert_eq!(
+        String::from_utf8_lossy(&ours.stdout),
+        seen,
+        "lxconf run (left) against lxc-execute (right)"
+    );
+}

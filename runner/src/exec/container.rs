@@ -3,7 +3,7 @@
 //! go back to the runner as a [`SetupError`] on the error pipe.
 
 use super::{SetupError, SIGKILL};
-use crate::plan::{ContainerStep, InitMode, MountStep, MsFlag, Plan, ProcessStep};
+use crate::plan::{ContainerStep, InitMode, MountStep, MsFlag, Plan, ProcessStep, PtyBind};
 use crate::sys::{Exit, Fd, Pid, Reap, Sys, SysError};
 use lxconf_model::Namespace;
 use std::path::{Path, PathBuf};
@@ -192,6 +192,13 @@ fn container_steps(plan: &Plan, sys: &dyn Sys) -> Result<(), SetupError> {
                 Err(e) => return Err(fail(e)),
             },
             ContainerStep::Symlink { path, to } => sys.symlink_in(&root, path, to).map_err(fail)?,
+            ContainerStep::Ptys { count, binds } => {
+                ptys(sys, &root, *count, binds).map_err(fail)?
+            }
+            ContainerStep::Rmdir { path } => sys
+                .rmdir(&root.join(path.trim_start_matches('/')))
+                .map_err(fail)?,
+            ContainerStep::DetachTree { path } => sys.detach_tree(&root, path).map_err(fail)?,
             ContainerStep::Console { tty } => {
                 let step = MountStep {
                     source: Some(tty.clone()),
@@ -205,37 +212,7 @@ fn container_steps(plan: &Plan, sys: &dyn Sys) -> Result<(), SetupError> {
                 };
                 let _ = sys.mount(&root, &step);
             }
-            ContainerStep::BootId { id } => {
-                sys.write_in(&root, "/dev/.lxc-boot-id", &format!("{id}\n"), 0o444)
-                    .map_err(fail)?;
-                let bind = MountStep {
-                    source: Some("/dev/.lxc-boot-id".into()),
-                    source_in_root: true,
-                    target: "/proc/sys/kernel/random/boot_id".into(),
-                    fstype: None,
-                    flags: [MsFlag::Bind].into_iter().collect(),
-                    data: None,
-                    create: None,
-                    optional: true,
-                };
-                if sys.mount(&root, &bind).is_ok() {
-                    let ro = MountStep {
-                        source: None,
-                        flags: [
-                            MsFlag::Bind,
-                            MsFlag::Remount,
-                            MsFlag::Rdonly,
-                            MsFlag::Nosuid,
-                            MsFlag::Nodev,
-                            MsFlag::Noexec,
-                        ]
-                        .into_iter()
-                        .collect(),
-                        ..bind
-                    };
-                    sys.mount(&root, &ro).map_err(fail)?;
-                }
-            }
+            ContainerStep::BootId { id } => boot_id(sys, &root, id).map_err(fail)?,
             ContainerStep::PivotRoot { path } => {
                 sys.pivot_root(Path::new(path)).map_err(fail)?;
                 root = PathBuf::from("/");
@@ -263,6 +240,61 @@ fn container_steps(plan: &Plan, sys: &dyn Sys) -> Result<(), SetupError> {
                 .map_err(fail)?;
             }
         }
+    }
+    Ok(())
+}
+
+/// Open the ptys and bind the slaves the plan names.
+fn ptys(sys: &dyn Sys, root: &Path, count: u32, binds: &[PtyBind]) -> Result<(), SysError> {
+    let numbers = sys.open_ptys(root, count)?;
+    for b in binds {
+        let Some(n) = numbers.get(b.pty as usize) else {
+            continue;
+        };
+        let step = MountStep {
+            source: Some(format!("/dev/pts/{n}")),
+            source_in_root: true,
+            target: b.target.clone(),
+            fstype: None,
+            flags: [MsFlag::Bind].into_iter().collect(),
+            data: None,
+            create: Some(lxconf_model::CreateKind::File),
+            optional: false,
+        };
+        sys.mount(root, &step)?;
+    }
+    Ok(())
+}
+
+/// Write the boot id and bind it read-only over the kernel's, when /proc is there.
+fn boot_id(sys: &dyn Sys, root: &Path, id: &str) -> Result<(), SysError> {
+    sys.write_in(root, "/dev/.lxc-boot-id", &format!("{id}\n"), 0o444)?;
+    let bind = MountStep {
+        source: Some("/dev/.lxc-boot-id".into()),
+        source_in_root: true,
+        target: "/proc/sys/kernel/random/boot_id".into(),
+        fstype: None,
+        flags: [MsFlag::Bind].into_iter().collect(),
+        data: None,
+        create: None,
+        optional: true,
+    };
+    if sys.mount(root, &bind).is_ok() {
+        let ro = MountStep {
+            source: None,
+            flags: [
+                MsFlag::Bind,
+                MsFlag::Remount,
+                MsFlag::Rdonly,
+                MsFlag::Nosuid,
+                MsFlag::Nodev,
+                MsFlag::Noexec,
+            ]
+            .into_iter()
+            .collect(),
+            ..bind
+        };
+        sys.mount(root, &ro)?;
     }
     Ok(())
 }

@@ -2,8 +2,11 @@
 //! console and the `/proc/self/fd` links, and the boot id LXC binds.
 
 use super::mounts::mount;
-use super::{ContainerStep, DevNode, MsFlag, Planner};
-use lxconf_model::{pointer, Code};
+use super::{ContainerStep, DevNode, MountStep, MsFlag, Planner, PtyBind};
+use lxconf_model::CreateKind;
+
+/// The devpts options liblxc and libvirt share.
+const DEVPTS: &str = "newinstance,ptmxmode=0666,mode=0620,gid=5";
 
 /// The nodes autodev creates: name, major, minor.
 const NODES: [(&str, u32, u32); 6] = [
@@ -24,23 +27,52 @@ const LINKS: [(&str, &str); 4] = [
 ];
 
 impl Planner<'_> {
-    /// The `/dev` tmpfs, mounted before the automounts like liblxc's.
+    /// The `/dev` tmpfs, mounted before the automounts like liblxc's; libvirt's is nosuid.
     pub(super) fn dev_tmpfs(&self, steps: &mut Vec<ContainerStep>) {
         if !self.c.dev.autodev {
             return;
         }
-        steps.push(mount(
-            "none",
-            "/dev",
-            "tmpfs",
-            &[],
-            Some(&format!("size={},mode=755", self.c.dev.tmpfs_size.0)),
-        ));
+        let size = self.c.dev.tmpfs_size.0;
+        if self.c.libvirt.is_some() {
+            steps.push(mount(
+                "devfs",
+                "/dev",
+                "tmpfs",
+                &[MsFlag::Nosuid],
+                Some(&format!("mode=755,size={size}")),
+            ));
+        } else {
+            steps.push(mount(
+                "none",
+                "/dev",
+                "tmpfs",
+                &[],
+                Some(&format!("size={size},mode=755")),
+            ));
+        }
         // liblxc creates it under umask 0111, so `lxc-execute` shows mode 0644.
         steps.push(ContainerStep::Mkdir {
             path: "/dev/pts".into(),
             mode: 0o644,
         });
+    }
+
+    /// libvirt on the host's root without a user namespace unmounts the host's /sys and
+    /// /dev trees, so the container sees only the mounts it makes there.
+    pub(super) fn libvirt_on_host_root(&self) -> bool {
+        self.c.libvirt.is_some()
+            && self.c.rootfs.is_none()
+            && !self.owns(lxconf_model::Namespace::User)
+    }
+
+    /// The host's /dev tree goes before the container's /dev tmpfs (/sys: see
+    /// `sys_automount`).
+    pub(super) fn detach_host_dev(&self, steps: &mut Vec<ContainerStep>) {
+        if self.libvirt_on_host_root() {
+            steps.push(ContainerStep::DetachTree {
+                path: "/dev".into(),
+            });
+        }
     }
 
     /// Device nodes, devpts, the console and the fd links, after the mount entries.
@@ -57,21 +89,10 @@ impl Planner<'_> {
                 host: format!("/dev/{node}"),
             }));
         }
-        if self.c.dev.ptys > 0 {
-            steps.push(mount(
-                "devpts",
-                "/dev/pts",
-                "devpts",
-                &[MsFlag::Nosuid, MsFlag::Noexec],
-                Some("newinstance,ptmxmode=0666,mode=0620,gid=5"),
-            ));
-            steps.push(ContainerStep::Symlink {
-                path: "/dev/ptmx".into(),
-                to: "pts/ptmx".into(),
-            });
-        }
+        self.devpts(steps);
         let console = &self.c.console;
-        if console.enabled && console.path.as_deref() != Some("none") {
+        let runner_console = console.enabled && console.path.as_deref() != Some("none");
+        if runner_console && self.c.libvirt.is_none() {
             if let Some(tty) = &self.opts.console_tty {
                 steps.push(ContainerStep::Console { tty: tty.clone() });
             }
@@ -84,15 +105,58 @@ impl Planner<'_> {
         }
     }
 
-    /// `lxc.tty.max`: no ttys are allocated.
-    pub(super) fn ttys(&mut self) {
-        let ttys = self.c.dev.ttys;
-        if ttys > 0 {
-            self.not_applied(
-                Code::R009,
-                pointer::DEV_TTYS,
-                format!("{ttys} ttys are not set up (lxc-execute does not set them up either)"),
-            );
+    /// A private devpts on `/dev/pts` with `/dev/ptmx` bound from it, and the ptys the
+    /// engine allocates there: liblxc's `lxc.tty.max` ttys (lxc-execute binds none of them;
+    /// the devpts `max=` counts them with `lxc.pty.max`), libvirt's consoles (console 0 on
+    /// `/dev/console` and `/dev/tty1`, console N on `/dev/ttyN+1`).
+    fn devpts(&self, steps: &mut Vec<ContainerStep>) {
+        let dev = &self.c.dev;
+        if dev.ptys == 0 {
+            return;
+        }
+        let (flags, data, count, binds) = if self.c.libvirt.is_some() {
+            let consoles = if self.c.console.enabled {
+                dev.ttys + 1
+            } else {
+                0
+            };
+            let binds = (0..consoles)
+                .flat_map(|i| {
+                    let tty = PtyBind {
+                        pty: i,
+                        target: format!("/dev/tty{}", i + 1),
+                    };
+                    let console = (i == 0).then(|| PtyBind {
+                        pty: 0,
+                        target: "/dev/console".into(),
+                    });
+                    std::iter::once(tty).chain(console)
+                })
+                .collect();
+            (vec![MsFlag::Nosuid], DEVPTS.to_string(), consoles, binds)
+        } else {
+            let max = dev.ptys.saturating_add(dev.ttys);
+            let data = format!("{DEVPTS},max={max}");
+            (
+                vec![MsFlag::Nosuid, MsFlag::Noexec],
+                data,
+                dev.ttys,
+                Vec::new(),
+            )
+        };
+        steps.push(mount("devpts", "/dev/pts", "devpts", &flags, Some(&data)));
+        steps.push(ContainerStep::Mount(MountStep {
+            source: Some("/dev/pts/ptmx".into()),
+            source_in_root: true,
+            target: "/dev/ptmx".into(),
+            fstype: None,
+            flags: [MsFlag::Bind].into_iter().collect(),
+            data: None,
+            create: Some(CreateKind::File),
+            optional: false,
+        }));
+        if count > 0 {
+            steps.push(ContainerStep::Ptys { count, binds });
         }
     }
 

@@ -161,6 +161,7 @@ impl Planner<'_> {
         }
         let rootfs = self.rootfs()?;
         self.root_steps(rootfs, &mut steps)?;
+        self.detach_host_dev(&mut steps);
         self.hostname(&mut steps);
         if loopback_up {
             steps.push(ContainerStep::LoopbackUp);
@@ -170,10 +171,9 @@ impl Planner<'_> {
         self.proc_automount(&mut steps);
         self.sys_automount(&mut steps);
         self.shmounts(&mut steps)?;
-        mounts::mount_entries(&self.c.mounts, &mut steps)?;
+        mounts::mount_entries(&self.c.mounts, self.c.libvirt.is_some(), &mut steps)?;
         self.cgroup_automount(ns.unshare_cgroup, &mut steps);
         self.dev_nodes(&mut steps);
-        self.ttys();
         if let Some(r) = rootfs {
             mounts::pivot_root(r, &mut steps);
         }

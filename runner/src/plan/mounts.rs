@@ -22,15 +22,23 @@ pub(super) fn mount(
     data: Option<&str>,
 ) -> ContainerStep {
     ContainerStep::Mount(MountStep {
+        data: data.map(str::to_string),
+        ..mount_step(source, target, fstype, fl)
+    })
+}
+
+/// The [`MountStep`] of [`mount`] without data.
+fn mount_step(source: &str, target: &str, fstype: &str, fl: &[MsFlag]) -> MountStep {
+    MountStep {
         source: Some(source.to_string()),
         source_in_root: false,
         target: target.to_string(),
         fstype: Some(fstype.to_string()),
         flags: flags(fl),
-        data: data.map(str::to_string),
+        data: None,
         create: None,
         optional: false,
-    })
+    }
 }
 
 /// A bind of a container path onto itself, so that it can be remounted alone.
@@ -243,8 +251,12 @@ impl<'a> Planner<'a> {
             ProcMode::Libvirt => {
                 steps.push(bind_self("/proc/sys", false));
                 if self.owns(Namespace::Net) {
-                    steps.push(bind_self("/proc/sys/net/ipv4", true));
-                    steps.push(bind_self("/proc/sys/net/ipv6", true));
+                    // libvirt binds them from a proc mount without flags: libvirt_lxc
+                    // shows `rw,relatime`.
+                    for net in ["/proc/sys/net/ipv4", "/proc/sys/net/ipv6"] {
+                        steps.push(bind_self(net, true));
+                        steps.push(remount(net, &[], true));
+                    }
                 }
                 steps.push(remount(
                     "/proc/sys",
@@ -266,9 +278,9 @@ impl<'a> Planner<'a> {
             None => {}
             Some(SysMode::Rw) => steps.push(mount("sysfs", "/sys", "sysfs", &[], None)),
             Some(SysMode::Ro) => steps.push(mount("sysfs", "/sys", "sysfs", &[Rdonly], None)),
-            // A new sysfs needs the container's own network namespace (the kernel answers
-            // EBUSY otherwise): sharing the host's, libvirt binds the host's /sys read-only.
-            Some(SysMode::Libvirt) if !self.owns(Namespace::Net) => {
+            // In a user namespace a new sysfs needs the container's own network namespace:
+            // sharing the host's, libvirt binds the host's /sys read-only.
+            Some(SysMode::Libvirt) if self.owns(Namespace::User) && !self.owns(Namespace::Net) => {
                 steps.push(ContainerStep::Mount(MountStep {
                     source: Some("/sys".into()),
                     source_in_root: false,
@@ -280,14 +292,9 @@ impl<'a> Planner<'a> {
                     optional: false,
                 }));
                 steps.push(remount("/sys", &[Rdonly, Nosuid, Nodev, Noexec], false));
+                self.libvirt_cgroup_mounts("/sys", steps);
             }
-            Some(SysMode::Libvirt) => steps.push(mount(
-                "sysfs",
-                "/sys",
-                "sysfs",
-                &[Rdonly, Nosuid, Nodev, Noexec],
-                None,
-            )),
+            Some(SysMode::Libvirt) => self.libvirt_sysfs(steps),
             Some(SysMode::Mixed) => {
                 steps.push(mount(
                     "sysfs",
@@ -328,6 +335,10 @@ impl<'a> Planner<'a> {
         let Some(cg) = &self.c.auto_mounts.cgroup else {
             return;
         };
+        if self.c.libvirt.is_some() {
+            // Mounted with /sys (`libvirt_sysfs`).
+            return;
+        }
         let sys_admin = self.keeps("sys_admin");
         let mode = cg.mode.unwrap_or(if sys_admin {
             CgroupMode::Rw
@@ -363,15 +374,134 @@ impl<'a> Planner<'a> {
     }
 }
 
+/// The v1 controllers libvirt 9.0 knows; it binds only these hierarchies.
+const LIBVIRT_CONTROLLERS: [&str; 10] = [
+    "cpu",
+    "cpuacct",
+    "cpuset",
+    "memory",
+    "devices",
+    "freezer",
+    "blkio",
+    "net_cls",
+    "perf_event",
+    "name=systemd",
+];
+
+impl Planner<'_> {
+    /// libvirt's cgroup mounts (no cgroup namespace): on v1, a 64 KiB tmpfs with a bind of
+    /// each whole host hierarchy libvirt knows, and a link per co-mounted controller; on
+    /// a pure cgroup2 host, a bind of the whole host mount.
+    fn libvirt_sysfs(&self, steps: &mut Vec<ContainerStep>) {
+        let ro = [Rdonly, Nosuid, Nodev, Noexec];
+        if !self.libvirt_on_host_root() {
+            steps.push(mount("sysfs", "/sys", "sysfs", &ro, None));
+            self.libvirt_cgroup_mounts("/sys", steps);
+            return;
+        }
+        // On the host's root the same sysfs cannot be mounted on the host's /sys (EBUSY),
+        // and the host's cgroup hierarchies are bound from there: build the new /sys in a
+        // staging directory, then detach the host's tree and move the new one in.
+        const STAGE: &str = "/dev/.lxconf-sys";
+        steps.push(ContainerStep::Mount(MountStep {
+            create: Some(CreateKind::Dir),
+            ..mount_step("sysfs", STAGE, "sysfs", &ro)
+        }));
+        self.libvirt_cgroup_mounts(STAGE, steps);
+        steps.push(ContainerStep::DetachTree {
+            path: "/sys".into(),
+        });
+        steps.push(ContainerStep::Mount(MountStep {
+            source: Some(STAGE.into()),
+            source_in_root: true,
+            target: "/sys".into(),
+            fstype: None,
+            flags: flags(&[MsFlag::Move]),
+            data: None,
+            create: None,
+            optional: false,
+        }));
+        steps.push(ContainerStep::Rmdir { path: STAGE.into() });
+    }
+
+    fn libvirt_cgroup_mounts(&self, sys: &str, steps: &mut Vec<ContainerStep>) {
+        let layout = &self.opts.cgroups;
+        let bind = |source: &std::path::Path, target: String| {
+            ContainerStep::Mount(MountStep {
+                source: Some(source.display().to_string()),
+                source_in_root: false,
+                target,
+                fstype: None,
+                flags: flags(&[MsFlag::Bind]),
+                data: None,
+                create: Some(CreateKind::Dir),
+                optional: false,
+            })
+        };
+        if layout.v1.is_empty() {
+            if let Some(v2) = &layout.v2 {
+                steps.push(bind(&v2.mount, format!("{sys}/fs/cgroup")));
+            }
+            return;
+        }
+        steps.push(mount(
+            "tmpfs",
+            &format!("{sys}/fs/cgroup"),
+            "tmpfs",
+            &[Nosuid, Nodev, Noexec],
+            Some("mode=755,size=65536"),
+        ));
+        for h in &layout.v1 {
+            if !h
+                .controllers
+                .iter()
+                .any(|c| LIBVIRT_CONTROLLERS.contains(&c.as_str()))
+            {
+                continue;
+            }
+            let Some(dir) = h.mount.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            steps.push(bind(&h.mount, format!("{sys}/fs/cgroup/{dir}")));
+            for c in h
+                .controllers
+                .iter()
+                .filter(|c| *c != dir && !c.contains('='))
+            {
+                steps.push(ContainerStep::Symlink {
+                    path: format!("{sys}/fs/cgroup/{c}"),
+                    to: dir.to_string(),
+                });
+            }
+        }
+    }
+}
+
 /// The model's mount entries, each with its remount and propagation steps.
 pub(super) fn mount_entries(
     mounts: &[Mount],
+    libvirt: bool,
     steps: &mut Vec<ContainerStep>,
 ) -> Result<(), PlanError> {
     for m in mounts {
-        mount_entry(m, steps)?;
+        if libvirt && m.create.is_none() && m.bind != BindKind::None {
+            let mut m = m.clone();
+            m.create = Some(libvirt_target_kind(&m.source));
+            mount_entry(&m, steps)?;
+        } else {
+            mount_entry(m, steps)?;
+        }
     }
     Ok(())
+}
+
+/// libvirt creates a missing bind target to match its source: an empty file for a file,
+/// a directory otherwise (a host fact read when planning).
+fn libvirt_target_kind(source: &str) -> CreateKind {
+    match std::fs::metadata(source) {
+        Ok(meta) if !meta.is_dir() => CreateKind::File,
+        _ => CreateKind::Dir,
+    }
 }
 
 fn mount_entry(m: &Mount, steps: &mut Vec<ContainerStep>) -> Result<(), PlanError> {

@@ -74,10 +74,25 @@ impl Planner<'_> {
         } else {
             Vec::new()
         };
+        // libvirt's `policy='deny'` adds each enabled capability to every set, the
+        // inheritable one included (libvirt_lxc shows `CapInh` = the enabled ones).
+        let inheritable = if matches!(
+            c.capabilities,
+            lxconf_model::Capabilities::Policy {
+                default: lxconf_model::CapPolicyDefault::Deny,
+                ..
+            }
+        ) {
+            Cap::all()
+                .filter(|cap| !self.dropped.contains(cap))
+                .collect()
+        } else {
+            Vec::new()
+        };
         p.push(ProcessStep::SetCaps {
             effective: pre_exec.clone(),
             permitted: pre_exec,
-            inheritable: Vec::new(),
+            inheritable,
             ambient: Vec::new(),
         });
         if c.no_new_privs {

@@ -541,7 +541,6 @@ fn each_setting_not_applied_is_pointed_at_in_the_model() {
             (Code::R009, "/hostname"),
             (Code::R008, "/auto_mounts/proc"),
             (Code::R008, "/auto_mounts/cgroup"),
-            (Code::R009, "/dev/ttys"),
             (Code::R006, "/init/group_name"),
             (Code::R001, "/security/seccomp_profile"),
             (Code::R001, "/security/seccomp_notify_proxy"),
@@ -564,4 +563,96 @@ fn each_setting_not_applied_is_pointed_at_in_the_model() {
             f.pointer
         );
     }
+}
+
+/// The container steps of `plan` as `step target` lines, for short assertions.
+fn step_lines(plan: &Plan) -> Vec<String> {
+    plan.container
+        .iter()
+        .map(|s| match s {
+            ContainerStep::Mount(m) => format!(
+                "mount {} {} {}",
+                m.target,
+                m.fstype.as_deref().unwrap_or("bind"),
+                m.data.as_deref().unwrap_or("")
+            ),
+            ContainerStep::Symlink { path, to } => format!("symlink {path} {to}"),
+            ContainerStep::Ptys { count, binds } => format!(
+                "ptys {count} {}",
+                binds
+                    .iter()
+                    .map(|b| format!("{}={}", b.pty, b.target))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            ContainerStep::DetachTree { path } => format!("detach {path}"),
+            other => format!("{other:?}"),
+        })
+        .collect()
+}
+
+/// `lxc-execute` measured: `lxc.pty.max = 16` with `lxc.tty.max = 2` gives devpts `max=18`,
+/// `/dev/ptmx` bound from it, and two ptys allocated there (`/dev/pts/0`, `/dev/pts/1`) but
+/// bound nowhere.
+#[test]
+fn lxc_devpts_counts_ttys_in_its_maximum_and_allocates_them() {
+    let mut c = lxc_like();
+    c.dev.ptys = 16;
+    c.dev.ttys = 2;
+    let lines = step_lines(&plan(&c, &hybrid()).expect("plan"));
+    let from = lines
+        .iter()
+        .position(|l| l.starts_with("mount /dev/pts devpts"))
+        .expect("a devpts mount");
+    assert_eq!(
+        lines[from..from + 3],
+        [
+            "mount /dev/pts devpts newinstance,ptmxmode=0666,mode=0620,gid=5,max=18",
+            "mount /dev/ptmx bind ",
+            "ptys 2 ",
+        ]
+    );
+}
+
+/// libvirt_lxc measured on the hybrid host: a 64 KiB tmpfs on /sys/fs/cgroup with each v1
+/// hierarchy libvirt knows bound whole (not pids, not the cgroup2 one), its consoles on
+/// `/dev/tty1`.. and `/dev/console`, and on the host's root the host's /sys and /dev trees
+/// detached (the new /sys built aside first, then moved in).
+#[test]
+fn libvirt_cgroups_consoles_and_host_root() {
+    let mut c = lxc_like();
+    c.rootfs = None;
+    c.libvirt = Some(lxconf_model::LibvirtSettings::default());
+    c.namespaces.clone.remove(&Namespace::Cgroup);
+    c.auto_mounts.cgroup = Some(lxconf_model::CgroupAuto {
+        flavor: lxconf_model::CgroupFlavor::Full,
+        mode: Some(lxconf_model::CgroupMode::Rw),
+        force: true,
+    });
+    c.auto_mounts.proc = Some(ProcMode::Libvirt);
+    c.auto_mounts.sys = Some(SysMode::Libvirt);
+    c.dev.ptys = 4096;
+    c.dev.ttys = 1;
+    c.console.enabled = true;
+    let lines = step_lines(&plan(&c, &hybrid()).expect("plan"));
+    for expected in [
+        "detach /dev",
+        "mount /dev/.lxconf-sys sysfs ",
+        "mount /dev/.lxconf-sys/fs/cgroup tmpfs mode=755,size=65536",
+        "mount /dev/.lxconf-sys/fs/cgroup/cpu bind ",
+        "mount /dev/.lxconf-sys/fs/cgroup/memory bind ",
+        "mount /dev/.lxconf-sys/fs/cgroup/cpuset bind ",
+        "detach /sys",
+        "mount /sys bind ",
+        "mount /dev/pts devpts newinstance,ptmxmode=0666,mode=0620,gid=5",
+        "ptys 2 0=/dev/tty1,0=/dev/console,1=/dev/tty2",
+    ] {
+        assert!(
+            lines.iter().any(|l| l == expected),
+            "{expected}: {lines:#?}"
+        );
+    }
+    assert!(!lines
+        .iter()
+        .any(|l| l.contains("pids") || l.contains("unified")));
 }

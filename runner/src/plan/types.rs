@@ -52,6 +52,8 @@ pub enum MsFlag {
     Strictatime,
     /// MS_LAZYTIME
     Lazytime,
+    /// MS_MOVE (a staged mount moved into place; never from a mount option)
+    Move,
 }
 
 /// A set of mount flags.
@@ -256,6 +258,26 @@ pub enum ContainerStep {
         /// Link content.
         to: String,
     },
+    /// Allocate `count` ptys in the container's devpts and keep their masters open while
+    /// the container runs, as liblxc's monitor does for `lxc.tty.max` and libvirt's
+    /// controller for each `<console>`; then bind slaves onto `binds`.
+    Ptys {
+        /// How many.
+        count: u32,
+        /// Which allocated pty (0-based, in allocation order) is bound where.
+        binds: Vec<PtyBind>,
+    },
+    /// Remove an empty staging directory.
+    Rmdir {
+        /// Path in the container.
+        path: String,
+    },
+    /// Detach the host's mount tree at `path` (libvirt on the host's root without a user
+    /// namespace: the container gets only its own /proc, /sys and /dev).
+    DetachTree {
+        /// Path in the container.
+        path: String,
+    },
     /// Bind the runner's terminal on `/dev/console`.
     Console {
         /// Host terminal.
@@ -286,6 +308,15 @@ pub enum ContainerStep {
         /// CLOCK_MONOTONIC offset, ns.
         monotonic_ns: i64,
     },
+}
+
+/// A pty slave bound onto a device path (`/dev/console`, `/dev/tty1`...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PtyBind {
+    /// Index of the pty in allocation order.
+    pub pty: u32,
+    /// Path in the container.
+    pub target: String,
 }
 
 /// Steps of the command's process, right before exec.

@@ -105,6 +105,7 @@ fn ms_bits(flags: &BTreeSet<MsFlag>) -> libc::c_ulong {
             MsFlag::Relatime => libc::MS_RELATIME,
             MsFlag::Strictatime => libc::MS_STRICTATIME,
             MsFlag::Lazytime => libc::MS_LAZYTIME,
+            MsFlag::Move => libc::MS_MOVE,
         })
         .fold(0, |a, b| a | b)
 }
@@ -847,6 +848,57 @@ impl Sys for LinuxSys {
         // SAFETY: valid descriptor.
         unsafe { libc::fchmod(file.as_raw_fd(), mode) };
         Ok(())
+    }
+
+    fn open_ptys(&self, root: &Path, count: u32) -> SysResult<Vec<u32>> {
+        let (dir, _) = parent_of(root, "/dev/pts/ptmx")?;
+        let ptmx = cstr("ptmx")?;
+        let mut numbers = Vec::new();
+        for _ in 0..count {
+            // SAFETY: valid directory descriptor and name; the descriptor is kept open on
+            // purpose (close-on-exec): the pty lives as long as its master.
+            let fd = unsafe {
+                libc::openat(
+                    dir.as_raw_fd(),
+                    ptmx.as_ptr(),
+                    libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+                )
+            };
+            if fd < 0 {
+                return Err(SysError::errno("open /dev/pts/ptmx", errno()));
+            }
+            let mut number: libc::c_uint = 0;
+            let unlock: libc::c_int = 0;
+            // SAFETY: ioctls on the master just opened, with pointers to live locals.
+            let rc = unsafe {
+                if libc::ioctl(fd, libc::TIOCSPTLCK, &unlock) != 0 {
+                    -1
+                } else {
+                    libc::ioctl(fd, libc::TIOCGPTN, &mut number)
+                }
+            };
+            if rc != 0 {
+                return Err(SysError::errno("unlock a pty", errno()));
+            }
+            numbers.push(number);
+        }
+        Ok(numbers)
+    }
+
+    fn detach_tree(&self, root: &Path, path: &str) -> SysResult<()> {
+        let target = match Target::open(root, path, None) {
+            Ok(t) => t,
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        match nix::mount::umount2(
+            target.proc_path().as_str(),
+            nix::mount::MntFlags::MNT_DETACH,
+        ) {
+            // EINVAL: nothing is mounted there.
+            Ok(()) | Err(nix::errno::Errno::EINVAL) => Ok(()),
+            Err(e) => Err(SysError::errno(format!("detach {path}"), e as i32)),
+        }
     }
 
     fn pivot_root(&self, new_root: &Path) -> SysResult<()> {

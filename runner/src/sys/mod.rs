@@ -211,6 +211,11 @@ pub trait Sys {
     fn symlink_in(&self, root: &Path, path: &str, to: &str) -> SysResult<()>;
     /// Create or replace a file with `data` and `mode`.
     fn write_in(&self, root: &Path, path: &str, data: &str, mode: u32) -> SysResult<()>;
+    /// Open `count` ptys on the devpts at `root`/dev/pts (close-on-exec masters kept open
+    /// for the life of the process). Returns their numbers (`/dev/pts/N`).
+    fn open_ptys(&self, root: &Path, count: u32) -> SysResult<Vec<u32>>;
+    /// `umount2(MNT_DETACH)` of the mount at `path`; nothing mounted there is not an error.
+    fn detach_tree(&self, root: &Path, path: &str) -> SysResult<()>;
     /// `pivot_root` into `new_root` and detach the old root.
     fn pivot_root(&self, new_root: &Path) -> SysResult<()>;
 

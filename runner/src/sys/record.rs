@@ -127,6 +127,14 @@ pub enum Call {
         path: String,
         mode: u32,
     },
+    OpenPtys {
+        root: String,
+        count: u32,
+    },
+    DetachTree {
+        root: String,
+        path: String,
+    },
     PivotRoot {
         root: String,
     },
@@ -474,6 +482,20 @@ impl Sys for RecordSys {
             root: p(root),
             path: path.to_string(),
             mode,
+        });
+        Ok(())
+    }
+    fn open_ptys(&self, root: &Path, count: u32) -> SysResult<Vec<u32>> {
+        self.push(Call::OpenPtys {
+            root: p(root),
+            count,
+        });
+        Ok((0..count).collect())
+    }
+    fn detach_tree(&self, root: &Path, path: &str) -> SysResult<()> {
+        self.push(Call::DetachTree {
+            root: p(root),
+            path: path.to_string(),
         });
         Ok(())
     }

@@ -217,7 +217,7 @@ pub const EXAMPLES: &[Example] = &[
         bad: fixture!("R009", "bad.conf"),
         fixed: Some(fixture!("R009", "fixed.conf")),
         command: PLAN,
-        at: "ttys are not set up",
+        at: "core scheduling is not set up",
         needs_root: false,
     },
     Example {
