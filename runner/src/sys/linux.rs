@@ -11,6 +11,7 @@
 
 use super::{Exit, Fd, Pid, Reap, Sys, SysError, SysResult};
 use crate::plan::{DevNode, IfConfig, LinkCreate, MountStep, MsFlag};
+use caps::{CapSet, Capability, CapsHashSet};
 use lxconf_model::{Cap, CreateKind, Namespace};
 use std::collections::BTreeSet;
 use std::ffi::CString;
@@ -285,22 +286,15 @@ fn parent_of(root: &Path, path: &str) -> SysResult<(OwnedFd, CString)> {
     Ok((unsafe { OwnedFd::from_raw_fd(fd) }, cstr(name)?))
 }
 
-#[repr(C)]
-struct CapHeader {
-    version: u32,
-    pid: i32,
+/// The `caps` crate's name for a capability of the model's table.
+fn to_capability(cap: Cap) -> Option<Capability> {
+    format!("CAP_{}", cap.name().to_ascii_uppercase())
+        .parse()
+        .ok()
 }
 
-#[repr(C)]
-#[derive(Default, Clone, Copy)]
-struct CapData {
-    effective: u32,
-    permitted: u32,
-    inheritable: u32,
-}
-
-fn mask(caps: &[Cap]) -> u64 {
-    caps.iter().fold(0, |m, c| m | (1u64 << c.index()))
+fn caps_err(op: impl Into<String>, e: caps::errors::CapsError) -> SysError {
+    SysError::msg(op, e.to_string())
 }
 
 impl Sys for LinuxSys {
@@ -649,16 +643,13 @@ impl Sys for LinuxSys {
     }
 
     fn drop_bounding(&self, caps: &[Cap]) -> SysResult<()> {
+        let known = caps::runtime::thread_all_supported();
         for cap in caps {
-            let idx = cap.index() as libc::c_ulong;
-            // SAFETY: integer arguments only.
-            if unsafe { libc::prctl(libc::PR_CAPBSET_READ, idx, 0, 0, 0) } < 0 {
+            let Some(c) = to_capability(*cap).filter(|c| known.contains(c)) else {
                 continue; // unknown to this kernel
-            }
-            // SAFETY: integer arguments only.
-            if unsafe { libc::prctl(libc::PR_CAPBSET_DROP, idx, 0, 0, 0) } != 0 {
-                return Err(SysError::errno(format!("drop cap_{}", cap.name()), errno()));
-            }
+            };
+            caps::drop(None, CapSet::Bounding, c)
+                .map_err(|e| caps_err(format!("drop cap_{}", cap.name()), e))?;
         }
         Ok(())
     }
@@ -670,64 +661,28 @@ impl Sys for LinuxSys {
         inheritable: &[Cap],
         ambient: &[Cap],
     ) -> SysResult<()> {
-        let mut header = CapHeader {
-            version: 0x2008_0522, // _LINUX_CAPABILITY_VERSION_3
-            pid: 0,
+        let have = caps::read(None, CapSet::Permitted).map_err(|e| caps_err("capget", e))?;
+        let within = |list: &[Cap]| -> CapsHashSet {
+            list.iter()
+                .filter_map(|c| to_capability(*c))
+                .filter(|c| have.contains(c))
+                .collect()
         };
-        let mut current = [CapData::default(); 2];
-        // SAFETY: header and a two-element data array, as the v3 ABI requires.
-        if unsafe { libc::syscall(libc::SYS_capget, &mut header, current.as_mut_ptr()) } != 0 {
-            return Err(SysError::errno("capget", errno()));
+        // Lower the effective set first and the permitted one last: each set must stay
+        // within the permitted set the kernel holds when it is written.
+        for (set, list, what) in [
+            (CapSet::Effective, effective, "effective"),
+            (CapSet::Inheritable, inheritable, "inheritable"),
+            (CapSet::Permitted, permitted, "permitted"),
+        ] {
+            caps::set(None, set, &within(list))
+                .map_err(|e| caps_err(format!("capset {what}"), e))?;
         }
-        let have = u64::from(current[0].permitted) | (u64::from(current[1].permitted) << 32);
-        let (e, p, i) = (
-            mask(effective) & have,
-            mask(permitted) & have,
-            mask(inheritable) & have,
-        );
-        let data = [
-            CapData {
-                effective: e as u32,
-                permitted: p as u32,
-                inheritable: i as u32,
-            },
-            CapData {
-                effective: (e >> 32) as u32,
-                permitted: (p >> 32) as u32,
-                inheritable: (i >> 32) as u32,
-            },
-        ];
-        // SAFETY: as above.
-        if unsafe { libc::syscall(libc::SYS_capset, &mut header, data.as_ptr()) } != 0 {
-            return Err(SysError::errno("capset", errno()));
-        }
-        // SAFETY: integer arguments only.
-        unsafe {
-            libc::prctl(
-                libc::PR_CAP_AMBIENT,
-                libc::PR_CAP_AMBIENT_CLEAR_ALL,
-                0,
-                0,
-                0,
-            )
-        };
+        caps::clear(None, CapSet::Ambient).map_err(|e| caps_err("clear ambient", e))?;
         for cap in ambient {
-            let idx = cap.index() as libc::c_ulong;
-            // SAFETY: integer arguments only.
-            let rc = unsafe {
-                libc::prctl(
-                    libc::PR_CAP_AMBIENT,
-                    libc::PR_CAP_AMBIENT_RAISE as libc::c_ulong,
-                    idx,
-                    0,
-                    0,
-                )
-            };
-            if rc != 0 {
-                return Err(SysError::errno(
-                    format!("raise ambient cap_{}", cap.name()),
-                    errno(),
-                ));
+            if let Some(c) = to_capability(*cap) {
+                caps::raise(None, CapSet::Ambient, c)
+                    .map_err(|e| caps_err(format!("raise ambient cap_{}", cap.name()), e))?;
             }
         }
         Ok(())
