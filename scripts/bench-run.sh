@@ -42,9 +42,10 @@ engines = {
     "bwrap": ["bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
               "--unshare-cgroup", "--bind", root, "/", "--proc", "/proc", "--dev", "/dev",
               "--ro-bind", "/sys", "/sys", "--hostname", "bench", "/bin/true"],
-    "lxconf-run": [f"{bins}/lxconf-run", f"{work}/model.json"],
-    "lxconf-run --init direct": [f"{bins}/lxconf-run", "--init", "direct", f"{work}/model.json"],
-    "lxconf run (LXC config)": [f"{bins}/lxconf", "run", f"{work}/lxc.conf"],
+    "lxconf-run": [f"{bins}/lxconf-run", f"{work}/model.json", "--", "/bin/true"],
+    "lxconf-run --init direct": [f"{bins}/lxconf-run", "--init", "direct", f"{work}/model.json",
+                                 "--", "/bin/true"],
+    "lxconf run (LXC config)": [f"{bins}/lxconf", "run", f"{work}/lxc.conf", "--", "/bin/true"],
     "lxc-execute": ["lxc-execute", "-n", "bench", "-f", f"{work}/lxc.conf", "-P", work,
                     "--", "/bin/true"],
 }

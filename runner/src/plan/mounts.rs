@@ -228,6 +228,9 @@ impl<'a> Planner<'a> {
         let Some(mode) = self.c.auto_mounts.proc else {
             return;
         };
+        if mode == ProcMode::Libvirt {
+            return self.libvirt_proc(steps);
+        }
         steps.push(mount(
             "proc",
             "/proc",
@@ -235,41 +238,49 @@ impl<'a> Planner<'a> {
             &[Nosuid, Nodev, Noexec],
             None,
         ));
-        match mode {
-            ProcMode::Rw => {}
-            ProcMode::Mixed => {
-                steps.push(bind_self("/proc/sys", false));
-                if self.keeps("net_admin") {
-                    steps.push(bind_self("/proc/sys/net", true));
-                }
-                // liblxc remounts with MS_RDONLY alone, which clears nosuid/nodev/noexec on
-                // that mount: `lxc-execute` shows `/proc/sys ro,relatime`.
-                steps.push(remount("/proc/sys", &[Rdonly], false));
-                steps.push(bind_self("/proc/sysrq-trigger", true));
-                steps.push(remount("/proc/sysrq-trigger", &[Rdonly], true));
+        if mode == ProcMode::Mixed {
+            steps.push(bind_self("/proc/sys", false));
+            if self.keeps("net_admin") {
+                steps.push(bind_self("/proc/sys/net", true));
             }
-            ProcMode::Libvirt => {
-                steps.push(bind_self("/proc/sys", false));
-                if self.owns(Namespace::Net) {
-                    // libvirt binds them from a proc mount without flags: libvirt_lxc
-                    // shows `rw,relatime`.
-                    for net in ["/proc/sys/net/ipv4", "/proc/sys/net/ipv6"] {
-                        steps.push(bind_self(net, true));
-                        steps.push(remount(net, &[], true));
-                    }
-                }
-                steps.push(remount(
-                    "/proc/sys",
-                    &[Rdonly, Nosuid, Nodev, Noexec],
-                    false,
-                ));
-                self.not_applied(
-                    Code::R008,
-                    pointer::AUTO_MOUNTS_PROC,
-                    "libvirt's FUSE /proc/meminfo is not mounted",
-                );
+            // liblxc remounts with MS_RDONLY alone, which clears nosuid/nodev/noexec on
+            // that mount: `lxc-execute` shows `/proc/sys ro,relatime`.
+            steps.push(remount("/proc/sys", &[Rdonly], false));
+            steps.push(bind_self("/proc/sysrq-trigger", true));
+            steps.push(remount("/proc/sysrq-trigger", &[Rdonly], true));
+        }
+    }
+
+    /// libvirt's /proc. On the host's root libvirt unmounts the host's /proc tree: the new
+    /// one is built in a staging directory, the host's detached, the new one moved in.
+    fn libvirt_proc(&mut self, steps: &mut Vec<ContainerStep>) {
+        const STAGE: &str = "/dev/.lxconf-proc";
+        let on_host_root = self.libvirt_on_host_root();
+        let at = if on_host_root { STAGE } else { "/proc" };
+        steps.push(ContainerStep::Mount(MountStep {
+            create: on_host_root.then_some(CreateKind::Dir),
+            ..mount_step("proc", at, "proc", &[Nosuid, Nodev, Noexec])
+        }));
+        let sys = format!("{at}/sys");
+        steps.push(bind_self(&sys, false));
+        if self.owns(Namespace::Net) {
+            // libvirt binds them from a proc mount without flags: libvirt_lxc shows
+            // `rw,relatime`.
+            for net in ["net/ipv4", "net/ipv6"] {
+                let net = format!("{sys}/{net}");
+                steps.push(bind_self(&net, true));
+                steps.push(remount(&net, &[], true));
             }
         }
+        steps.push(remount(&sys, &[Rdonly, Nosuid, Nodev, Noexec], false));
+        if on_host_root {
+            move_into_place(STAGE, "/proc", steps);
+        }
+        self.not_applied(
+            Code::R008,
+            pointer::AUTO_MOUNTS_PROC,
+            "libvirt's FUSE /proc/meminfo is not mounted",
+        );
     }
 
     /// `lxc.mount.auto = sys:*`.
@@ -374,6 +385,24 @@ impl<'a> Planner<'a> {
     }
 }
 
+/// Detach the host's tree at `target` and move the mount built at `stage` there.
+fn move_into_place(stage: &str, target: &str, steps: &mut Vec<ContainerStep>) {
+    steps.push(ContainerStep::DetachTree {
+        path: target.into(),
+    });
+    steps.push(ContainerStep::Mount(MountStep {
+        source: Some(stage.into()),
+        source_in_root: true,
+        target: target.into(),
+        fstype: None,
+        flags: flags(&[MsFlag::Move]),
+        data: None,
+        create: None,
+        optional: false,
+    }));
+    steps.push(ContainerStep::Rmdir { path: stage.into() });
+}
+
 /// The v1 controllers libvirt 9.0 knows; it binds only these hierarchies.
 const LIBVIRT_CONTROLLERS: [&str; 10] = [
     "cpu",
@@ -408,20 +437,7 @@ impl Planner<'_> {
             ..mount_step("sysfs", STAGE, "sysfs", &ro)
         }));
         self.libvirt_cgroup_mounts(STAGE, steps);
-        steps.push(ContainerStep::DetachTree {
-            path: "/sys".into(),
-        });
-        steps.push(ContainerStep::Mount(MountStep {
-            source: Some(STAGE.into()),
-            source_in_root: true,
-            target: "/sys".into(),
-            fstype: None,
-            flags: flags(&[MsFlag::Move]),
-            data: None,
-            create: None,
-            optional: false,
-        }));
-        steps.push(ContainerStep::Rmdir { path: STAGE.into() });
+        move_into_place(STAGE, "/sys", steps);
     }
 
     fn libvirt_cgroup_mounts(&self, sys: &str, steps: &mut Vec<ContainerStep>) {

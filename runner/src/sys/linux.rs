@@ -233,6 +233,15 @@ impl Target {
     }
 }
 
+/// `MS_MOVE` of a staged mount over a detached host tree on the host's own root (libvirt
+/// without a rootfs). Right after the host's /proc was detached `/proc/self/fd` is gone,
+/// so the targets cannot be opened through it; on the host's own root the literal paths
+/// name the host's own directories (no container file system is involved).
+fn move_on_host_root(step: &MountStep) -> SysResult<()> {
+    let source = step.source.as_deref().unwrap_or("/");
+    mount_raw(Some(source), &step.target, None, libc::MS_MOVE, None)
+}
+
 fn mount_raw(
     source: Option<&str>,
     target: &str,
@@ -715,6 +724,9 @@ impl Sys for LinuxSys {
                 step.target
             )
         };
+        if step.flags.contains(&MsFlag::Move) && root == Path::new("/") && step.source_in_root {
+            return move_on_host_root(step).map_err(|e| SysError { op: what(), ..e });
+        }
         let target = Target::open(root, &step.target, step.create).map_err(|e| SysError {
             op: format!("{}: target", what()),
             ..e
