@@ -167,7 +167,10 @@ fn container_env(c: &Container, opts: &RunOptions) -> Vec<(String, String)> {
     entries
         .iter()
         .filter_map(|e| {
-            let value = e.value.clone().or_else(|| opts.host_env.get(&e.name).cloned())?;
+            let value = e
+                .value
+                .clone()
+                .or_else(|| opts.host_env.get(&e.name).cloned())?;
             Some((e.name.clone(), value))
         })
         .collect()
@@ -187,3 +190,7 @@ fn log_level_name(level: LogLevel) -> &'static str {
         LogLevel::Fatal => "FATAL",
     }
 }
+
+#[cfg(test)]
+#[path = "hooks_tests.rs"]
+mod tests;

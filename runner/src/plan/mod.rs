@@ -153,7 +153,12 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
 fn start_hook_confinement(process: &[ProcessStep]) -> Vec<ProcessStep> {
     process
         .iter()
-        .filter(|s| matches!(s, ProcessStep::DropBounding { .. } | ProcessStep::NoNewPrivs))
+        .filter(|s| {
+            matches!(
+                s,
+                ProcessStep::DropBounding { .. } | ProcessStep::NoNewPrivs
+            )
+        })
         .cloned()
         .collect()
 }
@@ -196,7 +201,12 @@ impl Planner<'_> {
         // liblxc runs pre-mount hooks once `/` is a slave, before the rootfs is mounted.
         let before_rootfs = steps
             .iter()
-            .position(|s| !matches!(s, ContainerStep::UnshareCgroupNs | ContainerStep::MakeRootSlave))
+            .position(|s| {
+                !matches!(
+                    s,
+                    ContainerStep::UnshareCgroupNs | ContainerStep::MakeRootSlave
+                )
+            })
             .unwrap_or(steps.len());
         let pre_mount = hooks.pre_mount.iter().cloned().map(ContainerStep::Hook);
         steps.splice(before_rootfs..before_rootfs, pre_mount);

@@ -560,7 +560,12 @@ impl Sys for RecordSys {
     }
     fn open_ns(&self, pid: Pid, ns: Namespace) -> SysResult<Fd> {
         self.push(Call::OpenNs { pid, ns });
-        let opened = self.calls.borrow().iter().filter(|c| matches!(c, Call::OpenNs { .. })).count();
+        let opened = self
+            .calls
+            .borrow()
+            .iter()
+            .filter(|c| matches!(c, Call::OpenNs { .. }))
+            .count();
         Ok(40 + opened as Fd)
     }
 }
