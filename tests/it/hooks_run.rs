@@ -6,7 +6,8 @@
 //!
 //! Values that must differ are normalized, each for a reason:
 //! - the container's name (`LXC_NAME`, the version 0 name argument): lxc-execute takes it
-//!   from `-n`; an LXC config has no name key, and lxconf names it `container`;
+//!   from `-n`; an LXC config has no name key, and lxconf names a config file not called
+//!   `config` `container`;
 //! - `LXC_ROOTFS_MOUNT`: liblxc mounts the rootfs at its own directory
 //!   (`/usr/lib/x86_64-linux-gnu/lxc/rootfs`), lxconf binds it on itself; what is compared
 //!   instead is that the rootfs is mounted there for the mount hooks;
@@ -408,4 +409,54 @@ fn a_failing_pre_start_or_start_hook_fails_both_starts_alike() {
         );
         assert_eq!(ours, lxc, "{failing}");
     }
+}
+
+#[test]
+fn the_plan_lists_each_hook_with_its_shell_text_and_no_hooks_reports_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Named after its directory, as `/var/lib/lxc/NAME/config` is.
+    std::fs::create_dir(dir.path().join("web")).expect("mkdir");
+    let conf = dir.path().join("web/config");
+    std::fs::write(
+        &conf,
+        "lxc.uts.name = t\nlxc.init.cmd = /bin/true\nlxc.hook.pre-start = /usr/local/bin/check a\n\
+         lxc.hook.stop = /usr/local/bin/tidy\n",
+    )
+    .expect("write config");
+    let conf = conf.to_str().expect("utf-8 path");
+    let out = crate::support::lxconf(&["run", "--plan", conf]);
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).expect("plan JSON");
+    let pre_start = &plan["host"][0];
+    assert_eq!(pre_start["step"], "hook", "{plan:#}");
+    assert_eq!(
+        pre_start["command"],
+        "exec /usr/local/bin/check a web lxc pre-start"
+    );
+    let env: Vec<&str> = pre_start["env"]
+        .as_array()
+        .expect("env")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert!(
+        env.contains(&format!("LXC_CONFIG_FILE={conf}").as_str()),
+        "{env:?}"
+    );
+    assert_eq!(plan["hooks"]["stop"][0]["kind"], "stop");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("R004"));
+
+    let out = crate::support::lxconf(&["run", "--plan", "--no-hooks", conf]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("R004") && stderr.contains("2 hook(s) are not run"),
+        "{stderr}"
+    );
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).expect("plan JSON");
+    assert!(plan.get("hooks").is_none(), "{plan:#}");
+    let strict = crate::support::lxconf(&["run", "--strict", "--no-hooks", conf]);
+    assert_eq!(
+        strict.status.code(),
+        Some(1),
+        "--strict refuses unrun hooks"
+    );
 }
