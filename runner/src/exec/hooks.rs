@@ -74,21 +74,31 @@ impl HookRuntime {
     /// The shell text and environment of `hook` with the run-time additions it asks for.
     fn complete(&self, hook: &HookStep) -> (String, Vec<String>) {
         let mut command = hook.command.clone();
-        let mut env = hook.env.clone();
+        let mut added = Vec::new();
         if hook.pid_env {
             if let Some(pid) = self.container {
-                env.push(format!("LXC_PID={pid}"));
+                added.push(format!("LXC_PID={pid}"));
             }
         }
         for (ns, fd) in &self.namespaces {
             let path = format!("/proc/{}/fd/{fd}", self.runner);
             if hook.namespace_env {
-                env.push(format!("LXC_{}_NS={path}", ns.name().to_uppercase()));
+                added.push(format!("LXC_{}_NS={path}", ns.name().to_uppercase()));
             }
             if hook.namespace_args {
                 command.push_str(&format!(" {}:{path}", ns.name()));
             }
         }
+        // A value set here replaces one the runner inherited (liblxc `setenv`s over it).
+        let name = |e: &str| e.split_once('=').map_or(e, |(n, _)| n).to_string();
+        let replaced: Vec<String> = added.iter().map(|e| name(e)).collect();
+        let mut env: Vec<String> = hook
+            .env
+            .iter()
+            .filter(|e| !replaced.contains(&name(e)))
+            .cloned()
+            .collect();
+        env.extend(added);
         env.sort();
         (command, env)
     }
@@ -183,5 +193,43 @@ pub(super) fn run_ending_hooks(sys: &dyn Sys, hooks: &[HookStep], runtime: &Hook
             eprintln!("lxconf: {e} (ignored: the container has already stopped)");
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_time_values_replace_inherited_ones_and_name_the_runners_descriptors() {
+        let hook = HookStep {
+            kind: HookKind::Stop,
+            command: "exec /x c1 lxc stop".into(),
+            program: "/x".into(),
+            env: vec!["LXC_PID=1".into(), "PATH=/bin".into()],
+            pid_env: true,
+            namespace_env: true,
+            namespace_args: true,
+            confine: Vec::new(),
+        };
+        let runtime = HookRuntime {
+            runner: 50,
+            container: Some(51),
+            namespaces: vec![(Namespace::Mnt, 3), (Namespace::Net, 4)],
+        };
+        let (command, env) = runtime.complete(&hook);
+        assert_eq!(
+            command,
+            "exec /x c1 lxc stop mnt:/proc/50/fd/3 net:/proc/50/fd/4"
+        );
+        assert_eq!(
+            env,
+            [
+                "LXC_MNT_NS=/proc/50/fd/3",
+                "LXC_NET_NS=/proc/50/fd/4",
+                "LXC_PID=51",
+                "PATH=/bin"
+            ]
+        );
     }
 }

@@ -39,7 +39,8 @@ pub(super) struct PlannedHooks {
 /// command's process steps).
 pub(super) fn plan_hooks(c: &Container, opts: &RunOptions, name: &str) -> PlannedHooks {
     let mut out = PlannedHooks::default();
-    if !opts.run_hooks {
+    // Without hooks nothing is computed: a run without hooks costs nothing more.
+    if !opts.run_hooks || c.hooks.hooks.is_empty() {
         return out;
     }
     let base = base_env(c, opts, name);
