@@ -395,6 +395,8 @@ fn a_failing_pre_start_or_start_hook_fails_both_starts_alike() {
     let cases = [
         "lxc.hook.pre-start = /bin/false\n".to_string(),
         "lxc.hook.start = /failing-start-hook\n".to_string(),
+        // liblxc takes the first start hook's whole line as the program.
+        "lxc.hook.start = /start-hook with-an-argument\n".to_string(),
         format!(
             "lxc.hook.pre-start = {}/missing-hook\n",
             work.path().display()

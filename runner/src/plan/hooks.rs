@@ -45,6 +45,7 @@ pub(super) fn plan_hooks(c: &Container, opts: &RunOptions, name: &str) -> Planne
     }
     let base = base_env(c, opts, name);
     let container_env = container_env(c, opts);
+    let mut first_start = true;
     for hook in &c.hooks.hooks {
         let kind = hook.kind;
         let in_container = matches!(
@@ -62,10 +63,22 @@ pub(super) fn plan_hooks(c: &Container, opts: &RunOptions, name: &str) -> Planne
         if in_container {
             env.extend(container_env.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
+        // liblxc checks that the first start hook's whole line is an executable in the
+        // container before it starts anything there: a start hook line with arguments
+        // fails the start, and does here too.
+        let program = if kind == HookKind::Start && std::mem::take(&mut first_start) {
+            hook.command.trim().to_string()
+        } else {
+            hook.command
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_string()
+        };
         let step = HookStep {
             kind,
             command: shell_command(&hook.command, c.hooks.version, name, kind),
-            program: hook.command.split_whitespace().next().unwrap_or("").into(),
+            program,
             env: env.into_iter().map(|(k, v)| format!("{k}={v}")).collect(),
             pid_env: matches!(
                 kind,

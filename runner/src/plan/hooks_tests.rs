@@ -207,3 +207,15 @@ fn a_name_with_shell_characters_is_one_quoted_argument() {
         .env
         .contains(&"LXC_NAME=web; touch /tmp/owned".to_string()));
 }
+
+#[test]
+fn the_first_start_hook_line_is_taken_whole_as_its_program_as_liblxc_checks_it() {
+    let mut c = with_every_hook(0);
+    c.hooks.hooks = vec![
+        hook(HookKind::Start, "/start-hook --flag"),
+        hook(HookKind::Start, "/second-start-hook --flag"),
+    ];
+    let p = plan(&c, &options()).expect("plan");
+    let programs: Vec<String> = all_hooks(&p).into_iter().map(|h| h.program).collect();
+    assert_eq!(programs, ["/start-hook --flag", "/second-start-hook"]);
+}
