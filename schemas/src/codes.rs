@@ -156,7 +156,7 @@ codes! {
     R001 = ("seccomp-profile-not-applied", Warning, "`lxconf run` does not load the seccomp profile: the container runs without a system call filter"),
     R002 = ("apparmor-profile-not-applied", Warning, "`lxconf run` does not apply the AppArmor profile: the container runs unconfined by AppArmor"),
     R003 = ("selinux-context-not-applied", Warning, "`lxconf run` does not apply the SELinux context"),
-    R004 = ("hooks-not-run", Warning, "`lxconf run` does not run hooks"),
+    R004 = ("hooks-not-run", Warning, "`lxconf run` does not run a network script, or hooks with `--no-hooks`"),
     R005 = ("host-devices-not-passed", Warning, "`lxconf run` does not pass host devices into the container"),
     R006 = ("init-user-name-not-resolved", Warning, "`lxconf run` does not resolve an init user or group given by name: the numeric ids are used"),
     R007 = ("network-setting-not-applied", Warning, "a network setting `lxconf run` does not apply (veth router mode, host-side routes, gateway `auto`, vlans, queue counts, ipvlan isolation, l2proxy, libvirt networks)"),

@@ -45,6 +45,10 @@ pub struct RunArgs {
     /// of the configuration (seccomp, AppArmor, SELinux, hooks...: warnings R001-R009).
     #[arg(long)]
     pub strict: bool,
+    /// Do not run the configuration's `lxc.hook.*` hooks (each is reported as R004, so
+    /// `--strict` refuses). Hooks are host programs run as root, like in liblxc.
+    #[arg(long)]
+    pub no_hooks: bool,
     /// Write the cgroup limits the container got to this file (used by `lxconf equiv`).
     #[arg(long, value_name = "FILE", hide = true)]
     pub report_limits: Option<PathBuf>,
@@ -81,6 +85,9 @@ pub fn run(args: RunArgs) -> u8 {
         InitArg::Direct => InitMode::Direct,
     };
     options.report_limits = args.report_limits.clone();
+    options.run_hooks = !args.no_hooks;
+    // Hooks get it as LXC_CONFIG_FILE, as given, like liblxc's `-f` path.
+    options.config_file = (args.file != "-").then(|| args.file.clone());
     let plan = match lxconf_run::plan(&loaded.document.container, &options) {
         Ok(p) => p,
         Err(e) => {

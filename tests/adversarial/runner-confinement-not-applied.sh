@@ -7,7 +7,8 @@ lxc.uts.name = conf
 lxc.init.cmd = /bin/sh -c "touch $WORK/started"
 lxc.seccomp.profile = /usr/share/lxc/config/common.seccomp
 lxc.apparmor.profile = lxc-container-default
-lxc.hook.pre-start = /bin/true
+lxc.net.0.type = empty
+lxc.net.0.script.up = /bin/true
 CONF
 run_lxconf run --plan c.conf
 expect_rc 0

@@ -16,6 +16,7 @@ mod examples;
 mod fidelity;
 mod from_native;
 mod generate;
+mod hooks_run;
 mod injection;
 mod liblxc;
 mod liblxc_generated;

@@ -59,6 +59,7 @@ fn main() {
     let mut options = RunOptions::detect();
     options.command = command;
     options.init = init;
+    options.config_file = Some(path.clone());
     let plan = match lxconf_run::plan(&container, &options) {
         Ok(p) => p,
         Err(e) => {

@@ -15,9 +15,14 @@ pub(super) fn container_main(
     runner: Pid,
     (go_r, go_w): (Fd, Fd),
     (err_r, err_w): (Fd, Fd),
+    sync: Option<SetupSync>,
 ) -> i32 {
     sys.close(go_w);
     sys.close(err_r);
+    if let Some(s) = sync {
+        sys.close(s.ready.0);
+        sys.close(s.resume.1);
+    }
     let report = |e: SetupError| {
         let _ = sys.write_all(err_w, &e.to_report());
         1
@@ -55,6 +60,17 @@ pub(super) fn container_main(
     if let Err(e) = container_steps(plan, sys) {
         return report(e);
     }
+    if let Some(s) = sync {
+        // Set up: the runner runs its start-host hooks now, then lets the command start.
+        let _ = sys.write_all(s.ready.1, b"r");
+        sys.close(s.ready.1);
+        match sys.read_to_end(s.resume.0) {
+            Ok(resume) if resume == b"g" => {}
+            // A start-host hook failed, or the runner died: the runner reports it.
+            _ => return 1,
+        }
+        sys.close(s.resume.0);
+    }
     match plan.init {
         InitMode::Direct => match command_main(plan, sys) {
             Ok(()) => 0,
@@ -78,6 +94,16 @@ pub(super) fn container_main(
             }
         }
     }
+}
+
+/// The pipes of the second handshake, when the runner has hooks to run once the container
+/// is set up: `ready` (container → runner: "set up"), `resume` (runner → container: "go on").
+#[derive(Debug, Clone, Copy)]
+pub(super) struct SetupSync {
+    /// Read end, write end.
+    pub ready: (Fd, Fd),
+    /// Read end, write end.
+    pub resume: (Fd, Fd),
 }
 
 /// liblxc's `lxc-execute` init: forward signals to the command, reap everything, and exit
@@ -224,6 +250,9 @@ fn container_steps(plan: &Plan, sys: &dyn Sys) -> Result<(), SetupError> {
                 }
                 let path = PathBuf::from("/proc/sys").join(key.replace('.', "/"));
                 sys.write_file(&path, value).map_err(fail)?;
+            }
+            ContainerStep::Hook(hook) => {
+                super::hooks::run_hook(sys, hook, &Default::default()).map_err(SetupError::Hook)?
             }
             ContainerStep::TimeNamespace {
                 boot_ns,

@@ -1,5 +1,6 @@
 //! How a run fails: in the runner, or in the container's setup (reported over a pipe).
 
+use super::hooks::HookError;
 use crate::plan::PlanError;
 use crate::sys::SysError;
 use lxconf_model::lxc_key::Family;
@@ -21,6 +22,9 @@ pub enum RunError {
     /// A veth host name (or another interface the run would create) already exists.
     #[error("{0}: the run stops here and leaves that interface alone")]
     InterfaceExists(SysError),
+    /// A pre-start or start-host hook failed, which fails the start as in liblxc.
+    #[error(transparent)]
+    Hook(#[from] HookError),
 }
 
 impl RunError {
@@ -98,6 +102,9 @@ pub enum SetupError {
         /// The failure.
         error: SysError,
     },
+    /// A pre-mount, mount, autodev or start hook failed.
+    #[error("{0}")]
+    Hook(HookError),
     /// A report that is not one of these (written by a process that died mid-write, or
     /// two reports at once): its text.
     #[error("{0}")]

@@ -23,12 +23,15 @@
 
 mod container;
 mod error;
+mod hooks;
 
 pub use error::{RunError, SetupError};
+pub use hooks::HookError;
 
 use crate::plan::{Cleanup, HostStep, InitMode, LinkCreate, ParentStep, Plan};
 use crate::sys::{Exit, Fd, Pid, Sys, SysError};
-use container::container_main;
+use container::{container_main, SetupSync};
+use hooks::{held_namespaces, run_ending_hooks, run_hook, HookRuntime};
 use lxconf_model::{Code, IdKind};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -47,6 +50,10 @@ struct Acquired {
     netns: Option<Fd>,
     /// The watcher that gives `phys` links back when the runner dies.
     phys_watcher: Option<Fd>,
+    /// What the hooks learn: the container's pid and the namespaces held for the stop
+    /// hooks (closed before the post-stop hooks; their paths are still given, as liblxc
+    /// does).
+    hooks: HookRuntime,
 }
 
 /// Run `plan`; returns the command's exit status (128 + signal when it was killed).
@@ -54,10 +61,23 @@ pub fn execute(plan: &Plan, sys: &dyn Sys) -> Result<i32, RunError> {
     let cleanup = &plan.cleanup;
     remove_stale_cgroups(sys, plan);
     let watcher = sys.fork_watcher(&[], &mut || remove_resources(sys, cleanup))?;
-    let mut acquired = Acquired::default();
+    let mut acquired = Acquired {
+        hooks: HookRuntime {
+            runner: sys.getpid(),
+            ..HookRuntime::default()
+        },
+        ..Acquired::default()
+    };
     let result = run_container(plan, sys, watcher, &mut acquired);
     release(sys, plan, &acquired);
+    // As liblxc: stop hooks while the container's namespaces are held, whatever ended the
+    // run (a failed start too), then the cgroups go, then the post-stop hooks.
+    run_ending_hooks(sys, &plan.hooks.stop, &acquired.hooks);
     remove_resources(sys, cleanup);
+    for (_, fd) in &acquired.hooks.namespaces {
+        sys.close(*fd);
+    }
+    run_ending_hooks(sys, &plan.hooks.post_stop, &acquired.hooks);
     let _ = sys.write_all(watcher, b"d");
     sys.close(watcher);
     let _ = sys.unblock_signals();
@@ -72,19 +92,35 @@ fn run_container(
 ) -> Result<Exit, RunError> {
     for step in &plan.host {
         match step {
+            HostStep::Hook(hook) => run_hook(sys, hook, &acquired.hooks)?,
             HostStep::Cgroup(dir) => create_cgroup(sys, dir)?,
         }
     }
     let (go_r, go_w) = sys.pipe()?;
     let (err_r, err_w) = sys.pipe()?;
+    let sync = if plan.hooks.sync_after_setup() {
+        Some(SetupSync {
+            ready: sys.pipe()?,
+            resume: sys.pipe()?,
+        })
+    } else {
+        None
+    };
     sys.block_signals()?;
     let runner = sys.getpid();
     let mut parent_error: Option<RunError> = None;
-    let mut child = || container_main(plan, sys, runner, (go_r, go_w), (err_r, err_w));
+    let mut child = || container_main(plan, sys, runner, (go_r, go_w), (err_r, err_w), sync);
     let mut parent = |pid: Pid| {
         sys.close(go_r);
         sys.close(err_w);
-        match parent_steps(plan, sys, pid, acquired, &[go_w, watcher]) {
+        acquired.hooks.container = Some(pid);
+        let mut inherited = vec![go_w, watcher];
+        if let Some(s) = sync {
+            sys.close(s.ready.1);
+            sys.close(s.resume.0);
+            inherited.push(s.resume.1);
+        }
+        match parent_steps(plan, sys, pid, acquired, &inherited) {
             Ok(()) => {
                 if let Err(e) = sys.write_all(go_w, b"g") {
                     parent_error = Some(e.into());
@@ -95,6 +131,13 @@ fn run_container(
         sys.close(go_w);
     };
     let pid = sys.clone_child(&plan.clone, &mut child, &mut parent)?;
+    if let Some(s) = sync {
+        if parent_error.is_none() {
+            parent_error = after_setup(plan, sys, pid, s, acquired).err();
+        }
+        sys.close(s.ready.0);
+        sys.close(s.resume.1);
+    }
     if let Some(e) = parent_error {
         let _ = sys.kill(pid, SIGKILL);
         wait_for(sys, pid, None)?;
@@ -108,6 +151,36 @@ fn run_container(
         return Err(SetupError::from_report(&message).into());
     }
     Ok(exit)
+}
+
+/// Once the container process is set up (its start hooks ran): hold its namespaces for
+/// the stop hooks, run the start-host hooks, and let the command start. When the
+/// container failed its setup, nothing is done here: its error comes on the error pipe.
+fn after_setup(
+    plan: &Plan,
+    sys: &dyn Sys,
+    pid: Pid,
+    sync: SetupSync,
+    acquired: &mut Acquired,
+) -> Result<(), RunError> {
+    if sys.read_to_end(sync.ready.0)? != b"r" {
+        return Ok(());
+    }
+    let cgroup_unshared = plan
+        .container
+        .iter()
+        .any(|s| matches!(s, crate::plan::ContainerStep::UnshareCgroupNs));
+    for ns in held_namespaces(&plan.clone, cgroup_unshared) {
+        // A namespace that cannot be opened is left out of the stop hooks' list.
+        if let Ok(fd) = sys.open_ns(pid, ns) {
+            acquired.hooks.namespaces.push((ns, fd));
+        }
+    }
+    for hook in &plan.hooks.start_host {
+        run_hook(sys, hook, &acquired.hooks)?;
+    }
+    sys.write_all(sync.resume.1, b"g")?;
+    Ok(())
 }
 
 /// Wait for the container process, forwarding signals to it (`forward` is its init mode;

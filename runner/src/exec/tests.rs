@@ -219,3 +219,115 @@ fn a_setup_error_crosses_the_error_pipe_typed_with_its_message() {
     let torn = SetupError::from_report(b"{\"Exec\": {\"pa\n");
     assert_eq!(torn, SetupError::Unreadable("{\"Exec\": {\"pa".into()));
 }
+
+fn with_hooks(hooks: &[(lxconf_model::HookKind, &str)]) -> Container {
+    let mut c = container();
+    c.hooks.hooks = hooks
+        .iter()
+        .map(|(kind, command)| lxconf_model::Hook {
+            kind: *kind,
+            command: command.to_string(),
+        })
+        .collect();
+    c
+}
+
+/// The shell text of every hook the run started, in order.
+fn hooks_run(sys: &RecordSys) -> Vec<String> {
+    sys.calls()
+        .into_iter()
+        .filter_map(|c| match c {
+            Call::Exec { path, argv, .. } if path == "/bin/sh" => argv.get(2).cloned(),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_failing_pre_start_hook_fails_the_start_and_stop_hooks_still_run() {
+    use lxconf_model::HookKind::*;
+    let c = with_hooks(&[
+        (PreStart, "/hooks/fail"),
+        (PreStart, "/hooks/never"),
+        (Stop, "/hooks/stop"),
+        (PostStop, "/hooks/post-stop"),
+    ]);
+    let plan = plan(&c, &options()).expect("plan");
+    let sys = RecordSys::new();
+    sys.existing.borrow_mut().extend(
+        [
+            "/hooks/fail",
+            "/hooks/never",
+            "/hooks/stop",
+            "/hooks/post-stop",
+        ]
+        .map(String::from),
+    );
+    sys.hook_status.borrow_mut().insert("/hooks/fail".into(), 7);
+    let err = execute(&plan, &sys).expect_err("the pre-start hook fails");
+    assert_eq!(
+        err.to_string(),
+        "lxc.hook.pre-start hook /hooks/fail failed: exit status 7"
+    );
+    // As liblxc: the rest of the list is skipped, nothing is cloned, the stop and
+    // post-stop hooks run, the cgroup is removed between them.
+    assert_eq!(
+        hooks_run(&sys),
+        [
+            "exec /hooks/fail c1 lxc pre-start",
+            "exec /hooks/stop c1 lxc stop",
+            "exec /hooks/post-stop c1 lxc post-stop"
+        ]
+    );
+    let calls = sys.calls();
+    assert!(!calls.iter().any(|c| matches!(c, Call::CloneChild { .. })));
+    let rmdir = calls.iter().position(|c| matches!(c, Call::Rmdir { .. }));
+    let stop_hook = |text: &str| {
+        calls.iter().position(
+            |c| matches!(c, Call::Exec { argv, .. } if argv.get(2).is_some_and(|a| a.contains(text))),
+        )
+    };
+    assert!(stop_hook("/hooks/stop") < rmdir && rmdir < stop_hook("/hooks/post-stop"));
+}
+
+#[test]
+fn a_hook_program_that_does_not_exist_is_a_clear_error_and_nothing_is_forked() {
+    let c = with_hooks(&[(lxconf_model::HookKind::PreStart, "/no/such/hook --flag")]);
+    let plan = plan(&c, &options()).expect("plan");
+    let sys = RecordSys::new();
+    let err = execute(&plan, &sys).expect_err("missing program");
+    assert!(
+        matches!(err, RunError::Hook(HookError::NotFound { ref program, .. }) if program == "/no/such/hook"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "lxc.hook.pre-start hook program /no/such/hook does not exist"
+    );
+    assert!(!sys.calls().iter().any(|c| matches!(c, Call::Fork { .. })));
+}
+
+#[test]
+fn a_failing_mount_hook_fails_the_container_setup_with_a_typed_error() {
+    use lxconf_model::HookKind::*;
+    let c = with_hooks(&[(Mount, "/hooks/mount"), (Start, "/hooks/start")]);
+    let plan = plan(&c, &options()).expect("plan");
+    let sys = RecordSys::new();
+    sys.existing
+        .borrow_mut()
+        .extend(["/hooks/mount", "/hooks/start"].map(String::from));
+    sys.hook_status
+        .borrow_mut()
+        .insert("/hooks/mount".into(), 3);
+    let err = execute(&plan, &sys).expect_err("the mount hook fails");
+    assert!(
+        matches!(
+            err,
+            RunError::Container(SetupError::Hook(HookError::Failed { status: 3, .. }))
+        ),
+        "{err:?}"
+    );
+    assert_eq!(hooks_run(&sys), ["exec /hooks/mount c1 lxc mount"]);
+    // The hook's output goes to stderr: the container's stdout is the command's.
+    assert!(sys.calls().contains(&Call::StdoutToStderr));
+}

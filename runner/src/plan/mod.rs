@@ -13,6 +13,7 @@
 
 mod dev;
 mod error;
+mod hooks;
 mod kernel;
 mod mounts;
 mod namespaces;
@@ -105,26 +106,61 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
         });
     }
 
-    let container = p.container_steps(&ns, networks.loopback_up, networks.interfaces)?;
+    let hooks = hooks::plan_hooks(c, opts, &container_name(c));
+    let mut container =
+        p.container_steps(&ns, networks.loopback_up, networks.interfaces, &hooks)?;
     let process = p.process_steps()?;
     let exec = process::exec_spec(c, opts)?;
+    // The start hooks run last, inside the container, confined as liblxc confines them.
+    let confine = start_hook_confinement(&process);
+    container.extend(hooks.start.iter().map(|h| {
+        ContainerStep::Hook(HookStep {
+            confine: confine.clone(),
+            ..h.clone()
+        })
+    }));
     p.not_applied.extend(not_applied::confinement(c));
+    if !opts.run_hooks {
+        p.not_applied.extend(not_applied::hooks_skipped(c));
+    }
+    let mut host: Vec<HostStep> = hooks.pre_start.into_iter().map(HostStep::Hook).collect();
+    host.extend(dirs.iter().cloned().map(HostStep::Cgroup));
 
     Ok(Plan {
         name: container_name(c),
         init: opts.init,
         clone: ns.clone,
         join: ns.join,
-        host: dirs.iter().cloned().map(HostStep::Cgroup).collect(),
+        host,
         parent,
         container,
         process,
         exec,
+        hooks: RunnerHooks {
+            start_host: hooks.start_host,
+            stop: hooks.stop,
+            post_stop: hooks.post_stop,
+        },
         cleanup: Cleanup {
             cgroups: dirs.into_iter().map(|d| d.path).collect(),
         },
         not_applied: p.not_applied,
     })
+}
+
+/// The process steps liblxc has applied when it runs a start hook: the bounding set is
+/// dropped (end of `lxc_setup`) and no_new_privs set; identity and the other sets are not.
+fn start_hook_confinement(process: &[ProcessStep]) -> Vec<ProcessStep> {
+    process
+        .iter()
+        .filter(|s| {
+            matches!(
+                s,
+                ProcessStep::DropBounding { .. } | ProcessStep::NoNewPrivs
+            )
+        })
+        .cloned()
+        .collect()
 }
 
 fn container_name(c: &Container) -> String {
@@ -154,6 +190,7 @@ impl Planner<'_> {
         ns: &namespaces::Namespaces,
         loopback_up: bool,
         interfaces: Vec<IfConfig>,
+        hooks: &hooks::PlannedHooks,
     ) -> Result<Vec<ContainerStep>, PlanError> {
         let mut steps = Vec::new();
         if ns.unshare_cgroup {
@@ -161,6 +198,18 @@ impl Planner<'_> {
         }
         let rootfs = self.rootfs()?;
         self.root_steps(rootfs, &mut steps)?;
+        // liblxc runs pre-mount hooks once `/` is a slave, before the rootfs is mounted.
+        let before_rootfs = steps
+            .iter()
+            .position(|s| {
+                !matches!(
+                    s,
+                    ContainerStep::UnshareCgroupNs | ContainerStep::MakeRootSlave
+                )
+            })
+            .unwrap_or(steps.len());
+        let pre_mount = hooks.pre_mount.iter().cloned().map(ContainerStep::Hook);
+        steps.splice(before_rootfs..before_rootfs, pre_mount);
         self.detach_host_dev(&mut steps);
         self.hostname(&mut steps);
         if loopback_up {
@@ -173,6 +222,9 @@ impl Planner<'_> {
         self.shmounts(&mut steps)?;
         mounts::mount_entries(&self.c.mounts, self.c.libvirt.is_some(), &mut steps)?;
         self.cgroup_automount(ns.unshare_cgroup, &mut steps);
+        // Mount hooks after every mount; autodev hooks before `/dev` is populated.
+        let mount_hooks = hooks.mount.iter().chain(&hooks.autodev).cloned();
+        steps.extend(mount_hooks.map(ContainerStep::Hook));
         self.dev_nodes(&mut steps);
         if let Some(r) = rootfs {
             mounts::pivot_root(r, &mut steps);

@@ -4,7 +4,7 @@
 
 use super::Finding;
 use lxconf_model::pointer::{self, NETWORKS};
-use lxconf_model::{Code, Container};
+use lxconf_model::{Code, Container, HookKind};
 
 pub(super) fn confinement(c: &Container) -> Vec<Finding> {
     let s = &c.security;
@@ -84,16 +84,28 @@ pub(super) fn confinement(c: &Container) -> Vec<Finding> {
     out
 }
 
-/// Hooks and network up/down scripts: the runner runs no host program.
+/// `lxconf run --no-hooks`: the hooks a start would run are not run. (clone and destroy
+/// hooks never run at a start, in liblxc either.)
+pub(super) fn hooks_skipped(c: &Container) -> Vec<Finding> {
+    let skipped = c
+        .hooks
+        .hooks
+        .iter()
+        .filter(|h| !matches!(h.kind, HookKind::Clone | HookKind::Destroy))
+        .count();
+    if skipped == 0 {
+        return Vec::new();
+    }
+    vec![Finding::new(
+        Code::R004,
+        pointer::HOOK_LIST,
+        format!("{skipped} hook(s) are not run (--no-hooks)"),
+    )]
+}
+
+/// Network up/down scripts: the runner runs the `lxc.hook.*` hooks, not these.
 fn hooks_not_run(c: &Container) -> Vec<Finding> {
     let mut out = Vec::new();
-    if !c.hooks.hooks.is_empty() {
-        out.push(Finding::new(
-            Code::R004,
-            pointer::HOOK_LIST,
-            format!("{} hook(s) are not run", c.hooks.hooks.len()),
-        ));
-    }
     for (position, n) in c.networks.iter().enumerate() {
         let field = match (&n.script_up, &n.script_down) {
             (Some(_), _) => pointer::network::SCRIPT_UP,

@@ -37,6 +37,11 @@ pub struct RunOptions {
     /// Write the cgroup limits the container got (read back from the kernel) to this host
     /// file before the command starts (`lxconf equiv` compares them).
     pub report_limits: Option<PathBuf>,
+    /// Run the model's `lxc.hook.*` hooks (false: report them as not run, R004).
+    pub run_hooks: bool,
+    /// The configuration file the model was read from, as given (hooks get it as
+    /// `LXC_CONFIG_FILE`); `None` when it came from stdin.
+    pub config_file: Option<String>,
 }
 
 impl RunOptions {
@@ -59,6 +64,8 @@ impl RunOptions {
             console_tty: tty,
             seed: nanos ^ (u64::from(pid) << 32),
             report_limits: None,
+            run_hooks: true,
+            config_file: None,
         }
     }
 
@@ -73,6 +80,8 @@ impl RunOptions {
             console_tty: None,
             seed: 0x5eed,
             report_limits: None,
+            run_hooks: true,
+            config_file: None,
         }
     }
 }

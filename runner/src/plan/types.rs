@@ -2,7 +2,7 @@
 
 use super::options::InitMode;
 use crate::cgroup::CgroupDir;
-use lxconf_model::{Cap, Code, CreateKind, IdKind, Namespace};
+use lxconf_model::{Cap, Code, CreateKind, HookKind, IdKind, Namespace};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::net::IpAddr;
@@ -170,6 +170,8 @@ pub struct IfConfig {
 pub enum HostStep {
     /// Create a cgroup and write its limits.
     Cgroup(CgroupDir),
+    /// Run a pre-start hook.
+    Hook(HookStep),
 }
 
 /// Steps of the runner on the container process, while it waits.
@@ -308,6 +310,65 @@ pub enum ContainerStep {
         /// CLOCK_MONOTONIC offset, ns.
         monotonic_ns: i64,
     },
+    /// Run a pre-mount, mount, autodev or start hook from the container process.
+    Hook(HookStep),
+}
+
+/// One `lxc.hook.*` command: `/bin/sh -c COMMAND` with exactly `env` (plus the run-time
+/// variables its flags ask for), its output sent to the runner's stderr. A hook that
+/// fails (exit status other than 0, or killed) fails the start, except stop and
+/// post-stop hooks, whose failure is a warning (as in liblxc).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HookStep {
+    /// Which hook.
+    pub kind: HookKind,
+    /// The shell text run by `/bin/sh -c` (`exec CMD NAME lxc TYPE` for version 0).
+    pub command: String,
+    /// The hook's program (the first word of the configured command), for messages.
+    pub program: String,
+    /// The environment.
+    pub env: Vec<String>,
+    /// Add `LXC_PID`, the host pid of the container's first process.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub pid_env: bool,
+    /// Add `LXC_<NS>_NS=/proc/RUNNER/fd/N` for the container's namespaces the runner holds.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub namespace_env: bool,
+    /// Append `ns:/proc/RUNNER/fd/N` arguments for them (version 0 stop hooks).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub namespace_args: bool,
+    /// Applied in the hook's process before exec (a start hook runs with the container's
+    /// bounding set and no_new_privs, as in liblxc).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub confine: Vec<ProcessStep>,
+}
+
+/// The hooks the runner itself runs in the host context after the container exists.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct RunnerHooks {
+    /// Once the container is set up (its start hooks ran), before its command starts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub start_host: Vec<HookStep>,
+    /// After the container ended, before its cgroups are removed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stop: Vec<HookStep>,
+    /// After the container's cgroups were removed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub post_stop: Vec<HookStep>,
+}
+
+impl RunnerHooks {
+    /// True when there is no hook.
+    pub fn is_empty(&self) -> bool {
+        self.start_host.is_empty() && self.stop.is_empty() && self.post_stop.is_empty()
+    }
+
+    /// True when the runner waits for the container to be set up before its command
+    /// starts: start-host hooks run then, and stop hooks need the container's namespaces,
+    /// which the runner opens then (the cgroup namespace exists only from then on).
+    pub fn sync_after_setup(&self) -> bool {
+        !self.start_host.is_empty() || !self.stop.is_empty() || !self.post_stop.is_empty()
+    }
 }
 
 /// A pty slave bound onto a device path (`/dev/console`, `/dev/tty1`...).
@@ -408,6 +469,9 @@ pub struct Plan {
     pub process: Vec<ProcessStep>,
     /// The command.
     pub exec: ExecSpec,
+    /// Hooks the runner runs after the container exists.
+    #[serde(skip_serializing_if = "RunnerHooks::is_empty")]
+    pub hooks: RunnerHooks,
     /// What is removed on exit: cgroup directories. Host interfaces are not listed: the
     /// executor removes only those it created, known by their index at run time.
     pub cleanup: Cleanup,

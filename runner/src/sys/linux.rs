@@ -885,6 +885,30 @@ impl Sys for LinuxSys {
         super::netlink::Rtnl::open()?.delete(name, index)
     }
 
+    fn wait_pid(&self, pid: Pid) -> SysResult<Exit> {
+        use nix::sys::wait::{waitpid, WaitStatus};
+        loop {
+            match waitpid(nix::unistd::Pid::from_raw(pid), None) {
+                Ok(WaitStatus::Exited(_, c)) => return Ok(Exit::Code(c)),
+                Ok(WaitStatus::Signaled(_, s, _)) => return Ok(Exit::Signal(s as i32)),
+                Ok(_) | Err(nix::errno::Errno::EINTR) => {}
+                Err(e) => return Err(SysError::errno("waitpid", e as i32)),
+            }
+        }
+    }
+
+    fn stdout_to_stderr(&self) -> SysResult<()> {
+        nix::unistd::dup2(2, 1)
+            .map(|_| ())
+            .map_err(|e| SysError::errno("dup2 stderr on stdout", e as i32))
+    }
+
+    fn open_ns(&self, pid: Pid, ns: Namespace) -> SysResult<Fd> {
+        let path = format!("/proc/{pid}/ns/{}", ns.name());
+        let f = std::fs::File::open(&path).map_err(|e| io_err(format!("open {path}"), e))?;
+        Ok(f.into_raw_fd())
+    }
+
     fn open_netns(&self, pid: Pid) -> SysResult<Fd> {
         let path = format!("/proc/{pid}/ns/net");
         let f = std::fs::File::open(&path).map_err(|e| io_err(format!("open {path}"), e))?;

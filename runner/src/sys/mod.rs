@@ -234,4 +234,13 @@ pub trait Sys {
     fn link_return(&self, netns: Fd, name: &str, host_name: &str) -> SysResult<()>;
     /// Configure an interface in the caller's network namespace.
     fn if_configure(&self, config: &IfConfig) -> SysResult<()>;
+
+    // Hooks.
+    /// Wait (blocking) for child `pid` to end.
+    fn wait_pid(&self, pid: Pid) -> SysResult<Exit>;
+    /// Make the caller's stdout a copy of its stderr (a hook's output stays off the
+    /// container's stdout).
+    fn stdout_to_stderr(&self) -> SysResult<()>;
+    /// Open namespace `ns` of process `pid` (`/proc/PID/ns/NAME`, close-on-exec).
+    fn open_ns(&self, pid: Pid, ns: Namespace) -> SysResult<Fd>;
 }

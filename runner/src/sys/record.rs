@@ -157,6 +157,14 @@ pub enum Call {
     IfConfigure {
         config: IfConfig,
     },
+    WaitPid {
+        pid: Pid,
+    },
+    StdoutToStderr,
+    OpenNs {
+        pid: Pid,
+        ns: Namespace,
+    },
 }
 
 /// The recording double.
@@ -183,6 +191,11 @@ pub struct RecordSys {
     signals: RefCell<VecDeque<i32>>,
     children: RefCell<Vec<Pid>>,
     pipe_data: RefCell<VecDeque<Vec<u8>>>,
+    /// Exit codes of forked children, by pid (what [`Sys::wait_pid`] returns).
+    exits: RefCell<BTreeMap<Pid, i32>>,
+    /// Exit statuses of hooks: a child whose exec'd shell text contains the key exits
+    /// with the value.
+    pub hook_status: RefCell<BTreeMap<String, i32>>,
 }
 
 impl RecordSys {
@@ -312,6 +325,7 @@ impl Sys for RecordSys {
         self.push(Call::Fork { pid });
         let code = child();
         self.push(Call::ChildExit { pid, code });
+        self.exits.borrow_mut().insert(pid, code);
         Ok(pid)
     }
     fn try_wait(&self, _pid: Pid) -> SysResult<Option<Exit>> {
@@ -542,5 +556,38 @@ impl Sys for RecordSys {
             config: config.clone(),
         });
         Ok(())
+    }
+    fn wait_pid(&self, pid: Pid) -> SysResult<Exit> {
+        self.push(Call::WaitPid { pid });
+        let calls = self.calls.borrow();
+        let forked = calls
+            .iter()
+            .rposition(|c| *c == Call::Fork { pid })
+            .unwrap_or(0);
+        let scripted = calls[forked..].iter().find_map(|c| match c {
+            Call::Exec { argv, .. } => self
+                .hook_status
+                .borrow()
+                .iter()
+                .find(|(key, _)| argv.iter().any(|a| a.contains(key.as_str())))
+                .map(|(_, status)| *status),
+            _ => None,
+        });
+        let code = scripted.unwrap_or_else(|| self.exits.borrow().get(&pid).copied().unwrap_or(0));
+        Ok(Exit::Code(code))
+    }
+    fn stdout_to_stderr(&self) -> SysResult<()> {
+        self.push(Call::StdoutToStderr);
+        Ok(())
+    }
+    fn open_ns(&self, pid: Pid, ns: Namespace) -> SysResult<Fd> {
+        self.push(Call::OpenNs { pid, ns });
+        let opened = self
+            .calls
+            .borrow()
+            .iter()
+            .filter(|c| matches!(c, Call::OpenNs { .. }))
+            .count();
+        Ok(40 + opened as Fd)
     }
 }

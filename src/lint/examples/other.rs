@@ -172,7 +172,7 @@ pub const EXAMPLES: &[Example] = &[
         bad: fixture!("R004", "bad.conf"),
         fixed: Some(fixture!("R004", "fixed.conf")),
         command: PLAN,
-        at: "hook(s) are not run",
+        at: "the up/down scripts are not run",
         needs_root: false,
     },
     Example {
