@@ -136,6 +136,9 @@ pub fn run_as_init(
     } else {
         Vec::new()
     };
+    if done {
+        running.release(&out.join("hold"));
+    }
     drop(running);
     let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap_or_default();
     if !done {
@@ -220,19 +223,42 @@ struct Created<'a> {
 }
 
 impl Created<'_> {
-    /// The host pid of the container's init: the child of libvirt's controller process
-    /// (`libvirt_lxc`), whose pid libvirt keeps in `/run/libvirt/lxc/NAME.pid`.
+    /// The pid of libvirt's controller process of the domain (`libvirt_lxc`), which libvirt
+    /// keeps in `/run/libvirt/lxc/NAME.pid`.
+    fn controller_pid(&self) -> Option<u32> {
+        std::fs::read_to_string(format!("/run/libvirt/lxc/{}.pid", self.name))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
+    /// The host pid of the container's init: the controller's child.
     fn init_pid(&self) -> Option<u32> {
-        let controller: u32 =
-            std::fs::read_to_string(format!("/run/libvirt/lxc/{}.pid", self.name))
-                .ok()?
-                .trim()
-                .parse()
-                .ok()?;
+        let controller = self.controller_pid()?;
         let children =
             std::fs::read_to_string(format!("/proc/{controller}/task/{controller}/children"))
                 .ok()?;
         children.split_whitespace().next()?.parse().ok()
+    }
+
+    /// Let the probe end by itself (a line on the FIFO it waits on), and wait a moment for
+    /// its init to exit. `virsh destroy` of a running init takes about 2 s here (libvirt
+    /// sends SIGTERM, which the init of a pid namespace without a handler never gets, and
+    /// waits before SIGKILL); of a domain whose init has exited, about 0.5 s.
+    fn release(&self, hold: &Path) {
+        use rustix::fs::{Mode, OFlags};
+        let init = self.init_pid();
+        // Non-blocking: with nobody reading (the probe died), opening fails instead of
+        // waiting forever.
+        if let Ok(fd) = rustix::fs::open(hold, OFlags::WRONLY | OFlags::NONBLOCK, Mode::empty()) {
+            let _ = rustix::io::write(&fd, b"\n");
+        }
+        let Some(init) = init else { return };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Path::new(&format!("/proc/{init}")).exists() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 }
 

@@ -38,7 +38,7 @@ fn probe_mounts(c: &lxconf_model::Container) -> Vec<(String, String)> {
 #[test]
 fn the_probe_replaces_init_and_its_arguments_and_gets_a_filesystem() {
     let a = args();
-    let domain = "<domain type='lxc'>\n  <name>web</name>\n  <os>\n    <type>exe</type>\n    <init>/sbin/init</init>\n    <initarg>--log</initarg>\n    <initarg>debug</initarg>\n    <initenv name='A'>1</initenv>\n  </os>\n  <devices>\n    <console type='pty'/>\n  </devices>\n</domain>\n";
+    let domain = "<domain type='lxc'>\n  <name>web</name>\n  <memory>65536</memory>\n  <os>\n    <type>exe</type>\n    <init>/sbin/init</init>\n    <initarg>--log</initarg>\n    <initarg>debug</initarg>\n    <initenv name='A'>1</initenv>\n  </os>\n  <devices>\n    <console type='pty'/>\n  </devices>\n</domain>\n";
     let p = inject(domain, &probe(&a)).expect("injected");
     assert_eq!(p.name, "web");
     assert_eq!(p.replaced_init, ["/sbin/init", "--log", "debug"]);
@@ -69,7 +69,7 @@ fn a_domain_without_init_devices_or_os_gets_them() {
         p.xml
     );
     let p = inject(
-        "<domain type='lxc'><name>e</name><os><type>exe</type></os><devices/></domain>",
+        "<domain type='lxc'><name>e</name><memory>65536</memory><os><type>exe</type></os><devices/></domain>",
         &probe(&a),
     )
     .expect("injected");
@@ -112,7 +112,7 @@ fn hostile_init_text_and_values_cannot_become_markup() {
         host_dir: dir,
         mount_point: MOUNT,
     };
-    let domain = "<domain type='lxc'><name>h&amp;x</name><os><type>exe</type><initarg>&lt;/initarg&gt;&lt;init&gt;/evil&lt;/init&gt;</initarg><init><![CDATA[</init><init>/evil]]></init></os><devices/></domain>";
+    let domain = "<domain type='lxc'><name>h&amp;x</name><memory>65536</memory><os><type>exe</type><initarg>&lt;/initarg&gt;&lt;init&gt;/evil&lt;/init&gt;</initarg><init><![CDATA[</init><init>/evil]]></init></os><devices/></domain>";
     let out = inject(domain, &p).expect("injected");
     assert_eq!(out.name, "h&x");
     assert_eq!(
