@@ -127,8 +127,8 @@ pub fn run_as_init(
         virsh: &virsh,
         name: &domain.name,
     };
-    let done = wait_for(&out.join("done"));
-    let limits = if done {
+    let done = wait_for(&out.join("done"), || running.controller_pid().is_some());
+    let limits = if done == Waited::Done {
         match running.init_pid() {
             Some(pid) => limits::read(pid, limit_models),
             None => vec!["(the container's init was not found)".to_string()],
@@ -136,17 +136,27 @@ pub fn run_as_init(
     } else {
         Vec::new()
     };
-    if done {
+    if done == Waited::Done {
         running.release(&out.join("hold"));
     }
     drop(running);
     let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap_or_default();
-    if !done {
-        return Err(failed(format!(
-            "the probe did not finish within {} s: {}",
-            PROBE_TIMEOUT.as_secs(),
-            read("errors").trim()
-        )));
+    match done {
+        Waited::Done => {}
+        Waited::Stopped => {
+            return Err(failed(format!(
+                "the domain stopped before the probe was done: its init did not run as the domain says (libvirt's log: /var/log/libvirt/lxc/{}.log){}",
+                domain.name,
+                with_colon(&read("errors"))
+            )))
+        }
+        Waited::TimedOut => {
+            return Err(failed(format!(
+                "the probe did not finish within {} s{}",
+                PROBE_TIMEOUT.as_secs(),
+                with_colon(&read("errors"))
+            )))
+        }
     }
     Ok(InitRun {
         stdout: read("result"),
@@ -204,16 +214,47 @@ fn write_script_dir(out: &Path, mount_point: &str, script: &str) -> std::io::Res
     Ok(())
 }
 
-/// Poll for `file` until the timeout.
-fn wait_for(file: &Path) -> bool {
+/// How waiting for the probe ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Waited {
+    /// It wrote its done file.
+    Done,
+    /// The domain stopped first.
+    Stopped,
+    /// Neither, within [`PROBE_TIMEOUT`].
+    TimedOut,
+}
+
+/// Poll for `file` while `running` says the domain runs, until the timeout.
+fn wait_for(file: &Path, running: impl Fn() -> bool) -> Waited {
     let deadline = Instant::now() + PROBE_TIMEOUT;
-    while !file.exists() {
+    loop {
+        if file.exists() {
+            return Waited::Done;
+        }
+        if !running() {
+            // The done file may have come just before the domain went.
+            return if file.exists() {
+                Waited::Done
+            } else {
+                Waited::Stopped
+            };
+        }
         if Instant::now() > deadline {
-            return false;
+            return Waited::TimedOut;
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    true
+}
+
+/// `: TEXT` for a non-empty text, nothing otherwise.
+fn with_colon(text: &str) -> String {
+    let text = text.trim();
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!(": {text}")
+    }
 }
 
 /// A domain this run created: destroyed when dropped, whatever happened.

@@ -1,8 +1,9 @@
 //! An LXC config under liblxc's `lxc-execute`: the probe is the command
 //! (`lxc-execute -n NAME -f CONF -P DIR -- /bin/sh -c SCRIPT probe MARKER`), its output
-//! comes back on the container's stdout. No setting is added to the config: lxc-execute
-//! 5.0 runs a command without a terminal as it is (measured: no `lxc.console.path`, no
-//! `lxc.tty.max` needed), so what the probe sees is what the config says.
+//! comes back on the container's stdout. lxc-execute 5.0 runs a command without a terminal
+//! as the config is (measured: no `lxc.console.path`, no `lxc.tty.max` needed), so what the
+//! probe sees is what the config says. One setting is overridden (`-s`): `lxc.ephemeral`
+//! is 0, or liblxc would delete the container's root filesystem when the probe ends.
 //!
 //! After its sections the probe prints the done marker and waits on its stdin, so the
 //! container is still running while its cgroup limits are read from the host; closing
@@ -10,6 +11,7 @@
 
 use super::{find_program, limits, observations, unique_name, EngineError, Probed, Side};
 use super::{DONE, PROBE_TIMEOUT};
+use lxconf_model::lxc_key::ExactKey;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -62,6 +64,11 @@ pub fn probe(side: &Side<'_>) -> Result<Probed, EngineError> {
         .arg(&config)
         .arg("-P")
         .arg(lxcpath.path());
+    // The one setting changed: an ephemeral container is destroyed when it stops, and
+    // liblxc then deletes its root filesystem (measured with lxc-execute 5.0: a `dir:`
+    // rootfs is gone after the run, also after a failed start). Management, not visible
+    // inside the container.
+    cmd.arg("-s").arg(format!("{}=0", ExactKey::Ephemeral));
     cmd.args(["--", "/bin/sh", "-c", &script(), "probe", &marker]);
     if let Some(dir) = side.include_base {
         cmd.current_dir(dir);
