@@ -39,9 +39,7 @@ pub struct EquivArgs {
     /// Directory relative includes are resolved against.
     #[arg(long, value_name = "DIR")]
     pub include_base: Option<std::path::PathBuf>,
-    /// Where the configurations run: `lxconf` runs both under `lxconf run`; `real` runs each
-    /// on the engine that owns its format (an LXC config under lxc-execute, a domain XML
-    /// under libvirt_lxc, a model document under `lxconf run`).
+    /// Where the configurations run (not with `--static`).
     #[arg(long, value_enum, default_value_t, conflicts_with = "static_only")]
     pub engine: EngineChoice,
     /// With `--engine real`: when the engine of a side is not installed or not reachable
