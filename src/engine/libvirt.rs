@@ -206,7 +206,7 @@ fn write_script_dir(out: &Path, mount_point: &str, script: &str) -> std::io::Res
     std::fs::set_permissions(&probe, std::fs::Permissions::from_mode(0o644))?;
     rustix::fs::mkfifoat(
         rustix::fs::CWD,
-        &out.join("hold"),
+        out.join("hold"),
         rustix::fs::Mode::from_raw_mode(0o666),
     )?;
     // mkfifo's mode is masked by the umask.
