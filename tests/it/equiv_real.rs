@@ -324,3 +324,64 @@ fn a_domain_that_stops_before_its_probe_is_done_is_reported_at_once() {
     );
     assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
 }
+
+/// With a memory limit both engines apply (a cgroup v1 key: this host's memory controller
+/// is a v1 hierarchy), the corpus config and its conversion are equivalent on the real
+/// engines: the limit libvirt_lxc enforces from `<memory>` is the one liblxc wrote.
+#[test]
+#[ignore = "needs root"]
+fn with_a_memory_limit_the_config_and_its_domain_are_equivalent_on_the_real_engines() {
+    let _containers = containers_lock();
+    ensure_libvirtd();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = corpus_config_on_busybox(dir.path(), "mount-auto-proc-sys.conf");
+    let mut text = std::fs::read_to_string(&config).expect("read");
+    text.push_str("lxc.cgroup.memory.limit_in_bytes = 64M\n");
+    std::fs::write(&config, text).expect("write");
+    let domain = converted(dir.path(), &config, "automount1");
+    let (code, v) = equiv_real(&config, &domain, &[]);
+    assert_eq!(code, Some(0), "{v:#}");
+    let limits = verdicts(&v)
+        .into_iter()
+        .find(|(n, _)| n == "cgroup limits")
+        .expect("cgroup limits");
+    assert_eq!(limits.1, "equal");
+}
+
+/// Device rules are compared as the kernel holds them (`devices.list`: the files the
+/// rules are written to cannot be read back).
+#[test]
+#[ignore = "needs root"]
+fn device_rules_are_compared_as_the_kernel_holds_them() {
+    let _containers = containers_lock();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = corpus_config_on_busybox(dir.path(), "mount-auto-proc-sys.conf");
+    let base = std::fs::read_to_string(&config).expect("read");
+    let with_rule = |rule: &str| {
+        let path = dir
+            .path()
+            .join(format!("{}.conf", rule.replace([' ', ':'], "_")));
+        std::fs::write(
+            &path,
+            format!("{base}lxc.cgroup.devices.deny = a\nlxc.cgroup.devices.allow = {rule}\n"),
+        )
+        .expect("write");
+        path
+    };
+    let (null, zero) = (with_rule("c 1:3 rwm"), with_rule("c 1:5 rwm"));
+    let (code, v) = equiv_real(&null, &null, &[]);
+    assert_eq!(code, Some(0), "{v:#}");
+    let (code, v) = equiv_real(&null, &zero, &[]);
+    assert_eq!(code, Some(1), "{v:#}");
+    let limits = v["observations"]
+        .as_array()
+        .expect("observations")
+        .iter()
+        .find(|o| o["name"] == "cgroup limits")
+        .expect("cgroup limits")
+        .to_string();
+    assert!(
+        limits.contains("devices.list c 1:3 rwm") && limits.contains("devices.list c 1:5 rwm"),
+        "{limits}"
+    );
+}
