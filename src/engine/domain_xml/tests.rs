@@ -158,3 +158,63 @@ fn what_is_not_a_domain_with_a_name_is_refused() {
         assert!(e.to_string().contains(want), "{text}: {e}");
     }
 }
+
+mod property {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Text with XML's specials, quotes, entity-like runs and markup-like runs.
+    fn hostile() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just("<".to_string()),
+                Just(">".to_string()),
+                Just("&".to_string()),
+                Just("&amp;".to_string()),
+                Just("&#x3c;".to_string()),
+                Just("'".to_string()),
+                Just("\"".to_string()),
+                Just("</init>".to_string()),
+                Just("<init>".to_string()),
+                Just("</os>".to_string()),
+                Just("<devices>".to_string()),
+                Just("]]>".to_string()),
+                Just("<![CDATA[".to_string()),
+                Just("<!--".to_string()),
+                "[a-z/ ]{0,4}",
+            ],
+            0..8,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        /// Whatever the domain holds (written raw into its init, initarg and title) and
+        /// whatever the probe's values are: no panic; and when the domain is one the
+        /// project's reader accepts, the copy is too, with exactly the probe's init and
+        /// one probe filesystem.
+        #[test]
+        fn injection_never_panics_and_keeps_the_probe_exact(
+            init in hostile(),
+            title in hostile(),
+            arg in hostile(),
+            dir in hostile(),
+        ) {
+            let domain = format!(
+                "<domain type='lxc'><name>p</name><title>{title}</title><memory>65536</memory><os><type>exe</type><init>{init}</init><initarg>{init}</initarg></os><devices/></domain>"
+            );
+            let args = vec![arg.clone(), "@m:".to_string()];
+            let host_dir = format!("/tmp/{dir}");
+            let probe = ProbeInit { init: "/bin/sh", args: &args, host_dir: &host_dir, mount_point: MOUNT };
+            let Ok(out) = inject(&domain, &probe) else { return Ok(()) };
+            if lxconf_parse::domxml::load("d.xml", &domain).has_errors() {
+                return Ok(());
+            }
+            let loaded = lxconf_parse::domxml::load("probe.xml", &out.xml);
+            prop_assert!(!loaded.has_errors(), "{:?}\n{}", loaded.diagnostics, out.xml);
+            let c = loaded.document.container;
+            prop_assert_eq!(c.init.command.clone(), vec!["/bin/sh".to_string(), arg, "@m:".to_string()]);
+            prop_assert_eq!(probe_mounts(&c), vec![(host_dir, MOUNT.to_string())]);
+        }
+    }
+}
