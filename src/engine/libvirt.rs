@@ -95,7 +95,8 @@ pub fn run_as_init(
     let dir = tempfile::tempdir().map_err(io("creating the probe directory"))?;
     let out = dir.path().join("out");
     let mount_point = format!("/dev/.{}", unique_name(&crate::probe::marker()));
-    write_script_dir(&out, &mount_point, script).map_err(io("writing the probe script"))?;
+    let hold =
+        write_script_dir(&out, &mount_point, script).map_err(io("writing the probe script"))?;
     let args = [format!("{mount_point}/probe.sh"), arg.to_string()];
     let host_dir = out
         .to_str()
@@ -137,7 +138,9 @@ pub fn run_as_init(
         Vec::new()
     };
     if done == Waited::Done {
-        running.release(&out.join("hold"));
+        running.release(hold);
+    } else {
+        drop(hold);
     }
     drop(running);
     let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap_or_default();
@@ -189,10 +192,16 @@ fn reachable_virsh() -> Result<PathBuf, EngineError> {
 }
 
 /// The directory bound into the container: the script, and a FIFO it waits on after it is
-/// done (nobody writes it: the container runs until it is destroyed). World-writable: with
-/// an `<idmap>` the container's root is an unprivileged user on the host; the directory
-/// above it (the temporary directory, 0700) keeps everyone else out.
-fn write_script_dir(out: &Path, mount_point: &str, script: &str) -> std::io::Result<()> {
+/// done; lxconf holds the FIFO's only writer, given back (the open end). The script opens
+/// the FIFO first, so when lxconf ends, by any signal too, its read sees the end of the
+/// file and the domain stops by itself. World-writable: with an `<idmap>` the container's
+/// root is an unprivileged user on the host; the directory above it (the temporary
+/// directory, 0700) keeps everyone else out.
+fn write_script_dir(
+    out: &Path,
+    mount_point: &str,
+    script: &str,
+) -> std::io::Result<rustix::fd::OwnedFd> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::create_dir(out)?;
     std::fs::set_permissions(out, std::fs::Permissions::from_mode(0o777))?;
@@ -200,7 +209,7 @@ fn write_script_dir(out: &Path, mount_point: &str, script: &str) -> std::io::Res
     std::fs::write(
         &probe,
         format!(
-            "exec > {mount_point}/result 2> {mount_point}/errors\n{script}\n: > {mount_point}/done\nread -r _ < {mount_point}/hold\n"
+            "exec 3< {mount_point}/hold > {mount_point}/result 2> {mount_point}/errors\n{script}\n: > {mount_point}/done\nread -r _ <&3\n"
         ),
     )?;
     std::fs::set_permissions(&probe, std::fs::Permissions::from_mode(0o644))?;
@@ -211,7 +220,12 @@ fn write_script_dir(out: &Path, mount_point: &str, script: &str) -> std::io::Res
     )?;
     // mkfifo's mode is masked by the umask.
     std::fs::set_permissions(out.join("hold"), std::fs::Permissions::from_mode(0o666))?;
-    Ok(())
+    // Read and write: opening a FIFO so never waits for a partner.
+    Ok(rustix::fs::open(
+        out.join("hold"),
+        rustix::fs::OFlags::RDWR | rustix::fs::OFlags::CLOEXEC,
+        rustix::fs::Mode::empty(),
+    )?)
 }
 
 /// How waiting for the probe ended.
@@ -283,18 +297,15 @@ impl Created<'_> {
         children.split_whitespace().next()?.parse().ok()
     }
 
-    /// Let the probe end by itself (a line on the FIFO it waits on), and wait a moment for
-    /// its init to exit. `virsh destroy` of a running init takes about 2 s here (libvirt
-    /// sends SIGTERM, which the init of a pid namespace without a handler never gets, and
-    /// waits before SIGKILL); of a domain whose init has exited, about 0.5 s.
-    fn release(&self, hold: &Path) {
-        use rustix::fs::{Mode, OFlags};
+    /// Let the probe end by itself (a line on the FIFO it waits on, then its end), and wait
+    /// a moment for its init to exit. `virsh destroy` of a running init takes about 2 s
+    /// here (libvirt sends SIGTERM, which the init of a pid namespace without a handler
+    /// never gets, and waits before SIGKILL); of a domain whose init has exited, about
+    /// 0.5 s.
+    fn release(&self, hold: rustix::fd::OwnedFd) {
         let init = self.init_pid();
-        // Non-blocking: with nobody reading (the probe died), opening fails instead of
-        // waiting forever.
-        if let Ok(fd) = rustix::fs::open(hold, OFlags::WRONLY | OFlags::NONBLOCK, Mode::empty()) {
-            let _ = rustix::io::write(&fd, b"\n");
-        }
+        let _ = rustix::io::write(&hold, b"\n");
+        drop(hold);
         let Some(init) = init else { return };
         let deadline = Instant::now() + Duration::from_secs(5);
         while Path::new(&format!("/proc/{init}")).exists() && Instant::now() < deadline {
