@@ -325,3 +325,21 @@ fn equiv_engine_and_static_conflict() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used with"));
 }
+
+/// `--fallback` stands in for a real engine: it means nothing without `--engine`.
+#[test]
+fn equiv_fallback_needs_an_engine() {
+    let out = lxconf(&[
+        "equiv",
+        "--fallback",
+        "lxconf",
+        "corpus/lxc/minimal.conf",
+        "corpus/lxc/minimal.conf",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--engine"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -44,7 +44,7 @@ pub struct EquivArgs {
     pub engine: EngineChoice,
     /// With `--engine real`: when the engine of a side is not installed or not reachable
     /// here, run that side under this engine instead (without it: exit 2).
-    #[arg(long, value_enum, value_name = "ENGINE")]
+    #[arg(long, value_enum, value_name = "ENGINE", requires = "engine")]
     pub fallback: Option<FallbackEngine>,
 }
 
