@@ -131,7 +131,8 @@ fn run_real(
         }
         Err(e) if e.is_unavailable() && fallback == Some(FallbackEngine::Lxconf) => {
             eprintln!(
-                "lxconf: {e}; `{}` runs under lxconf run instead (--fallback lxconf)",
+                "lxconf: {}; `{}` runs under lxconf run instead (--fallback lxconf)",
+                crate::snippet::escape(&e.to_string()),
                 crate::snippet::escape(side.file)
             );
             match Engine::Lxconf.probe(side) {
@@ -141,7 +142,7 @@ fn run_real(
                     ..ran(Engine::Lxconf, probed)
                 }),
                 Err(e) => {
-                    eprintln!("lxconf: {e}");
+                    eprintln!("lxconf: {}", crate::snippet::escape(&e.to_string()));
                     Err(EXIT_USAGE)
                 }
             }
@@ -152,7 +153,8 @@ fn run_real(
             } else {
                 ""
             };
-            eprintln!("lxconf: {e}{hint}");
+            // The engines' messages quote the configuration: control characters escaped.
+            eprintln!("lxconf: {}{hint}", crate::snippet::escape(&e.to_string()));
             Err(EXIT_USAGE)
         }
     }
