@@ -81,12 +81,22 @@ pub fn load(
     format: Option<Format>,
     base_dir: Option<&Path>,
 ) -> Result<(Format, Loaded), InputError> {
+    load_with_text(path, format, base_dir).map(|(format, _, loaded)| (format, loaded))
+}
+
+/// [`load`], also giving the text read (stdin can be read only once).
+pub fn load_with_text(
+    path: &str,
+    format: Option<Format>,
+    base_dir: Option<&Path>,
+) -> Result<(Format, String, Loaded), InputError> {
     let (name, text) = read_text(path)?;
     let options = LoadOptions {
         fs: &RealFs,
         base_dir: base_dir_or_cwd(base_dir),
     };
-    Ok(lxconf_parse::load(format, &name, &text, &options))
+    let (format, loaded) = lxconf_parse::load(format, &name, &text, &options);
+    Ok((format, text, loaded))
 }
 
 /// The directory relative includes are resolved against: `base_dir`, else the current

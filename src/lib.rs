@@ -4,6 +4,7 @@
 //! format; [`report`] renders diagnostics with miette.
 
 pub mod cli;
+pub mod engine;
 pub mod input;
 pub mod lint;
 pub mod output;

@@ -40,8 +40,19 @@ pub fn load_or_report(
     shown: Shown,
     consequence: &str,
 ) -> Result<Loaded, u8> {
-    let loaded = match input::load(file, format, include_base) {
-        Ok((_, loaded)) => loaded,
+    load_text_or_report(file, format, include_base, shown, consequence).map(|(_, _, loaded)| loaded)
+}
+
+/// [`load_or_report`], also giving the format and the text read.
+pub fn load_text_or_report(
+    file: &str,
+    format: Option<Format>,
+    include_base: Option<&Path>,
+    shown: Shown,
+    consequence: &str,
+) -> Result<(Format, String, Loaded), u8> {
+    let (format, text, loaded) = match input::load_with_text(file, format, include_base) {
+        Ok(read) => read,
         Err(e) => {
             eprintln!("lxconf: {e}");
             return Err(EXIT_USAGE);
@@ -59,5 +70,5 @@ pub fn load_or_report(
         eprintln!("lxconf: {file} has {errors} error(s); {consequence}");
         return Err(EXIT_INPUT);
     }
-    Ok(loaded)
+    Ok((format, text, loaded))
 }

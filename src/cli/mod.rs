@@ -11,7 +11,7 @@ pub mod show;
 pub mod to_native;
 pub mod upgrade;
 
-pub(crate) use load::{load_or_report, Shown};
+pub(crate) use load::{load_or_report, load_text_or_report, Shown};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;

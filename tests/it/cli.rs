@@ -297,3 +297,49 @@ fn a_yaml_model_document_converts_to_every_format_and_errors_are_located() {
     assert!(stderr.contains("bad.yaml:3:1"), "{stderr}");
     assert!(stderr.contains("line 2 column 7"), "{stderr}");
 }
+
+/// `lxconf equiv --help` names the engines and the fallback (a snapshot: the help is part
+/// of the interface).
+#[test]
+fn equiv_help_names_the_engines() {
+    let out = lxconf(&["equiv", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots/cli");
+    settings.bind(|| {
+        insta::assert_snapshot!("equiv-help", String::from_utf8_lossy(&out.stdout));
+    });
+}
+
+/// `--engine` chooses where a run happens: it means nothing with `--static`.
+#[test]
+fn equiv_engine_and_static_conflict() {
+    let out = lxconf(&[
+        "equiv",
+        "--static",
+        "--engine",
+        "real",
+        "corpus/lxc/minimal.conf",
+        "corpus/lxc/minimal.conf",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used with"));
+}
+
+/// `--fallback` stands in for a real engine: it means nothing without `--engine`.
+#[test]
+fn equiv_fallback_needs_an_engine() {
+    let out = lxconf(&[
+        "equiv",
+        "--fallback",
+        "lxconf",
+        "corpus/lxc/minimal.conf",
+        "corpus/lxc/minimal.conf",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--engine"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

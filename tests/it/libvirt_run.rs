@@ -1,12 +1,11 @@
 //! Differential runs against libvirt_lxc: a domain runs under the libvirtd that
 //! `scripts/test-all.sh` starts (in a private mount namespace where the host's hybrid cgroup
 //! layout needs it), with a probe as its init that writes what the container sees into a
-//! bound directory. `virsh lxc-enter-namespace` would not do: it runs with the host's
+//! bound directory (`lxconf::engine::libvirt::run_as_init`, the engine of `lxconf equiv
+//! --engine real`). `virsh lxc-enter-namespace` would not do: it runs with the host's
 //! capabilities, not the container's.
 
 use crate::support::*;
-use std::path::Path;
-use std::time::{Duration, Instant};
 
 /// The bounding capability set in a `/proc/PID/status` text.
 fn bounding_set(status: &str) -> u64 {
@@ -17,39 +16,24 @@ fn bounding_set(status: &str) -> u64 {
         .expect("a CapBnd line")
 }
 
-/// Run a domain whose init is `/bin/sh /out/probe.sh` under libvirt_lxc and return what the
-/// probe wrote to `/out/result`. `features` goes inside `<domain>`, `devices` inside its
-/// `<devices>`.
-fn run_under_libvirt(dir: &Path, name: &str, features: &str, devices: &str, probe: &str) -> String {
-    let out = dir.join("out");
-    std::fs::create_dir_all(&out).expect("mkdir");
-    std::fs::write(out.join("probe.sh"), format!("{probe}\n> /out/done\n")).expect("write probe");
-    let xml = format!(
-        "<domain type='lxc'>\n  <name>{name}</name>\n  <memory unit='KiB'>262144</memory>\n  <os>\n    <type>exe</type>\n    <init>/bin/sh</init>\n    <initarg>/out/probe.sh</initarg>\n  </os>\n{features}  <devices>\n    <filesystem type='mount'>\n      <source dir='{}'/>\n      <target dir='/out'/>\n    </filesystem>\n{devices}    <console type='pty'/>\n  </devices>\n</domain>\n",
-        out.display()
-    );
-    let path = dir.join(format!("{name}.xml"));
-    std::fs::write(&path, &xml).expect("write domain");
-    let virsh = |args: &[&str]| {
-        std::process::Command::new("virsh")
-            .args(["-q", "-c", "lxc:///system"])
-            .args(args)
-            .output()
-            .expect("virsh must exist: ./scripts/test-all.sh installs libvirt-clients")
-    };
-    let created = virsh(&["create", path.to_str().expect("utf8")]);
-    assert!(
-        created.status.success(),
-        "libvirt_lxc cannot run {name} (scripts/test-all.sh starts libvirtd so that it can): {}",
-        String::from_utf8_lossy(&created.stderr)
-    );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !out.join("done").exists() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = virsh(&["destroy", name]);
-    std::fs::read_to_string(out.join("result"))
-        .unwrap_or_else(|e| panic!("the probe of {name} wrote nothing ({e}):\n{xml}"))
+/// A domain named `name` whose init is `/bin/sh`; `features` goes inside `<domain>`,
+/// `devices` inside its `<devices>`.
+fn domain(name: &str, features: &str, devices: &str) -> String {
+    format!(
+        "<domain type='lxc'>\n  <name>{name}</name>\n  <memory unit='KiB'>262144</memory>\n  <os>\n    <type>exe</type>\n    <init>/bin/sh</init>\n  </os>\n{features}  <devices>\n{devices}    <console type='pty'/>\n  </devices>\n</domain>\n"
+    )
+}
+
+/// Run `probe` (shell) as the init of `xml` under libvirt_lxc (`lxconf equiv --engine
+/// real`'s engine: a copy of the domain with the probe as init and a bound directory for
+/// its output, always destroyed) and return what it printed.
+fn run_under_libvirt(xml: &str, probe: &str) -> String {
+    ensure_libvirtd();
+    lxconf::engine::libvirt::run_as_init(xml, probe, "probe", &[])
+        .unwrap_or_else(|e| {
+            panic!("libvirt_lxc cannot run the domain (scripts/test-all.sh starts libvirtd so that it can): {e}\n{xml}")
+        })
+        .stdout
 }
 
 /// libvirt's capability defaults, as the model states them, are what libvirt_lxc applies:
@@ -60,7 +44,6 @@ fn run_under_libvirt(dir: &Path, name: &str, features: &str, devices: &str, prob
 fn libvirt_default_capabilities_are_what_libvirt_lxc_applies() {
     let _containers = containers_lock();
     let host = bounding_set(&std::fs::read_to_string("/proc/self/status").expect("status"));
-    let dir = tempfile::tempdir().expect("tempdir");
     for (name, features) in [
         ("lxconf-caps-none", ""),
         (
@@ -68,15 +51,8 @@ fn libvirt_default_capabilities_are_what_libvirt_lxc_applies() {
             "  <features>\n    <capabilities policy='default'/>\n  </features>\n",
         ),
     ] {
-        let seen = run_under_libvirt(
-            &dir.path().join(name),
-            name,
-            features,
-            "",
-            "grep CapBnd /proc/self/status > /out/result",
-        );
-        let xml = std::fs::read_to_string(dir.path().join(name).join(format!("{name}.xml")))
-            .expect("read domain");
+        let xml = domain(name, features, "");
+        let seen = run_under_libvirt(&xml, "grep CapBnd /proc/self/status");
         let model = lxconf_parse::domxml::load("probe.xml", &xml);
         assert!(!model.has_errors(), "{:?}", model.diagnostics);
         let dropped: u64 = model
@@ -104,15 +80,11 @@ fn loopback_is_up_with_an_interface_as_under_libvirt_lxc() {
     let dir = tempfile::tempdir().expect("tempdir");
     let name = "lxconf-lo-ethernet";
     let interface = "    <interface type='ethernet'>\n      <link state='up'/>\n    </interface>\n";
-    let seen = run_under_libvirt(
-        &dir.path().join(name),
-        name,
-        "",
-        interface,
-        "ip -o link show lo > /out/result",
-    );
+    let text = domain(name, "", interface);
+    let seen = run_under_libvirt(&text, "ip -o link show lo");
     assert!(seen.contains(",UP"), "libvirt_lxc's loopback: {seen}");
-    let xml = dir.path().join(name).join(format!("{name}.xml"));
+    let xml = dir.path().join(format!("{name}.xml"));
+    std::fs::write(&xml, &text).expect("write domain");
     let plan = lxconf(&["run", "--plan", xml.to_str().expect("utf8")]);
     let text = String::from_utf8_lossy(&plan.stdout);
     assert!(
@@ -131,19 +103,25 @@ fn the_hello_world_application_container_runs_as_under_libvirt_lxc() {
     let _containers = containers_lock();
     let dir = tempfile::tempdir().expect("tempdir");
     let name = "helloworld";
-    let probe = "{ hostname; awk '$2 == \"/sys\" { split($4, o, \",\"); print \"/sys\", o[1] }' /proc/self/mounts | tail -n 1; } > /out/result";
-    let libvirt = run_under_libvirt(&dir.path().join(name), name, "", "", probe);
-    let out = dir.path().join(name).join("out");
-    std::fs::remove_file(out.join("result")).expect("rm result");
-    std::fs::remove_file(out.join("done")).expect("rm done");
-    let xml = dir.path().join(name).join(format!("{name}.xml"));
-    let run = lxconf(&["run", xml.to_str().expect("utf8")]);
+    let probe = "hostname; awk '$2 == \"/sys\" { split($4, o, \",\"); print \"/sys\", o[1] }' /proc/self/mounts | tail -n 1";
+    let text = domain(name, "", "");
+    let libvirt = run_under_libvirt(&text, probe);
+    let xml = dir.path().join(format!("{name}.xml"));
+    std::fs::write(&xml, &text).expect("write domain");
+    let run = lxconf(&[
+        "run",
+        xml.to_str().expect("utf8"),
+        "--",
+        "/bin/sh",
+        "-c",
+        probe,
+    ]);
     assert!(
         run.status.success(),
         "lxconf run: {}",
         String::from_utf8_lossy(&run.stderr)
     );
-    let lxconf_seen = std::fs::read_to_string(out.join("result")).expect("lxconf's probe");
+    let lxconf_seen = String::from_utf8_lossy(&run.stdout).into_owned();
     assert_eq!(
         lxconf_seen, libvirt,
         "lxconf run (left) against libvirt_lxc (right)"

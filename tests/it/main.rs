@@ -12,6 +12,7 @@ mod corpus;
 mod domxml;
 mod domxml_generated;
 mod equiv;
+mod equiv_real;
 mod examples;
 mod fidelity;
 mod from_native;

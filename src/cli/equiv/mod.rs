@@ -1,7 +1,10 @@
 //! `lxconf equiv`: do two configurations (any formats) describe the same container?
 
+mod engines;
+
 use super::{load_or_report, FromFormat, Shown, EXIT_INPUT, EXIT_OK, EXIT_USAGE};
 use clap::{Args, ValueEnum};
+pub use engines::{EngineChoice, FallbackEngine, Ran};
 use lxconf_model::equiv::{compare, Observation, Status};
 
 /// Output format.
@@ -36,6 +39,13 @@ pub struct EquivArgs {
     /// Directory relative includes are resolved against.
     #[arg(long, value_name = "DIR")]
     pub include_base: Option<std::path::PathBuf>,
+    /// Where the configurations run (not with `--static`).
+    #[arg(long, value_enum, default_value_t, conflicts_with = "static_only")]
+    pub engine: EngineChoice,
+    /// With `--engine real`: when the engine of a side is not installed or not reachable
+    /// here, run that side under this engine instead (without it: exit 2).
+    #[arg(long, value_enum, value_name = "ENGINE", requires = "engine")]
+    pub fallback: Option<FallbackEngine>,
 }
 
 fn short(v: &serde_json::Value) -> String {
@@ -112,19 +122,14 @@ pub fn run(args: EquivArgs) -> u8 {
 
 /// Run both configurations under the probe and compare what each container sees.
 fn run_probes(args: &EquivArgs) -> u8 {
-    let mut probes = Vec::new();
-    for file in [&args.a, &args.b] {
-        match crate::probe::run(file, args.include_base.as_deref()) {
-            Ok(p) => probes.push(p),
-            Err(e) => {
-                eprintln!("lxconf: {e}");
-                return EXIT_USAGE;
-            }
-        }
-    }
-    let compared = crate::probe::compare(&probes[0], &probes[1]);
+    let ran = match engines::run_sides(args) {
+        Ok(ran) => ran,
+        Err(code) => return code,
+    };
+    let compared = crate::probe::compare(&ran[0].observations, &ran[1].observations);
     match args.format {
         EquivFormat::Human => {
+            engines::print_where(&ran);
             crate::outln!("{:<22} {:<22} details", "observation", "verdict");
             for c in &compared {
                 let verdict = match c.status {
@@ -147,6 +152,7 @@ fn run_probes(args: &EquivArgs) -> u8 {
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
                 "mode": "run",
+                "engines": ran,
                 "equivalent": compared.iter().all(|c| c.status != Status::Unexpected),
                 "observations": compared,
             }))
