@@ -133,10 +133,10 @@ fn the_hello_world_application_container_runs_as_under_libvirt_lxc() {
 const MARKER: &str = "@lxconf-probe:";
 
 /// A busybox root filesystem with the applets the probe uses.
-fn busybox_rootfs(dir: &Path) {
+fn busybox_rootfs(dir: &std::path::Path) {
     let busybox = ["/bin/busybox", "/usr/bin/busybox"]
         .into_iter()
-        .find(|p| Path::new(p).exists())
+        .find(|p| std::path::Path::new(p).exists())
         .expect("busybox-static is missing: run ./scripts/test-all.sh (it installs it)");
     for d in ["bin", "proc", "sys", "dev", "tmp", "etc"] {
         std::fs::create_dir_all(dir.join(d)).expect("mkdir");
@@ -150,30 +150,20 @@ fn busybox_rootfs(dir: &Path) {
 }
 
 /// A documentation domain made runnable here, changing only what this host cannot give
-/// it: the probe replaces its init, a bound /out receives what the probe sees, the root
-/// filesystem is a busybox tree, a `<uuid>` replaces libvirt's random one, and an
-/// `<interface type='network'>` becomes `type='ethernet'` (a libvirt network needs a
-/// bridge with NAT, which this machine must not create).
-fn runnable(doc: &str, rootfs: &Path, out: &Path) -> String {
+/// it: the root filesystem is a busybox tree, a `<uuid>` replaces libvirt's random one,
+/// an `<interface type='network'>` becomes `type='ethernet'` (a libvirt network needs
+/// a bridge with NAT, which this machine must not create), and the `<emulator>` path of
+/// another distribution goes (libvirt then uses its own). The probe replaces its init.
+fn runnable(doc: &str, rootfs: &std::path::Path) -> String {
     let mut xml = String::new();
     for line in doc.lines() {
-        let t = line.trim();
-        if t.starts_with("<initarg>") || t.starts_with("<emulator>") {
+        if line.trim().starts_with("<emulator>") {
             continue;
         }
-        if t.starts_with("<init>") {
-            xml.push_str("    <init>/bin/sh</init>\n    <initarg>/out/probe.sh</initarg>\n");
-        } else if t.starts_with("<name>") {
-            xml.push_str(line);
-            xml.push_str("\n  <uuid>6c78636f-6e66-4d00-8000-0000000000aa</uuid>\n");
-        } else if t == "</devices>" {
-            xml.push_str(&format!(
-                "    <filesystem type='mount'>\n      <source dir='{}'/>\n      <target dir='/out'/>\n    </filesystem>\n{line}\n",
-                out.display()
-            ));
-        } else {
-            xml.push_str(line);
-            xml.push('\n');
+        xml.push_str(line);
+        xml.push('\n');
+        if line.trim().starts_with("<name>") {
+            xml.push_str("  <uuid>6c78636f-6e66-4d00-8000-0000000000aa</uuid>\n");
         }
     }
     xml.replace("/opt/vm-1-root", &rootfs.display().to_string())
@@ -183,52 +173,38 @@ fn runnable(doc: &str, rootfs: &Path, out: &Path) -> String {
         )
 }
 
-/// Write the probe into `out`: it sources the probe script of `lxconf equiv` and signals
-/// completion.
-fn write_probe(out: &Path) {
-    std::fs::create_dir_all(out).expect("mkdir out");
-    std::fs::write(out.join("probe-body.sh"), lxconf::probe::SCRIPT).expect("write probe");
-    std::fs::write(
-        out.join("probe.sh"),
-        format!("set -- '{MARKER}'\n. /out/probe-body.sh > /out/result 2>&1\n> /out/done\n"),
-    )
-    .expect("write probe");
-}
-
-/// Run the domain at `xml` under libvirt_lxc, then under `lxconf run`; what each probe saw.
-fn observe_both(name: &str, xml: &Path, out: &Path) -> [lxconf::probe::Observations; 2] {
-    let virsh = |args: &[&str]| {
-        std::process::Command::new("virsh")
-            .args(["-q", "-c", "lxc:///system"])
-            .args(args)
-            .output()
-            .expect("virsh must exist: ./scripts/test-all.sh installs libvirt-clients")
-    };
-    let created = virsh(&["create", xml.to_str().expect("utf8")]);
-    assert!(
-        created.status.success(),
-        "libvirt_lxc cannot run {name}: {}",
-        String::from_utf8_lossy(&created.stderr)
-    );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !out.join("done").exists() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = virsh(&["destroy", name]);
-    let libvirt = std::fs::read_to_string(out.join("result"))
-        .unwrap_or_else(|e| panic!("the probe of {name} wrote nothing under libvirt_lxc ({e})"));
-    std::fs::remove_file(out.join("result")).expect("rm result");
-    std::fs::remove_file(out.join("done")).expect("rm done");
-    let run = lxconf(&["run", xml.to_str().expect("utf8")]);
+/// What the probe of `lxconf equiv` sees in the domain `xml` under libvirt_lxc (as its
+/// init), then under `lxconf run` (as its command). The directory the engine binds under
+/// /dev for the probe's output is left out.
+fn observe_both(xml: &str, path: &std::path::Path) -> [lxconf::probe::Observations; 2] {
+    ensure_libvirtd();
+    let libvirt = lxconf::engine::libvirt::run_as_init(xml, lxconf::probe::SCRIPT, MARKER, &[])
+        .unwrap_or_else(|e| panic!("libvirt_lxc cannot run the domain: {e}\n{xml}"))
+        .stdout;
+    let run = lxconf(&[
+        "run",
+        path.to_str().expect("utf8"),
+        "--",
+        "/bin/sh",
+        "-c",
+        lxconf::probe::SCRIPT,
+        "probe",
+        MARKER,
+    ]);
     assert!(
         run.status.success(),
-        "lxconf run {name}: {}",
+        "lxconf run: {}",
         String::from_utf8_lossy(&run.stderr)
     );
-    let ours = std::fs::read_to_string(out.join("result")).expect("lxconf's probe");
+    let mut libvirt = lxconf::probe::parse(&libvirt, MARKER);
+    for section in ["mounts", "dev"] {
+        if let Some(lines) = libvirt.get_mut(section) {
+            lines.retain(|l| !l.starts_with("/dev/.") && !l.starts_with('.'));
+        }
+    }
     [
-        lxconf::probe::parse(&libvirt, MARKER),
-        lxconf::probe::parse(&ours, MARKER),
+        libvirt,
+        lxconf::probe::parse(&String::from_utf8_lossy(&run.stdout), MARKER),
     ]
 }
 
@@ -245,7 +221,6 @@ fn documented(section: &str, line: &str) -> bool {
 #[ignore = "needs root"]
 fn documentation_domains_look_the_same_from_inside_under_libvirt_lxc_and_lxconf() {
     let _containers = containers_lock();
-    ensure_libvirtd();
     let dir = tempfile::tempdir().expect("tempdir");
     let rootfs = dir.path().join("rootfs");
     busybox_rootfs(&rootfs);
@@ -259,17 +234,10 @@ fn documentation_domains_look_the_same_from_inside_under_libvirt_lxc_and_lxconf(
         "initargs.xml",
     ] {
         let doc = std::fs::read_to_string(examples.join(file)).expect("example");
-        let out = dir.path().join(file).join("out");
-        write_probe(&out);
-        let xml = runnable(&doc, &rootfs, &out);
-        let path = dir.path().join(file).join("domain.xml");
+        let xml = runnable(&doc, &rootfs);
+        let path = dir.path().join(file);
         std::fs::write(&path, &xml).expect("write domain");
-        let name = lxconf_parse::domxml::load(file, &xml)
-            .document
-            .container
-            .name
-            .expect("a name");
-        let [libvirt, ours] = observe_both(&name, &path, &out);
+        let [libvirt, ours] = observe_both(&xml, &path);
         for section in ["hostname", "capabilities", "environment", "mounts", "dev"] {
             assert!(
                 libvirt.get(section).is_some_and(|lines| !lines.is_empty()),
