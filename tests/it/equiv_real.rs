@@ -369,6 +369,23 @@ fn device_rules_are_compared_as_the_kernel_holds_them() {
         path
     };
     let (null, zero) = (with_rule("c 1:3 rwm"), with_rule("c 1:5 rwm"));
+    // Under the runner too: it used to read the limits back from devices.deny (EINVAL,
+    // exit 2).
+    let ours = lxconf(&[
+        "equiv",
+        "--format",
+        "json",
+        null.to_str().expect("utf8"),
+        zero.to_str().expect("utf8"),
+    ]);
+    assert_eq!(
+        ours.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&ours.stderr)
+    );
+    let text = String::from_utf8_lossy(&ours.stdout);
+    assert!(text.contains("devices.list c 1:5 rwm"), "{text}");
     let (code, v) = equiv_real(&null, &null, &[]);
     assert_eq!(code, Some(0), "{v:#}");
     let (code, v) = equiv_real(&null, &zero, &[]);

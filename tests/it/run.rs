@@ -258,3 +258,73 @@ fn devpts_ptmx_and_ttys_are_what_lxc_execute_sets_up() {
         "lxconf run (left) against lxc-execute (right)"
     );
 }
+
+/// `lxc.time.offset.boot` without a proc automount: liblxc writes the offsets through the
+/// host's /proc, so the container starts and its boot clock is offset. The runner used to
+/// write them after pivot_root, where such a container has no /proc, and failed to start.
+#[test]
+#[ignore = "needs root"]
+fn time_offsets_apply_without_a_proc_automount_as_under_lxc_execute() {
+    let _containers = crate::support::containers_lock();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rootfs = dir.path().join("rootfs");
+    busybox_root(&rootfs).expect("busybox-static is missing: run ./scripts/test-all.sh");
+    for applet in ["mount", "cut"] {
+        std::os::unix::fs::symlink("busybox", rootfs.join("bin").join(applet)).expect("applet");
+    }
+    let conf = dir.path().join("time.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "lxc.uts.name = timetest\nlxc.rootfs.path = dir:{}\nlxc.time.offset.boot = 86400s\n\
+             lxc.console.path = none\nlxc.tty.max = 0\nlxc.pty.max = 0\n",
+            rootfs.display()
+        ),
+    )
+    .expect("config");
+    // Days of boot time the container sees, from a proc it mounts itself.
+    let script = "mount -t proc proc /proc && cut -d. -f1 /proc/uptime";
+    let lxc = Command::new("lxc-execute")
+        .args(["-n", "lxconf-timetest", "-f"])
+        .arg(&conf)
+        .arg("-P")
+        .arg(dir.path())
+        .args(["--", "/bin/sh", "-c", script])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("lxc-execute is not installed (apt-get install lxc)");
+    assert!(
+        lxc.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lxc.stderr)
+    );
+    let ours = lxconf(&[
+        "run",
+        conf.to_str().expect("utf8"),
+        "--",
+        "/bin/sh",
+        "-c",
+        script,
+    ]);
+    assert!(
+        ours.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ours.stderr)
+    );
+    let host: u64 = std::fs::read_to_string("/proc/uptime")
+        .expect("uptime")
+        .split('.')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("seconds");
+    for (engine, out) in [("lxc-execute", &lxc.stdout), ("lxconf run", &ours.stdout)] {
+        let seen: u64 = String::from_utf8_lossy(out)
+            .trim()
+            .parse()
+            .expect("seconds");
+        assert!(
+            seen >= host + 86_400 && seen < host + 86_400 + 60,
+            "{engine}: boot time {seen} s, host {host} s"
+        );
+    }
+}

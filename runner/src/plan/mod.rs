@@ -98,8 +98,17 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
     if let Some(to) = &opts.report_limits {
         let files = dirs
             .iter()
-            .flat_map(|d| d.writes.iter().map(|(f, _)| d.path.join(f)))
-            .collect();
+            .flat_map(|d| {
+                d.writes
+                    .iter()
+                    .map(|(f, _)| d.path.join(readable_limit_file(f)))
+            })
+            .fold(Vec::new(), |mut files: Vec<std::path::PathBuf>, f| {
+                if !files.contains(&f) {
+                    files.push(f);
+                }
+                files
+            });
         parent.push(ParentStep::ReportLimits {
             to: to.clone(),
             files,
@@ -161,6 +170,16 @@ fn start_hook_confinement(process: &[ProcessStep]) -> Vec<ProcessStep> {
         })
         .cloned()
         .collect()
+}
+
+/// The file that shows what a limit file set: the v1 device rules are written to
+/// `devices.allow`/`devices.deny`, which cannot be read (EINVAL), and read back from
+/// `devices.list`.
+fn readable_limit_file(file: &str) -> &str {
+    match file {
+        "devices.allow" | "devices.deny" => "devices.list",
+        other => other,
+    }
 }
 
 fn container_name(c: &Container) -> String {
@@ -226,14 +245,17 @@ impl Planner<'_> {
         let mount_hooks = hooks.mount.iter().chain(&hooks.autodev).cloned();
         steps.extend(mount_hooks.map(ContainerStep::Hook));
         self.dev_nodes(&mut steps);
+        // liblxc writes the offsets through the host's /proc (the parent writes
+        // /proc/PID/timens_offsets): before pivot_root the host's /proc is still there, so
+        // a container without a proc automount gets its offsets too.
+        if ns.time {
+            steps.push(kernel::time_namespace(self.c));
+        }
         if let Some(r) = rootfs {
             mounts::pivot_root(r, &mut steps);
         }
         self.boot_id(&mut steps);
         kernel::sysctls(self.c, &mut steps)?;
-        if ns.time {
-            steps.push(kernel::time_namespace(self.c));
-        }
         Ok(steps)
     }
 
