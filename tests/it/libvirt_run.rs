@@ -262,3 +262,34 @@ fn documentation_domains_look_the_same_from_inside_under_libvirt_lxc_and_lxconf(
     failures.dedup();
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// libvirt creates a missing mount point: a `<filesystem type='ram'>` on `/dev/shm` (libvirt's
+/// /dev has no shm) runs under both engines with the same mount. `lxconf run` used to fail
+/// to start ("target: No such file or directory").
+#[test]
+#[ignore = "needs root"]
+fn a_ram_filesystem_on_a_missing_mount_point_runs_as_under_libvirt_lxc() {
+    let _containers = containers_lock();
+    let devices = "    <filesystem type='ram'>\n      <source usage='1024'/>\n      <target dir='/dev/shm'/>\n    </filesystem>\n";
+    let xml = domain("lxconf-ram-shm", "", devices);
+    let probe = "grep ' /dev/shm ' /proc/self/mounts";
+    let libvirt = run_under_libvirt(&xml, probe);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("shm.xml");
+    std::fs::write(&path, &xml).expect("write");
+    let ours = lxconf(&[
+        "run",
+        path.to_str().expect("utf8"),
+        "--",
+        "/bin/sh",
+        "-c",
+        probe,
+    ]);
+    assert!(
+        ours.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ours.stderr)
+    );
+    assert!(libvirt.contains("size=1024k"), "{libvirt}");
+    assert_eq!(String::from_utf8_lossy(&ours.stdout), libvirt);
+}

@@ -500,9 +500,12 @@ pub(super) fn mount_entries(
     steps: &mut Vec<ContainerStep>,
 ) -> Result<(), PlanError> {
     for m in mounts {
-        if libvirt && m.create.is_none() && m.bind != BindKind::None {
+        if libvirt && m.create.is_none() {
             let mut m = m.clone();
-            m.create = Some(libvirt_target_kind(&m.source));
+            m.create = Some(match m.bind {
+                BindKind::None => CreateKind::Dir,
+                BindKind::Bind | BindKind::Rbind => libvirt_target_kind(&m.source),
+            });
             mount_entry(&m, steps)?;
         } else {
             mount_entry(m, steps)?;
@@ -511,8 +514,9 @@ pub(super) fn mount_entries(
     Ok(())
 }
 
-/// libvirt creates a missing bind target to match its source: an empty file for a file,
-/// a directory otherwise (a host fact read when planning).
+/// libvirt creates a missing mount point: for a bind, to match its source (an empty file
+/// for a file, a directory otherwise; a host fact read when planning), a directory for a
+/// filesystem (`<filesystem type='ram'>` on `/dev/shm`).
 fn libvirt_target_kind(source: &str) -> CreateKind {
     match std::fs::metadata(source) {
         Ok(meta) if !meta.is_dir() => CreateKind::File,
