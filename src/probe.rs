@@ -22,6 +22,8 @@ echo "$1"mounts; if [ -r /proc/self/mountinfo ]; then while read -r id parent de
 echo "$1"interfaces; ls /sys/class/net 2>/dev/null | sort
 echo "$1"limits; tail -n +2 /proc/self/limits 2>/dev/null
 echo "$1"dev; ls /dev 2>/dev/null | sort
+echo "$1"loopback; cat /sys/class/net/lo/flags 2>/dev/null || echo '(no /sys)'
+echo "$1"namespaces; for n in cgroup ipc mnt net pid time user uts; do echo "$n $(readlink /proc/self/ns/$n 2>/dev/null)"; done
 "#;
 
 /// A section marker no container can guess: 128 random bits (the standard library's
@@ -39,6 +41,30 @@ pub fn marker() -> String {
 /// Observations: section name → lines.
 pub type Observations = BTreeMap<String, Vec<String>>;
 
+/// The section naming the container's namespaces.
+const NAMESPACES: &str = "namespaces";
+
+/// Namespace identities differ in every run: a namespace is compared as `host` (the one
+/// this process, on the host, is in) or `own`, or `(no /proc)` when the container cannot
+/// see it.
+fn namespaces_against_host(obs: &mut Observations) {
+    let Some(lines) = obs.get_mut(NAMESPACES) else {
+        return;
+    };
+    for line in lines.iter_mut() {
+        let (name, link) = line.split_once(' ').unwrap_or((line.as_str(), ""));
+        let host = std::fs::read_link(format!("/proc/self/ns/{name}"))
+            .map(|l| l.to_string_lossy().into_owned())
+            .ok();
+        let verdict = match (link.trim(), host) {
+            ("", _) => "(no /proc)",
+            (seen, Some(host)) if seen == host => "host",
+            _ => "own",
+        };
+        *line = format!("{name} {verdict}");
+    }
+}
+
 /// Parse the probe's output; sections start with `marker`.
 pub fn parse(output: &str, marker: &str) -> Observations {
     let mut obs = Observations::new();
@@ -53,6 +79,7 @@ pub fn parse(output: &str, marker: &str) -> Observations {
                 .push(line.trim_end().to_string());
         }
     }
+    namespaces_against_host(&mut obs);
     obs
 }
 
@@ -163,6 +190,9 @@ fn expected_line(section: &str, line: &str) -> Option<&'static str> {
                 .then_some("/proc, /sys, /dev and cgroup layouts differ between LXC and libvirt (docs/equivalence.md)")
                 .or_else(|| (first == "/proc" || first == "/sys" || first == "/dev").then_some("the options of LXC's and libvirt's automatic mounts differ"))
         }
+        NAMESPACES => line
+            .starts_with("cgroup ")
+            .then_some("libvirt creates no cgroup namespace; LXC does when the kernel has them"),
         "dev" => ["console", "pts", "ptmx", ".lxc-boot-id", "shm", "mqueue"]
             .contains(&first)
             .then_some("LXC and libvirt populate /dev differently")
@@ -219,6 +249,19 @@ fn pair_tmpfs_flags(details: &mut Vec<(String, String, Option<&'static str>)>) {
     }
 }
 
+/// The section holding loopback's interface flags (`0x8` down, `0x9`/`0x49` up).
+const LOOPBACK: &str = "loopback";
+
+/// Why loopback's state may differ between an LXC and a libvirt container (the static
+/// comparison gives the same reason).
+const LIBVIRT_LOOPBACK: &str = "libvirt brings loopback up in the container's own network namespace; LXC only for an `empty` network that is up";
+
+/// True when the probe ran in a libvirt container (libvirt sets `container=lxc-libvirt`).
+fn is_libvirt(o: &Observations) -> bool {
+    o.get("environment")
+        .is_some_and(|env| env.iter().any(|l| l == "container=lxc-libvirt"))
+}
+
 /// Compare two probes, section by section.
 pub fn compare(a: &Observations, b: &Observations) -> Vec<Compared> {
     let names: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
@@ -238,6 +281,11 @@ pub fn compare(a: &Observations, b: &Observations) -> Vec<Compared> {
             }
             if name == "mounts" {
                 pair_tmpfs_flags(&mut details);
+            }
+            if name == LOOPBACK && is_libvirt(a) != is_libvirt(b) {
+                for d in &mut details {
+                    d.2 = d.2.or(Some(LIBVIRT_LOOPBACK));
+                }
             }
             let status = if details.is_empty() {
                 Status::Equal
@@ -276,6 +324,32 @@ mod tests {
         let o = parse("@hostname\nweb\n@env\nA=1\nB=2\n", "@");
         assert_eq!(o["hostname"], ["web"]);
         assert_eq!(o["env"].len(), 2);
+    }
+
+    #[test]
+    fn loopback_state_differs_as_expected_only_between_lxc_and_libvirt() {
+        let lxc = parse("@environment\ncontainer=lxc\n@loopback\n0x8\n", "@");
+        let lxc_up = parse("@environment\ncontainer=lxc\n@loopback\n0x9\n", "@");
+        let libvirt = parse("@environment\ncontainer=lxc-libvirt\n@loopback\n0x9\n", "@");
+        let verdict = |a: &Observations, b: &Observations| {
+            compare(a, b)
+                .into_iter()
+                .find(|c| c.name == "loopback")
+                .map(|c| c.status)
+        };
+        assert_eq!(verdict(&lxc, &libvirt), Some(Status::Expected));
+        assert_eq!(verdict(&lxc, &lxc_up), Some(Status::Unexpected));
+    }
+
+    #[test]
+    fn namespaces_are_compared_as_the_host_s_or_their_own() {
+        let host = std::fs::read_link("/proc/self/ns/net").expect("/proc");
+        let text = format!(
+            "@namespaces\nnet {}\nuts uts:[1]\npid \n",
+            host.to_string_lossy()
+        );
+        let o = parse(&text, "@");
+        assert_eq!(o["namespaces"], ["net host", "uts own", "pid (no /proc)"]);
     }
 
     #[test]

@@ -116,7 +116,9 @@ fn a_corpus_config_and_its_domain_xml_on_lxc_execute_and_libvirt_lxc() {
         ("identity", "equal"),
         ("interfaces", "equal"),
         ("limits", "equal"),
+        ("loopback", "expected"),
         ("mounts", "expected"),
+        ("namespaces", "expected"),
     ];
     let want: Vec<(String, String)> = want
         .iter()
