@@ -160,7 +160,7 @@ codes! {
     C205 = ("libvirt-too-many-consoles", Error, "more ttys than libvirt can carry as consoles in one domain XML"),
     C206 = ("libvirt-idmap-incomplete", Error, "id mappings libvirt refuses: uid without gid maps (or the reverse), or root unmapped"),
     // --- runner ---
-    R001 = ("seccomp-profile-not-applied", Warning, "`lxconf run` does not load the seccomp profile: the container runs without a system call filter"),
+    R001 = ("seccomp-profile-not-applied", Warning, "a seccomp profile, or a part of it, `lxconf run` does not apply as liblxc does (a policy that was not read, x32 calls, `notify` rules)"),
     R002 = ("apparmor-profile-not-applied", Warning, "`lxconf run` does not apply the AppArmor profile: the container runs unconfined by AppArmor"),
     R003 = ("selinux-context-not-applied", Warning, "`lxconf run` does not apply the SELinux context"),
     R004 = ("hooks-not-run", Warning, "`lxconf run` does not run hooks"),

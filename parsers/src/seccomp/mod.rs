@@ -22,8 +22,8 @@ mod rule;
 mod tests;
 
 use lxconf_model::{
-    Code, Diagnostic, Origin, SeccompArch, SeccompList, SeccompPolicy, SeccompRule,
-    SeccompSyscall, SourceId,
+    Code, Diagnostic, Origin, SeccompArch, SeccompList, SeccompPolicy, SeccompRule, SeccompSyscall,
+    SourceId,
 };
 use std::ops::Range;
 

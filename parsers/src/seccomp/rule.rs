@@ -93,9 +93,10 @@ pub(super) fn parse_rule(line: &str) -> Result<Option<SeccompRule>, RuleError> {
                 return Err(RuleError::NotAnArgument(token.trim().to_string()));
             };
             let filter = &token[open..];
-            args.push(parse_arg(filter).map_err(|why| {
-                RuleError::BadArgument(format!("{filter}]"), why)
-            })?);
+            args.push(
+                parse_arg(filter)
+                    .map_err(|why| RuleError::BadArgument(format!("{filter}]"), why))?,
+            );
         }
     }
     let name = line.split(' ').next().unwrap_or_default();
@@ -123,7 +124,9 @@ fn parse_arg(filter: &str) -> Result<SeccompArg, &'static str> {
         let (i, _) = ch(',')(i)?;
         let (i, value) = take_while_m_n(1, 23, |c| c != ',')(i)?;
         let (i, _) = ch(',')(i)?;
-        let (i, op) = take_while_m_n(1, 30, |c: char| !(c.is_ascii_digit() || c == '^' || c == ','))(i)?;
+        let (i, op) = take_while_m_n(1, 30, |c: char| {
+            !(c.is_ascii_digit() || c == '^' || c == ',')
+        })(i)?;
         let (i, mask) = opt(preceded(ch(','), take_while_m_n(1, 23, |c| c != ',')))(i)?;
         Ok((i, (index, value, op, mask)))
     })(filter);
@@ -134,7 +137,9 @@ fn parse_arg(filter: &str) -> Result<SeccompArg, &'static str> {
         .filter(|i| *i < 6)
         .ok_or("the index is not 0 to 5")?;
     let value = safe_u64(value).ok_or("the value is not an unsigned 64-bit number")?;
-    let mask = mask.map_or(Some(0), safe_u64).ok_or("the mask is not an unsigned 64-bit number")?;
+    let mask = mask
+        .map_or(Some(0), safe_u64)
+        .ok_or("the mask is not an unsigned 64-bit number")?;
     let op = SeccompCmp::from_text(op).ok_or("unknown operator")?;
     Ok(SeccompArg {
         index,
@@ -161,9 +166,13 @@ fn scan_c_int(text: &str) -> Option<i64> {
 /// `strtoull(text, &end, 0)` that must consume all of `text`.
 fn parse_c_unsigned(t: &str) -> Option<u64> {
     if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        u64::from_str_radix(hex, 16).ok().filter(|_| !hex.starts_with('+'))
+        u64::from_str_radix(hex, 16)
+            .ok()
+            .filter(|_| !hex.starts_with('+'))
     } else if t.len() > 1 && t.starts_with('0') {
-        u64::from_str_radix(&t[1..], 8).ok().filter(|_| !t[1..].starts_with('+'))
+        u64::from_str_radix(&t[1..], 8)
+            .ok()
+            .filter(|_| !t[1..].starts_with('+'))
     } else if t.starts_with('+') {
         None
     } else {

@@ -32,8 +32,13 @@ fn the_distribution_profile_reads() {
 
 #[test]
 fn list_words_old_names_and_default_actions() {
-    let p = read("2\nblacklist errno 38\nread\n").policy.expect("policy");
-    assert_eq!((p.list, p.default_action), (SeccompList::Denylist, Some(A::Errno(38))));
+    let p = read("2\nblacklist errno 38\nread\n")
+        .policy
+        .expect("policy");
+    assert_eq!(
+        (p.list, p.default_action),
+        (SeccompList::Denylist, Some(A::Errno(38)))
+    );
     assert_eq!(p.rule_action(&p.rules[0]), A::Kill);
     let p = read("2\nwhitelist\nread\n").policy.expect("policy");
     assert_eq!(p.list, SeccompList::Allowlist);
@@ -51,7 +56,9 @@ fn list_words_old_names_and_default_actions() {
 
 #[test]
 fn version_1_is_numbers_and_must_say_allowlist() {
-    let p = read("1\nallowlist\n0\n1\n 60 trailing\n").policy.expect("policy");
+    let p = read("1\nallowlist\n0\n1\n 60 trailing\n")
+        .policy
+        .expect("policy");
     assert_eq!(p.rules[2].syscall, SeccompSyscall::Number(60));
     assert_eq!(codes(&read("1\nwhitelist\n0\n")), [Code::S001]);
     assert_eq!(codes(&read("1\nallowlist\n# no comments\n")), [Code::S001]);
@@ -60,15 +67,29 @@ fn version_1_is_numbers_and_must_say_allowlist() {
 
 #[test]
 fn actions_are_matched_by_their_first_letters_and_log_is_not_one() {
-    let p = read("2\ndenylist\na killer\nb errno1\nc   allow # why\nd trap\ne notify\nf # comment\n")
-        .policy
-        .expect("policy");
+    let p =
+        read("2\ndenylist\na killer\nb errno1\nc   allow # why\nd trap\ne notify\nf # comment\n")
+            .policy
+            .expect("policy");
     let actions: Vec<_> = p.rules.iter().map(|r| r.action).collect();
     assert_eq!(
         actions,
-        [Some(A::Kill), Some(A::Errno(1)), Some(A::Allow), Some(A::Trap), Some(A::Notify), None]
+        [
+            Some(A::Kill),
+            Some(A::Errno(1)),
+            Some(A::Allow),
+            Some(A::Trap),
+            Some(A::Notify),
+            None
+        ]
     );
-    for bad in ["read log", "read trace 1", "read errno", "read [0,1,==]", " read"] {
+    for bad in [
+        "read log",
+        "read trace 1",
+        "read errno",
+        "read [0,1,==]",
+        " read",
+    ] {
         let p = read(&format!("2\ndenylist\n{bad}\n"));
         assert_eq!(codes(&p), [Code::S001], "{bad}");
         assert!(p.policy.is_none());
@@ -83,8 +104,18 @@ fn argument_filters_in_both_spellings() {
     assert_eq!(
         p.rules[0].args,
         [
-            SeccompArg { index: 0, value: 1, op: SeccompCmp::Gt, mask: 0 },
-            SeccompArg { index: 2, value: 16, op: SeccompCmp::MaskedEq, mask: 48 },
+            SeccompArg {
+                index: 0,
+                value: 1,
+                op: SeccompCmp::Gt,
+                mask: 0
+            },
+            SeccompArg {
+                index: 2,
+                value: 16,
+                op: SeccompCmp::MaskedEq,
+                mask: 48
+            },
         ]
     );
     // sscanf stops at a digit after the operator: the rest is ignored.
@@ -99,13 +130,19 @@ fn argument_filters_in_both_spellings() {
         "w kill [0,1 ,==]",
         "w kill [0,123456789012345678901234,==]",
     ] {
-        assert_eq!(codes(&read(&format!("2\nallowlist\n{bad}\n"))), [Code::S001], "{bad}");
+        assert_eq!(
+            codes(&read(&format!("2\nallowlist\n{bad}\n"))),
+            [Code::S001],
+            "{bad}"
+        );
     }
 }
 
 #[test]
 fn sections_are_whole_lines_and_foreign_ones_are_not_read_here() {
-    let p = read("2\ndenylist\n[x86_64]\nread\n[ARM64]\nwrite\n").policy.expect("policy");
+    let p = read("2\ndenylist\n[x86_64]\nread\n[ARM64]\nwrite\n")
+        .policy
+        .expect("policy");
     assert_eq!(p.rules[0].arch, SeccompArch::X86_64);
     assert_eq!(p.rules[1].arch, SeccompArch::Arm64);
     let p = read("2\ndenylist\n[i386]\nread\n");
@@ -137,7 +174,17 @@ fn too_many_lines_is_a_limit_not_a_hang() {
 
 #[test]
 fn hostile_bytes_never_panic() {
-    for text in ["", "\n", "2", "2\nallowlist\n[", "2\nallowlist\n]]]]", "2\nallowlist\nx [", "-", "2\nallowlist errno 99999999999\n", "2\nallowlist\nx kill [\u{e9},1,==]"] {
+    for text in [
+        "",
+        "\n",
+        "2",
+        "2\nallowlist\n[",
+        "2\nallowlist\n]]]]",
+        "2\nallowlist\nx [",
+        "-",
+        "2\nallowlist errno 99999999999\n",
+        "2\nallowlist\nx kill [\u{e9},1,==]",
+    ] {
         let _ = read(text);
     }
 }

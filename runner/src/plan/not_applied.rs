@@ -10,7 +10,11 @@ pub(super) fn confinement(c: &Container) -> Vec<Finding> {
     let s = &c.security;
     let mut out = Vec::new();
     // A policy that was read is loaded (plan/seccomp.rs reports what it cannot apply).
-    if let Some(p) = s.seccomp_profile.as_ref().filter(|_| s.seccomp_policy.is_none()) {
+    if let Some(p) = s
+        .seccomp_profile
+        .as_ref()
+        .filter(|_| s.seccomp_policy.is_none())
+    {
         out.push(Finding::new(
             Code::R001,
             pointer::SECURITY_SECCOMP_PROFILE,

@@ -35,7 +35,8 @@ impl Lowerer<'_> {
         }
         self.diags.extend(parsed.diagnostics);
         if let Some(policy) = parsed.policy {
-            self.origins.record(pointer::SECURITY_SECCOMP_POLICY, origin);
+            self.origins
+                .record(pointer::SECURITY_SECCOMP_POLICY, origin);
             for (i, range) in parsed.rule_lines.into_iter().enumerate() {
                 self.origins.record(
                     pointer::item(pointer::SECURITY_SECCOMP_POLICY_RULES, i),

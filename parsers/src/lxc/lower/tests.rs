@@ -143,7 +143,10 @@ fn devices_and_fifos_are_not_included() {
 
 #[test]
 fn the_seccomp_policy_file_is_read_and_its_rules_located() {
-    let fs = MemoryFs::new().with("/p/common.seccomp", "2\ndenylist\n[all]\nkexec_load errno 1\n");
+    let fs = MemoryFs::new().with(
+        "/p/common.seccomp",
+        "2\ndenylist\n[all]\nkexec_load errno 1\n",
+    );
     let l = load_with(&fs, "lxc.seccomp.profile = /p/common.seccomp\n");
     assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
     let s = &l.document.container.security;
@@ -163,7 +166,12 @@ fn a_missing_or_bad_seccomp_policy_is_a_finding_not_a_failure() {
     let l = lower("lxc.seccomp.profile = /nowhere.seccomp\n");
     let codes: Vec<Code> = l.diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, [Code::S002]);
-    assert_eq!(l.sources.locate(l.diagnostics[0].primary.as_ref().expect("at").origin).line, 1);
+    assert_eq!(
+        l.sources
+            .locate(l.diagnostics[0].primary.as_ref().expect("at").origin)
+            .line,
+        1
+    );
     assert!(l.document.container.security.seccomp_policy.is_none());
     assert!(l.document.container.security.seccomp_profile.is_some());
     let fs = MemoryFs::new().with("/p/bad.seccomp", "2\ndenylist\nread log\n");

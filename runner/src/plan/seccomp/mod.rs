@@ -14,8 +14,8 @@
 
 use super::{Finding, PlanError, Planner, ProcessStep};
 use lxconf_model::{
-    pointer, syscall_number, Code, SeccompAction, SeccompArg, SeccompCmp,
-    SeccompPolicy, SeccompRule, SeccompSyscall, SyscallAbi,
+    pointer, syscall_number, Code, SeccompAction, SeccompArg, SeccompCmp, SeccompPolicy,
+    SeccompRule, SeccompSyscall, SyscallAbi,
 };
 use seccompiler::{
     BpfProgram, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompRule as BpfRule,
@@ -219,7 +219,11 @@ pub fn compile(policy: &SeccompPolicy) -> Vec<BpfInsn> {
         jump(JGE_K, X32_SYSCALL_BIT, 0, 1),
         stmt(RET_K, RET_KILL_THREAD),
     ];
-    native.extend(section(&resolve(policy, SyscallAbi::X86_64), SyscallAbi::X86_64, default));
+    native.extend(section(
+        &resolve(policy, SyscallAbi::X86_64),
+        SyscallAbi::X86_64,
+        default,
+    ));
     let mut out = vec![
         stmt(LD_W_ABS, OFFSET_ARCH),
         jump(JEQ_K, AUDIT_ARCH_X86_64, 0, 1),
@@ -236,7 +240,11 @@ pub fn compile(policy: &SeccompPolicy) -> Vec<BpfInsn> {
     out.push(stmt(RET_K, RET_KILL_THREAD));
     out.extend(native);
     if policy.has_compat_abis() {
-        out.extend(section(&resolve(policy, SyscallAbi::I386), SyscallAbi::I386, default));
+        out.extend(section(
+            &resolve(policy, SyscallAbi::I386),
+            SyscallAbi::I386,
+            default,
+        ));
     }
     out
 }

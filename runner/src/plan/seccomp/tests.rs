@@ -81,7 +81,9 @@ mod lxconf_parse_free {
                     (_, n) => SeccompSyscall::Name(n.into()),
                 };
                 let action = match w.next() {
-                    Some("errno") => Some(SeccompAction::Errno(w.next().and_then(|n| n.parse().ok()).unwrap_or(0))),
+                    Some("errno") => Some(SeccompAction::Errno(
+                        w.next().and_then(|n| n.parse().ok()).unwrap_or(0),
+                    )),
                     Some("kill") => Some(SeccompAction::Kill),
                     Some("allow") => Some(SeccompAction::Allow),
                     Some("trap") => Some(SeccompAction::Trap),
@@ -124,18 +126,31 @@ fn nr32(name: &str) -> u32 {
 
 #[test]
 fn the_distribution_denylist_on_every_abi() {
-    let p = policy("2\ndenylist\nreject_force_umount\nkexec_load errno 1\nopen_by_handle_at errno 1");
+    let p =
+        policy("2\ndenylist\nreject_force_umount\nkexec_load errno 1\nopen_by_handle_at errno 1");
     let prog = compile(&p);
     assert_eq!(run(&prog, X86_64, nr("kexec_load"), NONE), RET_ERRNO | 1);
     assert_eq!(run(&prog, X86_64, nr("read"), NONE), RET_ALLOW);
-    assert_eq!(run(&prog, X86_64, nr("umount2"), [0, 1, 0, 0, 0, 0]), RET_ERRNO | 13);
-    assert_eq!(run(&prog, X86_64, nr("umount2"), [0, 2, 0, 0, 0, 0]), RET_ALLOW);
+    assert_eq!(
+        run(&prog, X86_64, nr("umount2"), [0, 1, 0, 0, 0, 0]),
+        RET_ERRNO | 13
+    );
+    assert_eq!(
+        run(&prog, X86_64, nr("umount2"), [0, 2, 0, 0, 0, 0]),
+        RET_ALLOW
+    );
     // i386 has its own numbers: kexec_load is 283 there, 246 on x86_64.
     assert_eq!(run(&prog, I386, nr32("kexec_load"), NONE), RET_ERRNO | 1);
     assert_eq!(run(&prog, I386, nr("kexec_load"), NONE), RET_ALLOW);
-    assert_eq!(run(&prog, I386, nr32("umount2"), [0, 1, 0, 0, 0, 0]), RET_ERRNO | 13);
+    assert_eq!(
+        run(&prog, I386, nr32("umount2"), [0, 1, 0, 0, 0, 0]),
+        RET_ERRNO | 13
+    );
     // x32 and foreign architectures are killed.
-    assert_eq!(run(&prog, X86_64, X32_SYSCALL_BIT | nr("read"), NONE), RET_KILL_THREAD);
+    assert_eq!(
+        run(&prog, X86_64, X32_SYSCALL_BIT | nr("read"), NONE),
+        RET_KILL_THREAD
+    );
     assert_eq!(run(&prog, AARCH64, 63, NONE), RET_KILL_THREAD);
 }
 
@@ -155,20 +170,41 @@ fn argument_filters_compare_all_64_bits_and_the_first_match_wins() {
     let prog = compile(&p);
     let write = nr("write");
     assert_eq!(run(&prog, X86_64, write, [2, 0, 0, 0, 0, 0]), RET_ERRNO | 1);
-    assert_eq!(run(&prog, X86_64, write, [1, 0, 1 << 32, 0, 0, 0]), RET_ERRNO | 5);
-    assert_eq!(run(&prog, X86_64, write, [1, 0, u64::from(u32::MAX), 0, 0, 0]), RET_ERRNO | 7);
-    assert_eq!(run(&prog, X86_64, write, [2 | (1 << 32), 0, 0, 0, 0, 0]), RET_ERRNO | 7);
-    assert_eq!(run(&prog, X86_64, nr("personality"), [0xc, 0, 0, 0, 0, 0]), RET_ERRNO | 9);
-    assert_eq!(run(&prog, X86_64, nr("personality"), [0x4, 0, 0, 0, 0, 0]), RET_ALLOW);
+    assert_eq!(
+        run(&prog, X86_64, write, [1, 0, 1 << 32, 0, 0, 0]),
+        RET_ERRNO | 5
+    );
+    assert_eq!(
+        run(&prog, X86_64, write, [1, 0, u64::from(u32::MAX), 0, 0, 0]),
+        RET_ERRNO | 7
+    );
+    assert_eq!(
+        run(&prog, X86_64, write, [2 | (1 << 32), 0, 0, 0, 0, 0]),
+        RET_ERRNO | 7
+    );
+    assert_eq!(
+        run(&prog, X86_64, nr("personality"), [0xc, 0, 0, 0, 0, 0]),
+        RET_ERRNO | 9
+    );
+    assert_eq!(
+        run(&prog, X86_64, nr("personality"), [0x4, 0, 0, 0, 0, 0]),
+        RET_ALLOW
+    );
     // i386 compares the low 32 bits, as libseccomp does on a 32-bit ABI.
-    assert_eq!(run(&prog, I386, nr32("write"), [2, 0, 0, 0, 0, 0]), RET_ERRNO | 1);
+    assert_eq!(
+        run(&prog, I386, nr32("write"), [2, 0, 0, 0, 0, 0]),
+        RET_ERRNO | 1
+    );
 }
 
 #[test]
 fn a_masked_value_outside_its_mask_never_matches() {
     // libseccomp compares (arg & mask) == value: with value 3 and mask 1, never.
     let p = policy("2\ndenylist\npersonality errno 9 [0,3,&=,1]");
-    assert_eq!(run(&compile(&p), X86_64, nr("personality"), [3, 0, 0, 0, 0, 0]), RET_ALLOW);
+    assert_eq!(
+        run(&compile(&p), X86_64, nr("personality"), [3, 0, 0, 0, 0, 0]),
+        RET_ALLOW
+    );
 }
 
 #[test]
