@@ -23,11 +23,27 @@ mod tests;
 
 use lxconf_model::{
     Code, Diagnostic, Origin, SeccompArch, SeccompList, SeccompPolicy, SeccompRule, SeccompSyscall,
-    SourceId,
+    Severity, SourceId,
 };
 use std::ops::Range;
 
 pub use rule::{parse_action, RuleError};
+
+/// Whether libseccomp would refuse `rule` because its action is the filter's default
+/// (`-EACCES` from `seccomp_rule_add`), for a name it knows on x86_64 or i386.
+fn takes_default_action(policy: &SeccompPolicy, rule: &SeccompRule) -> bool {
+    use lxconf_model::{syscall_number, SeccompAction, SyscallAbi};
+    let (known, action) = match &rule.syscall {
+        SeccompSyscall::Name(n) => (
+            syscall_number(SyscallAbi::X86_64, n).is_some()
+                || syscall_number(SyscallAbi::I386, n).is_some(),
+            policy.rule_action(rule),
+        ),
+        SeccompSyscall::RejectForceUmount => (true, SeccompAction::Errno(13)),
+        SeccompSyscall::Number(_) => (true, policy.rule_action(rule)),
+    };
+    known && action == policy.default_action()
+}
 
 /// Most lines lxconf reads from a policy file; real ones have a few hundred.
 pub const MAX_POLICY_LINES: usize = 10_000;
@@ -247,21 +263,31 @@ impl Reader<'_> {
             match rule::parse_rule(line) {
                 Ok(Some(mut r)) => {
                     r.arch = arch;
+                    if arch.applies_on_x86_64() && takes_default_action(policy, &r) {
+                        self.error(
+                            Code::S001,
+                            range.clone(),
+                            format!("the rule's action `{}` is the policy's default action: libseccomp refuses the rule, so liblxc does not start the container", policy.rule_action(&r)),
+                            "remove the rule (calls no rule matches get the default action anyway), or give it another action",
+                        );
+                    }
                     policy.rules.push(r);
                     self.out.rule_lines.push(range);
                 }
                 Ok(None) => {}
-                Err(e) => {
-                    let applies = arch.applies_on_x86_64();
-                    let refused = self.refused;
-                    let message = if applies {
-                        format!("{e}: liblxc refuses the policy")
-                    } else {
-                        format!("{e}: liblxc refuses the policy on a host this `[{}]` section applies to", arch.name())
-                    };
+                Err(e) if arch.applies_on_x86_64() => {
+                    let message = format!("{e}: liblxc refuses the policy");
                     self.error(Code::S001, range, message, e.help());
-                    // liblxc skips other architectures' lines unread.
-                    self.refused = refused || applies;
+                }
+                Err(e) => {
+                    // liblxc skips other architectures' lines unread: the policy works
+                    // here, and is refused on a host of that architecture.
+                    self.out.diagnostics.push(
+                        Diagnostic::new(Code::S001, format!("{e}: liblxc refuses the policy on a host this `[{}]` section applies to", arch.name()))
+                            .severity(Severity::Warning)
+                            .at(Origin::new(self.source, range))
+                            .help(e.help().to_string()),
+                    );
                 }
             }
         }

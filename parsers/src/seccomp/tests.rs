@@ -152,6 +152,7 @@ fn sections_are_whole_lines_and_foreign_ones_are_not_read_here() {
     // A bad line in a section liblxc skips on x86_64: reported, the policy kept.
     let p = read("2\ndenylist\n[s390x]\nread log\n[all]\nwrite\n");
     assert_eq!(codes(&p), [Code::S001]);
+    assert_eq!(p.diagnostics[0].severity, lxconf_model::Severity::Warning);
     assert_eq!(p.policy.expect("kept").rules.len(), 1);
 }
 
@@ -187,4 +188,25 @@ fn hostile_bytes_never_panic() {
     ] {
         let _ = read(text);
     }
+}
+
+#[test]
+fn a_rule_with_the_default_action_is_refused_as_libseccomp_refuses_it() {
+    // lxc-execute: "Permission denied - Failed to add rule for syscall[0:read]".
+    for text in [
+        "2\ndenylist\nread allow\n",
+        "2\nallowlist\nread\nwrite\nsethostname kill\n",
+        "2\ndenylist errno 13\nreject_force_umount\n",
+    ] {
+        let p = read(text);
+        assert_eq!(codes(&p), [Code::S001], "{text}");
+        assert!(p.policy.is_none());
+    }
+    // Unknown names never reach libseccomp's check; other errnos are other actions.
+    assert!(read("2\ndenylist\nno_such_call allow\nread errno 2\n")
+        .diagnostics
+        .is_empty());
+    assert!(read("2\nallowlist errno 1\nread\nwrite errno 2\n")
+        .diagnostics
+        .is_empty());
 }
