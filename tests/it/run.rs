@@ -5,7 +5,7 @@
 use crate::support::*;
 use std::process::Command;
 
-fn busybox_root(dir: &std::path::Path) -> Option<()> {
+pub(crate) fn busybox_root(dir: &std::path::Path) -> Option<()> {
     let busybox = ["/bin/busybox", "/usr/bin/busybox"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists())?;
