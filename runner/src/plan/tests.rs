@@ -634,3 +634,21 @@ fn notify_rules_without_a_listener_are_reported_at_the_rule() {
     });
     assert!(!filter.expect("filter").unless_confined);
 }
+
+#[test]
+fn the_executor_loads_the_filter_between_the_bounding_set_and_the_uid_switch() {
+    let mut c = lxc_like();
+    c.security.seccomp_policy = Some(denylist(vec![rule(
+        "sethostname",
+        lxconf_model::SeccompAction::Errno(1),
+    )]));
+    let plan = plan(&c, &hybrid()).expect("plan");
+    let sys = RecordSys::new();
+    sys.existing.borrow_mut().insert("/bin/sh".into());
+    execute(&plan, &sys).expect("run");
+    let calls = sys.calls();
+    let at = |f: fn(&Call) -> bool| calls.iter().position(f).expect("call");
+    let load = at(|c| matches!(c, Call::SeccompLoad { unless_confined: true, .. }));
+    assert!(load > at(|c| matches!(c, Call::DropBounding { .. })));
+    assert!(load < at(|c| matches!(c, Call::Setgroups { .. })));
+}
