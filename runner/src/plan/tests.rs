@@ -648,7 +648,15 @@ fn the_executor_loads_the_filter_between_the_bounding_set_and_the_uid_switch() {
     execute(&plan, &sys).expect("run");
     let calls = sys.calls();
     let at = |f: fn(&Call) -> bool| calls.iter().position(f).expect("call");
-    let load = at(|c| matches!(c, Call::SeccompLoad { unless_confined: true, .. }));
+    let load = at(|c| {
+        matches!(
+            c,
+            Call::SeccompLoad {
+                unless_confined: true,
+                ..
+            }
+        )
+    });
     assert!(load > at(|c| matches!(c, Call::DropBounding { .. })));
     assert!(load < at(|c| matches!(c, Call::Setgroups { .. })));
 }

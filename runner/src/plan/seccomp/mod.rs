@@ -5,7 +5,7 @@
 //!   for a version 2 policy, to i386 (numbers from each ABI's table); other sections are
 //!   skipped, names an ABI does not have are skipped on that ABI;
 //! - a call of another architecture is killed (libseccomp's default for a foreign arch);
-//! - x32 calls are killed too, where liblxc filters them by the policy: reported;
+//! - x32 calls fail with ENOSYS, where liblxc filters them by the policy: reported;
 //! - within a system call the first matching rule in file order decides; argument
 //!   comparisons are seccompiler's (64-bit on x86_64, the low 32 bits on i386).
 //!
@@ -74,6 +74,7 @@ const RET_USER_NOTIF: u32 = 0x7fc0_0000;
 const RET_ALLOW: u32 = 0x7fff_0000;
 const MNT_FORCE: u64 = 1;
 const EACCES: i32 = 13;
+const ENOSYS: u32 = 38;
 
 fn stmt(code: u16, k: u32) -> BpfInsn {
     BpfInsn {
@@ -214,10 +215,18 @@ fn section(rules: &[Resolved], abi: SyscallAbi, default: u32) -> Vec<BpfInsn> {
 /// The whole program: architecture dispatch, then one section per ABI.
 pub fn compile(policy: &SeccompPolicy) -> Vec<BpfInsn> {
     let default = ret_value(policy.default_action());
+    // x32 calls: liblxc filters them with the policy's rules (version 2); the runner
+    // refuses them all with ENOSYS, which is what a kernel without the x32 ABI answers
+    // after liblxc's filter. Version 1 has no x32 filter: libseccomp kills them.
+    let x32 = if policy.has_compat_abis() {
+        RET_ERRNO | ENOSYS
+    } else {
+        RET_KILL_THREAD
+    };
     let mut native = vec![
         stmt(LD_W_ABS, OFFSET_NR),
         jump(JGE_K, X32_SYSCALL_BIT, 0, 1),
-        stmt(RET_K, RET_KILL_THREAD),
+        stmt(RET_K, x32),
     ];
     native.extend(section(
         &resolve(policy, SyscallAbi::X86_64),
@@ -281,7 +290,7 @@ impl Planner<'_> {
             self.not_applied.push(Finding::new(
                 Code::R001,
                 pointer::SECURITY_SECCOMP_POLICY,
-                "x32 system calls are killed: liblxc filters them with the policy's rules",
+                "x32 system calls fail with ENOSYS: liblxc filters them with the policy's rules",
             ));
         }
         let notify = |r: &SeccompRule| {
