@@ -8,21 +8,26 @@
 use super::{SysError, SysResult};
 use crate::plan::SeccompFilter;
 
-/// Whether this process already runs under seccomp (`Seccomp:` in /proc/self/status is not
-/// 0), as liblxc's `use_seccomp` checks. A kernel without the line has no seccomp at all.
-fn confined() -> SysResult<bool> {
-    let status = std::fs::read_to_string("/proc/self/status")
-        .map_err(|e| SysError::msg("read /proc/self/status", e.to_string()))?;
-    let mode = status
-        .lines()
-        .find_map(|l| l.strip_prefix("Seccomp:"))
-        .map(str::trim);
-    Ok(matches!(mode, Some(m) if m != "0"))
+/// Whether to load a filter, as liblxc's `use_seccomp` decides from /proc/self/status
+/// (`None`: unreadable, e.g. a container without /proc): load unless the process already
+/// runs under seccomp (`Seccomp:` not 0); a status without the line means a kernel without
+/// seccomp, where liblxc loads nothing.
+fn should_load(status: Option<&str>) -> bool {
+    let Some(status) = status else {
+        return true;
+    };
+    match status.lines().find_map(|l| l.strip_prefix("Seccomp:")) {
+        Some(mode) => mode.trim() == "0",
+        None => false,
+    }
 }
 
 pub(super) fn load(filter: &SeccompFilter) -> SysResult<bool> {
-    if filter.unless_confined && confined()? {
-        return Ok(false);
+    if filter.unless_confined {
+        let status = std::fs::read_to_string("/proc/self/status").ok();
+        if !should_load(status.as_deref()) {
+            return Ok(false);
+        }
     }
     let program: Vec<libc::sock_filter> = filter
         .program
@@ -54,4 +59,20 @@ pub(super) fn load(filter: &SeccompFilter) -> SysResult<bool> {
         return Err(SysError::errno("seccomp(SECCOMP_SET_MODE_FILTER)", errno));
     }
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::should_load;
+
+    #[test]
+    fn loads_as_liblxc_decides_from_the_status_file() {
+        assert!(should_load(Some(
+            "Name:\tsh\nSeccomp:\t0\nSeccomp_filters:\t0\n"
+        )));
+        assert!(!should_load(Some("Seccomp:\t2\nSeccomp_filters:\t1\n")));
+        // No line: the kernel has no seccomp. No file (no /proc): load anyway.
+        assert!(!should_load(Some("Name:\tsh\n")));
+        assert!(should_load(None));
+    }
 }
