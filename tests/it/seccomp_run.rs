@@ -11,13 +11,15 @@ use std::time::{Duration, Instant};
 
 /// Run inside the container: the seccomp state, then calls a policy may refuse. stderr
 /// goes to stdout so that busybox's error messages (the errno) are compared too.
+/// `i386` makes the same call through the i386 ABI (tests/seccomp/i386-sethostname.c).
 const PROBE: &str = "exec 2>&1; grep -E '^(Seccomp|NoNewPrivs)' /proc/self/status; \
     for n in x abcd ab; do hostname $n; echo \"hostname $n: $?\"; done; hostname; \
+    for n in y efgh ef; do i386 $n; echo \"i386 $n: $?\"; done; hostname; \
     umount -f /nonexistent; echo \"umount -f: $?\"";
 
 /// The policies: the distribution's, and the ones in tests/seccomp, each with what its
 /// filter refuses, as the probe shows it.
-fn policies() -> Vec<(&'static str, String, &'static str)> {
+fn policies() -> Vec<(&'static str, String, &'static [&'static str])> {
     let dir = root().join("tests/seccomp");
     let file = |name: &str| dir.join(name).display().to_string();
     vec![
@@ -25,24 +27,32 @@ fn policies() -> Vec<(&'static str, String, &'static str)> {
         (
             "common",
             "/usr/share/lxc/config/common.seccomp".to_string(),
-            "can't unmount /nonexistent: Permission denied",
+            &["can't unmount /nonexistent: Permission denied"],
         ),
         (
             "denylist",
             file("deny-sethostname.seccomp"),
-            "sethostname: Operation not permitted",
+            &[
+                "sethostname: Operation not permitted",
+                "i386 sethostname y: -1\n",
+            ],
         ),
         // Killed by SIGSYS: the shell reports 128 + 31.
         (
             "allowlist",
             file("allow-all-but-sethostname.seccomp"),
-            "hostname x: 159",
+            &["hostname x: 159", "i386 y: 159"],
         ),
         // One-byte names fail with EPERM, four-byte ones with EACCES, two-byte ones pass.
         (
             "arguments",
             file("sethostname-length.seccomp"),
-            "sethostname: Permission denied\nhostname abcd: 1\nhostname ab: 0",
+            &[
+                "sethostname: Permission denied\nhostname abcd: 1\nhostname ab: 0",
+                // The same through i386 (another call number, 32-bit arguments).
+                "i386 sethostname y: -1\ni386 y: 0\ni386 sethostname efgh: -13",
+                "i386 sethostname ef: 0",
+            ],
         ),
     ]
 }
@@ -96,6 +106,18 @@ fn seccomp_policies_behave_as_under_lxc_execute() {
     crate::run::busybox_root(&rootfs)
         .expect("busybox-static is missing: run ./scripts/test-all.sh (it installs it)");
     std::os::unix::fs::symlink("busybox", rootfs.join("bin/umount")).expect("umount applet");
+    // The i386 probe: a static program, so it runs in the busybox root.
+    let cc = Command::new("cc")
+        .args(["-static", "-no-pie", "-O1", "-o"])
+        .arg(rootfs.join("bin/i386"))
+        .arg(root().join("tests/seccomp/i386-sethostname.c"))
+        .output()
+        .expect("cc (the Rust toolchain's linker) must be installed");
+    assert!(
+        cc.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cc.stderr)
+    );
     let mut failures = Vec::new();
     for (case, policy, refused) in policies() {
         let case_dir = dir.path().join(case);
@@ -117,7 +139,9 @@ fn seccomp_policies_behave_as_under_lxc_execute() {
         // The probe saw a filter, and the policy refused something: the comparison is
         // not between two unfiltered containers.
         assert!(theirs.contains("Seccomp:\t2"), "{case}: {theirs}");
-        assert!(theirs.contains(refused), "{case}: {theirs}");
+        for r in refused {
+            assert!(theirs.contains(r), "{case}: {r:?} not in {theirs}");
+        }
         if mine != theirs {
             failures.push(format!(
                 "{case}:\n-- lxc-execute\n{theirs}-- lxconf run\n{mine}"
