@@ -22,7 +22,18 @@ impl Lowerer<'_> {
             Ok(t) => t,
             Err(e) => return self.seccomp_unreadable(&full, origin, &e),
         };
-        if let Some(d) = self.include_limit(text.len() as u64) {
+        // Counted in the configuration's total, as an include is (the include count and
+        // depth are about includes only).
+        if self.includes.bytes + text.len() as u64 > limits::MAX_TOTAL_BYTES {
+            let d = Diagnostic::new(
+                Code::I001,
+                format!(
+                    "seccomp policy `{}` would take the files read past {} MiB: not read",
+                    full.display(),
+                    limits::MAX_TOTAL_BYTES >> 20
+                ),
+            )
+            .help("a seccomp policy is a small text file; check the path");
             return self.diag(d.at(origin));
         }
         self.includes.bytes += text.len() as u64;

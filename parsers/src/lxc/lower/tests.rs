@@ -179,3 +179,16 @@ fn a_missing_or_bad_seccomp_policy_is_a_finding_not_a_failure() {
     assert_eq!(l.diagnostics[0].code, Code::S001);
     assert!(l.document.container.security.seccomp_policy.is_none());
 }
+
+#[test]
+fn a_seccomp_policy_counts_in_the_total_size_of_what_is_read() {
+    let big = format!(
+        "2\ndenylist\n#{}\n",
+        "x".repeat(limits::MAX_TOTAL_BYTES as usize)
+    );
+    let fs = MemoryFs::new().with("/p/big.seccomp", big);
+    let l = load_with(&fs, "lxc.seccomp.profile = /p/big.seccomp\n");
+    let codes: Vec<Code> = l.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::I001]);
+    assert!(l.document.container.security.seccomp_policy.is_none());
+}
