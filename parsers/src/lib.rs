@@ -10,6 +10,7 @@ pub mod limits;
 mod load;
 pub mod lxc;
 pub mod model_doc;
+pub mod seccomp;
 pub mod verbatim;
 
 pub use detect::{detect, Format};

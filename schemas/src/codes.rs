@@ -2,7 +2,7 @@
 //!
 //! Codes are stable and never reused. The first letter says where a finding comes from:
 //! `L` LXC config, `F` fstab, `X` domain XML, `M` model, `C` conversion loss, `R` runner,
-//! `I` input limits: an input lxconf refuses to read further because it exceeds a limit
+//! `S` seccomp policy files, `I` input limits: an input lxconf refuses to read further because it exceeds a limit
 //! (file size, line length, include count or depth, nesting depth) or is not a regular
 //! file; the limits are in `lxconf_parse::limits` and docs/lxc-parsing.md.
 //! `docs/rules/` is generated from this table.
@@ -140,6 +140,13 @@ codes! {
     X010 = ("xml-unsupported-encoding", Error, "domain XML in an encoding other than UTF-8, UTF-16 or UTF-32"),
     X011 = ("xml-uuid-generated", Note, "a domain without <uuid>: libvirt generates a random one at define time, lxconf derives one from the name"),
     // --- end of input limits block ---
+    // --- seccomp policies (issue 15): the file `lxc.seccomp.profile` names ---
+    S001 = ("seccomp-invalid-line", Error, "a seccomp policy line liblxc refuses: the container does not start"),
+    S002 = ("seccomp-policy-not-read", Warning, "the seccomp policy file cannot be read: liblxc loads the config but the container does not start"),
+    S003 = ("seccomp-unknown-syscall", Warning, "a system call name no architecture has: liblxc ignores the rule"),
+    S004 = ("seccomp-notify-without-proxy", Warning, "a `notify` action without a seccomp notify proxy to answer it"),
+    S005 = ("seccomp-unknown-arch", Error, "an `[arch]` section liblxc does not know: it refuses the policy"),
+    I007 = ("seccomp-policy-too-long", Error, "a seccomp policy with more than 10,000 lines"),
     C101 = ("lxc-cannot-express", Warning, "a setting an LXC config cannot express (lost in conversion)"),
     C102 = ("lxc-conversion-note", Note, "a setting whose meaning changes slightly in an LXC config"),
     C103 = ("lxc-value-not-writable", Error, "a value an LXC config or fstab line cannot carry (line break, NUL, a space inside a word): refused, never written"),
@@ -153,7 +160,7 @@ codes! {
     C205 = ("libvirt-too-many-consoles", Error, "more ttys than libvirt can carry as consoles in one domain XML"),
     C206 = ("libvirt-idmap-incomplete", Error, "id mappings libvirt refuses: uid without gid maps (or the reverse), or root unmapped"),
     // --- runner ---
-    R001 = ("seccomp-profile-not-applied", Warning, "`lxconf run` does not load the seccomp profile: the container runs without a system call filter"),
+    R001 = ("seccomp-profile-not-applied", Warning, "a seccomp profile, or a part of it, `lxconf run` does not apply as liblxc does (a policy that was not read, x32 calls, `notify` rules)"),
     R002 = ("apparmor-profile-not-applied", Warning, "`lxconf run` does not apply the AppArmor profile: the container runs unconfined by AppArmor"),
     R003 = ("selinux-context-not-applied", Warning, "`lxconf run` does not apply the SELinux context"),
     R004 = ("hooks-not-run", Warning, "`lxconf run` does not run a network script, or hooks with `--no-hooks`"),

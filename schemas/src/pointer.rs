@@ -123,6 +123,8 @@ pointers! {
     SECURITY_APPARMOR_ALLOW_INCOMPLETE = "/security/apparmor_allow_incomplete",
     SECURITY_APPARMOR_ALLOW_NESTING = "/security/apparmor_allow_nesting",
     SECURITY_SECCOMP_PROFILE = "/security/seccomp_profile",
+    SECURITY_SECCOMP_POLICY = "/security/seccomp_policy",
+    SECURITY_SECCOMP_POLICY_RULES = "/security/seccomp_policy/rules",
     SECURITY_SECCOMP_ALLOW_NESTING = "/security/seccomp_allow_nesting",
     SECURITY_SECCOMP_NOTIFY_PROXY = "/security/seccomp_notify_proxy",
     SECURITY_SECCOMP_NOTIFY_COOKIE = "/security/seccomp_notify_cookie",

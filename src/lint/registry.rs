@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 /// Every rule, sorted by code.
 pub static RULES: LazyLock<Vec<&'static RuleDef>> = LazyLock::new(|| {
-    let families: [&'static [RuleDef]; 11] = [
+    let families: [&'static [RuleDef]; 12] = [
         rules::parser::RULES,
         rules::input::RULES,
         rules::lxc_syntax::RULES,
@@ -19,6 +19,7 @@ pub static RULES: LazyLock<Vec<&'static RuleDef>> = LazyLock::new(|| {
         rules::resources::RULES,
         rules::process::RULES,
         rules::host::RULES,
+        rules::seccomp::RULES,
     ];
     let mut all: Vec<&'static RuleDef> = families.iter().flat_map(|f| f.iter()).collect();
     all.sort_by_key(|r| r.code);

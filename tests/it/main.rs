@@ -27,6 +27,7 @@ mod load;
 mod realworld;
 mod roundtrip;
 mod run;
+mod seccomp_run;
 mod support;
 mod upgrade;
 mod writing;

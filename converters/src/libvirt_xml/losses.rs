@@ -314,6 +314,14 @@ fn security_and_management(w: &mut W<'_>, c: &Container) {
             "the seccomp profile".into(),
             "libvirt's LXC driver has no seccomp filter",
         );
+        // The policy read from the file goes with it.
+        w.also_covers(pointer::SECURITY_SECCOMP_POLICY);
+    } else if sec.seccomp_policy.is_some() {
+        w.loss(
+            pointer::SECURITY_SECCOMP_POLICY,
+            "the seccomp policy".into(),
+            "libvirt's LXC driver has no seccomp filter",
+        );
     }
     for (set, at, what) in [
         (

@@ -97,6 +97,31 @@ mod tests {
     use lxconf_model::model::EnvVar;
 
     #[test]
+    fn the_seccomp_loss_covers_the_policy_read_from_the_profile() {
+        let mut doc = Document::default();
+        doc.container.name = Some("c".into());
+        doc.container.init.command = vec!["/bin/sh".into()];
+        let s = &mut doc.container.security;
+        s.seccomp_profile = Some("/p.seccomp".into());
+        s.seccomp_policy = Some(lxconf_model::SeccompPolicy {
+            version: 2,
+            list: lxconf_model::SeccompList::Denylist,
+            default_action: None,
+            rules: Vec::new(),
+        });
+        let out = emit(&doc);
+        let covers = |p: &str| out.losses.iter().any(|l| l.covers(p));
+        assert!(covers("/security/seccomp_profile"));
+        assert!(covers("/security/seccomp_policy/rules/0"));
+        doc.container.security.seccomp_profile = None;
+        let out = emit(&doc);
+        assert!(out
+            .losses
+            .iter()
+            .any(|l| l.covers("/security/seccomp_policy")));
+    }
+
+    #[test]
     fn init_text_is_escaped_only_where_xml_needs_it() {
         // libvirt prints initenv text unescaped; lxconf matches it for `'`, `"` and `>`
         // and escapes `&` and `<`, so the document stays well-formed.

@@ -280,6 +280,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_seccomp_policy_is_written_as_its_path_or_reported_lost() {
+        let mut doc = Document::default();
+        let s = &mut doc.container.security;
+        s.seccomp_profile = Some("/p.seccomp".into());
+        s.seccomp_policy = Some(lxconf_model::SeccompPolicy {
+            version: 2,
+            list: lxconf_model::SeccompList::Denylist,
+            default_action: None,
+            rules: Vec::new(),
+        });
+        let out = emit(&doc, &LxcOptions::default());
+        assert!(
+            out.text.contains("lxc.seccomp.profile = /p.seccomp"),
+            "{}",
+            out.text
+        );
+        assert!(
+            !out.losses.iter().any(|l| l.code == Code::C101),
+            "{:?}",
+            out.losses
+        );
+        doc.container.security.seccomp_profile = None;
+        let out = emit(&doc, &LxcOptions::default());
+        assert!(!out.text.contains("seccomp"), "{}", out.text);
+        assert!(out
+            .losses
+            .iter()
+            .any(|l| l.code == Code::C101
+                && l.covers(lxconf_model::pointer::SECURITY_SECCOMP_POLICY)));
+    }
+
+    #[test]
     fn a_relative_shmounts_path_is_not_written_twice() {
         // Found by the writers fuzz target: `shmounts:/run/:x` generates a mount on `/x`,
         // which was written again as an lxc.mount.entry.

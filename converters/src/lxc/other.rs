@@ -19,6 +19,18 @@ impl Emitter<'_> {
         self.field(K::SelinuxContext);
         self.field(K::SelinuxContextKeyring);
         self.field(K::SeccompProfile);
+        // The policy is the file's content: only the path is written. A policy without a
+        // file (from a model document) has nowhere to go.
+        if s.seccomp_policy.is_some() && s.seccomp_profile.is_none() {
+            self.loss(
+                pointer::SECURITY_SECCOMP_POLICY,
+                "the seccomp policy (no policy file is named)".into(),
+                &format!(
+                    "write the policy to a file and name it with `{}`",
+                    K::SeccompProfile
+                ),
+            );
+        }
         self.field(K::SeccompAllowNesting);
         if let Some(x) = &s.seccomp_notify_proxy {
             let at = pointer::SECURITY_SECCOMP_NOTIFY_PROXY;

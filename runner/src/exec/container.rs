@@ -358,6 +358,7 @@ fn command_main(plan: &Plan, sys: &dyn Sys) -> Result<(), SetupError> {
                 ambient,
             } => sys.set_caps(effective, permitted, inheritable, ambient),
             ProcessStep::NoNewPrivs => sys.no_new_privs(),
+            ProcessStep::Seccomp(filter) => sys.seccomp_load(filter).map(drop),
         };
         r.map_err(|error| SetupError::ProcessStep {
             step: serde_json::to_string(step).unwrap_or_default(),

@@ -62,6 +62,9 @@ pub enum PlanError {
         /// The key.
         key: String,
     },
+    /// A seccomp filter longer than the kernel takes.
+    #[error("the seccomp policy compiles to {0} BPF instructions, more than the kernel's 4096")]
+    SeccompTooLong(usize),
     /// An init id the kernel reads as -1 ("leave unchanged").
     #[error("init {what} 4294967295 is refused: the kernel reads it as -1 (\"unchanged\"), so the command would keep uid 0 and every capability")]
     InitIdOutOfRange {

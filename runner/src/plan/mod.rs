@@ -21,12 +21,14 @@ mod network;
 mod not_applied;
 mod options;
 mod process;
+mod seccomp;
 mod types;
 
 pub use error::PlanError;
 pub use kernel::RLIMITS;
 pub use mounts::clean_target;
 pub use options::{InitMode, RunOptions};
+pub use seccomp::{compile as compile_seccomp, BpfInsn, SeccompFilter};
 pub use types::*;
 
 use crate::cgroup::plan_cgroups;

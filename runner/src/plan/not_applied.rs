@@ -9,7 +9,12 @@ use lxconf_model::{Code, Container, HookKind};
 pub(super) fn confinement(c: &Container) -> Vec<Finding> {
     let s = &c.security;
     let mut out = Vec::new();
-    if let Some(p) = &s.seccomp_profile {
+    // A policy that was read is loaded (plan/seccomp.rs reports what it cannot apply).
+    if let Some(p) = s
+        .seccomp_profile
+        .as_ref()
+        .filter(|_| s.seccomp_policy.is_none())
+    {
         out.push(Finding::new(
             Code::R001,
             pointer::SECURITY_SECCOMP_PROFILE,

@@ -43,6 +43,8 @@ impl Planner<'_> {
                 caps: self.dropped.iter().copied().collect(),
             });
         }
+        // liblxc loads the filter as root, before the uid switch (docs/runner.md).
+        p.extend(self.seccomp()?);
         if c.init.user_name.is_some() || c.init.group_name.is_some() {
             let field = if c.init.user_name.is_some() {
                 pointer::INIT_USER_NAME

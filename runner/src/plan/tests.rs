@@ -664,3 +664,98 @@ fn libvirt_cgroups_consoles_and_host_root() {
         .iter()
         .any(|l| l.contains("pids") || l.contains("unified")));
 }
+
+fn denylist(rules: Vec<lxconf_model::SeccompRule>) -> lxconf_model::SeccompPolicy {
+    lxconf_model::SeccompPolicy {
+        version: 2,
+        list: lxconf_model::SeccompList::Denylist,
+        default_action: None,
+        rules,
+    }
+}
+
+fn rule(name: &str, action: lxconf_model::SeccompAction) -> lxconf_model::SeccompRule {
+    lxconf_model::SeccompRule {
+        arch: lxconf_model::SeccompArch::All,
+        syscall: lxconf_model::SeccompSyscall::Name(name.into()),
+        action: Some(action),
+        args: Vec::new(),
+    }
+}
+
+#[test]
+fn a_seccomp_policy_is_loaded_before_the_uid_switch_and_no_longer_reported() {
+    let mut c = lxc_like();
+    c.init.uid = 1000;
+    c.security.seccomp_profile = Some("/p.seccomp".into());
+    c.security.seccomp_policy = Some(denylist(vec![rule(
+        "sethostname",
+        lxconf_model::SeccompAction::Errno(1),
+    )]));
+    let p = plan(&c, &unified()).expect("plan");
+    let at = |f: fn(&ProcessStep) -> bool| p.process.iter().position(f).expect("step");
+    let seccomp = at(|s| matches!(s, ProcessStep::Seccomp(_)));
+    assert!(seccomp < at(|s| matches!(s, ProcessStep::Setuid { .. })));
+    assert!(seccomp > at(|s| matches!(s, ProcessStep::DropBounding { .. })));
+    let ProcessStep::Seccomp(filter) = &p.process[seccomp] else {
+        unreachable!()
+    };
+    assert!(filter.unless_confined);
+    // What is not applied as liblxc applies it is said; the profile itself is loaded.
+    let found: Vec<(Code, &str)> = p
+        .not_applied
+        .iter()
+        .map(|f| (f.code, f.pointer.as_str()))
+        .collect();
+    assert_eq!(found, [(Code::R001, "/security/seccomp_policy")]);
+    insta::assert_yaml_snapshot!(p.process);
+}
+
+#[test]
+fn notify_rules_without_a_listener_are_reported_at_the_rule() {
+    let mut c = lxc_like();
+    c.security.seccomp_allow_nesting = true;
+    c.security.seccomp_policy = Some(denylist(vec![
+        rule("read", lxconf_model::SeccompAction::Allow),
+        rule("mount", lxconf_model::SeccompAction::Notify),
+    ]));
+    let p = plan(&c, &unified()).expect("plan");
+    assert!(
+        p.not_applied.iter().any(|f| f.code == Code::R001
+            && f.pointer == "/security/seccomp_policy/rules/1"
+            && f.message.contains("ENOSYS")),
+        "{:?}",
+        p.not_applied
+    );
+    let filter = p.process.iter().find_map(|s| match s {
+        ProcessStep::Seccomp(f) => Some(f),
+        _ => None,
+    });
+    assert!(!filter.expect("filter").unless_confined);
+}
+
+#[test]
+fn the_executor_loads_the_filter_between_the_bounding_set_and_the_uid_switch() {
+    let mut c = lxc_like();
+    c.security.seccomp_policy = Some(denylist(vec![rule(
+        "sethostname",
+        lxconf_model::SeccompAction::Errno(1),
+    )]));
+    let plan = plan(&c, &hybrid()).expect("plan");
+    let sys = RecordSys::new();
+    sys.existing.borrow_mut().insert("/bin/sh".into());
+    execute(&plan, &sys).expect("run");
+    let calls = sys.calls();
+    let at = |f: fn(&Call) -> bool| calls.iter().position(f).expect("call");
+    let load = at(|c| {
+        matches!(
+            c,
+            Call::SeccompLoad {
+                unless_confined: true,
+                ..
+            }
+        )
+    });
+    assert!(load > at(|c| matches!(c, Call::DropBounding { .. })));
+    assert!(load < at(|c| matches!(c, Call::Setgroups { .. })));
+}

@@ -426,6 +426,8 @@ pub enum ProcessStep {
     },
     /// `PR_SET_NO_NEW_PRIVS`.
     NoNewPrivs,
+    /// Load the seccomp filter (`seccomp(SECCOMP_SET_MODE_FILTER)`, without no_new_privs).
+    Seccomp(super::seccomp::SeccompFilter),
 }
 
 /// The command to run.

@@ -705,6 +705,10 @@ impl Sys for LinuxSys {
         Ok(())
     }
 
+    fn seccomp_load(&self, filter: &crate::plan::SeccompFilter) -> SysResult<bool> {
+        super::seccomp::load(filter)
+    }
+
     fn exec(&self, path: &str, argv: &[String], env: &[String]) -> SysResult<()> {
         let p = cstr(path)?;
         let a: Vec<CString> = argv.iter().map(|s| cstr(s)).collect::<SysResult<_>>()?;

@@ -8,6 +8,7 @@
 pub mod linux;
 pub mod netlink;
 pub mod record;
+mod seccomp;
 
 use crate::plan::{DevNode, IfConfig, LinkCreate, MountStep};
 use lxconf_model::{Cap, Namespace};
@@ -195,6 +196,9 @@ pub trait Sys {
     ) -> SysResult<()>;
     /// `PR_SET_NO_NEW_PRIVS`.
     fn no_new_privs(&self) -> SysResult<()>;
+    /// Load a seccomp filter (without no_new_privs); with `unless_confined`, load nothing
+    /// when the process already runs under a filter. Returns whether it was loaded.
+    fn seccomp_load(&self, filter: &crate::plan::SeccompFilter) -> SysResult<bool>;
     /// `execve`; returns only on failure (a double returns `Ok`).
     fn exec(&self, path: &str, argv: &[String], env: &[String]) -> SysResult<()>;
 

@@ -99,6 +99,10 @@ pub enum Call {
         ambient: usize,
     },
     NoNewPrivs,
+    SeccompLoad {
+        instructions: usize,
+        unless_confined: bool,
+    },
     Exec {
         path: String,
         argv: Vec<String>,
@@ -452,6 +456,13 @@ impl Sys for RecordSys {
     fn no_new_privs(&self) -> SysResult<()> {
         self.push(Call::NoNewPrivs);
         Ok(())
+    }
+    fn seccomp_load(&self, filter: &crate::plan::SeccompFilter) -> SysResult<bool> {
+        self.push(Call::SeccompLoad {
+            instructions: filter.program.len(),
+            unless_confined: filter.unless_confined,
+        });
+        Ok(true)
     }
     fn exec(&self, path: &str, argv: &[String], env: &[String]) -> SysResult<()> {
         self.push(Call::Exec {

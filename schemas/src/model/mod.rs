@@ -20,12 +20,14 @@ mod mounts;
 mod network;
 mod process;
 mod resources;
+mod seccomp;
 
 pub use idmap::*;
 pub use mounts::*;
 pub use network::*;
 pub use process::*;
 pub use resources::*;
+pub use seccomp::*;
 
 fn is_false(b: &bool) -> bool {
     !*b

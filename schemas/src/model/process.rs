@@ -63,6 +63,9 @@ pub struct Security {
     /// Seccomp policy file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seccomp_profile: Option<String>,
+    /// The policy in the seccomp policy file, as read when the file could be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seccomp_policy: Option<SeccompPolicy>,
     /// Allow nested seccomp.
     #[serde(skip_serializing_if = "is_false")]
     pub seccomp_allow_nesting: bool,

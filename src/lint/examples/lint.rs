@@ -83,6 +83,37 @@ pub const EXAMPLES: &[Example] = &[
         needs_root: false,
     },
     lint!(I004, "I004.conf", None, "I004-9.conf:1:"),
+    lint!(I007, "I007.conf", None, "I007.seccomp:10003:"),
+    lint!(
+        S001,
+        "S001.conf",
+        Some(file!("fixed/S001.conf")),
+        "S001.seccomp:4:"
+    ),
+    lint!(
+        S002,
+        "S002.conf",
+        Some(file!("fixed/S002.conf")),
+        "S002.conf:2:"
+    ),
+    lint!(
+        S003,
+        "S003.conf",
+        Some(file!("fixed/S003.conf")),
+        "S003.seccomp:3:"
+    ),
+    lint!(
+        S004,
+        "S004.conf",
+        Some(file!("fixed/S004.conf")),
+        "S004.seccomp:3:"
+    ),
+    lint!(
+        S005,
+        "S005.conf",
+        Some(file!("fixed/S005.conf")),
+        "S005.seccomp:3:"
+    ),
     lint!(I005, "I005.conf", None, "I005-31.conf:1:"),
     lint!(
         I006,

@@ -145,7 +145,7 @@ pub const EXAMPLES: &[Example] = &[
         bad: fixture!("R001", "bad.conf"),
         fixed: Some(fixture!("R001", "fixed.conf")),
         command: PLAN,
-        at: "seccomp profile",
+        at: "x32 system calls",
         needs_root: false,
     },
     Example {

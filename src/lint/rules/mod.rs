@@ -11,3 +11,4 @@ pub mod network;
 pub mod parser;
 pub mod process;
 pub mod resources;
+pub mod seccomp;

@@ -9,6 +9,7 @@ impl Lowerer<'_> {
         self.finish_cgroup_automount();
         self.lower_cgroups();
         self.finish_namespaces_and_name();
+        self.finish_seccomp();
         Loaded {
             document: Document {
                 container: self.c,

@@ -546,6 +546,7 @@ mod exact;
 mod finish;
 mod include;
 mod net;
+mod seccomp;
 #[cfg(test)]
 mod tests;
 mod values;

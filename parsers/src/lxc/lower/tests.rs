@@ -140,3 +140,55 @@ fn devices_and_fifos_are_not_included() {
         l.diagnostics
     );
 }
+
+#[test]
+fn the_seccomp_policy_file_is_read_and_its_rules_located() {
+    let fs = MemoryFs::new().with(
+        "/p/common.seccomp",
+        "2\ndenylist\n[all]\nkexec_load errno 1\n",
+    );
+    let l = load_with(&fs, "lxc.seccomp.profile = /p/common.seccomp\n");
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let s = &l.document.container.security;
+    let policy = s.seccomp_policy.as_ref().expect("policy read");
+    assert_eq!(policy.rules.len(), 1);
+    let at = l
+        .document
+        .origins
+        .get("/security/seccomp_policy/rules/0")
+        .expect("rule origin");
+    assert_eq!(l.sources.locate(at).line, 4);
+    assert_eq!(l.sources.get(at.source).name, "/p/common.seccomp");
+}
+
+#[test]
+fn a_missing_or_bad_seccomp_policy_is_a_finding_not_a_failure() {
+    let l = lower("lxc.seccomp.profile = /nowhere.seccomp\n");
+    let codes: Vec<Code> = l.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::S002]);
+    assert_eq!(
+        l.sources
+            .locate(l.diagnostics[0].primary.as_ref().expect("at").origin)
+            .line,
+        1
+    );
+    assert!(l.document.container.security.seccomp_policy.is_none());
+    assert!(l.document.container.security.seccomp_profile.is_some());
+    let fs = MemoryFs::new().with("/p/bad.seccomp", "2\ndenylist\nread log\n");
+    let l = load_with(&fs, "lxc.seccomp.profile = /p/bad.seccomp\n");
+    assert_eq!(l.diagnostics[0].code, Code::S001);
+    assert!(l.document.container.security.seccomp_policy.is_none());
+}
+
+#[test]
+fn a_seccomp_policy_counts_in_the_total_size_of_what_is_read() {
+    let big = format!(
+        "2\ndenylist\n#{}\n",
+        "x".repeat(limits::MAX_TOTAL_BYTES as usize)
+    );
+    let fs = MemoryFs::new().with("/p/big.seccomp", big);
+    let l = load_with(&fs, "lxc.seccomp.profile = /p/big.seccomp\n");
+    let codes: Vec<Code> = l.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::I001]);
+    assert!(l.document.container.security.seccomp_policy.is_none());
+}
