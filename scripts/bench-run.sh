@@ -10,6 +10,13 @@ set -eu
 ROUNDS=${1:-200}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 cargo build -q --release --manifest-path "$HERE/Cargo.toml" -p lxconf -p lxconf-run
+# The runner linked statically and without position independence: no dynamic loader, no
+# relocations at start (build scripts and proc macros cannot be built with crt-static, so
+# only with an explicit --target, in a target directory of its own).
+STATIC_TARGET=x86_64-unknown-linux-gnu
+RUSTFLAGS="-C target-feature=+crt-static -C relocation-model=static" \
+  CARGO_TARGET_DIR="$HERE/target/static" \
+  cargo build -q --release --manifest-path "$HERE/Cargo.toml" -p lxconf-run --target "$STATIC_TARGET"
 WORK=$(mktemp -d /tmp/lxconf-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 ROOT=$WORK/rootfs
@@ -33,9 +40,10 @@ fi
 # The same container as a model document, for the runner's own binary (no parsing).
 "$HERE/target/release/lxconf" show --format json "$WORK/lxc.conf" > "$WORK/model.json"
 
-exec python3 - "$ROUNDS" "$WORK" "$ROOT" "$HERE/target/release" <<'PY'
-import os, statistics, sys, time
-rounds, work, root, bins = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+exec python3 - "$ROUNDS" "$WORK" "$ROOT" "$HERE/target/release" \
+  "$HERE/target/static/$STATIC_TARGET/release/lxconf-run" <<'PY'
+import os, random, statistics, sys, time
+rounds, work, root, bins, static = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 engines = {
     "floor (unshare)": ["unshare", "--mount", "--uts", "--ipc", "--pid", "--net", "--fork",
                         "--root", root, "/bin/true"],
@@ -43,6 +51,7 @@ engines = {
               "--unshare-cgroup", "--bind", root, "/", "--proc", "/proc", "--dev", "/dev",
               "--ro-bind", "/sys", "/sys", "--hostname", "bench", "/bin/true"],
     "lxconf-run": [f"{bins}/lxconf-run", f"{work}/model.json", "--", "/bin/true"],
+    "lxconf-run (static build)": [static, f"{work}/model.json", "--", "/bin/true"],
     "lxconf-run --init direct": [f"{bins}/lxconf-run", "--init", "direct", f"{work}/model.json",
                                  "--", "/bin/true"],
     "lxconf run (LXC config)": [f"{bins}/lxconf", "run", f"{work}/lxc.conf", "--", "/bin/true"],
@@ -63,10 +72,16 @@ def once(argv):
 
 for argv in engines.values():  # warm the caches, check every engine runs
     once(argv)
+# Each engine leaves work behind it (network namespaces are torn down asynchronously by
+# the kernel) that the next one pays for on a 2-core machine: the order is shuffled in
+# every round so that no engine always follows the same one.
+order = list(engines)
+rng = random.Random(15)
 times = {name: [] for name in engines}
 for _ in range(rounds):
-    for name, argv in engines.items():
-        times[name].append(once(argv))
+    rng.shuffle(order)
+    for name in order:
+        times[name].append(once(engines[name]))
 
 def paired(a, b):
     return statistics.median(x / y for x, y in zip(times[a], times[b]))
@@ -81,5 +96,9 @@ print(f"  lxconf-run / floor           {paired(ours, 'floor (unshare)'):.2f}   g
 print(f"  lxconf-run / bwrap           {paired(ours, 'bwrap'):.2f}   goal <= 1.0")
 print(f"  lxc-execute / lxconf-run     {paired('lxc-execute', ours):.2f}   goal >= 2.5")
 print(f"  direct / floor               {paired('lxconf-run --init direct', 'floor (unshare)'):.2f}")
+st = "lxconf-run (static build)"
+print(f"  static / floor               {paired(st, 'floor (unshare)'):.2f}")
+print(f"  static / bwrap               {paired(st, 'bwrap'):.2f}")
+print(f"  lxc-execute / static         {paired('lxc-execute', st):.2f}")
 print(f"  lxconf run (LXC) / lxconf-run {paired('lxconf run (LXC config)', ours):.2f}")
 PY
