@@ -328,3 +328,27 @@ fn time_offsets_apply_without_a_proc_automount_as_under_lxc_execute() {
         );
     }
 }
+
+/// An AppArmor profile or an SELinux context the runner cannot apply (this kernel has no
+/// AppArmor; the runner loads no LSM label) is a coded warning at its line, and `--strict`
+/// refuses to start: never silence. Needs no root: nothing starts.
+#[test]
+fn lsm_labels_not_applied_are_warnings_and_strict_refuses() {
+    for (code, fixture) in [
+        ("R002", "tests/codes/R002/bad.conf"),
+        ("R003", "tests/codes/R003/bad.conf"),
+    ] {
+        let conf = root().join(fixture);
+        let conf = conf.to_str().expect("utf8");
+        let plan = lxconf(&["run", "--plan", conf]);
+        let warned = String::from_utf8_lossy(&plan.stderr);
+        assert!(warned.contains(code), "{code}: {warned}");
+        let strict = lxconf(&["run", "--strict", conf]);
+        let stderr = String::from_utf8_lossy(&strict.stderr);
+        assert_eq!(strict.status.code(), Some(1), "{code}: {stderr}");
+        assert!(
+            stderr.contains(code) && stderr.contains("nothing started"),
+            "{code}: {stderr}"
+        );
+    }
+}
