@@ -256,6 +256,22 @@ const LOOPBACK: &str = "loopback";
 /// comparison gives the same reason).
 const LIBVIRT_LOOPBACK: &str = "libvirt brings loopback up in the container's own network namespace; LXC only for an `empty` network that is up";
 
+/// Why a section seen in one container only is not a difference: the other container has
+/// no /proc (or no /sys) to show it (an LXC container without `lxc.mount.auto`), so
+/// nothing can be compared there; `equiv --static` compares those settings.
+const UNOBSERVABLE: &str = "not observable in one container (it has no /proc or no /sys): compare these settings with --static";
+
+/// True when a section shows nothing because the container lacks the filesystem it reads:
+/// /proc for capabilities, limits, mounts and namespaces, /sys for interfaces and loopback.
+fn unobservable(section: &str, lines: &[String]) -> bool {
+    let blank = lines.is_empty() || lines.iter().all(|l| l.starts_with("(no /"));
+    match section {
+        "capabilities" | "limits" | "mounts" | "interfaces" | LOOPBACK => blank,
+        NAMESPACES => !lines.is_empty() && lines.iter().all(|l| l.ends_with("(no /proc)")),
+        _ => false,
+    }
+}
+
 /// True when the probe ran in a libvirt container (libvirt sets `container=lxc-libvirt`).
 fn is_libvirt(o: &Observations) -> bool {
     o.get("environment")
@@ -285,6 +301,11 @@ pub fn compare(a: &Observations, b: &Observations) -> Vec<Compared> {
             if name == LOOPBACK && is_libvirt(a) != is_libvirt(b) {
                 for d in &mut details {
                     d.2 = d.2.or(Some(LIBVIRT_LOOPBACK));
+                }
+            }
+            if unobservable(name, la) != unobservable(name, lb) {
+                for d in &mut details {
+                    d.2 = d.2.or(Some(UNOBSERVABLE));
                 }
             }
             let status = if details.is_empty() {
@@ -339,6 +360,24 @@ mod tests {
         };
         assert_eq!(verdict(&lxc, &libvirt), Some(Status::Expected));
         assert_eq!(verdict(&lxc, &lxc_up), Some(Status::Unexpected));
+    }
+
+    #[test]
+    fn a_section_one_container_cannot_see_is_not_a_difference() {
+        let blind = parse("@capabilities\n@mounts\n(no /proc)\n@interfaces\n", "@");
+        let seeing = parse(
+            "@capabilities\nCapBnd:\t000001ffffffffff\n@mounts\n/ rw\n@interfaces\nlo\n",
+            "@",
+        );
+        for c in compare(&blind, &seeing) {
+            assert_eq!(c.status, Status::Expected, "{}", c.name);
+        }
+        let other = parse("@capabilities\nCapBnd:\t0000000000000000\n", "@");
+        let caps = compare(&other, &seeing)
+            .into_iter()
+            .find(|c| c.name == "capabilities")
+            .map(|c| c.status);
+        assert_eq!(caps, Some(Status::Unexpected));
     }
 
     #[test]
