@@ -196,35 +196,27 @@ fn a_setting_the_runner_does_not_apply_is_reported_at_its_line() {
     assert!(stderr.contains("config:2:23"), "{stderr}");
 }
 
-/// `lxc.pty.max` and `lxc.tty.max` as lxc-execute sets them up: a devpts whose `max=`
-/// counts both, `/dev/ptmx` bound from it, and the ttys allocated there (`/dev/pts/0`,
-/// `/dev/pts/1`) but not bound as `/dev/ttyN` — compared with lxc-execute itself.
-#[test]
-#[ignore = "needs root"]
-fn devpts_ptmx_and_ttys_are_what_lxc_execute_sets_up() {
-    let _containers = crate::support::containers_lock();
+/// A config of `settings` (LXC lines) on a busybox root with `applets` added, run with
+/// `script` under lxc-execute and then under `lxconf run`; both must succeed. Returns what
+/// each printed (lxc-execute's first).
+fn under_both_engines(name: &str, settings: &str, applets: &[&str], script: &str) -> [String; 2] {
     let dir = tempfile::tempdir().expect("tempdir");
     let rootfs = dir.path().join("rootfs");
     busybox_root(&rootfs).expect("busybox-static is missing: run ./scripts/test-all.sh");
-    for applet in ["cut", "sed"] {
+    for applet in applets {
         std::os::unix::fs::symlink("busybox", rootfs.join("bin").join(applet)).expect("applet");
     }
-    let conf = dir.path().join("pts.conf");
+    let conf = dir.path().join(format!("{name}.conf"));
     std::fs::write(
         &conf,
         format!(
-            "lxc.uts.name = ptstest\nlxc.rootfs.path = dir:{}\nlxc.mount.auto = proc:mixed\n\
-             lxc.console.path = none\nlxc.tty.max = 2\nlxc.pty.max = 16\n",
+            "lxc.uts.name = {name}\nlxc.rootfs.path = dir:{}\nlxc.console.path = none\n{settings}",
             rootfs.display()
         ),
     )
     .expect("config");
-    // Type, mode, owner, group and device numbers of each entry, then each /dev mount with
-    // its options and its filesystem's options (the optional propagation fields dropped).
-    let script = "ls -l /dev /dev/pts | cut -c1-10,17-50 | sed 's/  *[A-Z][a-z][a-z] .*//'; \
-                  grep ' /dev' /proc/self/mountinfo | sed 's/ shared:[0-9]*//; s/ master:[0-9]*//' | cut -d' ' -f5,6,8-";
     let lxc = Command::new("lxc-execute")
-        .args(["-n", "lxconf-ptstest", "-f"])
+        .args(["-n", &format!("lxconf-{name}"), "-f"])
         .arg(&conf)
         .arg("-P")
         .arg(dir.path())
@@ -232,31 +224,33 @@ fn devpts_ptmx_and_ttys_are_what_lxc_execute_sets_up() {
         .stdin(std::process::Stdio::null())
         .output()
         .expect("lxc-execute is not installed (apt-get install lxc)");
-    assert!(
-        lxc.status.success(),
-        "{}",
-        String::from_utf8_lossy(&lxc.stderr)
-    );
-    let ours = lxconf(&[
-        "run",
-        conf.to_str().expect("utf8"),
-        "--",
-        "/bin/sh",
-        "-c",
-        script,
-    ]);
-    assert!(
-        ours.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ours.stderr)
-    );
-    let seen = String::from_utf8_lossy(&lxc.stdout);
-    assert!(seen.contains("max=18"), "lxc-execute: {seen}");
-    assert_eq!(
-        String::from_utf8_lossy(&ours.stdout),
-        seen,
-        "lxconf run (left) against lxc-execute (right)"
-    );
+    let conf = conf.to_str().expect("utf8");
+    let ours = lxconf(&["run", conf, "--", "/bin/sh", "-c", script]);
+    for (engine, out) in [("lxc-execute", &lxc), ("lxconf run", &ours)] {
+        assert!(
+            out.status.success(),
+            "{engine}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    [lxc.stdout, ours.stdout].map(|o| String::from_utf8_lossy(&o).into_owned())
+}
+
+/// `lxc.pty.max` and `lxc.tty.max` as lxc-execute sets them up: a devpts whose `max=`
+/// counts both, `/dev/ptmx` bound from it, and the ttys allocated there (`/dev/pts/0`,
+/// `/dev/pts/1`) but not bound as `/dev/ttyN` — compared with lxc-execute itself.
+#[test]
+#[ignore = "needs root"]
+fn devpts_ptmx_and_ttys_are_what_lxc_execute_sets_up() {
+    let _containers = crate::support::containers_lock();
+    // Type, mode, owner, group and device numbers of each entry, then each /dev mount with
+    // its options and its filesystem's options (the optional propagation fields dropped).
+    let script = "ls -l /dev /dev/pts | cut -c1-10,17-50 | sed 's/  *[A-Z][a-z][a-z] .*//'; \
+                  grep ' /dev' /proc/self/mountinfo | sed 's/ shared:[0-9]*//; s/ master:[0-9]*//' | cut -d' ' -f5,6,8-";
+    let settings = "lxc.mount.auto = proc:mixed\nlxc.tty.max = 2\nlxc.pty.max = 16\n";
+    let [lxc, ours] = under_both_engines("ptstest", settings, &["cut", "sed"], script);
+    assert!(lxc.contains("max=18"), "lxc-execute: {lxc}");
+    assert_eq!(ours, lxc, "lxconf run (left) against lxc-execute (right)");
 }
 
 /// `lxc.time.offset.boot` without a proc automount: liblxc writes the offsets through the
@@ -266,62 +260,18 @@ fn devpts_ptmx_and_ttys_are_what_lxc_execute_sets_up() {
 #[ignore = "needs root"]
 fn time_offsets_apply_without_a_proc_automount_as_under_lxc_execute() {
     let _containers = crate::support::containers_lock();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let rootfs = dir.path().join("rootfs");
-    busybox_root(&rootfs).expect("busybox-static is missing: run ./scripts/test-all.sh");
-    for applet in ["mount", "cut"] {
-        std::os::unix::fs::symlink("busybox", rootfs.join("bin").join(applet)).expect("applet");
-    }
-    let conf = dir.path().join("time.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "lxc.uts.name = timetest\nlxc.rootfs.path = dir:{}\nlxc.time.offset.boot = 86400s\n\
-             lxc.console.path = none\nlxc.tty.max = 0\nlxc.pty.max = 0\n",
-            rootfs.display()
-        ),
-    )
-    .expect("config");
-    // Days of boot time the container sees, from a proc it mounts itself.
+    let settings = "lxc.time.offset.boot = 86400s\nlxc.tty.max = 0\nlxc.pty.max = 0\n";
+    // Seconds of boot time the container sees, from a proc it mounts itself.
     let script = "mount -t proc proc /proc && cut -d. -f1 /proc/uptime";
-    let lxc = Command::new("lxc-execute")
-        .args(["-n", "lxconf-timetest", "-f"])
-        .arg(&conf)
-        .arg("-P")
-        .arg(dir.path())
-        .args(["--", "/bin/sh", "-c", script])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("lxc-execute is not installed (apt-get install lxc)");
-    assert!(
-        lxc.status.success(),
-        "{}",
-        String::from_utf8_lossy(&lxc.stderr)
-    );
-    let ours = lxconf(&[
-        "run",
-        conf.to_str().expect("utf8"),
-        "--",
-        "/bin/sh",
-        "-c",
-        script,
-    ]);
-    assert!(
-        ours.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ours.stderr)
-    );
+    let seen = under_both_engines("timetest", settings, &["mount", "cut"], script);
     let host: u64 = std::fs::read_to_string("/proc/uptime")
         .expect("uptime")
         .split('.')
         .next()
         .and_then(|s| s.parse().ok())
         .expect("seconds");
-    for (engine, out) in [("lxc-execute", &lxc.stdout), ("lxconf run", &ours.stdout)] {
-        let seen: u64 = String::from_utf8_lossy(out)
-            .trim()
-            .parse()
-            .expect("seconds");
+    for (engine, out) in ["lxc-execute", "lxconf run"].into_iter().zip(seen) {
+        let seen: u64 = out.trim().parse().expect("seconds");
         assert!(
             seen >= host + 86_400 && seen < host + 86_400 + 60,
             "{engine}: boot time {seen} s, host {host} s"
