@@ -152,6 +152,7 @@ pub(super) fn run_hook(
             let applied = match step {
                 ProcessStep::DropBounding { caps } => sys.drop_bounding(caps),
                 ProcessStep::NoNewPrivs => sys.no_new_privs(),
+                ProcessStep::Seccomp(filter) => sys.seccomp_load(filter).map(drop),
                 _ => Ok(()),
             };
             if applied.is_err() {

@@ -160,18 +160,23 @@ pub fn plan(c: &Container, opts: &RunOptions) -> Result<Plan, PlanError> {
 }
 
 /// The process steps liblxc has applied when it runs a start hook: the bounding set is
-/// dropped (end of `lxc_setup`) and no_new_privs set; identity and the other sets are not.
+/// dropped (end of `lxc_setup`), no_new_privs set, then the seccomp policy loaded
+/// (`do_start` loads it right before `run_lxc_hooks(.., "start", ..)`); identity and the
+/// other sets are not.
 fn start_hook_confinement(process: &[ProcessStep]) -> Vec<ProcessStep> {
-    process
+    let rank = |s: &ProcessStep| match s {
+        ProcessStep::DropBounding { .. } => Some(0),
+        ProcessStep::NoNewPrivs => Some(1),
+        ProcessStep::Seccomp(_) => Some(2),
+        _ => None,
+    };
+    let mut steps: Vec<ProcessStep> = process
         .iter()
-        .filter(|s| {
-            matches!(
-                s,
-                ProcessStep::DropBounding { .. } | ProcessStep::NoNewPrivs
-            )
-        })
+        .filter(|s| rank(s).is_some())
         .cloned()
-        .collect()
+        .collect();
+    steps.sort_by_key(rank);
+    steps
 }
 
 /// The file that shows what a limit file set: the v1 device rules are written to

@@ -759,3 +759,40 @@ fn the_executor_loads_the_filter_between_the_bounding_set_and_the_uid_switch() {
     assert!(load > at(|c| matches!(c, Call::DropBounding { .. })));
     assert!(load < at(|c| matches!(c, Call::Setgroups { .. })));
 }
+
+/// liblxc's `do_start` sets no_new_privs, loads the seccomp policy and only then runs the
+/// start hooks: a start hook runs under the bounding set, no_new_privs and the filter, in
+/// that order.
+#[test]
+fn a_start_hook_runs_under_no_new_privs_and_the_seccomp_filter() {
+    let mut c = lxc_like();
+    c.no_new_privs = true;
+    c.security.seccomp_profile = Some("/p.seccomp".into());
+    c.security.seccomp_policy = Some(denylist(vec![rule(
+        "sethostname",
+        lxconf_model::SeccompAction::Errno(1),
+    )]));
+    c.hooks.hooks = vec![lxconf_model::Hook {
+        kind: lxconf_model::HookKind::Start,
+        command: "/bin/true".into(),
+    }];
+    let p = plan(&c, &unified()).expect("plan");
+    let confine = p
+        .container
+        .iter()
+        .find_map(|s| match s {
+            ContainerStep::Hook(h) if h.kind == lxconf_model::HookKind::Start => Some(&h.confine),
+            _ => None,
+        })
+        .expect("a start hook");
+    let kinds: Vec<&str> = confine
+        .iter()
+        .map(|s| match s {
+            ProcessStep::DropBounding { .. } => "bounding",
+            ProcessStep::NoNewPrivs => "no_new_privs",
+            ProcessStep::Seccomp(_) => "seccomp",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(kinds, ["bounding", "no_new_privs", "seccomp"]);
+}
