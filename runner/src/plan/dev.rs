@@ -1,8 +1,9 @@
 //! `/dev` as liblxc's autodev builds it: a tmpfs with the standard nodes, devpts, the
 //! console and the `/proc/self/fd` links, and the boot id LXC binds.
 
+use super::error::MAX_PTYS;
 use super::mounts::mount;
-use super::{ContainerStep, DevNode, MountStep, MsFlag, Planner, PtyBind};
+use super::{ContainerStep, DevNode, MountStep, MsFlag, PlanError, Planner, PtyBind};
 use lxconf_model::CreateKind;
 
 /// The devpts options liblxc and libvirt share.
@@ -76,9 +77,9 @@ impl Planner<'_> {
     }
 
     /// Device nodes, devpts, the console and the fd links, after the mount entries.
-    pub(super) fn dev_nodes(&self, steps: &mut Vec<ContainerStep>) {
+    pub(super) fn dev_nodes(&self, steps: &mut Vec<ContainerStep>) -> Result<(), PlanError> {
         if !self.c.dev.autodev {
-            return;
+            return Ok(());
         }
         for (node, major, minor) in NODES {
             steps.push(ContainerStep::Mknod(DevNode {
@@ -89,7 +90,7 @@ impl Planner<'_> {
                 host: format!("/dev/{node}"),
             }));
         }
-        self.devpts(steps);
+        self.devpts(steps)?;
         let console = &self.c.console;
         let runner_console = console.enabled && console.path.as_deref() != Some("none");
         if runner_console && self.c.libvirt.is_none() {
@@ -103,16 +104,17 @@ impl Planner<'_> {
                 to: to.into(),
             });
         }
+        Ok(())
     }
 
     /// A private devpts on `/dev/pts` with `/dev/ptmx` bound from it, and the ptys the
     /// engine allocates there: liblxc's `lxc.tty.max` ttys (lxc-execute binds none of them;
     /// the devpts `max=` counts them with `lxc.pty.max`), libvirt's consoles (console 0 on
     /// `/dev/console` and `/dev/tty1`, console N on `/dev/ttyN+1`).
-    fn devpts(&self, steps: &mut Vec<ContainerStep>) {
+    fn devpts(&self, steps: &mut Vec<ContainerStep>) -> Result<(), PlanError> {
         let dev = &self.c.dev;
         if dev.ptys == 0 {
-            return;
+            return Ok(());
         }
         let (flags, data, count, binds) = if self.c.libvirt.is_some() {
             let consoles = if self.c.console.enabled {
@@ -155,9 +157,13 @@ impl Planner<'_> {
             create: Some(CreateKind::File),
             optional: false,
         }));
+        if count > MAX_PTYS {
+            return Err(PlanError::TooManyTtys(count));
+        }
         if count > 0 {
             steps.push(ContainerStep::Ptys { count, binds });
         }
+        Ok(())
     }
 
     /// LXC binds a boot id when it builds /dev; libvirt does not.

@@ -3,6 +3,9 @@
 use crate::cgroup::CgroupError;
 use lxconf_model::{Code, Namespace, NetKind};
 
+/// The most ttys (LXC) or consoles (libvirt) a plan allocates.
+pub const MAX_PTYS: u32 = 1024;
+
 /// Why a model cannot be planned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {
@@ -62,6 +65,10 @@ pub enum PlanError {
         /// The key.
         key: String,
     },
+    /// More ttys or consoles than the runner allocates: each one is a pty of the host's
+    /// shared pool (`/proc/sys/kernel/pty/max`, 4096 by default).
+    #[error("{0} ttys or consoles: the runner allocates at most {MAX_PTYS} (each is a pty of the host's shared pool)")]
+    TooManyTtys(u32),
     /// A seccomp filter longer than the kernel takes.
     #[error("the seccomp policy compiles to {0} BPF instructions, more than the kernel's 4096")]
     SeccompTooLong(usize),

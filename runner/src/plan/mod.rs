@@ -251,7 +251,7 @@ impl Planner<'_> {
         // Mount hooks after every mount; autodev hooks before `/dev` is populated.
         let mount_hooks = hooks.mount.iter().chain(&hooks.autodev).cloned();
         steps.extend(mount_hooks.map(ContainerStep::Hook));
-        self.dev_nodes(&mut steps);
+        self.dev_nodes(&mut steps)?;
         // liblxc writes the offsets through the host's /proc (the parent writes
         // /proc/PID/timens_offsets): before pivot_root the host's /proc is still there, so
         // a container without a proc automount gets its offsets too.

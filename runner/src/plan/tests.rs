@@ -796,3 +796,17 @@ fn a_start_hook_runs_under_no_new_privs_and_the_seccomp_filter() {
         .collect();
     assert_eq!(kinds, ["bounding", "no_new_privs", "seccomp"]);
 }
+
+/// A hostile `lxc.tty.max = 99999999` would take every pty of the host's shared pool
+/// before failing: the plan refuses more than it allocates, with R014.
+#[test]
+fn more_ttys_than_the_runner_allocates_are_refused() {
+    let mut c = lxc_like();
+    c.dev.ptys = 1;
+    c.dev.ttys = 99_999_999;
+    let e = plan(&c, &unified()).expect_err("refused");
+    assert_eq!(e, PlanError::TooManyTtys(99_999_999));
+    assert_eq!(e.code(), Code::R014);
+    c.dev.ttys = error::MAX_PTYS;
+    assert!(plan(&c, &unified()).is_ok());
+}
