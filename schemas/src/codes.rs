@@ -2,7 +2,7 @@
 //!
 //! Codes are stable and never reused. The first letter says where a finding comes from:
 //! `L` LXC config, `F` fstab, `X` domain XML, `M` model, `C` conversion loss, `R` runner,
-//! `S` seccomp policy files, `I` input limits: an input lxconf refuses to read further because it exceeds a limit
+//! `S` seccomp policy files, `D` LXD/Incus instance and profile YAML, `I` input limits: an input lxconf refuses to read further because it exceeds a limit
 //! (file size, line length, include count or depth, nesting depth) or is not a regular
 //! file; the limits are in `lxconf_parse::limits` and docs/lxc-parsing.md.
 //! `docs/rules/` is generated from this table.
@@ -173,6 +173,10 @@ codes! {
     R013 = ("stale-cgroup-removed", Note, "an empty `lxconf.payload.*` cgroup left by a run whose runner is gone, removed by the next run"),
     R014 = ("cannot-plan", Error, "a model the runner cannot plan (no command, an escaping mount target, an unsupported setting...)"),
     R015 = ("phys-link-not-returned", Warning, "a `phys` interface that could not be given back to the host when the container ended"),
+    // --- LXD/Incus instance and profile YAML (issue 16): the reader's D codes ---
+    // --- end of LXD reader block ---
+    // --- conversion to LXD/Incus (issue 16): the writer's C4xx codes ---
+    // --- end of LXD writer block ---
 }
 
 impl Code {

@@ -83,7 +83,7 @@ pub const OBSERVATIONS: &[(&str, &[&str])] = &[
     ("hooks", &["hooks"]),
     (
         "management",
-        &["autostart", "signals", "logging", "lxc", "libvirt"],
+        &["autostart", "signals", "logging", "lxc", "libvirt", "lxd"],
     ),
     ("unrecognized settings", &["unrecognized"]),
 ];
@@ -123,6 +123,10 @@ pub const EXPECTED: &[(&str, &str)] = &[
     (
         pointer::LIBVIRT,
         "libvirt-only management settings (memory size, vcpus, emulator, lifecycle)",
+    ),
+    (
+        pointer::LXD,
+        "LXD-only management settings (profiles, user keys, snapshots, devices such as proxy)",
     ),
     (pointer::CONSOLE_LOGFILE, "console logging is host-side"),
     (pointer::CONSOLE_ROTATE, "console logging is host-side"),

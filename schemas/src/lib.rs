@@ -11,6 +11,7 @@ pub mod diag;
 pub mod diff;
 pub mod equiv;
 pub mod lxc_key;
+pub mod lxd;
 pub mod model;
 pub mod names;
 pub mod origins;

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 mod idmap;
+mod lxd;
 mod mounts;
 mod network;
 mod process;
@@ -23,6 +24,7 @@ mod resources;
 mod seccomp;
 
 pub use idmap::*;
+pub use lxd::*;
 pub use mounts::*;
 pub use network::*;
 pub use process::*;
@@ -116,6 +118,9 @@ pub struct Container {
     /// Settings that only libvirt has.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub libvirt: Option<LibvirtSettings>,
+    /// Settings that only LXD and Incus have.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lxd: Option<LxdSettings>,
     /// Settings the model does not type, kept verbatim so conversions can report them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unrecognized: Vec<Unrecognized>,
