@@ -6,6 +6,7 @@
 //! Source: LXD 5.0.2 (the Debian 12 daemon the oracle tests run); docs/lxd-facts.md cites
 //! the function each fact comes from.
 
+pub mod additions;
 pub mod devices;
 pub mod keys;
 pub mod raw_lxc;
