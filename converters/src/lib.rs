@@ -10,6 +10,7 @@ pub mod from_native;
 pub mod fstab;
 pub mod libvirt_xml;
 pub mod lxc;
+pub mod lxd_only;
 pub mod writable;
 
 pub use lxconf_libvirt_compat as libvirt_compat;

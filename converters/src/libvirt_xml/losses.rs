@@ -41,7 +41,19 @@ pub(super) fn losses_for_the_rest(w: &mut W<'_>) {
     settings_without_element(w, c);
     security_and_management(w, c);
     lxc_only_settings(w, c);
+    lxd_only_settings(w, c);
     unconverted_verbatim(w, c);
+}
+
+/// LXD's management concepts and devices, each named.
+fn lxd_only_settings(w: &mut W<'_>, c: &Container) {
+    for s in crate::lxd_only::settings(c) {
+        if s.management_only {
+            w.note(&s.pointer, format!("{} is not written", s.what), s.why);
+        } else {
+            w.loss(&s.pointer, s.what, s.why);
+        }
+    }
 }
 
 /// LXC settings no libvirt element carries, each named with the model field it is.

@@ -225,6 +225,13 @@ impl Emitter<'_> {
                 self.note(pointer::LIBVIRT, "libvirt-only settings (memory size, vcpus, emulator, lifecycle) are not written".into(), "they have no LXC equivalent; resource limits are converted separately");
             }
         }
+        for s in crate::lxd_only::settings(c) {
+            if s.management_only {
+                self.note(&s.pointer, format!("{} is not written", s.what), s.why);
+            } else {
+                self.loss(&s.pointer, s.what, s.why);
+            }
+        }
     }
 
     pub(super) fn unrecognized(&mut self) {
