@@ -465,3 +465,67 @@ fn the_driver_deletes_its_instance_also_on_panic() {
 }
 
 use lxconf_model::lxc_key::ExactKey;
+
+/// Why the LXD engine runs the probe as init and not with `lxc exec`: what LXD execs gets
+/// `HOME`, `LANG`, a longer `PATH`, `TERM` and `USER` that the instance's init (PID 1, the
+/// environment liblxc made from the config, as lxc-execute's command has it) does not.
+#[test]
+#[ignore = "needs root"]
+fn lxc_exec_adds_an_environment_the_instance_s_init_does_not_have() {
+    use std::os::unix::fs::PermissionsExt;
+    let lxd = lxd();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rootfs = dir.path().join("rootfs");
+    crate::run::busybox_root(&rootfs).expect("busybox-static is missing");
+    std::fs::create_dir_all(rootfs.join("sbin")).expect("sbin");
+    // An init that waits for ever (on a FIFO it holds open for reading and writing).
+    std::fs::write(
+        rootfs.join("sbin/init"),
+        "#!/bin/sh\nexec 3<> /hold\nread -r _ <&3\n",
+    )
+    .expect("init");
+    std::fs::set_permissions(
+        rootfs.join("sbin/init"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .expect("chmod");
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(rootfs.join("hold"))
+        .status()
+        .expect("mkfifo");
+    assert!(fifo.success());
+    let yaml = privileged("  environment.GREETING: hello\n");
+    let instance = lxd
+        .create(&lxd::unique_name("lxconf-oracle"), &yaml)
+        .expect("created");
+    instance.copy_rootfs(&rootfs).expect("rootfs copied");
+    instance.start().expect("started");
+    let exec = instance.exec(&["env"]).expect("lxc exec");
+    let mut exec_env: Vec<String> = String::from_utf8_lossy(&exec.stdout)
+        .lines()
+        .filter(|l| !l.starts_with("SHLVL=") && !l.starts_with("PWD="))
+        .map(str::to_string)
+        .collect();
+    exec_env.sort();
+    assert_eq!(
+        exec_env,
+        [
+            "GREETING=hello",
+            "HOME=/root",
+            "LANG=C.UTF-8",
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "TERM=xterm",
+            "USER=root",
+            "container=lxc"
+        ]
+    );
+    let pid = instance.init_pid().expect("running");
+    let environ = std::fs::read(format!("/proc/{pid}/environ")).expect("environ");
+    let mut init_env: Vec<String> = environ
+        .split(|b| *b == 0)
+        .filter(|v| !v.is_empty())
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+        .collect();
+    init_env.sort();
+    assert_eq!(init_env, ["GREETING=hello", "container=lxc"]);
+}
