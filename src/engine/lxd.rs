@@ -83,13 +83,19 @@ impl Lxd {
     /// The `lxc` client, when it is installed and the daemon answers: otherwise
     /// [`EngineError::Unavailable`], so that `--fallback lxconf` can stand in.
     pub fn connect() -> Result<Lxd, EngineError> {
+        let lxc = find_program("lxc").ok_or_else(|| EngineError::Unavailable {
+            engine: ENGINE,
+            why: "the LXD client `lxc` is not installed (lxd-client)".into(),
+        })?;
+        Lxd::with_client(lxc)
+    }
+
+    /// The client at `lxc`, when the daemon answers it.
+    fn with_client(lxc: PathBuf) -> Result<Lxd, EngineError> {
         let unavailable = |why: String| EngineError::Unavailable {
             engine: ENGINE,
             why,
         };
-        let lxc = find_program("lxc").ok_or_else(|| {
-            unavailable("the LXD client `lxc` is not installed (lxd-client)".into())
-        })?;
         let lxd = Lxd { lxc };
         match lxd.command(&["query", "/1.0"], None, PING_TIMEOUT) {
             Ok(out) if out.status.success() => Ok(lxd),
@@ -555,6 +561,42 @@ mod tests {
         let (a, b) = (unique_name("lxconf-lxd"), unique_name("lxconf-lxd"));
         assert_ne!(a, b);
         assert!(is_instance_name(&a), "{a}");
+    }
+
+    #[test]
+    fn a_client_without_a_daemon_is_unavailable_so_a_fallback_may_stand_in() {
+        for client in ["/bin/false", "/nonexistent/lxc"] {
+            let e = Lxd::with_client(PathBuf::from(client)).expect_err(client);
+            assert!(e.is_unavailable(), "{client}: {e}");
+        }
+    }
+
+    #[test]
+    fn the_probe_replaces_init_inside_the_root_even_through_absolute_links() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("usr/sbin")).expect("usr/sbin");
+        // Both links name host paths: followed on the host they would reach its own
+        // /usr/sbin/init.
+        std::os::unix::fs::symlink("/usr/sbin", root.join("sbin")).expect("link");
+        std::os::unix::fs::symlink("/lib/systemd/systemd", root.join("usr/sbin/init"))
+            .expect("link");
+        let replaced = install_probe(root, ".t", "echo \"$1\"", "it's").expect("installed");
+        assert!(replaced);
+        let init = root.join("usr/sbin/init");
+        let meta = std::fs::symlink_metadata(&init).expect("init");
+        assert!(meta.is_file(), "a file, not a link");
+        let text = std::fs::read_to_string(&init).expect("read");
+        assert!(text.contains("set -- 'it'\\''s'\n"), "{text}");
+        assert!(
+            text.contains("> /dev/.t.result 2> /dev/.t.errors"),
+            "{text}"
+        );
+        assert!(root.join(".t.hold").exists());
+        // Without /sbin, it is created.
+        let bare = tempfile::tempdir().expect("tempdir");
+        assert!(!install_probe(bare.path(), ".t", ":", "x").expect("installed"));
+        assert!(bare.path().join("sbin/init").is_file());
     }
 
     #[test]
