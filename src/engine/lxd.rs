@@ -205,7 +205,8 @@ impl Instance<'_> {
     }
 
     /// Copy the tree `from` into its root filesystem (`cp -a`, so devices, links, owners and
-    /// modes are kept); the instance must be privileged for the owners to be right inside.
+    /// modes are kept). An unprivileged instance's copy is remapped by LXD at its first
+    /// start (owners shifted into its id range; measured).
     pub fn copy_rootfs(&self, from: &Path) -> Result<PathBuf, EngineError> {
         let dir = self.rootfs_dir()?;
         std::fs::create_dir_all(&dir).map_err(io("creating the instance's root filesystem"))?;
@@ -266,11 +267,35 @@ impl Instance<'_> {
     }
 }
 
+impl Instance<'_> {
+    /// Whether LXD still has it.
+    fn exists(&self) -> bool {
+        self.lxd
+            .command(
+                &["query", &format!("/1.0/instances/{}", self.name)],
+                None,
+                COMMAND_TIMEOUT,
+            )
+            .is_ok_and(|out| out.status.success())
+    }
+}
+
 impl Drop for Instance<'_> {
+    /// `lxc delete --force`, again until the instance is gone: right after its init exited,
+    /// LXD is still running its stop operation and refuses (measured: "Instance is busy
+    /// running a "stop" operation").
     fn drop(&mut self) {
-        let _ = self
-            .lxd
-            .command(&["delete", "--force", &self.name], None, COMMAND_TIMEOUT);
+        let deadline = Instant::now() + COMMAND_TIMEOUT;
+        loop {
+            let deleted = self
+                .lxd
+                .command(&["delete", "--force", &self.name], None, COMMAND_TIMEOUT)
+                .is_ok_and(|out| out.status.success());
+            if deleted || !self.exists() || Instant::now() > deadline {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 }
 
@@ -361,8 +386,7 @@ pub struct InitRun {
 }
 
 /// Run `script` (POSIX shell, its first argument is `arg`) as the init of an instance made
-/// from `yaml` on a copy of the root filesystem `rootfs` (a privileged instance on a `dir`
-/// pool), wait until it is done (at most [`PROBE_TIMEOUT`]), read the cgroup limits of
+/// from `yaml` on a copy of the root filesystem `rootfs` (its root disk on a `dir` pool), wait until it is done (at most [`PROBE_TIMEOUT`]), read the cgroup limits of
 /// `limit_models` from the running container, delete the instance and give what the script
 /// printed. The instance has a name of its own (`lxconf-lxd-…`), which is its hostname
 /// unless its raw.lxc sets one.

@@ -77,7 +77,7 @@ pub fn lxd_accepts(yaml: &str) -> Result<ShownConfig, String> {
     Ok(ShownConfig::parse(&text))
 }
 
-/// Run `script` as the init of an instance made from `yaml` (which must be privileged) on
+/// Run `script` as the init of an instance made from `yaml` on
 /// a busybox root filesystem, under LXD; the instance is deleted after. What the script
 /// printed, the `lxc.conf` LXD generated and the cgroup limit files of `limit_models` as
 /// the kernel held them are in the answer. `Err`: LXD's or the run's message.
@@ -528,4 +528,105 @@ fn lxc_exec_adds_an_environment_the_instance_s_init_does_not_have() {
         .collect();
     init_env.sort();
     assert_eq!(init_env, ["GREETING=hello", "container=lxc"]);
+}
+
+/// This host has a uid/gid allocation for root (`root:100000:10000001` in /etc/subuid and
+/// /etc/subgid, written when the lxd package is installed), so an unprivileged instance is
+/// created and runs: LXD remaps the copied root filesystem at its first start (its owners
+/// shifted into the range), maps root to 100000 and drops no capability at all.
+#[test]
+#[ignore = "needs root"]
+fn an_unprivileged_instance_runs_on_the_copy_remapped_by_lxd() {
+    let script = "cat /proc/self/uid_map; grep '^CapBnd:' /proc/self/status; ls -ln /bin/busybox";
+    let run = started_conf("config: {}\ndevices: {}\n", script);
+    let idmap = ExactKey::Idmap.to_string();
+    let maps = conf_values(&run.lxc_conf, &idmap);
+    assert_eq!(maps.len(), 2, "{}", run.lxc_conf);
+    assert!(
+        maps.iter()
+            .all(|m| m.split_whitespace().nth(2) == Some("100000")),
+        "{maps:?}"
+    );
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let uid_map: Vec<&str> = lines[0].split_whitespace().collect();
+    assert_eq!(uid_map[..2], ["0", "100000"], "{}", run.stdout);
+    assert_eq!(
+        lines[1], "CapBnd:\t000001ffffffffff",
+        "no capability dropped"
+    );
+    // Owned by root inside: the copy was shifted to 100000 on the host.
+    assert!(lines[2].contains(" 0        0 "), "{}", run.stdout);
+    assert_eq!(
+        conf_values(&run.lxc_conf, &ExactKey::CapDrop.to_string()),
+        Vec::<&str>::new()
+    );
+}
+
+/// What the driver refuses and reports: a name that is not a hostname (before LXD is
+/// asked), a root disk without a pool (LXD's message), a probe whose instance stops early
+/// and a raw.lxc init the probe cannot replace (at once, not after the 30 s timeout).
+#[test]
+#[ignore = "needs root"]
+fn refusals_and_failed_runs_are_reported_with_their_reason() {
+    let lxd = lxd();
+    let bad_name = lxd
+        .create("lxconf_oracle", &privileged(""))
+        .expect_err("a bad name");
+    assert!(
+        bad_name.to_string().contains("not an instance name"),
+        "{bad_name}"
+    );
+    let no_pool = lxd_accepts("config:\n  security.privileged: \"true\"\ndevices:\n  root:\n    path: /\n    type: disk\n")
+        .expect_err("a root disk without a pool");
+    assert!(
+        no_pool.contains("Root disk entry must have a \"pool\" property set"),
+        "{no_pool}"
+    );
+    let started = std::time::Instant::now();
+    let stopped = lxd_started(&privileged(""), "exit 3", &[]).expect_err("init exits");
+    assert!(stopped.contains("stopped"), "{stopped}");
+    let own_init = lxd_started(
+        &privileged("  raw.lxc: |\n    lxc.init.cmd = /bin/sh\n"),
+        ":",
+        &[],
+    )
+    .expect_err("an init of its own");
+    assert!(own_init.contains("sets its own init"), "{own_init}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// An instance whose init has just exited is deleted too: LXD is then still running its
+/// stop operation and refuses a delete for a moment ("Instance is busy running a "stop"
+/// operation", measured), which the guard waits out.
+#[test]
+#[ignore = "needs root"]
+fn an_instance_whose_init_has_just_exited_is_deleted_too() {
+    use std::os::unix::fs::PermissionsExt;
+    let lxd = lxd();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rootfs = dir.path().join("rootfs");
+    crate::run::busybox_root(&rootfs).expect("busybox-static is missing");
+    std::fs::create_dir_all(rootfs.join("sbin")).expect("sbin");
+    std::fs::write(rootfs.join("sbin/init"), "#!/bin/sh\nexit 3\n").expect("init");
+    std::fs::set_permissions(
+        rootfs.join("sbin/init"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .expect("chmod");
+    let name = lxd::unique_name("lxconf-oracle");
+    {
+        let instance = lxd.create(&name, &privileged("")).expect("created");
+        instance.copy_rootfs(&rootfs).expect("rootfs copied");
+        instance.start().expect("started");
+    }
+    let list = std::process::Command::new("lxc")
+        .args(["list", "--format", "csv", "--columns", "n"])
+        .output()
+        .expect("lxc list");
+    let names = String::from_utf8_lossy(&list.stdout);
+    assert!(!names.lines().any(|n| n == name), "{name} is left: {names}");
 }
