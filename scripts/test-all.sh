@@ -3,8 +3,9 @@
 #
 # Installs what the tests need when it is missing (Debian packages via apt-get: liblxc and
 # python3-lxc as the LXC oracle, libvirt's LXC driver and virsh as the libvirt oracle,
-# xmllint and libvirt's RelaxNG schemas, busybox-static for runner root filesystems), then
-# runs formatting, lint and unused-dependency checks and every test of the workspace.
+# xmllint and libvirt's RelaxNG schemas, busybox-static for runner root filesystems), starts
+# the libvirt and LXD daemons the oracle tests use, then runs formatting, lint and
+# unused-dependency checks and every test of the workspace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +28,13 @@ fi
 # libvirt's daemon, for the virsh oracle (domxml-from-native). Optional for now.
 if [ -x tests/oracle/libvirt/start-libvirtd.sh ]; then
   tests/oracle/libvirt/start-libvirtd.sh || echo "warning: libvirtd did not start" >&2
+fi
+
+# LXD (Debian's 5.0.2; start-lxd.sh installs lxd and lxd-client itself), for the LXD oracle
+# and `equiv --engine real` on instance YAML: a dir pool, no network. Idempotent. Root only:
+# the LXD tests need root anyway, and fail (not skip) without the daemon.
+if [ "$(id -u)" -eq 0 ]; then
+  tests/oracle/lxd/start-lxd.sh || echo "warning: LXD did not start" >&2
 fi
 
 echo "== cargo fmt --check"

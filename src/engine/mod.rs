@@ -8,6 +8,7 @@ pub mod domain_xml;
 pub mod libvirt;
 mod limits;
 mod lxc;
+pub mod lxd;
 
 use crate::probe::{Observations, ProbeError};
 use lxconf_model::Container;
@@ -33,6 +34,8 @@ pub enum Engine {
     LxcExecute,
     /// libvirt's LXC driver, through `virsh -c lxc:///system`.
     LibvirtLxc,
+    /// An LXD daemon, through its `lxc` client.
+    Lxd,
 }
 
 impl Engine {
@@ -52,6 +55,7 @@ impl Engine {
             Engine::Lxconf => "lxconf run",
             Engine::LxcExecute => "lxc-execute",
             Engine::LibvirtLxc => "libvirt_lxc",
+            Engine::Lxd => "lxd",
         }
     }
 
@@ -61,6 +65,7 @@ impl Engine {
             Engine::Lxconf => runner(side),
             Engine::LxcExecute => lxc::probe(side),
             Engine::LibvirtLxc => libvirt::probe(side),
+            Engine::Lxd => lxd::probe(side),
         }
     }
 }

@@ -24,6 +24,8 @@ mod liblxc_generated;
 mod libvirt_run;
 mod lint;
 mod load;
+mod lxd_oracle;
+mod lxd_run;
 mod realworld;
 mod roundtrip;
 mod run;

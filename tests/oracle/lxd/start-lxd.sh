@@ -47,7 +47,14 @@ answers() { lxc query /1.0 >/dev/null 2>&1; }
 if ! answers; then
     if ! pgrep -x lxd >/dev/null 2>&1; then
         log "starting lxd --group root in the background (log: $LOG)"
-        nohup lxd --group root >>"$LOG" 2>&1 &
+        # LXD fetches instance type definitions from images.linuxcontainers.org at start
+        # and daily (lxd/instance_types.go), through the proxy of its environment when its
+        # config names none: a closed local port keeps that request on this machine
+        # (measured: "proxyconnect tcp: ... 127.0.0.1:9: connection refused" instead of a
+        # DNS lookup of the host).
+        https_proxy=http://127.0.0.1:9 http_proxy=http://127.0.0.1:9 \
+            HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 no_proxy= NO_PROXY= \
+            nohup lxd --group root >>"$LOG" 2>&1 &
     fi
     if ! lxd waitready --timeout "$TIMEOUT"; then
         log "lxd did not become ready within ${TIMEOUT}s; its log:"
