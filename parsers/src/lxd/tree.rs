@@ -35,7 +35,7 @@ pub struct Scalar {
     pub null: bool,
     /// How it was written.
     pub style: Style,
-    /// Its bytes in the file (for a block scalar, from the `|` to the end of its content).
+    /// Its bytes in the file (for a block scalar, its content, from the first character).
     pub range: Range<usize>,
 }
 
@@ -301,15 +301,11 @@ pub fn literal_line_starts(file: &str, scalar: &Scalar) -> Option<Vec<usize>> {
     if scalar.style != Style::Literal {
         return None;
     }
-    let block = file.get(scalar.range.clone())?;
-    // Content starts on the line after the `|` header.
-    let header_end = block.find('\n')? + 1;
-    let mut offset = scalar.range.start + header_end;
+    // The parser's span starts at the first content character, after the indentation.
+    let first = scalar.range.start.min(file.len());
+    let mut offset = file.get(..first)?.rfind('\n').map_or(0, |i| i + 1);
+    let indent = first - offset;
     let lines: Vec<&str> = scalar.text.split('\n').collect();
-    let indent = file[offset..]
-        .split('\n')
-        .find(|l| !l.trim().is_empty())
-        .map_or(0, |l| l.len() - l.trim_start_matches(' ').len());
     let mut starts = Vec::with_capacity(lines.len());
     for line in &lines {
         let yaml_line = file.get(offset..)?.split('\n').next()?;
