@@ -32,6 +32,8 @@ pub struct Expanded<'a> {
     pub texts: &'a [std::sync::Arc<str>],
     /// Whether a disk's host source is a directory (`create=dir`) or not.
     pub fs: &'a dyn crate::fs::FileSystem,
+    /// The file is a profile, read on its own: no note about an instance's id map.
+    pub profile: bool,
 }
 
 /// The entries, and the text of the generated source holding LXD's additions.
@@ -250,6 +252,9 @@ fn idmap(b: &mut Builder, x: &Expanded<'_>, diags: &mut Vec<Diagnostic>) {
     let (host, count) = add::DEFAULT_IDMAP;
     for kind in ['u', 'g'] {
         b.addition(K::Idmap.name(), &format!("{kind} 0 {host} {count}"));
+    }
+    if x.profile {
+        return;
     }
     let at = x.config.get(n::SECURITY_PRIVILEGED).map(|i| i.value_origin);
     let mut d = Diagnostic::new(

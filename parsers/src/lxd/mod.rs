@@ -275,6 +275,7 @@ fn finish(
             flavor,
             texts: &texts,
             fs: options.fs,
+            profile: doc.is_profile,
         },
         additions_id,
         &mut diags,
