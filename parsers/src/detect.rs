@@ -99,8 +99,14 @@ mod tests {
             detect("architecture: x86_64\nconfig:\n  security.privileged: \"true\"\n"),
             Format::Lxd
         );
-        assert_eq!(detect("config: {}\ndescription: x\ndevices: {}\nname: p\nused_by: []\n"), Format::Lxd);
+        assert_eq!(
+            detect("config: {}\ndescription: x\ndevices: {}\nname: p\nused_by: []\n"),
+            Format::Lxd
+        );
         assert_eq!(detect("---\nconfig:\n  limits.cpu: \"2\"\n"), Format::Lxd);
-        assert_eq!(detect("name: web\nhostname: web\nconsole:\n  enabled: true\n"), Format::ModelYaml);
+        assert_eq!(
+            detect("name: web\nhostname: web\nconsole:\n  enabled: true\n"),
+            Format::ModelYaml
+        );
     }
 }

@@ -10,7 +10,12 @@ use lxconf_parse::{Format, LoadOptions, Loaded};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn load_with(name: &str, text: &str, fs: &dyn lxconf_parse::fs::FileSystem, profiles: Vec<PathBuf>) -> Loaded {
+fn load_with(
+    name: &str,
+    text: &str,
+    fs: &dyn lxconf_parse::fs::FileSystem,
+    profiles: Vec<PathBuf>,
+) -> Loaded {
     let options = LoadOptions {
         fs,
         base_dir: root(),
@@ -29,7 +34,11 @@ fn located(loaded: &Loaded, code: Code) -> Vec<String> {
         .diagnostics
         .iter()
         .filter(|d| d.code == code)
-        .filter_map(|d| d.primary.as_ref().map(|l| loaded.sources.slice(l.origin).to_string()))
+        .filter_map(|d| {
+            d.primary
+                .as_ref()
+                .map(|l| loaded.sources.slice(l.origin).to_string())
+        })
         .collect()
 }
 
@@ -40,11 +49,25 @@ fn default_profile() -> Vec<PathBuf> {
 #[test]
 fn corpus_instances_load_without_errors_and_snapshot() {
     for file in corpus_files("corpus/lxd", "yaml") {
-        let out = lxconf(&["show", "--from", "lxd", "--profile", "corpus/lxd/profiles/default.yaml", &file]);
+        let out = lxconf(&[
+            "show",
+            "--from",
+            "lxd",
+            "--profile",
+            "corpus/lxd/profiles/default.yaml",
+            &file,
+        ]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{file}: {stderr}");
-        let name = Path::new(&file).file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
-        insta::assert_snapshot!(format!("lxd_show_{name}"), String::from_utf8_lossy(&out.stdout));
+        let name = Path::new(&file)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
+        insta::assert_snapshot!(
+            format!("lxd_show_{name}"),
+            String::from_utf8_lossy(&out.stdout)
+        );
     }
 }
 
@@ -52,7 +75,8 @@ fn corpus_instances_load_without_errors_and_snapshot() {
 fn detection_tells_an_instance_from_a_model_document() {
     let text = std::fs::read_to_string(root().join("corpus/lxd/web.yaml")).expect("read");
     assert_eq!(lxconf_parse::detect(&text), Format::Lxd);
-    let profile = std::fs::read_to_string(root().join("corpus/lxd/profiles/default.yaml")).expect("read");
+    let profile =
+        std::fs::read_to_string(root().join("corpus/lxd/profiles/default.yaml")).expect("read");
     assert_eq!(lxconf_parse::detect(&profile), Format::Lxd);
 }
 
@@ -63,10 +87,15 @@ fn config_values_are_read_as_yaml_v2_does() {
     let loaded = load_with("web.yaml", text, &MemoryFs::new(), Vec::new());
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
     let c = &loaded.document.container;
-    assert_eq!(c.resources.pids_max.map(|p| p.to_string()).as_deref(), Some("100"));
+    assert_eq!(
+        c.resources.pids_max.map(|p| p.to_string()).as_deref(),
+        Some("100")
+    );
     assert_eq!(c.resources.memory_limit, None);
     // Privileged: LXD's capability drops are there.
-    assert!(matches!(&c.capabilities, lxconf_model::model::Capabilities::Drop { caps } if !caps.is_empty()));
+    assert!(
+        matches!(&c.capabilities, lxconf_model::model::Capabilities::Drop { caps } if !caps.is_empty())
+    );
 }
 
 #[test]
@@ -76,7 +105,10 @@ fn findings_are_at_the_key_or_value_they_are_about() {
     assert_eq!(located(&loaded, Code::D005), ["1G"]);
     assert_eq!(located(&loaded, Code::D003), ["bogus.key"]);
     assert_eq!(located(&loaded, Code::D004), ["security.secureboot"]);
-    assert_eq!(located(&loaded, Code::D006), ["security.syscalls.blacklist"]);
+    assert_eq!(
+        located(&loaded, Code::D006),
+        ["security.syscalls.blacklist"]
+    );
     assert_eq!(located(&loaded, Code::D008), ["lxc.log.file"]);
     assert_eq!(located(&loaded, Code::D007), ["no equals here"]);
     // liblxc's own finding inside raw.lxc, at its line in the YAML.
@@ -93,12 +125,33 @@ fn profiles_expand_in_order_and_devices_are_replaced_whole() {
         .with("/p/base.yaml", "name: base\nconfig:\n  limits.processes: \"10\"\n  environment.A: base\ndevices:\n  root: {path: /, pool: default, type: disk}\n  data: {type: disk, source: /srv, path: /srv, readonly: \"true\"}\n  gpu: {type: gpu}\nused_by: []\n")
         .with("/p/more.yaml", "name: more\nconfig:\n  limits.processes: \"20\"\nused_by: []\n");
     let text = "config:\n  environment.A: mine\ndevices:\n  data: {type: disk, source: /opt, path: /opt}\n  gpu: {type: none}\nprofiles:\n- base\n- more\n- missing\n";
-    let loaded = load_with("web.yaml", text, &fs, vec!["/p/base.yaml".into(), "/p/more.yaml".into()]);
-    assert_eq!(codes(&loaded), [Code::D013, Code::D014], "{:?}", loaded.diagnostics);
+    let loaded = load_with(
+        "web.yaml",
+        text,
+        &fs,
+        vec!["/p/base.yaml".into(), "/p/more.yaml".into()],
+    );
+    assert_eq!(
+        codes(&loaded),
+        [Code::D013, Code::D014],
+        "{:?}",
+        loaded.diagnostics
+    );
     let c = &loaded.document.container;
-    assert_eq!(c.resources.pids_max.map(|p| p.to_string()).as_deref(), Some("20"));
-    assert!(c.init.env.iter().any(|e| e.name == "A" && e.value.as_deref() == Some("mine")));
-    let data = c.mounts.iter().find(|m| m.source == "/opt").expect("instance's data disk");
+    assert_eq!(
+        c.resources.pids_max.map(|p| p.to_string()).as_deref(),
+        Some("20")
+    );
+    assert!(c
+        .init
+        .env
+        .iter()
+        .any(|e| e.name == "A" && e.value.as_deref() == Some("mine")));
+    let data = c
+        .mounts
+        .iter()
+        .find(|m| m.source == "/opt")
+        .expect("instance's data disk");
     assert!(!data.readonly, "replaced whole, not merged");
     let lxd = c.lxd.as_ref().expect("lxd settings");
     assert_eq!(lxd.devices["gpu"]["type"], "none");
@@ -114,10 +167,24 @@ fn hostile_input_is_a_coded_error() {
         prev = c;
     }
     bomb.push_str("config: {}\n");
-    assert_eq!(codes(&load_with("x.yaml", &bomb, &MemoryFs::new(), Vec::new())), [Code::D015]);
+    assert_eq!(
+        codes(&load_with("x.yaml", &bomb, &MemoryFs::new(), Vec::new())),
+        [Code::D015]
+    );
     let deep = format!("config: {}\n", "[".repeat(200));
-    assert_eq!(codes(&load_with("x.yaml", &deep, &MemoryFs::new(), Vec::new())), [Code::I006]);
-    assert_eq!(codes(&load_with("x.yaml", "config: [\n", &MemoryFs::new(), Vec::new())), [Code::D001]);
+    assert_eq!(
+        codes(&load_with("x.yaml", &deep, &MemoryFs::new(), Vec::new())),
+        [Code::I006]
+    );
+    assert_eq!(
+        codes(&load_with(
+            "x.yaml",
+            "config: [\n",
+            &MemoryFs::new(),
+            Vec::new()
+        )),
+        [Code::D001]
+    );
 }
 
 proptest::proptest! {
@@ -160,33 +227,67 @@ fn run(cmd: &str, args: &[&str], stdin: Option<&str>) -> std::process::Output {
         .spawn()
         .unwrap_or_else(|e| panic!("{cmd}: {e}"));
     if let Some(input) = stdin {
-        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
     }
     drop(child.stdin.take());
     child.wait_with_output().expect("wait")
 }
 
 fn must(out: &std::process::Output, what: &str) {
-    assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A busybox tree with an executable /sbin/init that sleeps, in the instance's dir pool.
 fn install_rootfs(name: &str) {
-    let rootfs = PathBuf::from(format!("/var/lib/lxd/storage-pools/default/containers/{name}/rootfs"));
-    for d in ["bin", "sbin", "dev", "proc", "sys", "tmp", "etc", "run", "srv", "opt", "var/cache"] {
+    let rootfs = PathBuf::from(format!(
+        "/var/lib/lxd/storage-pools/default/containers/{name}/rootfs"
+    ));
+    for d in [
+        "bin",
+        "sbin",
+        "dev",
+        "proc",
+        "sys",
+        "tmp",
+        "etc",
+        "run",
+        "srv",
+        "opt",
+        "var/cache",
+    ] {
         std::fs::create_dir_all(rootfs.join(d)).expect("mkdir");
     }
     std::fs::copy("/bin/busybox", rootfs.join("bin/busybox")).expect("busybox-static");
     std::os::unix::fs::symlink("busybox", rootfs.join("bin/sh")).expect("symlink");
-    std::fs::write(rootfs.join("sbin/init"), "#!/bin/busybox sh\nwhile true; do /bin/busybox sleep 1000; done\n").expect("init");
+    std::fs::write(
+        rootfs.join("sbin/init"),
+        "#!/bin/busybox sh\nwhile true; do /bin/busybox sleep 1000; done\n",
+    )
+    .expect("init");
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(rootfs.join("sbin/init"), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    std::fs::set_permissions(
+        rootfs.join("sbin/init"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .expect("chmod");
 }
 
 /// LXD's `lxc.conf` for the instance, while it runs, and the seccomp policy it wrote.
 fn lxd_generated(name: &str, yaml: &str) -> (String, Option<String>) {
     let _ = run("lxc", &["delete", "--force", name], None);
-    must(&run("lxc", &["init", "--empty", name], Some(yaml)), "lxc init");
+    must(
+        &run("lxc", &["init", "--empty", name], Some(yaml)),
+        "lxc init",
+    );
     install_rootfs(name);
     let started = run("lxc", &["start", name], None);
     let conf = std::fs::read_to_string(format!("/var/log/lxd/{name}/lxc.conf"));
@@ -251,7 +352,9 @@ fn device_source(name: &str, node: &str) -> String {
             .find(|(n, dev, _)| {
                 // LXD doubles the `-` of a device name in its node names.
                 let dev = dev.replace('-', "--");
-                n == name && (node.starts_with(&format!("disk.{dev}.")) || node.starts_with(&format!("unix.{dev}.")))
+                n == name
+                    && (node.starts_with(&format!("disk.{dev}."))
+                        || node.starts_with(&format!("unix.{dev}.")))
             })
             .map(|(_, _, src)| src.clone())
             .unwrap_or_else(|| node.to_string())
@@ -266,28 +369,49 @@ thread_local! {
 #[ignore = "needs root"]
 fn the_model_matches_what_lxd_hands_liblxc() {
     let _lock = containers_lock();
-    must(&run(&root().join("tests/oracle/lxd/start-lxd.sh").display().to_string(), &[], None), "start-lxd.sh");
+    must(
+        &run(
+            &root()
+                .join("tests/oracle/lxd/start-lxd.sh")
+                .display()
+                .to_string(),
+            &[],
+            None,
+        ),
+        "start-lxd.sh",
+    );
     let dir = std::env::temp_dir().join(format!("lxdread-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("tmp");
     let mut failures = Vec::new();
     let mut compared = 0;
     for file in corpus_files("corpus/lxd", "yaml") {
-        let stem = Path::new(&file).file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let stem = Path::new(&file)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
         let name = format!("lxdread-{stem}");
         let yaml = std::fs::read_to_string(root().join(&file)).expect("read");
         let path = dir.join(format!("{name}.yaml"));
         std::fs::write(&path, &yaml).expect("write");
-        let mine = load_with(&path.display().to_string(), &yaml, &RealFs, default_profile());
+        let mine = load_with(
+            &path.display().to_string(),
+            &yaml,
+            &RealFs,
+            default_profile(),
+        );
         assert!(!mine.has_errors(), "{file}: {:?}", mine.diagnostics);
         let mut mine = mine.document.container;
         DEVICE_SOURCES.with(|s| {
             let parsed = lxconf_parse::lxd::tree::parse(&yaml).expect("yaml");
             if let Some((_, lxconf_parse::lxd::tree::Node::Map(devs, _))) = parsed.get("devices") {
                 for (dev, node) in devs {
-                    let src = node.get("source").or(node.get("path")).and_then(|(_, v)| match v {
-                        lxconf_parse::lxd::tree::Node::Scalar(s) => Some(s.text.clone()),
-                        _ => None,
-                    });
+                    let src = node
+                        .get("source")
+                        .or(node.get("path"))
+                        .and_then(|(_, v)| match v {
+                            lxconf_parse::lxd::tree::Node::Scalar(s) => Some(s.text.clone()),
+                            _ => None,
+                        });
                     if let Some(src) = src {
                         s.borrow_mut().push((name.clone(), dev.text.clone(), src));
                     }
@@ -301,17 +425,23 @@ fn the_model_matches_what_lxd_hands_liblxc() {
         // LXD's seccomp policy is gone with the instance: the LXC side reads the one the
         // reader generated at the same path only if LXD wrote the same text (checked
         // above by the policy comparison below).
-        let theirs = lxconf_parse::lxc::load(&conf_path.display().to_string(), &conf, &LoadOptions {
-            fs: &RealFs,
-            base_dir: "/".into(),
-            lxd_profiles: Vec::new(),
-        });
+        let theirs = lxconf_parse::lxc::load(
+            &conf_path.display().to_string(),
+            &conf,
+            &LoadOptions {
+                fs: &RealFs,
+                base_dir: "/".into(),
+                lxd_profiles: Vec::new(),
+            },
+        );
         let mut theirs = theirs.document.container;
         if let Some(policy) = &_policy {
             let mine_policy = mine.security.seccomp_policy.clone();
             let parsed = lxconf_parse::seccomp::parse(policy, lxconf_model::SourceId(0)).policy;
             if parsed != mine_policy {
-                failures.push(format!("{file}: seccomp policy differs:\nLXD: {policy}\nmine: {mine_policy:?}"));
+                failures.push(format!(
+                    "{file}: seccomp policy differs:\nLXD: {policy}\nmine: {mine_policy:?}"
+                ));
             }
             theirs.security.seccomp_policy = parsed;
         }
@@ -323,12 +453,20 @@ fn the_model_matches_what_lxd_hands_liblxc() {
         mine.description = None;
         mine.autostart = Default::default();
         theirs.name = mine.name.clone();
-        mine.mounts.retain(|m| !(m.optional && m.source.starts_with('/') && !Path::new(&m.source).exists()));
+        mine.mounts.retain(|m| {
+            !(m.optional && m.source.starts_with('/') && !Path::new(&m.source).exists())
+        });
         let differences = lxconf_model::diff::diff(&theirs, &mine);
         compared += 1;
         if !differences.is_empty() {
-            let list: Vec<String> = differences.iter().map(|d| format!("  {}: LXD {} / reader {}", d.pointer, d.left, d.right)).collect();
-            failures.push(format!("{file} ({name}):\n{}\n--- lxc.conf read:\n{conf}", list.join("\n")));
+            let list: Vec<String> = differences
+                .iter()
+                .map(|d| format!("  {}: LXD {} / reader {}", d.pointer, d.left, d.right))
+                .collect();
+            failures.push(format!(
+                "{file} ({name}):\n{}\n--- lxc.conf read:\n{conf}",
+                list.join("\n")
+            ));
         }
     }
     let _ = std::fs::remove_dir_all(&dir);

@@ -82,8 +82,9 @@ pub fn entries(sink: &mut DeviceSink<'_>, x: &Expanded<'_>, privileged: bool) {
 }
 
 fn origin_of(d: &Device, option: &str) -> (Origin, Origin) {
-    d.item(option)
-        .map_or((d.name_origin, d.name_origin), |i| (i.key_origin, i.value_origin))
+    d.item(option).map_or((d.name_origin, d.name_origin), |i| {
+        (i.key_origin, i.value_origin)
+    })
 }
 
 fn nic(sink: &mut DeviceSink<'_>, d: &Device, index: usize) {
@@ -91,7 +92,12 @@ fn nic(sink: &mut DeviceSink<'_>, d: &Device, index: usize) {
         return;
     };
     let (type_key, type_value) = origin_of(d, "nictype");
-    sink.push(net_key(index, "type", false), kind.into(), type_key, type_value);
+    sink.push(
+        net_key(index, "type", false),
+        kind.into(),
+        type_key,
+        type_value,
+    );
     let map: &[(&str, &str)] = &[
         ("parent", "link"),
         ("name", "name"),
@@ -105,16 +111,36 @@ fn nic(sink: &mut DeviceSink<'_>, d: &Device, index: usize) {
             if *sub == "veth.pair" && kind != "veth" {
                 continue;
             }
-            sink.push(net_key(index, sub, false), item.value.clone(), item.key_origin, item.value_origin);
+            sink.push(
+                net_key(index, sub, false),
+                item.value.clone(),
+                item.key_origin,
+                item.value_origin,
+            );
         }
     }
     if kind == "macvlan" {
-        sink.push(net_key(index, "macvlan.mode", false), "bridge".into(), type_key, type_value);
+        sink.push(
+            net_key(index, "macvlan.mode", false),
+            "bridge".into(),
+            type_key,
+            type_value,
+        );
     }
     if kind == "ipvlan" && d.get("mode").is_none() {
-        sink.push(net_key(index, "ipvlan.mode", false), "l3s".into(), type_key, type_value);
+        sink.push(
+            net_key(index, "ipvlan.mode", false),
+            "l3s".into(),
+            type_key,
+            type_value,
+        );
     }
-    sink.push(net_key(index, "flags", false), "up".into(), d.name_origin, d.name_origin);
+    sink.push(
+        net_key(index, "flags", false),
+        "up".into(),
+        d.name_origin,
+        d.name_origin,
+    );
 }
 
 /// `shared.EscapePathFstab`.
@@ -139,9 +165,19 @@ fn disk(sink: &mut DeviceSink<'_>, d: &Device, x: &Expanded<'_>) {
             return;
         };
         let rootfs = add::dir_pool_rootfs(x.flavor, &pool.value, name);
-        sink.push(K::RootfsPath.name().into(), format!("dir:{rootfs}"), pool.key_origin, pool.value_origin);
+        sink.push(
+            K::RootfsPath.name().into(),
+            format!("dir:{rootfs}"),
+            pool.key_origin,
+            pool.value_origin,
+        );
         if let Some(ro) = d.item("readonly").filter(|i| is_true(&i.value)) {
-            sink.push(K::RootfsOptions.name().into(), "ro".into(), ro.key_origin, ro.value_origin);
+            sink.push(
+                K::RootfsOptions.name().into(),
+                "ro".into(),
+                ro.key_origin,
+                ro.value_origin,
+            );
         }
         return;
     }
@@ -152,15 +188,35 @@ fn disk(sink: &mut DeviceSink<'_>, d: &Device, x: &Expanded<'_>) {
     if d.get("readonly").is_some_and(is_true) {
         opts.push("ro".into());
     }
-    opts.push(if d.get("recursive").is_some_and(is_true) { "rbind" } else { "bind" }.into());
+    opts.push(
+        if d.get("recursive").is_some_and(is_true) {
+            "rbind"
+        } else {
+            "bind"
+        }
+        .into(),
+    );
     if let Some(p) = d.get("propagation") {
         opts.push(p.into());
     }
-    let create = if x.fs.is_dir(std::path::Path::new(&source.value)) { "dir" } else { "file" };
+    let create = if x.fs.is_dir(std::path::Path::new(&source.value)) {
+        "dir"
+    } else {
+        "file"
+    };
     opts.push(format!("create={create}"));
     let target = escape_fstab(path.trim_start_matches('/'));
-    let value = format!("{} {target} none {} 0 0", escape_fstab(&source.value), opts.join(","));
-    sink.push(K::MountEntry.name().into(), value, d.name_origin, source.value_origin);
+    let value = format!(
+        "{} {target} none {} 0 0",
+        escape_fstab(&source.value),
+        opts.join(",")
+    );
+    sink.push(
+        K::MountEntry.name().into(),
+        value,
+        d.name_origin,
+        source.value_origin,
+    );
 }
 
 fn unix(sink: &mut DeviceSink<'_>, d: &Device, privileged: bool) {
@@ -169,14 +225,35 @@ fn unix(sink: &mut DeviceSink<'_>, d: &Device, privileged: bool) {
     };
     let source = d.get("source").unwrap_or(&path.value);
     let target = escape_fstab(path.value.trim_start_matches('/'));
-    let value = format!("{} {target} none bind,create=file 0 0", escape_fstab(source));
-    sink.push(K::MountEntry.name().into(), value, d.name_origin, path.value_origin);
+    let value = format!(
+        "{} {target} none bind,create=file 0 0",
+        escape_fstab(source)
+    );
+    sink.push(
+        K::MountEntry.name().into(),
+        value,
+        d.name_origin,
+        path.value_origin,
+    );
     // The cgroup rule needs the numbers; without them LXD takes the host node's, which
     // the reader cannot see (docs/lxd-reading.md).
     if let (true, Some(major), Some(minor)) = (privileged, d.get("major"), d.get("minor")) {
-        let c = if d.kind() == dev::UNIX_BLOCK { 'b' } else { 'c' };
-        let family = if add::CGROUP_V1 { Family::Cgroup1 } else { Family::Cgroup2 };
-        sink.push(family.key("devices.allow"), format!("{c} {major}:{minor} rwm"), d.name_origin, d.name_origin);
+        let c = if d.kind() == dev::UNIX_BLOCK {
+            'b'
+        } else {
+            'c'
+        };
+        let family = if add::CGROUP_V1 {
+            Family::Cgroup1
+        } else {
+            Family::Cgroup2
+        };
+        sink.push(
+            family.key("devices.allow"),
+            format!("{c} {major}:{minor} rwm"),
+            d.name_origin,
+            d.name_origin,
+        );
     }
 }
 

@@ -72,7 +72,7 @@ impl Builder {
     }
 
     /// An entry produced by the YAML at `key_origin` / `value_origin`.
-    fn from_yaml(&mut self, key: String, value: String, key_origin: Origin, value_origin: Origin) {
+    fn yaml_entry(&mut self, key: String, value: String, key_origin: Origin, value_origin: Origin) {
         self.entries.push(SourcedEntry {
             key,
             key_origin,
@@ -81,8 +81,8 @@ impl Builder {
         });
     }
 
-    fn from_item(&mut self, key: String, value: String, item: &Item) {
-        self.from_yaml(key, value, item.key_origin, item.value_origin);
+    fn item_entry(&mut self, key: String, value: String, item: &Item) {
+        self.yaml_entry(key, value, item.key_origin, item.value_origin);
     }
 }
 
@@ -98,7 +98,7 @@ pub fn build(x: &Expanded<'_>, additions_id: SourceId, diags: &mut Vec<Diagnosti
     base_additions(&mut b, x, privileged);
     if let Some(item) = get(n::SECURITY_NESTING).filter(|i| is_true(&i.value)) {
         for entry in add::NESTING_ENTRIES {
-            b.from_item(K::MountEntry.name().into(), (*entry).into(), item);
+            b.item_entry(K::MountEntry.name().into(), (*entry).into(), item);
         }
     }
     let devlxd = get(n::SECURITY_DEVLXD).or_else(|| {
@@ -109,11 +109,17 @@ pub fn build(x: &Expanded<'_>, additions_id: SourceId, diags: &mut Vec<Diagnosti
     });
     if !devlxd.is_some_and(|i| is_false(&i.value)) {
         let (source, target) = add::guest_api_mount(x.flavor);
-        b.addition(K::MountEntry.name(), &format!("{source} {target} none bind,create=dir 0 0"));
+        b.addition(
+            K::MountEntry.name(),
+            &format!("{source} {target} none bind,create=dir 0 0"),
+        );
     }
     let seccomp = seccomp_policy(x);
     if let (Some(_), Some(name)) = (&seccomp, x.name) {
-        b.addition(K::SeccompProfile.name(), &add::seccomp_policy_path(x.flavor, name));
+        b.addition(
+            K::SeccompProfile.name(),
+            &add::seccomp_policy_path(x.flavor, name),
+        );
     }
     if !privileged {
         idmap(&mut b, x, diags);
@@ -126,7 +132,10 @@ pub fn build(x: &Expanded<'_>, additions_id: SourceId, diags: &mut Vec<Diagnosti
     Built {
         entries: b.entries,
         additions_text: b.text,
-        seccomp: seccomp.and_then(|p| x.name.map(|name| (add::seccomp_policy_path(x.flavor, name), p))),
+        seccomp: seccomp.and_then(|p| {
+            x.name
+                .map(|name| (add::seccomp_policy_path(x.flavor, name), p))
+        }),
     }
 }
 
@@ -138,7 +147,7 @@ pub struct DeviceSink<'b> {
 impl DeviceSink<'_> {
     /// An entry produced by a device option.
     pub fn push(&mut self, key: String, value: String, key_origin: Origin, value_origin: Origin) {
-        self.b.from_yaml(key, value, key_origin, value_origin);
+        self.b.yaml_entry(key, value, key_origin, value_origin);
     }
 }
 
@@ -171,10 +180,17 @@ fn base_additions(b: &mut Builder, x: &Expanded<'_>, privileged: bool) {
         } else {
             "bind,create=file,optional"
         };
-        b.addition(K::MountEntry.name(), &format!("{path} {target} none {opts} 0 0"));
+        b.addition(
+            K::MountEntry.name(),
+            &format!("{path} {target} none {opts} 0 0"),
+        );
     }
     if privileged {
-        let family = if add::CGROUP_V1 { Family::Cgroup1 } else { Family::Cgroup2 };
+        let family = if add::CGROUP_V1 {
+            Family::Cgroup1
+        } else {
+            Family::Cgroup2
+        };
         b.addition(&family.key("devices.deny"), add::DEVICE_DENY_ALL);
         for rule in add::PRIVILEGED_DEVICE_ALLOW {
             b.addition(&family.key("devices.allow"), rule);
@@ -182,7 +198,7 @@ fn base_additions(b: &mut Builder, x: &Expanded<'_>, privileged: bool) {
     }
     if let Some(arch) = x.architecture {
         if let Some(p) = add::personality(&arch.value) {
-            b.from_item(K::Arch.name().into(), p.into(), arch);
+            b.item_entry(K::Arch.name().into(), p.into(), arch);
         }
     }
     b.addition(K::HookVersion.name(), &add::HOOK_VERSION.to_string());
@@ -231,7 +247,8 @@ fn idmap(b: &mut Builder, x: &Expanded<'_>, diags: &mut Vec<Diagnostic>) {
                 .iter()
                 .flat_map(|e| {
                     let num = |k: &str| e.get(k).and_then(serde_json::Value::as_i64);
-                    let flag = |k: &str| e.get(k).and_then(serde_json::Value::as_bool) == Some(true);
+                    let flag =
+                        |k: &str| e.get(k).and_then(serde_json::Value::as_bool) == Some(true);
                     let (ns, host, range) = (num("Nsid"), num("Hostid"), num("Maprange"));
                     [(flag("Isuid"), 'u'), (flag("Isgid"), 'g')]
                         .into_iter()
@@ -244,7 +261,7 @@ fn idmap(b: &mut Builder, x: &Expanded<'_>, diags: &mut Vec<Diagnostic>) {
                 })
                 .collect();
             for value in lines {
-                b.from_item(K::Idmap.name().into(), value, item);
+                b.item_entry(K::Idmap.name().into(), value, item);
             }
             return;
         }
@@ -274,7 +291,11 @@ fn config_entries(b: &mut Builder, x: &Expanded<'_>, diags: &mut Vec<Diagnostic>
         let Some(var) = key.strip_prefix(keys::ENVIRONMENT_PREFIX) else {
             break;
         };
-        b.from_item(K::Environment.name().into(), format!("{var}={}", item.value), item);
+        b.item_entry(
+            K::Environment.name().into(),
+            format!("{var}={}", item.value),
+            item,
+        );
     }
     memory(b, x, diags);
     let cgroup = |file: &str| {
@@ -286,14 +307,22 @@ fn config_entries(b: &mut Builder, x: &Expanded<'_>, diags: &mut Vec<Diagnostic>
     };
     cpu(b, x);
     if let Some(item) = x.config.get(n::LIMITS_PROCESSES) {
-        let value = if item.value == "-1" { "max".to_string() } else { item.value.clone() };
-        b.from_item(cgroup("pids.max"), value, item);
+        let value = if item.value == "-1" {
+            "max".to_string()
+        } else {
+            item.value.clone()
+        };
+        b.item_entry(cgroup("pids.max"), value, item);
     }
     if let Some(item) = x.config.get(n::LIMITS_DISK_PRIORITY) {
         if let Ok(p) = item.value.parse::<u32>() {
             let weight = if p == 0 { 10 } else { p * 100 };
-            let file = if add::CGROUP_V1 { "blkio.weight" } else { "io.weight" };
-            b.from_item(cgroup(file), weight.to_string(), item);
+            let file = if add::CGROUP_V1 {
+                "blkio.weight"
+            } else {
+                "io.weight"
+            };
+            b.item_entry(cgroup(file), weight.to_string(), item);
         }
     }
     for (key, item) in x.config.range(n::LIMITS_HUGEPAGES_PREFIX.to_string()..) {
@@ -301,8 +330,16 @@ fn config_entries(b: &mut Builder, x: &Expanded<'_>, diags: &mut Vec<Diagnostic>
             break;
         };
         if let Some(bytes) = parse_size(&item.value) {
-            let suffix = if add::CGROUP_V1 { "limit_in_bytes" } else { "max" };
-            b.from_item(cgroup(&format!("hugetlb.{size}.{suffix}")), bytes.to_string(), item);
+            let suffix = if add::CGROUP_V1 {
+                "limit_in_bytes"
+            } else {
+                "max"
+            };
+            b.item_entry(
+                cgroup(&format!("hugetlb.{size}.{suffix}")),
+                bytes.to_string(),
+                item,
+            );
         }
     }
     for (prefix, family) in [
@@ -313,7 +350,7 @@ fn config_entries(b: &mut Builder, x: &Expanded<'_>, diags: &mut Vec<Diagnostic>
             let Some(name) = key.strip_prefix(prefix) else {
                 break;
             };
-            b.from_item(family.key(name), item.value.clone(), item);
+            b.item_entry(family.key(name), item.value.clone(), item);
         }
     }
     autostart(b, x);
@@ -323,16 +360,16 @@ fn config_entries(b: &mut Builder, x: &Expanded<'_>, diags: &mut Vec<Diagnostic>
 fn autostart(b: &mut Builder, x: &Expanded<'_>) {
     if let Some(item) = x.config.get(n::BOOT_AUTOSTART) {
         let on = if is_true(&item.value) { "1" } else { "0" };
-        b.from_item(K::StartAuto.name().into(), on.into(), item);
+        b.item_entry(K::StartAuto.name().into(), on.into(), item);
     }
     if let Some(item) = x.config.get(n::BOOT_AUTOSTART_DELAY) {
         if item.value.parse::<u32>().is_ok() {
-            b.from_item(K::StartDelay.name().into(), item.value.clone(), item);
+            b.item_entry(K::StartDelay.name().into(), item.value.clone(), item);
         }
     }
     if let Some(item) = x.config.get(n::BOOT_AUTOSTART_PRIORITY) {
         if item.value.parse::<i32>().is_ok() {
-            b.from_item(K::StartOrder.name().into(), item.value.clone(), item);
+            b.item_entry(K::StartOrder.name().into(), item.value.clone(), item);
         }
     }
 }
@@ -346,9 +383,18 @@ fn memory(b: &mut Builder, x: &Expanded<'_>, diags: &mut Vec<Diagnostic>) {
     let Some(bytes) = parse_size(&item.value) else {
         if item.value.ends_with('%') {
             diags.push(
-                Diagnostic::new(Code::D014, format!("`{}: {}` is a share of the LXD host's memory: not lowered to a byte limit", n::LIMITS_MEMORY, item.value))
-                    .at(item.value_origin)
-                    .help("the limit depends on the host LXD runs on; the model keeps the key as written"),
+                Diagnostic::new(
+                    Code::D014,
+                    format!(
+                        "`{}: {}` is a share of the LXD host's memory: not lowered to a byte limit",
+                        n::LIMITS_MEMORY,
+                        item.value
+                    ),
+                )
+                .at(item.value_origin)
+                .help(
+                    "the limit depends on the host LXD runs on; the model keeps the key as written",
+                ),
             );
         }
         return;
@@ -366,24 +412,44 @@ fn memory(b: &mut Builder, x: &Expanded<'_>, diags: &mut Vec<Diagnostic>) {
         }
     };
     if soft_only {
-        b.from_item(key("memory.soft_limit_in_bytes", "memory.low"), bytes.to_string(), item);
+        b.item_entry(
+            key("memory.soft_limit_in_bytes", "memory.low"),
+            bytes.to_string(),
+            item,
+        );
         return;
     }
-    b.from_item(key("memory.limit_in_bytes", "memory.max"), bytes.to_string(), item);
+    b.item_entry(
+        key("memory.limit_in_bytes", "memory.max"),
+        bytes.to_string(),
+        item,
+    );
     if swap_on {
         let value = if v1 { bytes.to_string() } else { "0".into() };
-        b.from_item(key("memory.memsw.limit_in_bytes", "memory.swap.max"), value, swap.unwrap_or(item));
+        b.item_entry(
+            key("memory.memsw.limit_in_bytes", "memory.swap.max"),
+            value,
+            swap.unwrap_or(item),
+        );
     }
     // 90%, truncated, as LXD's `int64(float64(limit) * 0.9)`.
     let soft = (bytes as f64 * 0.9) as u64;
-    b.from_item(key("memory.soft_limit_in_bytes", "memory.low"), soft.to_string(), item);
+    b.item_entry(
+        key("memory.soft_limit_in_bytes", "memory.low"),
+        soft.to_string(),
+        item,
+    );
     if v1 {
         if let Some(swap) = swap.filter(|i| is_false(&i.value)) {
-            b.from_item(Family::Cgroup1.key("memory.swappiness"), "0".into(), swap);
+            b.item_entry(Family::Cgroup1.key("memory.swappiness"), "0".into(), swap);
         } else if let Some(p) = get(n::LIMITS_MEMORY_SWAP_PRIORITY) {
             if let Ok(p) = p.value.parse::<u32>() {
                 let item = get(n::LIMITS_MEMORY_SWAP_PRIORITY).unwrap_or(item);
-                b.from_item(Family::Cgroup1.key("memory.swappiness"), (70 - p.min(10)).to_string(), item);
+                b.item_entry(
+                    Family::Cgroup1.key("memory.swappiness"),
+                    (70 - p.min(10)).to_string(),
+                    item,
+                );
             }
         }
     }
@@ -401,16 +467,30 @@ fn cpu(b: &mut Builder, x: &Expanded<'_>) {
     let max: i64 = if add::CGROUP_V1 { 1024 } else { 100 };
     let mut shares = max;
     if let Some(item) = allowance {
-        if let Some(pct) = item.value.strip_suffix('%').and_then(|p| p.parse::<i64>().ok()) {
+        if let Some(pct) = item
+            .value
+            .strip_suffix('%')
+            .and_then(|p| p.parse::<i64>().ok())
+        {
             shares = max * pct / 100;
         } else if let Some((quota, period)) = item.value.split_once('/') {
-            let us = |s: &str| s.strip_suffix("ms").unwrap_or(s).parse::<i64>().ok().map(|ms| ms * 1000);
+            let us = |s: &str| {
+                s.strip_suffix("ms")
+                    .unwrap_or(s)
+                    .parse::<i64>()
+                    .ok()
+                    .map(|ms| ms * 1000)
+            };
             if let (Some(q), Some(p)) = (us(quota), us(period)) {
                 if add::CGROUP_V1 {
-                    b.from_item(Family::Cgroup1.key("cpu.cfs_quota_us"), q.to_string(), item);
-                    b.from_item(Family::Cgroup1.key("cpu.cfs_period_us"), p.to_string(), item);
+                    b.item_entry(Family::Cgroup1.key("cpu.cfs_quota_us"), q.to_string(), item);
+                    b.item_entry(
+                        Family::Cgroup1.key("cpu.cfs_period_us"),
+                        p.to_string(),
+                        item,
+                    );
                 } else {
-                    b.from_item(Family::Cgroup2.key("cpu.max"), format!("{q} {p}"), item);
+                    b.item_entry(Family::Cgroup2.key("cpu.max"), format!("{q} {p}"), item);
                 }
             }
         }
@@ -421,9 +501,9 @@ fn cpu(b: &mut Builder, x: &Expanded<'_>) {
     let origin_item = priority.or(allowance);
     if let Some(item) = origin_item {
         if !add::CGROUP_V1 {
-            b.from_item(Family::Cgroup2.key("cpu.weight"), shares.to_string(), item);
+            b.item_entry(Family::Cgroup2.key("cpu.weight"), shares.to_string(), item);
         } else if shares != max {
-            b.from_item(Family::Cgroup1.key("cpu.shares"), shares.to_string(), item);
+            b.item_entry(Family::Cgroup1.key("cpu.shares"), shares.to_string(), item);
         }
     }
 }
@@ -431,7 +511,11 @@ fn cpu(b: &mut Builder, x: &Expanded<'_>) {
 /// `raw.lxc`, line by line as liblxc reads the file LXD writes, each entry located at its
 /// own line in the YAML (a quoted value: at the whole value).
 fn raw_lxc(b: &mut Builder, item: &Item, x: &Expanded<'_>, diags: &mut Vec<Diagnostic>) {
-    let text = x.texts.get(item.source.0 as usize).map(|t| t.as_ref()).unwrap_or("");
+    let text = x
+        .texts
+        .get(item.source.0 as usize)
+        .map(|t| t.as_ref())
+        .unwrap_or("");
     let starts = tree::literal_line_starts(text, &item.scalar);
     let value = &item.value;
     let locate = |i: usize, r: std::ops::Range<usize>| match &starts {
@@ -447,7 +531,7 @@ fn raw_lxc(b: &mut Builder, item: &Item, x: &Expanded<'_>, diags: &mut Vec<Diagn
                 if lxconf_model::lxd::raw_lxc::refusal(&line[e.key.clone()], x.flavor).is_some() {
                     continue;
                 }
-                b.from_yaml(
+                b.yaml_entry(
                     line[e.key.clone()].to_string(),
                     line[e.value.clone()].to_string(),
                     locate(i, e.key.clone()),
@@ -455,9 +539,12 @@ fn raw_lxc(b: &mut Builder, item: &Item, x: &Expanded<'_>, diags: &mut Vec<Diagn
                 );
             }
             LineKind::Foreign if line.contains('=') => diags.push(
-                Diagnostic::new(Code::L009, "raw.lxc line ignored: liblxc only reads lines that start with `lxc.`")
-                    .at(locate(i, parsed.content_start..line.len()))
-                    .help("keys are lower case and start with `lxc.`"),
+                Diagnostic::new(
+                    Code::L009,
+                    "raw.lxc line ignored: liblxc only reads lines that start with `lxc.`",
+                )
+                .at(locate(i, parsed.content_start..line.len()))
+                .help("keys are lower case and start with `lxc.`"),
             ),
             _ => {}
         }

@@ -73,7 +73,15 @@ pub fn load(name: &str, text: &str, options: &LoadOptions<'_>) -> Loaded {
     let expanded = expand(&doc, &profiles, &mut diags);
     check_root_disk(&doc, &expanded, &mut diags);
     let instance_name = instance_name(&doc, name, &mut diags);
-    finish(doc, expanded, instance_name, flavor, sources, diags, options)
+    finish(
+        doc,
+        expanded,
+        instance_name,
+        flavor,
+        sources,
+        diags,
+        options,
+    )
 }
 
 /// Incus when the file uses a key only Incus has.
@@ -112,8 +120,11 @@ fn read_profiles(
             Ok(t) => t,
             Err(e) => {
                 diags.push(
-                    Diagnostic::new(Code::D013, format!("profile `{}` cannot be read: {e}", full.display()))
-                        .help("give the YAML `lxc profile show NAME` prints"),
+                    Diagnostic::new(
+                        Code::D013,
+                        format!("profile `{}` cannot be read: {e}", full.display()),
+                    )
+                    .help("give the YAML `lxc profile show NAME` prints"),
                 );
                 continue;
             }
@@ -126,12 +137,16 @@ fn read_profiles(
         for d in &doc.devices {
             validate::device(d, false, diags);
         }
-        let name = doc.name.as_ref().map(|i| i.value.clone()).unwrap_or_else(|| {
-            full.file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or_default()
-                .to_string()
-        });
+        let name = doc
+            .name
+            .as_ref()
+            .map(|i| i.value.clone())
+            .unwrap_or_else(|| {
+                full.file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or_default()
+                    .to_string()
+            });
         out.push(Profile { name, doc });
     }
     out
@@ -188,7 +203,9 @@ fn check_root_disk(doc: &Doc, x: &Expansion, diags: &mut Vec<Diagnostic>) {
     let roots: Vec<&Device> = x
         .devices
         .values()
-        .filter(|d| d.kind() == dev::DISK && d.get("path") == Some("/") && d.get("source").is_none())
+        .filter(|d| {
+            d.kind() == dev::DISK && d.get("path") == Some("/") && d.get("source").is_none()
+        })
         .collect();
     let whole = doc
         .profiles_origin
@@ -280,7 +297,10 @@ fn finish(
         additions_id,
         &mut diags,
     );
-    let added = sources.add("<what LXD 5.0 adds to every container>", built.additions_text);
+    let added = sources.add(
+        "<what LXD 5.0 adds to every container>",
+        built.additions_text,
+    );
     debug_assert_eq!(added, additions_id);
     let overlay = built.seccomp.map(|(path, text)| WithPolicy {
         base: options.fs,
@@ -358,7 +378,10 @@ fn settings(
 ) -> LxdSettings {
     let mut s = LxdSettings {
         profiles: doc.profiles.iter().map(|(p, _)| p.clone()).collect(),
-        stateful: doc.stateful.as_ref().is_some_and(|i| validate::is_true(&i.value)),
+        stateful: doc
+            .stateful
+            .as_ref()
+            .is_some_and(|i| validate::is_true(&i.value)),
         autostart_restores_last_state: !x.config.contains_key(n::BOOT_AUTOSTART),
         flavor,
         ..LxdSettings::default()

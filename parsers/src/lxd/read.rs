@@ -159,11 +159,21 @@ fn wrong_shape(node: &Node, id: SourceId, what: &str, diags: &mut Vec<Diagnostic
     );
 }
 
-fn scalar_item(key: &Scalar, value: &Node, id: SourceId, diags: &mut Vec<Diagnostic>) -> Option<Item> {
+fn scalar_item(
+    key: &Scalar,
+    value: &Node,
+    id: SourceId,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Item> {
     match value {
         Node::Scalar(s) => Some(item(key, s, id)),
         other => {
-            wrong_shape(other, id, &format!("`{}` must be a single value", key.text.escape_debug()), diags);
+            wrong_shape(
+                other,
+                id,
+                &format!("`{}` must be a single value", key.text.escape_debug()),
+                diags,
+            );
             None
         }
     }
@@ -198,7 +208,10 @@ fn string_map(node: &Node, id: SourceId, diags: &mut Vec<Diagnostic>) -> Vec<Ite
                     other => wrong_shape(
                         other,
                         id,
-                        &format!("the value of `{}` must be a string, not a list or map", k.text.escape_debug()),
+                        &format!(
+                            "the value of `{}` must be a string, not a list or map",
+                            k.text.escape_debug()
+                        ),
                         diags,
                     ),
                 }
@@ -228,7 +241,12 @@ fn devices(node: &Node, id: SourceId, diags: &mut Vec<Diagnostic>) -> Vec<Device
             out
         }
         other => {
-            wrong_shape(other, id, "`devices` must be a map of device name to options", diags);
+            wrong_shape(
+                other,
+                id,
+                "`devices` must be a map of device name to options",
+                diags,
+            );
             Vec::new()
         }
     }
@@ -248,7 +266,12 @@ fn string_list(node: &Node, id: SourceId, diags: &mut Vec<Diagnostic>) -> Vec<(S
             })
             .collect(),
         other => {
-            wrong_shape(other, id, "`profiles` must be a list of profile names", diags);
+            wrong_shape(
+                other,
+                id,
+                "`profiles` must be a list of profile names",
+                diags,
+            );
             Vec::new()
         }
     }

@@ -114,10 +114,7 @@ pub fn parse(text: &str) -> Result<Node, TreeError> {
         root: None,
     };
     let mut parser = Parser::new_from_str(text);
-    loop {
-        let Some(next) = parser.next_event() else {
-            break;
-        };
+    while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| TreeError::Syntax {
             message: e.info().to_string(),
             at: bytes.of(e.marker().index()),
@@ -181,7 +178,12 @@ impl Builder {
     }
 
     /// Take one event; false once the first document is complete.
-    fn event(&mut self, event: Event<'_>, span: Span, bytes: &ByteOffsets) -> Result<bool, TreeError> {
+    fn event(
+        &mut self,
+        event: Event<'_>,
+        span: Span,
+        bytes: &ByteOffsets,
+    ) -> Result<bool, TreeError> {
         let start = bytes.of(span.start.index());
         let end = bytes.of(span.end.index()).max(start);
         match event {
@@ -191,7 +193,11 @@ impl Builder {
                 let null = style == ScalarStyle::Plain
                     && matches!(value.as_ref(), "" | "~" | "null" | "Null" | "NULL");
                 let scalar = Scalar {
-                    text: if null { String::new() } else { value.into_owned() },
+                    text: if null {
+                        String::new()
+                    } else {
+                        value.into_owned()
+                    },
                     null,
                     style: match style {
                         ScalarStyle::Plain => Style::Plain,
@@ -204,12 +210,16 @@ impl Builder {
                 return self.add(Node::Scalar(scalar), anchor, start);
             }
             Event::Alias(id) => {
-                let node = self.anchors.get(&id).cloned().unwrap_or(Node::Scalar(Scalar {
-                    text: String::new(),
-                    null: true,
-                    style: Style::Plain,
-                    range: start..end,
-                }));
+                let node = self
+                    .anchors
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or(Node::Scalar(Scalar {
+                        text: String::new(),
+                        null: true,
+                        style: Style::Plain,
+                        range: start..end,
+                    }));
                 self.spend(node.size(), start)?;
                 return self.add(node, 0, start);
             }

@@ -36,19 +36,26 @@ pub fn config(items: &[Item], scope: Scope, flavor: LxdFlavor, diags: &mut Vec<D
                     .help("LXD refuses it in a container's own config (\"Unknown configuration key\"); remove it, or set it in a profile shared with VMs"),
             );
         }
-        let instance_only = info.scope == KeyScope::Volatile || item.key.starts_with(keys::IMAGE_PREFIX);
+        let instance_only =
+            info.scope == KeyScope::Volatile || item.key.starts_with(keys::IMAGE_PREFIX);
         if scope == Scope::Profile && instance_only {
             diags.push(
-                Diagnostic::new(Code::D016, format!("`{}` can only be set on an instance", item.key))
-                    .at(item.key_origin)
-                    .help("LXD refuses volatile and image keys in a profile; remove the key"),
+                Diagnostic::new(
+                    Code::D016,
+                    format!("`{}` can only be set on an instance", item.key),
+                )
+                .at(item.key_origin)
+                .help("LXD refuses volatile and image keys in a profile; remove the key"),
             );
         }
         if let Err(why) = check_value(info.grammar, &item.value) {
             diags.push(
-                Diagnostic::new(Code::D005, format!("invalid value for `{}`: {why}", item.key))
-                    .at(item.value_origin)
-                    .help(grammar_help(info.grammar)),
+                Diagnostic::new(
+                    Code::D005,
+                    format!("invalid value for `{}`: {why}", item.key),
+                )
+                .at(item.value_origin)
+                .help(grammar_help(info.grammar)),
             );
         }
     }
@@ -94,7 +101,11 @@ pub fn check_value(grammar: Grammar, value: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("`{}` is not {}", value.escape_debug(), grammar_help(grammar)))
+        Err(format!(
+            "`{}` is not {}",
+            value.escape_debug(),
+            grammar_help(grammar)
+        ))
     }
 }
 
@@ -112,17 +123,25 @@ pub fn is_bool(value: &str) -> bool {
 
 /// LXD's truth (`shared.IsTrue`).
 pub fn is_true(value: &str) -> bool {
-    matches!(value.to_ascii_lowercase().as_str(), "true" | "yes" | "1" | "on")
+    matches!(
+        value.to_ascii_lowercase().as_str(),
+        "true" | "yes" | "1" | "on"
+    )
 }
 
 /// LXD's false (`shared.IsFalse`).
 pub fn is_false(value: &str) -> bool {
-    matches!(value.to_ascii_lowercase().as_str(), "false" | "no" | "0" | "off")
+    matches!(
+        value.to_ascii_lowercase().as_str(),
+        "false" | "no" | "0" | "off"
+    )
 }
 
 /// `units.ParseByteSizeString`: digits, then a unit matched exactly.
 pub fn parse_size(value: &str) -> Option<u64> {
-    let split = value.find(|c: char| !c.is_ascii_digit()).unwrap_or(value.len());
+    let split = value
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(value.len());
     let (number, unit) = value.split_at(split);
     if number.is_empty() {
         return None;
@@ -143,24 +162,39 @@ pub fn parse_size(value: &str) -> Option<u64> {
         "EiB" => 1 << 60,
         _ => return None,
     };
-    number.parse::<u64>().ok()?.checked_mul(factor).filter(|b| i64::try_from(*b).is_ok())
+    number
+        .parse::<u64>()
+        .ok()?
+        .checked_mul(factor)
+        .filter(|b| i64::try_from(*b).is_ok())
 }
 
 fn cpu_set(value: &str) -> Result<(), String> {
-    let bad = || format!("`{}` is not {}", value.escape_debug(), grammar_help(Grammar::CpuSet));
+    let bad = || {
+        format!(
+            "`{}` is not {}",
+            value.escape_debug(),
+            grammar_help(Grammar::CpuSet)
+        )
+    };
     let mut seen = std::collections::BTreeSet::new();
     for part in value.split(',') {
         let (a, b) = part.split_once('-').unwrap_or((part, part));
         if !digits(a) || !digits(b) {
             return Err(bad());
         }
-        let (a, b) = (a.parse::<u64>().map_err(|_| bad())?, b.parse::<u64>().map_err(|_| bad())?);
+        let (a, b) = (
+            a.parse::<u64>().map_err(|_| bad())?,
+            b.parse::<u64>().map_err(|_| bad())?,
+        );
         if b.saturating_sub(a) > 65536 {
             return Err(bad());
         }
         for cpu in a..=b {
             if !seen.insert(cpu) {
-                return Err(format!("CPU {cpu} is listed twice (\"Cannot define CPU multiple times\")"));
+                return Err(format!(
+                    "CPU {cpu} is listed twice (\"Cannot define CPU multiple times\")"
+                ));
             }
         }
     }
@@ -194,10 +228,16 @@ fn exclusive(items: &[Item], diags: &mut Vec<Diagnostic>) {
     for (new, old) in n::SYSCALL_ALIASES {
         if let (Some(a), Some(b)) = (find(new), find(old)) {
             diags.push(
-                Diagnostic::new(Code::D006, format!("`{}` and `{}` are the same setting and cannot both be set", a.key, b.key))
-                    .at(b.key_origin)
-                    .also(a.key_origin, "also set here")
-                    .help(format!("keep `{new}` only (`{old}` is its old name)")),
+                Diagnostic::new(
+                    Code::D006,
+                    format!(
+                        "`{}` and `{}` are the same setting and cannot both be set",
+                        a.key, b.key
+                    ),
+                )
+                .at(b.key_origin)
+                .also(a.key_origin, "also set here")
+                .help(format!("keep `{new}` only (`{old}` is its old name)")),
             );
         }
     }
@@ -205,22 +245,36 @@ fn exclusive(items: &[Item], diags: &mut Vec<Diagnostic>) {
     let syscalls: Vec<&Item> = items.iter().filter(|i| is_syscall_list(&i.key)).collect();
     if let (Some(raw), Some(first)) = (find(n::RAW_SECCOMP), syscalls.first()) {
         diags.push(
-            Diagnostic::new(Code::D006, format!("`{}` is mutually exclusive with `{}`", n::RAW_SECCOMP, first.key))
-                .at(raw.key_origin)
-                .also(first.key_origin, "set here")
-                .help("raw.seccomp replaces the whole policy: put the rules there, or drop raw.seccomp"),
+            Diagnostic::new(
+                Code::D006,
+                format!(
+                    "`{}` is mutually exclusive with `{}`",
+                    n::RAW_SECCOMP,
+                    first.key
+                ),
+            )
+            .at(raw.key_origin)
+            .also(first.key_origin, "set here")
+            .help(
+                "raw.seccomp replaces the whole policy: put the rules there, or drop raw.seccomp",
+            ),
         );
     }
     let allow = find(n::SYSCALLS_ALLOW).or(find(n::SYSCALLS_WHITELIST));
-    let deny = syscalls
-        .iter()
-        .find(|i| n::SYSCALL_ALIASES[1..].iter().any(|(a, b)| i.key == *a || i.key == *b));
+    let deny = syscalls.iter().find(|i| {
+        n::SYSCALL_ALIASES[1..]
+            .iter()
+            .any(|(a, b)| i.key == *a || i.key == *b)
+    });
     if let (Some(a), Some(d)) = (allow, deny) {
         diags.push(
-            Diagnostic::new(Code::D006, format!("`{}` cannot be combined with `{}`", a.key, d.key))
-                .at(d.key_origin)
-                .also(a.key_origin, "allow list set here")
-                .help("an allow list denies everything else already: drop the deny keys"),
+            Diagnostic::new(
+                Code::D006,
+                format!("`{}` cannot be combined with `{}`", a.key, d.key),
+            )
+            .at(d.key_origin)
+            .also(a.key_origin, "allow list set here")
+            .help("an allow list denies everything else already: drop the deny keys"),
         );
     }
 }
@@ -243,11 +297,15 @@ pub fn raw_lxc(
         }
         let start = line.len() - trimmed.len();
         let Some((key, _)) = trimmed.split_once('=') else {
-            let what = if trimmed.is_empty() { "a line of only blanks" } else { "a line without `=`" };
+            let what = if trimmed.is_empty() {
+                "a line of only blanks"
+            } else {
+                "a line without `=`"
+            };
             diags.push(
                 Diagnostic::new(Code::D007, format!("invalid raw.lxc line: {what}"))
                     .at(line_origin(i, 0..line.len()))
-                    .help("LXD refuses the instance (\"Invalid raw.lxc line\"); write `lxc.key = value`, or delete the line"),
+                    .help("LXD refuses the instance (\"Invalid raw.lxc line\"); write `KEY = VALUE` with an LXC key, or delete the line"),
             );
             continue;
         };
@@ -265,7 +323,7 @@ pub fn raw_lxc(
 fn refusal_help(r: raw_lxc::RawLxcRefusal) -> &'static str {
     use raw_lxc::RawLxcRefusal as R;
     match r {
-        R::LogFile => "LXD writes the log to /var/log/lxd/NAME/lxc.log itself; remove the line",
+        R::LogFile => "LXD writes the log to its own file under /var/log/lxd/NAME/; remove the line",
         R::Syslog => "LXD does not let the container log to syslog; remove the line",
         R::Ephemeral => "set the instance's `ephemeral` field (`lxc init --ephemeral`) instead",
         R::Prlimit => "write the limit as the config key `limits.kernel.NAME`",
@@ -277,9 +335,12 @@ fn refusal_help(r: raw_lxc::RawLxcRefusal) -> &'static str {
 pub fn device(d: &Device, local: bool, diags: &mut Vec<Diagnostic>) {
     if !dev::is_device_name(&d.name) {
         diags.push(
-            Diagnostic::new(Code::D009, format!("invalid device name `{}`", d.name.escape_debug()))
-                .at(d.name_origin)
-                .help("1 to 63 characters of letters, digits, `/ . - : _`, not starting with `.`"),
+            Diagnostic::new(
+                Code::D009,
+                format!("invalid device name `{}`", d.name.escape_debug()),
+            )
+            .at(d.name_origin)
+            .help("1 to 63 characters of letters, digits, `/ . - : _`, not starting with `.`"),
         );
     }
     let kind = d.kind();
@@ -287,11 +348,21 @@ pub fn device(d: &Device, local: bool, diags: &mut Vec<Diagnostic>) {
     if !dev::TYPES.contains(&kind) {
         // LXD skips unknown types in the expanded devices (from profiles) silently.
         if local {
-            let what = if kind.is_empty() { "has no type".to_string() } else { format!("has the unknown type `{}`", kind.escape_debug()) };
+            let what = if kind.is_empty() {
+                "has no type".to_string()
+            } else {
+                format!("has the unknown type `{}`", kind.escape_debug())
+            };
             diags.push(
-                Diagnostic::new(Code::D010, format!("device `{}` {what}", d.name.escape_debug()))
-                    .at(type_origin)
-                    .help(format!("LXD refuses it (\"Unsupported device type\"); the types are {}", dev::TYPES.join(", "))),
+                Diagnostic::new(
+                    Code::D010,
+                    format!("device `{}` {what}", d.name.escape_debug()),
+                )
+                .at(type_origin)
+                .help(format!(
+                    "LXD refuses it (\"Unsupported device type\"); the types are {}",
+                    dev::TYPES.join(", ")
+                )),
             );
         }
         return;
@@ -303,9 +374,12 @@ pub fn device(d: &Device, local: bool, diags: &mut Vec<Diagnostic>) {
                 let at = d.item("nictype").map_or(d.name_origin, |i| i.value_origin);
                 let known: Vec<&str> = dev::NIC_TYPES.iter().map(|(t, _)| *t).collect();
                 diags.push(
-                    Diagnostic::new(Code::D010, format!("unknown NIC type `{}`", t.escape_debug()))
-                        .at(at)
-                        .help(format!("a container's NIC types are {}", known.join(", "))),
+                    Diagnostic::new(
+                        Code::D010,
+                        format!("unknown NIC type `{}`", t.escape_debug()),
+                    )
+                    .at(at)
+                    .help(format!("a container's NIC types are {}", known.join(", "))),
                 );
                 return;
             }
@@ -326,9 +400,12 @@ pub fn device(d: &Device, local: bool, diags: &mut Vec<Diagnostic>) {
             );
         } else if let Some(why) = option_value_problem(kind, &item.key, &item.value) {
             diags.push(
-                Diagnostic::new(Code::D011, format!("invalid value for device option `{}`: {why}", item.key))
-                    .at(item.value_origin)
-                    .help("LXD refuses the instance (\"Invalid value for device option\")"),
+                Diagnostic::new(
+                    Code::D011,
+                    format!("invalid value for device option `{}`: {why}", item.key),
+                )
+                .at(item.value_origin)
+                .help("LXD refuses the instance (\"Invalid value for device option\")"),
             );
         }
     }
@@ -339,62 +416,113 @@ pub fn device(d: &Device, local: bool, diags: &mut Vec<Diagnostic>) {
 
 /// The value grammars of the options lxconf lowers.
 fn option_value_problem(kind: &str, key: &str, value: &str) -> Option<String> {
-    let bool_keys = ["readonly", "recursive", "shift", "required", "optional", "security.port_isolation", "gvrp"];
+    let bool_keys = [
+        "readonly",
+        "recursive",
+        "shift",
+        "required",
+        "optional",
+        "security.port_isolation",
+        "gvrp",
+    ];
     if bool_keys.contains(&key) && !is_bool(value) {
         return Some(format!("`{}` is not a boolean", value.escape_debug()));
     }
     match (kind, key) {
-        (dev::NIC, "mtu") => (!value.parse::<u32>().is_ok_and(|m| (1280..=16384).contains(&m)))
-            .then(|| "an MTU is a number from 1280 to 16384".into()),
-        (dev::NIC, "hwaddr") => (!is_mac(value)).then(|| "a MAC address is `xx:xx:xx:xx:xx:xx`".into()),
+        (dev::NIC, "mtu") => (!value
+            .parse::<u32>()
+            .is_ok_and(|m| (1280..=16384).contains(&m)))
+        .then(|| "an MTU is a number from 1280 to 16384".into()),
+        (dev::NIC, "hwaddr") => {
+            (!is_mac(value)).then(|| "a MAC address is `xx:xx:xx:xx:xx:xx`".into())
+        }
         (dev::NIC, "name") => (!is_interface_name(value))
             .then(|| "an interface name is 2 to 15 characters of letters, digits, `-_.`".into()),
-        (dev::NIC, "ipv4.gateway" | "ipv6.gateway") if value != "auto" && value != "none" && value.parse::<std::net::IpAddr>().is_err() => {
+        (dev::NIC, "ipv4.gateway" | "ipv6.gateway")
+            if value != "auto" && value != "none" && value.parse::<std::net::IpAddr>().is_err() =>
+        {
             Some("a gateway is `auto`, `none` (or an address in ipvlan l2 mode)".into())
         }
-        (dev::DISK, "size" | "size.state") => parse_size(value).is_none().then(|| "not a size".into()),
-        (dev::UNIX_CHAR | dev::UNIX_BLOCK, "major" | "minor" | "uid" | "gid") => {
-            value.parse::<u32>().is_err().then(|| "not a whole number".into())
+        (dev::DISK, "size" | "size.state") => {
+            parse_size(value).is_none().then(|| "not a size".into())
         }
-        (dev::UNIX_CHAR | dev::UNIX_BLOCK, "mode") => u32::from_str_radix(value, 8).is_err().then(|| "not an octal mode".into()),
+        (dev::UNIX_CHAR | dev::UNIX_BLOCK, "major" | "minor" | "uid" | "gid") => value
+            .parse::<u32>()
+            .is_err()
+            .then(|| "not a whole number".into()),
+        (dev::UNIX_CHAR | dev::UNIX_BLOCK, "mode") => u32::from_str_radix(value, 8)
+            .is_err()
+            .then(|| "not an octal mode".into()),
         _ => None,
     }
 }
 
 fn is_mac(v: &str) -> bool {
     let parts: Vec<&str> = v.split(':').collect();
-    parts.len() == 6 && parts.iter().all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()))
+    parts.len() == 6
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn is_interface_name(v: &str) -> bool {
-    (2..=15).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    (2..=15).contains(&v.len())
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
 }
 
 fn disk_rules(d: &Device, diags: &mut Vec<Diagnostic>) {
     let at = |k: &str| d.item(k).map_or(d.name_origin, |i| i.key_origin);
     let mut refuse = |at, msg: &str, help: &str| {
-        diags.push(Diagnostic::new(Code::D011, format!("disk `{}`: {msg}", d.name.escape_debug())).at(at).help(help.to_string()));
+        diags.push(
+            Diagnostic::new(
+                Code::D011,
+                format!("disk `{}`: {msg}", d.name.escape_debug()),
+            )
+            .at(at)
+            .help(help.to_string()),
+        );
     };
     let is_root = d.get("path") == Some("/") && d.get("source").is_none();
     if !is_root && d.get("source").is_none() && d.get("path") != Some("/") {
-        refuse(d.name_origin, "a disk other than the root disk needs a `source`", "name the host path (or volume) to mount");
+        refuse(
+            d.name_origin,
+            "a disk other than the root disk needs a `source`",
+            "name the host path (or volume) to mount",
+        );
     }
     if d.get("path") == Some("/") && d.get("source").is_some() {
-        refuse(at("source"), "the root disk cannot have a `source`", "remove `source`; the root disk lives in its `pool`");
+        refuse(
+            at("source"),
+            "the root disk cannot have a `source`",
+            "remove `source`; the root disk lives in its `pool`",
+        );
     }
     if d.get("readonly").is_some_and(is_true) && d.get("recursive").is_some_and(is_true) {
         refuse(at("recursive"), "`recursive` together with `readonly` is refused", "LXD: \"Recursive read-only bind-mounts aren't currently supported by the kernel\"; drop one");
     }
     if let Some(src) = d.get("source") {
         if d.get("pool").is_none() && !src.starts_with('/') && !src.contains(':') {
-            refuse(at("source"), "a local source must be an absolute path", "write the absolute host path");
+            refuse(
+                at("source"),
+                "a local source must be an absolute path",
+                "write the absolute host path",
+            );
         }
         if d.get("pool").is_some() && d.get("shift").is_some() {
-            refuse(at("shift"), "`shift` cannot be used with `pool`", "drop `shift`");
+            refuse(
+                at("shift"),
+                "`shift` cannot be used with `pool`",
+                "drop `shift`",
+            );
         }
     }
     if d.get("required").is_some() && d.get("optional").is_some() {
-        refuse(at("optional"), "`required` and `optional` cannot both be set", "keep `required` (`optional` is its deprecated opposite)");
+        refuse(
+            at("optional"),
+            "`required` and `optional` cannot both be set",
+            "keep `required` (`optional` is its deprecated opposite)",
+        );
     }
 }
 
