@@ -72,6 +72,30 @@ fn corpus_instances_load_without_errors_and_snapshot() {
 }
 
 #[test]
+fn documentation_style_instances_snapshot_with_their_profiles() {
+    let profiles = ["default", "lan", "gpu"].map(|p| format!("corpus/lxd/profiles/{p}.yaml"));
+    for file in corpus_files("corpus/lxd/docs", "yaml") {
+        let mut args = vec!["show", "--from", "lxd"];
+        for p in &profiles {
+            args.extend(["--profile", p.as_str()]);
+        }
+        args.push(&file);
+        let out = lxconf(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{file}: {stderr}");
+        let name = Path::new(&file)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
+        insta::assert_snapshot!(
+            format!("lxd_docs_{name}"),
+            format!("{stderr}\n{}", String::from_utf8_lossy(&out.stdout))
+        );
+    }
+}
+
+#[test]
 fn detection_tells_an_instance_from_a_model_document() {
     let text = std::fs::read_to_string(root().join("corpus/lxd/web.yaml")).expect("read");
     assert_eq!(lxconf_parse::detect(&text), Format::Lxd);

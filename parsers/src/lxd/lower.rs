@@ -306,6 +306,13 @@ fn config_entries(b: &mut Builder, x: &Expanded<'_>, diags: &mut Vec<Diagnostic>
         }
     };
     cpu(b, x);
+    // A CPU list pins those CPUs (LXD writes it into the running cgroup; liblxc's key
+    // says the same). A bare count is LXD's load balancing: kept in the LXD settings.
+    if let Some(item) = x.config.get(n::LIMITS_CPU) {
+        if item.value.parse::<u64>().is_err() {
+            b.item_entry(cgroup("cpuset.cpus"), item.value.clone(), item);
+        }
+    }
     if let Some(item) = x.config.get(n::LIMITS_PROCESSES) {
         let value = if item.value == "-1" {
             "max".to_string()

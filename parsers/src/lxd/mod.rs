@@ -399,9 +399,10 @@ fn settings(
         )
     };
     for (key, item) in &x.config {
-        // A memory limit in percent is not lowered: kept.
+        // A memory limit in percent and a CPU count are not lowered: kept.
         let percent_memory = key == n::LIMITS_MEMORY && item.value.ends_with('%');
-        if lowered_key(key, flavor) || (key == n::LIMITS_MEMORY && !percent_memory) {
+        let pinned_cpus = key == n::LIMITS_CPU && item.value.parse::<u64>().is_err();
+        if lowered_key(key, flavor) || (key == n::LIMITS_MEMORY && !percent_memory) || pinned_cpus {
             continue;
         }
         s.config.insert(key.clone(), item.value.clone());
