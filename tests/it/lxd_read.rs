@@ -497,3 +497,33 @@ fn the_model_matches_what_lxd_hands_liblxc() {
     assert!(compared >= 3, "only {compared} instances compared");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+#[test]
+fn lint_rules_apply_to_lxd_input_at_the_key_that_causes_them() {
+    // M006 (privileged container) at `security.privileged`, with LXD's fix.
+    let out = lxconf(&["lint", "corpus/lxd/web.yaml"]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("M006") && text.contains("web.yaml:11:3"),
+        "{text}"
+    );
+    assert!(text.contains("leave `security.privileged` unset"), "{text}");
+    // D013 without the profile; none with it.
+    assert!(text.contains("D013"), "{text}");
+    let out = lxconf(&[
+        "lint",
+        "--profile",
+        "corpus/lxd/profiles/default.yaml",
+        "corpus/lxd/web.yaml",
+    ]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!text.contains("D013"), "{text}");
+}

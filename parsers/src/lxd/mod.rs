@@ -398,6 +398,15 @@ fn settings(
             i.key_origin.range().start..i.value_origin.range().end.max(i.key_origin.range().end),
         )
     };
+    // A privileged container has no id map because of this key: findings about the
+    // missing map (M006) point at it.
+    if let Some(item) = x
+        .config
+        .get(n::SECURITY_PRIVILEGED)
+        .filter(|i| validate::is_true(&i.value))
+    {
+        origins.record(pointer::IDMAP, member(item));
+    }
     for (key, item) in &x.config {
         // A memory limit in percent and a CPU count are not lowered: kept.
         let percent_memory = key == n::LIMITS_MEMORY && item.value.ends_with('%');
