@@ -305,8 +305,33 @@ fn install_rootfs(name: &str) {
     .expect("chmod");
 }
 
-/// LXD's `lxc.conf` for the instance, while it runs, and the seccomp policy it wrote.
-fn lxd_generated(name: &str, yaml: &str) -> (String, Option<String>) {
+/// What LXD generated for a running instance.
+struct Generated {
+    conf: String,
+    policy: Option<String>,
+    /// The CPUs of its cgroup (`limits.cpu` is written there, never in lxc.conf).
+    cpuset: Option<String>,
+}
+
+/// The container's `cpuset.cpus`, once LXD has balanced it (it does so right after start).
+fn running_cpuset(name: &str, want: Option<&str>) -> Option<String> {
+    let path = format!("/sys/fs/cgroup/cpuset/lxc.payload.{name}/cpuset.cpus");
+    let mut last = None;
+    for _ in 0..30 {
+        last = std::fs::read_to_string(&path)
+            .ok()
+            .map(|s| s.trim().to_string());
+        if want.is_none() || last.as_deref() == want {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    last
+}
+
+/// LXD's `lxc.conf` for the instance, while it runs, the seccomp policy it wrote and the
+/// CPUs of its cgroup.
+fn lxd_generated(name: &str, yaml: &str, want_cpus: Option<&str>) -> Generated {
     let _ = run("lxc", &["delete", "--force", name], None);
     must(
         &run("lxc", &["init", "--empty", name], Some(yaml)),
@@ -316,9 +341,14 @@ fn lxd_generated(name: &str, yaml: &str) -> (String, Option<String>) {
     let started = run("lxc", &["start", name], None);
     let conf = std::fs::read_to_string(format!("/var/log/lxd/{name}/lxc.conf"));
     let policy = std::fs::read_to_string(format!("/var/lib/lxd/security/seccomp/{name}")).ok();
+    let cpuset = running_cpuset(name, want_cpus);
     let _ = run("lxc", &["delete", "--force", name], None);
     must(&started, "lxc start");
-    (conf.expect("lxc.conf"), policy)
+    Generated {
+        conf: conf.expect("lxc.conf"),
+        policy,
+        cpuset,
+    }
 }
 
 /// The lxc.conf lines the reader leaves out on purpose (schemas/src/lxd/additions.rs
@@ -442,8 +472,10 @@ fn the_model_matches_what_lxd_hands_liblxc() {
                 }
             }
         });
-        let (conf, _policy) = lxd_generated(&name, &yaml);
-        let conf = with_device_sources(&without_host_management(&conf), &name, &mine);
+        let pinned = mine.resources.cpuset_cpus.as_ref().map(ToString::to_string);
+        let generated = lxd_generated(&name, &yaml, pinned.as_deref());
+        let _policy = generated.policy;
+        let conf = with_device_sources(&without_host_management(&generated.conf), &name, &mine);
         let conf_path = dir.join(format!("{name}.conf"));
         std::fs::write(&conf_path, &conf).expect("write conf");
         // LXD's seccomp policy is gone with the instance: the LXC side reads the one the
@@ -473,6 +505,15 @@ fn the_model_matches_what_lxd_hands_liblxc() {
         // autostart LXD performs itself (no lxc.start.* key), the name (lxc.conf has none)
         // and the optional binds whose host path is missing (LXD does not write them;
         // liblxc would skip them).
+        // A pinned `limits.cpu` is compared with the running cgroup instead.
+        if let Some(cpus) = mine.resources.cpuset_cpus.take() {
+            if generated.cpuset.as_deref() != Some(cpus.to_string().as_str()) {
+                failures.push(format!(
+                    "{file}: cpuset.cpus {:?}, the reader says {cpus}",
+                    generated.cpuset
+                ));
+            }
+        }
         mine.lxd = None;
         mine.description = None;
         mine.autostart = Default::default();
@@ -526,4 +567,13 @@ fn lint_rules_apply_to_lxd_input_at_the_key_that_causes_them() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(!text.contains("D013"), "{text}");
+}
+
+#[test]
+fn a_unix_device_without_numbers_is_a_note_on_a_privileged_container() {
+    let text = "config:\n  security.privileged: \"true\"\ndevices:\n  root: {path: /, pool: default, type: disk}\n  zero: {type: unix-char, source: /dev/zero, path: /dev/zero2}\nprofiles: []\n";
+    let loaded = load_with("web.yaml", text, &MemoryFs::new(), Vec::new());
+    assert_eq!(located(&loaded, Code::D014), ["zero"]);
+    let c = &loaded.document.container;
+    assert!(c.mounts.iter().any(|m| m.target == "/dev/zero2"));
 }

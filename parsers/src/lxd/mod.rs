@@ -297,6 +297,7 @@ fn finish(
         additions_id,
         &mut diags,
     );
+    unix_device_notes(&x, &mut diags);
     let added = sources.add(
         "<what LXD 5.0 adds to every container>",
         built.additions_text,
@@ -329,6 +330,28 @@ fn finish(
         }
     }
     loaded
+}
+
+/// A privileged container's unix device without `major`/`minor`: LXD allows the numbers
+/// of the node it finds on its host, which the reader does not see.
+fn unix_device_notes(x: &Expansion, diags: &mut Vec<Diagnostic>) {
+    let privileged = x
+        .config
+        .get(n::SECURITY_PRIVILEGED)
+        .is_some_and(|i| validate::is_true(&i.value));
+    if !privileged {
+        return;
+    }
+    for d in x.devices.values() {
+        let unix = matches!(d.kind(), dev::UNIX_CHAR | dev::UNIX_BLOCK);
+        if unix && (d.get("major").is_none() || d.get("minor").is_none()) {
+            diags.push(
+                Diagnostic::new(Code::D014, format!("device `{}`: its cgroup rule is left out: LXD allows the numbers of the node it finds on its host", d.name.escape_debug()))
+                    .at(d.name_origin)
+                    .help("give `major` and `minor` (the numbers of the node, `ls -l` shows them) to have the rule in the model"),
+            );
+        }
+    }
 }
 
 /// The config keys the lowering consumed (their meaning is in lxc.* entries) or that are
