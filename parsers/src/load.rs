@@ -21,18 +21,9 @@ pub fn load(
         Format::DomXml => domxml::load(name, text),
         Format::ModelJson => model_doc::load_model_json(name, text),
         Format::ModelYaml => model_doc::load_model_yaml(name, text),
-        Format::Lxd => load_lxd(name, text, options),
+        Format::Lxd => lxd::load(name, text, options),
     };
     (format, loaded)
-}
-
-/// Load an LXD instance or profile YAML, within the size and nesting limits of model
-/// documents (I001 is checked by whoever reads the file; nesting here, before parsing).
-fn load_lxd(name: &str, text: &str, options: &LoadOptions<'_>) -> Loaded {
-    if let Some(at) = crate::limits::yaml_too_deep(text) {
-        return model_doc::too_deep(name, text, at);
-    }
-    lxd::load(name, text, options)
 }
 
 /// Load an fstab file as a model holding only its mounts.

@@ -577,3 +577,12 @@ fn a_unix_device_without_numbers_is_a_note_on_a_privileged_container() {
     let c = &loaded.document.container;
     assert!(c.mounts.iter().any(|m| m.target == "/dev/zero2"));
 }
+
+#[test]
+fn a_deep_profile_is_refused_before_parsing() {
+    let deep = format!("name: p\nconfig: {}\n", "[".repeat(100_000));
+    let fs = MemoryFs::new().with("/p/deep.yaml", deep);
+    let text = "config: {}\nprofiles:\n- p\n";
+    let loaded = load_with("web.yaml", text, &fs, vec!["/p/deep.yaml".into()]);
+    assert!(codes(&loaded).contains(&Code::I006), "{:?}", codes(&loaded));
+}

@@ -93,6 +93,23 @@ const FIELDS: &[&str] = &[
 
 /// Read the instance or profile in `text` (file `id`).
 pub fn read(text: &str, id: SourceId, diags: &mut Vec<Diagnostic>) -> Option<Doc> {
+    // Before parsing: the tree is dropped and copied recursively, and libyaml-style
+    // scanners are quadratic in flow nesting.
+    if let Some(at) = crate::limits::yaml_too_deep(text) {
+        let end = (at + 1).min(text.len());
+        diags.push(
+            Diagnostic::new(
+                Code::I006,
+                format!(
+                    "nested more than {} levels deep: lxconf does not read further",
+                    crate::limits::MAX_NESTING
+                ),
+            )
+            .at(Origin::new(id, at.min(end)..end))
+            .help("an instance or profile is 3 levels deep; this file is not one"),
+        );
+        return None;
+    }
     let root = match tree::parse(text) {
         Ok(root) => root,
         Err(e) => {
