@@ -116,6 +116,7 @@ fn config_values_are_read_as_yaml_v2_does() {
         Some("100")
     );
     assert_eq!(c.resources.memory_limit, None);
+    assert!(!c.lxc.ephemeral);
     // Privileged: LXD's capability drops are there.
     assert!(
         matches!(&c.capabilities, lxconf_model::model::Capabilities::Drop { caps } if !caps.is_empty())
@@ -585,4 +586,17 @@ fn a_deep_profile_is_refused_before_parsing() {
     let text = "config: {}\nprofiles:\n- p\n";
     let loaded = load_with("web.yaml", text, &fs, vec!["/p/deep.yaml".into()]);
     assert!(codes(&loaded).contains(&Code::I006), "{:?}", codes(&loaded));
+}
+
+#[test]
+fn an_ephemeral_instance_is_deleted_when_it_stops() {
+    let text = "config: {}\ndevices:\n  root: {path: /, pool: default, type: disk}\nephemeral: true\nprofiles: []\n";
+    let loaded = load_with("web.yaml", text, &MemoryFs::new(), Vec::new());
+    assert!(loaded.document.container.lxc.ephemeral);
+    let at = loaded
+        .document
+        .origins
+        .get(lxconf_model::pointer::LXC_EPHEMERAL)
+        .expect("origin");
+    assert_eq!(loaded.sources.slice(at), "true");
 }

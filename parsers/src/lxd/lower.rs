@@ -26,6 +26,8 @@ pub struct Expanded<'a> {
     pub name: Option<&'a str>,
     /// `architecture`.
     pub architecture: Option<&'a Item>,
+    /// `ephemeral`.
+    pub ephemeral: Option<&'a Item>,
     /// LXD or Incus.
     pub flavor: LxdFlavor,
     /// The file text of each source, to locate `raw.lxc` lines.
@@ -125,6 +127,11 @@ pub fn build(x: &Expanded<'_>, additions_id: SourceId, diags: &mut Vec<Diagnosti
         idmap(&mut b, x, diags);
     }
     config_entries(&mut b, x, diags);
+    // LXD deletes an ephemeral instance when it stops, as liblxc does with this flag
+    // (LXD does it itself and refuses the key in raw.lxc).
+    if let Some(item) = x.ephemeral.filter(|i| is_true(&i.value)) {
+        b.item_entry(K::Ephemeral.name().into(), "1".into(), item);
+    }
     super::devices::entries(&mut b_dev(&mut b), x, privileged);
     if let Some(raw) = get(n::RAW_LXC) {
         raw_lxc(&mut b, raw, x, diags);

@@ -289,6 +289,7 @@ fn finish(
             devices: &x.devices,
             name: name.as_deref(),
             architecture: doc.architecture.as_ref(),
+            ephemeral: doc.ephemeral.as_ref(),
             flavor,
             texts: &texts,
             fs: options.fs,
