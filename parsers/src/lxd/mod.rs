@@ -197,7 +197,7 @@ fn expand(doc: &Doc, profiles: &[Profile], diags: &mut Vec<Diagnostic>) -> Expan
 
 /// LXD's root disk rules on the expanded devices (`validDevices`, `lxcCreate`).
 fn check_root_disk(doc: &Doc, x: &Expansion, diags: &mut Vec<Diagnostic>) {
-    if doc.is_profile || x.incomplete || doc.profiles.is_empty() && x.devices.is_empty() {
+    if doc.is_profile || x.incomplete {
         return;
     }
     let roots: Vec<&Device> = x
@@ -211,6 +211,10 @@ fn check_root_disk(doc: &Doc, x: &Expansion, diags: &mut Vec<Diagnostic>) {
         .profiles_origin
         .unwrap_or_else(|| Origin::new(SourceId(0), 0..0));
     match roots.as_slice() {
+        // `profiles: []` given to `lxc init` means "no list": LXD applies `default`,
+        // which normally has the root disk (and `lxc config show` never prints an
+        // instance without one).
+        [] if doc.profiles.is_empty() => {}
         [] => diags.push(
             Diagnostic::new(Code::D012, "no root disk: LXD refuses the instance (\"No root device could be found\")")
                 .at(whole)
