@@ -600,3 +600,14 @@ fn an_ephemeral_instance_is_deleted_when_it_stops() {
         .expect("origin");
     assert_eq!(loaded.sources.slice(at), "true");
 }
+
+#[test]
+fn a_quoted_raw_lxc_is_located_as_a_whole() {
+    let text = "config:\n  raw.lxc: \"lxc.bogus = 1\\nlxc.uts.name = q\"\n  security.privileged: \"true\"\nprofiles: []\n";
+    let loaded = load_with("web.yaml", text, &MemoryFs::new(), Vec::new());
+    assert_eq!(
+        located(&loaded, Code::L001),
+        ["\"lxc.bogus = 1\\nlxc.uts.name = q\""]
+    );
+    assert_eq!(loaded.document.container.hostname.as_deref(), Some("q"));
+}
