@@ -611,3 +611,30 @@ fn a_quoted_raw_lxc_is_located_as_a_whole() {
     );
     assert_eq!(loaded.document.container.hostname.as_deref(), Some("q"));
 }
+
+#[test]
+fn raw_idmap_comes_through_volatile_idmap_next_as_lxd_writes_it() {
+    // `lxc config show` of an instance created with `raw.idmap: both 1000 1000` on LXD
+    // 5.0.2, and the lxc.idmap lines LXD wrote for it (its start then fails here: newuidmap
+    // does not allow host uid 1000 to root).
+    let text = std::fs::read_to_string(root().join("corpus/lxd/docs/idmap.yaml")).expect("read");
+    let loaded = load_with("idmap.yaml", &text, &RealFs, default_profile());
+    let lines: Vec<String> = loaded
+        .document
+        .container
+        .idmap
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "u 0 100000 1000",
+            "u 1000 1000 1",
+            "g 1000 1000 1",
+            "u 1001 101001 9999000",
+            "g 0 100000 1000",
+            "g 1001 101001 9999000"
+        ]
+    );
+}

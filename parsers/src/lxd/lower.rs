@@ -250,8 +250,19 @@ fn idmap(b: &mut Builder, x: &Expanded<'_>, diags: &mut Vec<Diagnostic>) {
     let next = x.config.get(n::VOLATILE_IDMAP_NEXT);
     if let Some(item) = next {
         if let Ok(serde_json::Value::Array(list)) = serde_json::from_str(&item.value) {
-            let lines: Vec<String> = list
+            // LXD keeps a set: an entry listed again (a `both` entry of raw.idmap appears
+            // in the uid and the gid half of the JSON) is written once (measured).
+            let mut seen: Vec<&serde_json::Value> = Vec::new();
+            let unique: Vec<&serde_json::Value> = list
                 .iter()
+                .filter(|e| {
+                    let first = !seen.contains(e);
+                    seen.push(e);
+                    first
+                })
+                .collect();
+            let lines: Vec<String> = unique
+                .into_iter()
                 .flat_map(|e| {
                     let num = |k: &str| e.get(k).and_then(serde_json::Value::as_i64);
                     let flag =
