@@ -94,9 +94,24 @@ pub fn load_with_text(
     let options = LoadOptions {
         fs: &RealFs,
         base_dir: base_dir_or_cwd(base_dir),
+        lxd_profiles: lxd_profiles(),
     };
     let (format, loaded) = lxconf_parse::load(format, &name, &text, &options);
     Ok((format, text, loaded))
+}
+
+/// The LXD profiles given on the command line (`--profile`), set once before a command
+/// runs, for every LXD instance the command loads.
+static LXD_PROFILES: std::sync::OnceLock<Vec<PathBuf>> = std::sync::OnceLock::new();
+
+/// Set the `--profile` files (the first call wins).
+pub fn set_lxd_profiles(profiles: Vec<PathBuf>) {
+    let _ = LXD_PROFILES.set(profiles);
+}
+
+/// The `--profile` files.
+pub fn lxd_profiles() -> Vec<PathBuf> {
+    LXD_PROFILES.get().cloned().unwrap_or_default()
 }
 
 /// The directory relative includes are resolved against: `base_dir`, else the current

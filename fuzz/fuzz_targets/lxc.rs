@@ -15,6 +15,7 @@ fuzz_target!(|data: &[u8]| {
         &LoadOptions {
             fs: &fs,
             base_dir: "/inc".into(),
+            lxd_profiles: Vec::new(),
         },
     );
     for d in &loaded.diagnostics {

@@ -12,6 +12,7 @@ fn load(text: &str) -> lxconf_parse::Loaded {
     let options = LoadOptions {
         fs: &fs,
         base_dir: "/".into(),
+        lxd_profiles: Vec::new(),
     };
     lxconf_parse::lxc::load("fuzz.conf", text, &options)
 }

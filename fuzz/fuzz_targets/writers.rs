@@ -18,6 +18,7 @@ fuzz_target!(|data: &[u8]| {
         &LoadOptions {
             fs: &fs,
             base_dir: "/".into(),
+            lxd_profiles: Vec::new(),
         },
     );
     writers::check_all(&lxc.document);

@@ -41,6 +41,7 @@ fn bench(c: &mut Criterion) {
     let options = LoadOptions {
         fs: &fs,
         base_dir: "/".into(),
+        lxd_profiles: Vec::new(),
     };
     let mut group = c.benchmark_group("lxc");
     group.throughput(Throughput::Bytes(text.len() as u64));

@@ -8,6 +8,7 @@ fn main() {
     let options = lxconf_parse::LoadOptions {
         fs: &fs,
         base_dir: "/".into(),
+        lxd_profiles: Vec::new(),
     };
     let start = std::time::Instant::now();
     let mut count = 0;

@@ -13,6 +13,8 @@ pub enum Format {
     ModelJson,
     /// An lxconf model document (YAML, as `lxconf convert --to yaml` writes it).
     ModelYaml,
+    /// An LXD/Incus instance or profile YAML (`lxc config show`, `lxc profile show`).
+    Lxd,
 }
 
 impl Format {
@@ -24,6 +26,7 @@ impl Format {
             Format::DomXml => "domxml",
             Format::ModelJson => "json",
             Format::ModelYaml => "yaml",
+            Format::Lxd => "lxd",
         }
     }
 }
@@ -53,7 +56,11 @@ pub fn detect(text: &str) -> Format {
                 && (rest.is_empty() || rest.starts_with(' '))
         });
         if t.starts_with("---") || (lxc_lines == 0 && fstab_lines == 0 && yaml_key) {
-            return Format::ModelYaml;
+            return if crate::lxd::looks_like_lxd(text) {
+                Format::Lxd
+            } else {
+                Format::ModelYaml
+            };
         }
         if t.starts_with("lxc.") {
             lxc_lines += 1;
@@ -88,5 +95,18 @@ mod tests {
         assert_eq!(detect("---\nname: web\n"), Format::ModelYaml);
         assert_eq!(detect("lxc.uts.name = a\n"), Format::Lxc);
         assert_eq!(detect(""), Format::Lxc);
+        assert_eq!(
+            detect("architecture: x86_64\nconfig:\n  security.privileged: \"true\"\n"),
+            Format::Lxd
+        );
+        assert_eq!(
+            detect("config: {}\ndescription: x\ndevices: {}\nname: p\nused_by: []\n"),
+            Format::Lxd
+        );
+        assert_eq!(detect("---\nconfig:\n  limits.cpu: \"2\"\n"), Format::Lxd);
+        assert_eq!(
+            detect("name: web\nhostname: web\nconsole:\n  enabled: true\n"),
+            Format::ModelYaml
+        );
     }
 }

@@ -9,6 +9,7 @@ pub mod fstab;
 pub mod limits;
 mod load;
 pub mod lxc;
+pub mod lxd;
 pub mod model_doc;
 pub mod seccomp;
 pub mod verbatim;

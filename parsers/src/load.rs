@@ -1,7 +1,7 @@
 //! One way in: every command and `lxconf lint` load a text through [`load`], whatever its
 //! format, so that the same text gives the same model, origins and diagnostics everywhere.
 
-use crate::{detect, domxml, fstab, lxc, model_doc, Format, LoadOptions, Loaded};
+use crate::{detect, domxml, fstab, lxc, lxd, model_doc, Format, LoadOptions, Loaded};
 use lxconf_model::model::Container;
 use lxconf_model::{pointer, Document, Origin, SourceMap};
 
@@ -21,6 +21,7 @@ pub fn load(
         Format::DomXml => domxml::load(name, text),
         Format::ModelJson => model_doc::load_model_json(name, text),
         Format::ModelYaml => model_doc::load_model_yaml(name, text),
+        Format::Lxd => lxd::load(name, text, options),
     };
     (format, loaded)
 }

@@ -37,6 +37,7 @@ fn lxc_load(text: &str) -> crate::Loaded {
     let options = LoadOptions {
         fs: &fs,
         base_dir: "/".into(),
+        lxd_profiles: Vec::new(),
     };
     crate::lxc::load("entry.conf", text, &options)
 }

@@ -14,6 +14,7 @@ fn load(text: &str) -> lxconf_parse::Loaded {
         &LoadOptions {
             fs: &fs,
             base_dir: "/".into(),
+            lxd_profiles: Vec::new(),
         },
     )
 }

@@ -174,6 +174,23 @@ codes! {
     R014 = ("cannot-plan", Error, "a model the runner cannot plan (no command, an escaping mount target, an unsupported setting...)"),
     R015 = ("phys-link-not-returned", Warning, "a `phys` interface that could not be given back to the host when the container ended"),
     // --- LXD/Incus instance and profile YAML (issue 16): the reader's D codes ---
+    D001 = ("lxd-not-yaml", Error, "an LXD/Incus instance or profile file that is not YAML, or not the shape `lxc config show` prints"),
+    D002 = ("lxd-unknown-field", Warning, "a top-level field `lxc config show` and `lxc profile show` never print: LXD ignores it"),
+    D003 = ("lxd-unknown-key", Error, "a config key LXD does not know (\"Unknown configuration key\")"),
+    D004 = ("lxd-vm-only-key", Error, "a virtual-machine-only config key in a container's own config"),
+    D005 = ("lxd-invalid-value", Error, "a config value that does not match the key's grammar (bool, size, CPU set, priority...)"),
+    D006 = ("lxd-exclusive-keys", Error, "two config keys LXD refuses together (an alias and its old name, raw.seccomp and security.syscalls.*)"),
+    D007 = ("lxd-raw-lxc-line", Error, "a `raw.lxc` line without `=` (or only blanks): LXD refuses the instance"),
+    D008 = ("lxd-raw-lxc-refused", Error, "an LXC key LXD does not let `raw.lxc` set (log file, syslog, ephemeral, prlimits, most network keys)"),
+    D009 = ("lxd-device-name", Error, "a device name LXD refuses"),
+    D010 = ("lxd-device-type", Error, "a device without a type, or of a type (or NIC type) LXD does not know"),
+    D011 = ("lxd-device-option", Error, "a device option the device's type does not accept, or a value it refuses"),
+    D012 = ("lxd-root-disk", Error, "no root disk (`path: /`) with a `pool`, or more than one"),
+    D013 = ("lxd-profile-not-given", Warning, "a profile the instance names but that was not given with `--profile`: the model holds the instance's own config only"),
+    D014 = ("lxd-assumed", Note, "what the reader assumes about the LXD host (the idmap of an unprivileged container, a cgroup layout, a percentage of host memory)"),
+    D015 = ("lxd-too-many-values", Error, "a YAML file with more than 100,000 values (aliases counted as copies)"),
+    D016 = ("lxd-instance-only-key", Error, "a `volatile.*` or `image.*` key in a profile: LXD allows them on instances only"),
+    D017 = ("lxd-instance-name", Warning, "no instance name LXD accepts: the model has no name"),
     // --- end of LXD reader block ---
     // --- conversion to LXD/Incus (issue 16): the writer's C4xx codes ---
     // --- end of LXD writer block ---

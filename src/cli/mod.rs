@@ -29,6 +29,10 @@ pub const EXIT_USAGE: u8 = 2;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// An LXD/Incus profile (the YAML of `lxc profile show NAME`) to expand LXD instance
+    /// files with, as LXD does with the profiles they name. Repeatable.
+    #[arg(long, value_name = "FILE", global = true)]
+    profile: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -70,6 +74,8 @@ pub enum FromFormat {
     Json,
     /// An lxconf model document (YAML).
     Yaml,
+    /// An LXD/Incus instance or profile (`lxc config show`, `lxc profile show`).
+    Lxd,
 }
 
 impl From<FromFormat> for lxconf_parse::Format {
@@ -80,6 +86,7 @@ impl From<FromFormat> for lxconf_parse::Format {
             FromFormat::Domxml => lxconf_parse::Format::DomXml,
             FromFormat::Json => lxconf_parse::Format::ModelJson,
             FromFormat::Yaml => lxconf_parse::Format::ModelYaml,
+            FromFormat::Lxd => lxconf_parse::Format::Lxd,
         }
     }
 }
@@ -94,6 +101,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    crate::input::set_lxd_profiles(cli.profile);
     let code = match cli.command {
         Command::Show(args) => show::run(args),
         Command::Convert(args) => convert::run(args),

@@ -45,7 +45,8 @@ impl Engine {
             Format::Lxc => Engine::LxcExecute,
             Format::DomXml => Engine::LibvirtLxc,
             // A model document (or an fstab file, loaded as a model) is lxconf's own.
-            Format::ModelJson | Format::ModelYaml | Format::Fstab => Engine::Lxconf,
+            // An LXD instance has no engine of its own yet: lxconf runs its model.
+            Format::ModelJson | Format::ModelYaml | Format::Fstab | Format::Lxd => Engine::Lxconf,
         }
     }
 

@@ -130,6 +130,7 @@ pub fn lintable(path: &Path, text: &str) -> Option<Format> {
                 .iter()
                 .any(|k| text.contains(k))
         }
+        Format::Lxd => matches!(ext, "yaml" | "yml"),
         Format::ModelYaml => {
             matches!(ext, "yaml" | "yml")
                 && ["init:", "hostname:", "rootfs:", "auto_mounts:"]
@@ -175,6 +176,7 @@ pub fn load(name: &str, text: &str, format: Format, options: &Options) -> Loaded
     let load_options = LoadOptions {
         fs: &RealFs,
         base_dir: crate::input::base_dir_or_cwd(options.base_dir.as_deref()),
+        lxd_profiles: crate::input::lxd_profiles(),
     };
     lxconf_parse::load(Some(format), name, text, &load_options).1
 }

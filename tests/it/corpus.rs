@@ -118,6 +118,7 @@ fn every_recorded_origin_names_a_model_value() {
             let options = LoadOptions {
                 fs: &RealFs,
                 base_dir: base.strip_prefix(root()).unwrap_or(&base).to_path_buf(),
+                lxd_profiles: Vec::new(),
             };
             let (_, loaded) = lxconf_parse::load(None, &file, &text, &options);
             for (pointer, _) in loaded.document.origins.iter() {

@@ -19,6 +19,7 @@ fn convert(doc: &Document) -> Option<Container> {
         &LoadOptions {
             fs: &RealFs,
             base_dir: root().join("corpus/lxc"),
+            lxd_profiles: Vec::new(),
         },
     );
     (!back.has_errors()).then_some(back.document.container)

@@ -126,6 +126,7 @@ fn load_text(name: &str, text: &str) -> lxconf_parse::Loaded {
     let options = LoadOptions {
         fs: &RealFs,
         base_dir: "/".into(),
+        lxd_profiles: Vec::new(),
     };
     lxconf_parse::lxc::load(name, text, &options)
 }

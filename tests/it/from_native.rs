@@ -302,6 +302,7 @@ mod to_native {
                 &lxconf_parse::LoadOptions {
                     fs: &lxconf_parse::fs::RealFs,
                     base_dir: "/".into(),
+                    lxd_profiles: Vec::new(),
                 },
             );
             if back.has_errors() {
@@ -372,6 +373,7 @@ mod xml_lxc_xml {
                 &lxconf_parse::LoadOptions {
                     fs: &lxconf_parse::fs::RealFs,
                     base_dir: "/".into(),
+                    lxd_profiles: Vec::new(),
                 },
             );
             assert!(!mid.has_errors(), "{file}: {:?}", mid.diagnostics);

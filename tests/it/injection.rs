@@ -93,6 +93,7 @@ fn reload(text: &str) -> lxconf_parse::Loaded {
         &LoadOptions {
             fs: &fs,
             base_dir: "/".into(),
+            lxd_profiles: Vec::new(),
         },
     )
 }

@@ -878,6 +878,7 @@ fn lxconf_and_liblxc_agree_on_every_mutation() {
             &lxconf_parse::LoadOptions {
                 fs: &lxconf_parse::fs::RealFs,
                 base_dir: cwd.clone(),
+                lxd_profiles: Vec::new(),
             },
         );
         let lxconf = !loaded.has_errors();
@@ -933,6 +934,7 @@ fn load_text(name: &str, text: &str) -> lxconf_parse::Loaded {
         &lxconf_parse::LoadOptions {
             fs: &lxconf_parse::fs::RealFs,
             base_dir: root(),
+            lxd_profiles: Vec::new(),
         },
     )
 }

@@ -407,6 +407,7 @@ fn load(path: &str, text: &str) -> lxconf_parse::Loaded {
         &lxconf_parse::LoadOptions {
             fs: &lxconf_parse::fs::RealFs,
             base_dir: root(),
+            lxd_profiles: Vec::new(),
         },
     )
 }

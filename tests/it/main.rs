@@ -25,6 +25,7 @@ mod libvirt_run;
 mod lint;
 mod load;
 mod lxd_oracle;
+mod lxd_read;
 mod lxd_run;
 mod realworld;
 mod roundtrip;

@@ -13,6 +13,7 @@ fn reload(text: &str, base: &std::path::Path) -> lxconf_parse::Loaded {
         &LoadOptions {
             fs: &RealFs,
             base_dir: base.to_path_buf(),
+            lxd_profiles: Vec::new(),
         },
     )
 }

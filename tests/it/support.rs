@@ -23,6 +23,7 @@ pub fn load_lxc(name: &str, base: &Path) -> Loaded {
         &LoadOptions {
             fs: &RealFs,
             base_dir: base.to_path_buf(),
+            lxd_profiles: Vec::new(),
         },
     )
 }

@@ -9,7 +9,7 @@ use lxconf_parse::LoadOptions;
 
 fn reload(text: &str) -> lxconf_parse::Loaded {
     let fs = MemoryFs::new();
-    let options = LoadOptions { fs: &fs, base_dir: "/".into() };
+    let options = LoadOptions { fs: &fs, base_dir: "/".into(), lxd_profiles: Vec::new() };
     lxconf_parse::lxc::load("written.conf", text, &options)
 }
 

@@ -292,6 +292,106 @@ pub fn lxd_name(key: &str) -> &str {
         .map_or(key, |(_, lxd)| lxd)
 }
 
+/// The names of the keys the reader and writer handle one by one (every name is also in
+/// [`KEYS`]; a test checks it).
+pub mod names {
+    /// `boot.autostart`.
+    pub const BOOT_AUTOSTART: &str = "boot.autostart";
+    /// `boot.autostart.delay`.
+    pub const BOOT_AUTOSTART_DELAY: &str = "boot.autostart.delay";
+    /// `boot.autostart.priority`.
+    pub const BOOT_AUTOSTART_PRIORITY: &str = "boot.autostart.priority";
+    /// `limits.cpu`.
+    pub const LIMITS_CPU: &str = "limits.cpu";
+    /// `limits.cpu.allowance`.
+    pub const LIMITS_CPU_ALLOWANCE: &str = "limits.cpu.allowance";
+    /// `limits.cpu.priority`.
+    pub const LIMITS_CPU_PRIORITY: &str = "limits.cpu.priority";
+    /// `limits.disk.priority`.
+    pub const LIMITS_DISK_PRIORITY: &str = "limits.disk.priority";
+    /// `limits.hugepages.` (then `64KB`, `1MB`, `2MB`, `1GB`).
+    pub const LIMITS_HUGEPAGES_PREFIX: &str = "limits.hugepages.";
+    /// `limits.memory`.
+    pub const LIMITS_MEMORY: &str = "limits.memory";
+    /// `limits.memory.enforce`.
+    pub const LIMITS_MEMORY_ENFORCE: &str = "limits.memory.enforce";
+    /// `limits.memory.swap`.
+    pub const LIMITS_MEMORY_SWAP: &str = "limits.memory.swap";
+    /// `limits.memory.swap.priority`.
+    pub const LIMITS_MEMORY_SWAP_PRIORITY: &str = "limits.memory.swap.priority";
+    /// `limits.processes`.
+    pub const LIMITS_PROCESSES: &str = "limits.processes";
+    /// `raw.idmap`.
+    pub const RAW_IDMAP: &str = "raw.idmap";
+    /// `raw.lxc`.
+    pub const RAW_LXC: &str = "raw.lxc";
+    /// `raw.seccomp`.
+    pub const RAW_SECCOMP: &str = "raw.seccomp";
+    /// `security.devlxd` (Incus: `security.guestapi`).
+    pub const SECURITY_DEVLXD: &str = "security.devlxd";
+    /// `security.nesting`.
+    pub const SECURITY_NESTING: &str = "security.nesting";
+    /// `security.privileged`.
+    pub const SECURITY_PRIVILEGED: &str = "security.privileged";
+    /// `security.syscalls.allow`.
+    pub const SYSCALLS_ALLOW: &str = "security.syscalls.allow";
+    /// `security.syscalls.whitelist` (old name of `allow`).
+    pub const SYSCALLS_WHITELIST: &str = "security.syscalls.whitelist";
+    /// `security.syscalls.deny`.
+    pub const SYSCALLS_DENY: &str = "security.syscalls.deny";
+    /// `security.syscalls.blacklist` (old name of `deny`).
+    pub const SYSCALLS_BLACKLIST: &str = "security.syscalls.blacklist";
+    /// `security.syscalls.deny_default`.
+    pub const SYSCALLS_DENY_DEFAULT: &str = "security.syscalls.deny_default";
+    /// `security.syscalls.blacklist_default`.
+    pub const SYSCALLS_BLACKLIST_DEFAULT: &str = "security.syscalls.blacklist_default";
+    /// `security.syscalls.deny_compat`.
+    pub const SYSCALLS_DENY_COMPAT: &str = "security.syscalls.deny_compat";
+    /// `security.syscalls.blacklist_compat`.
+    pub const SYSCALLS_BLACKLIST_COMPAT: &str = "security.syscalls.blacklist_compat";
+    /// `volatile.idmap.next`.
+    pub const VOLATILE_IDMAP_NEXT: &str = "volatile.idmap.next";
+
+    /// Every name above.
+    pub const ALL: &[&str] = &[
+        BOOT_AUTOSTART,
+        BOOT_AUTOSTART_DELAY,
+        BOOT_AUTOSTART_PRIORITY,
+        LIMITS_CPU,
+        LIMITS_CPU_ALLOWANCE,
+        LIMITS_CPU_PRIORITY,
+        LIMITS_DISK_PRIORITY,
+        LIMITS_MEMORY,
+        LIMITS_MEMORY_ENFORCE,
+        LIMITS_MEMORY_SWAP,
+        LIMITS_MEMORY_SWAP_PRIORITY,
+        LIMITS_PROCESSES,
+        RAW_IDMAP,
+        RAW_LXC,
+        RAW_SECCOMP,
+        SECURITY_DEVLXD,
+        SECURITY_NESTING,
+        SECURITY_PRIVILEGED,
+        SYSCALLS_ALLOW,
+        SYSCALLS_WHITELIST,
+        SYSCALLS_DENY,
+        SYSCALLS_BLACKLIST,
+        SYSCALLS_DENY_DEFAULT,
+        SYSCALLS_BLACKLIST_DEFAULT,
+        SYSCALLS_DENY_COMPAT,
+        SYSCALLS_BLACKLIST_COMPAT,
+        VOLATILE_IDMAP_NEXT,
+    ];
+
+    /// The alias pairs `ValidConfig` refuses together: (name, old name).
+    pub const SYSCALL_ALIASES: &[(&str, &str)] = &[
+        (SYSCALLS_ALLOW, SYSCALLS_WHITELIST),
+        (SYSCALLS_DENY, SYSCALLS_BLACKLIST),
+        (SYSCALLS_DENY_DEFAULT, SYSCALLS_BLACKLIST_DEFAULT),
+        (SYSCALLS_DENY_COMPAT, SYSCALLS_BLACKLIST_COMPAT),
+    ];
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -328,5 +428,8 @@ mod tests {
         assert_eq!(lookup_key("raw.qemu", lxd).map(|i| i.scope), Some(S::Vm));
         assert_eq!(lookup_key("bogus.key", lxd), None);
         assert_eq!(lxd_name("security.guestapi"), "security.devlxd");
+        for name in names::ALL {
+            assert!(KEYS.iter().any(|(k, ..)| k == name), "{name}");
+        }
     }
 }

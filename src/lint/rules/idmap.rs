@@ -144,14 +144,26 @@ fn privileged(ctx: &ModelCtx<'_>, out: &mut Vec<Diagnostic>) {
         "map root to a subordinate id range with `{}` (or allow this rule for containers meant to be privileged)",
         K::Idmap
     );
+    let lxd_help = format!(
+        "leave `{}` unset (LXD then maps root to its own id allocation), or allow this rule for containers meant to be privileged",
+        lxconf_model::lxd::keys::names::SECURITY_PRIVILEGED
+    );
+    // An LXD instance says it at `security.privileged` (the reader records it there).
+    let at = if ctx.document.origins.get(pointer::IDMAP).is_some() {
+        pointer::IDMAP
+    } else {
+        pointer::ROOTFS
+    };
     out.push(
         ctx.diag(
             Code::M006,
-            pointer::ROOTFS,
+            at,
             "privileged container: no id mappings, so root in the container is root on the host",
         )
         .help(if c.libvirt.is_some() {
             "map root to a subordinate id range with an `<idmap>` (`<uid start='0' target='100000' count='65536'/>` and the same `<gid>`), or allow this rule for containers meant to be privileged"
+        } else if c.lxd.is_some() {
+            &lxd_help
         } else {
             &lxc_help
         }),

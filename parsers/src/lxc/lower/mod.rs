@@ -27,6 +27,21 @@ pub struct LoadOptions<'a> {
     /// Directory that relative `lxc.include` and `lxc.mount.fstab` paths are resolved
     /// against. liblxc uses the process's current directory.
     pub base_dir: PathBuf,
+    /// LXD/Incus profile YAML files (`lxc profile show`) the LXD reader expands an
+    /// instance with; other readers ignore them.
+    pub lxd_profiles: Vec<PathBuf>,
+}
+
+impl<'a> LoadOptions<'a> {
+    /// Options reading through `fs`, resolving relative paths against `base_dir`, with no
+    /// LXD profiles.
+    pub fn new(fs: &'a dyn FileSystem, base_dir: impl Into<PathBuf>) -> Self {
+        LoadOptions {
+            fs,
+            base_dir: base_dir.into(),
+            lxd_profiles: Vec::new(),
+        }
+    }
 }
 
 /// The result of loading one configuration.
@@ -57,6 +72,45 @@ pub fn load(name: &str, text: &str, options: &LoadOptions<'_>) -> Loaded {
     lowerer.includes.bytes = text.len() as u64;
     lowerer.includes.canonical.push(canonical(Path::new(name)));
     lowerer.read_file(id);
+    lowerer.finish()
+}
+
+/// One `key = value` handed to the lowering without a config file around it: the LXD
+/// reader builds the entries LXD hands liblxc, each located in the YAML it comes from.
+#[derive(Debug, Clone)]
+pub struct SourcedEntry {
+    /// The LXC key.
+    pub key: String,
+    /// Where the key comes from.
+    pub key_origin: Origin,
+    /// The value, as liblxc reads it (trimmed, quotes removed).
+    pub value: String,
+    /// Where the value comes from.
+    pub value_origin: Origin,
+}
+
+/// Lower `entries` in order, as if they were the lines of one config file, with liblxc's
+/// semantics and defaults. `sources` holds every file the origins point into; the first
+/// is the one diagnostics name the configuration by.
+pub fn lower_entries(
+    sources: SourceMap,
+    entries: &[SourcedEntry],
+    options: &LoadOptions<'_>,
+) -> Loaded {
+    let mut lowerer = Lowerer::new(options);
+    lowerer.sources = sources;
+    if lowerer.sources.files().next().is_none() {
+        lowerer.sources.add("<entries>", "");
+    }
+    let name = lowerer.sources.get(SourceId(0)).name.clone();
+    lowerer.stack.push(PathBuf::from(name));
+    for e in entries {
+        let value = Value {
+            text: &e.value,
+            origin: e.value_origin,
+        };
+        lowerer.apply(&e.key, e.key_origin, value);
+    }
     lowerer.finish()
 }
 

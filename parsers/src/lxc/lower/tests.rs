@@ -9,6 +9,7 @@ fn lower(text: &str) -> Loaded {
         &LoadOptions {
             fs: &fs,
             base_dir: "/".into(),
+            lxd_profiles: Vec::new(),
         },
     )
 }
@@ -47,6 +48,7 @@ fn load_with(fs: &MemoryFs, text: &str) -> Loaded {
     let options = LoadOptions {
         fs,
         base_dir: "/".into(),
+        lxd_profiles: Vec::new(),
     };
     load("/t.conf", text, &options)
 }
@@ -129,6 +131,7 @@ fn devices_and_fifos_are_not_included() {
     let options = LoadOptions {
         fs: &crate::fs::RealFs,
         base_dir: "/".into(),
+        lxd_profiles: Vec::new(),
     };
     let l = load("t.conf", &text, &options);
     let _ = std::fs::remove_dir_all(&dir);
