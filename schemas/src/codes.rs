@@ -176,6 +176,10 @@ codes! {
     // --- LXD/Incus instance and profile YAML (issue 16): the reader's D codes ---
     // --- end of LXD reader block ---
     // --- conversion to LXD/Incus (issue 16): the writer's C4xx codes ---
+    C401 = ("lxd-cannot-express", Warning, "a setting an LXD/Incus instance cannot express, natively or in raw.lxc (lost in conversion)"),
+    C402 = ("lxd-behaves-differently", Note, "LXD/Incus behaviour the LXC container did not have, or a step the migration needs"),
+    C403 = ("lxd-value-not-writable", Error, "a value the instance YAML or its raw.lxc cannot carry: refused, never written"),
+    C404 = ("lxd-instance-name", Warning, "a container name LXD refuses as an instance name (not a hostname)"),
     // --- end of LXD writer block ---
 }
 
