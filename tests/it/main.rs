@@ -24,6 +24,7 @@ mod liblxc_generated;
 mod libvirt_run;
 mod lint;
 mod load;
+mod lxd_write;
 mod realworld;
 mod roundtrip;
 mod run;

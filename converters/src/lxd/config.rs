@@ -22,6 +22,8 @@ pub(super) struct Mapped {
     pub arch_in_raw: bool,
     /// The hostname is not the instance name: it goes to raw.lxc.
     pub hostname_in_raw: bool,
+    /// Environment variables set to an empty value, which LXD would not store.
+    pub raw_env: Vec<usize>,
 }
 
 /// LXD's name for an architecture (`shared/osarch`), from the names LXC accepts.
@@ -105,6 +107,61 @@ pub(super) fn raw_idmap(maps: &[IdMap]) -> String {
     lines.join("\n") + "\n"
 }
 
+/// The range of an idmap LXD can allocate itself (`security.idmap.isolated` with a base and
+/// a size): for uids and for gids alike, container ids 0..size map to base..base+size,
+/// except for the extra entries, which `raw.idmap` punches into it (LXD's `AddSafe` splits
+/// the range around each). `None` when the map has no such shape.
+pub(super) fn isolated_range(maps: &[IdMap]) -> Option<(u32, u32, Vec<IdMap>)> {
+    let mut found: Option<(u32, u32)> = None;
+    let mut extras = Vec::new();
+    for kind in [IdKind::Uid, IdKind::Gid] {
+        let of_kind: Vec<&IdMap> = maps.iter().filter(|m| m.kind == kind).collect();
+        let base = of_kind.iter().find(|m| m.container_start == 0)?.host_start;
+        let offset = |m: &IdMap| i64::from(m.host_start) - i64::from(m.container_start);
+        let (inside, other): (Vec<&IdMap>, Vec<&IdMap>) =
+            of_kind.iter().partition(|m| offset(m) == i64::from(base));
+        let size = inside
+            .iter()
+            .map(|m| u64::from(m.container_start) + u64::from(m.count))
+            .max()
+            .and_then(|s| u32::try_from(s).ok())?;
+        // Every extra must lie inside the range: LXD only splits ranges it has.
+        let within = |m: &IdMap| u64::from(m.container_start) + u64::from(m.count) <= u64::from(size);
+        if !other.iter().all(|m| within(m)) {
+            return None;
+        }
+        match found {
+            None => found = Some((base, size)),
+            Some(f) if f != (base, size) => return None,
+            Some(_) => {}
+        }
+        extras.extend(other.into_iter().copied());
+    }
+    found.map(|(base, size)| (base, size, extras))
+}
+
+fn idmap(w: &mut Writer<'_>) {
+    let maps = &w.doc.container.idmap;
+    match isolated_range(maps) {
+        Some((base, size, extras)) => {
+            w.set(pointer::IDMAP, names::IDMAP_ISOLATED.into(), "true".into());
+            w.set(pointer::IDMAP, names::IDMAP_BASE.into(), base.to_string());
+            w.set(pointer::IDMAP, names::IDMAP_SIZE.into(), size.to_string());
+            if !extras.is_empty() {
+                w.set(pointer::IDMAP, names::RAW_IDMAP.into(), raw_idmap(&extras));
+            }
+        }
+        None => {
+            w.set(pointer::IDMAP, names::RAW_IDMAP.into(), raw_idmap(maps));
+            w.note(
+                pointer::IDMAP,
+                "LXD merges raw.idmap into an id range of its own and refuses host ids inside its subordinate id range".into(),
+                "ids outside these ranges map to LXD's allocation (volatile.idmap.next); map the container from ns id 0 with one base for uids and gids to get `security.idmap.base`",
+            );
+        }
+    }
+}
+
 /// Identity, privilege, environment, limits, autostart and the security switches.
 pub(super) fn native(w: &mut Writer<'_>) -> Mapped {
     let c = &w.doc.container;
@@ -114,14 +171,9 @@ pub(super) fn native(w: &mut Writer<'_>) -> Mapped {
         m.privileged = true;
         w.set("", names::PRIVILEGED.into(), "true".into());
     } else {
-        w.set(pointer::IDMAP, names::RAW_IDMAP.into(), raw_idmap(&c.idmap));
-        w.note(
-            pointer::IDMAP,
-            "LXD gives the container its own id allocation and merges these ranges into it".into(),
-            "ids outside these ranges map to LXD's allocation (volatile.idmap.next), not as in the LXC config",
-        );
+        idmap(w);
     }
-    environment(w);
+    environment(w, &mut m);
     limits(w);
     autostart(w);
     if c.lxc.ephemeral {
@@ -177,11 +229,17 @@ fn identity(w: &mut Writer<'_>, m: &mut Mapped) {
         }
         _ => {}
     }
+    // `lxc init` takes the server's architecture whatever the YAML says: another
+    // personality is kept by lxc.arch in raw.lxc.
+    w.instance.architecture = host_architecture().to_string();
     let arch = c.arch.as_deref();
-    let lxd_arch = arch.and_then(lxd_architecture);
-    w.instance.architecture = lxd_arch.unwrap_or(host_architecture()).to_string();
-    if arch.is_some() && lxd_arch != Some(host_architecture()) {
+    if arch.is_some() && arch.and_then(lxd_architecture) != Some(host_architecture()) {
         m.arch_in_raw = true;
+        w.note(
+            pointer::ARCH,
+            format!("the instance's architecture is the server's; the {} personality is set by raw.lxc", arch.unwrap_or_default()),
+            "`lxc init` ignores the YAML's architecture",
+        );
     }
     m.hostname_in_raw = match (&c.hostname, &c.name) {
         (Some(h), Some(n)) => h != n || !is_instance_name(n),
@@ -216,7 +274,7 @@ fn identity(w: &mut Writer<'_>, m: &mut Mapped) {
     }
 }
 
-fn environment(w: &mut Writer<'_>) {
+fn environment(w: &mut Writer<'_>, m: &mut Mapped) {
     let env = &w.doc.container.init.env;
     for (i, e) in env.iter().enumerate() {
         let at = pointer::item(pointer::INIT_ENV, i).to_string();
@@ -234,6 +292,8 @@ fn environment(w: &mut Writer<'_>) {
                 w.refuse(&at, &format!("environment variable `{}`", e.name), "its name is empty or has `=`");
                 let _ = v;
             }
+            // LXD does not store an empty value: raw.lxc keeps the variable set and empty.
+            Some(v) if v.is_empty() => m.raw_env.push(i),
             Some(v) => w.set(&at, format!("{ENVIRONMENT_PREFIX}{}", e.name), v.clone()),
         }
     }

@@ -10,6 +10,12 @@ pub const NESTING: &str = "security.nesting";
 pub const DEVLXD: &str = "security.devlxd";
 /// `security.syscalls.deny_default`.
 pub const DENY_DEFAULT: &str = "security.syscalls.deny_default";
+/// `security.idmap.isolated`.
+pub const IDMAP_ISOLATED: &str = "security.idmap.isolated";
+/// `security.idmap.base`.
+pub const IDMAP_BASE: &str = "security.idmap.base";
+/// `security.idmap.size`.
+pub const IDMAP_SIZE: &str = "security.idmap.size";
 /// `raw.idmap`.
 pub const RAW_IDMAP: &str = "raw.idmap";
 /// `raw.lxc`.
@@ -93,6 +99,9 @@ mod tests {
             DEVLXD,
             DENY_DEFAULT,
             RAW_IDMAP,
+            IDMAP_ISOLATED,
+            IDMAP_BASE,
+            IDMAP_SIZE,
             RAW_LXC,
             RAW_APPARMOR,
             LIMITS_MEMORY,

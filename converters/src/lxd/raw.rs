@@ -33,6 +33,7 @@ fn residual(doc: &Document, m: &Mapped) -> (Document, Vec<usize>) {
         name: "container".into(),
         value: Some("lxc".into()),
     }];
+    r.init.env.extend(m.raw_env.iter().map(|&i| c.init.env[i].clone()));
     r.idmap.clear();
     r.networks.clear();
     r.prlimits.clear();

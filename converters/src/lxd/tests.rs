@@ -79,3 +79,15 @@ fn a_name_that_is_not_a_hostname_is_reported() {
     let out = emit(&doc, &LxdOptions::default());
     assert!(out.losses.iter().any(|d| d.code == Code::C404), "{:?}", out.losses);
 }
+
+#[test]
+fn a_base_range_with_holes_becomes_an_isolated_range_and_raw_idmap() {
+    let u = |ns, host, count| IdMap { kind: IdKind::Uid, container_start: ns, host_start: host, count };
+    let g = |ns, host, count| IdMap { kind: IdKind::Gid, container_start: ns, host_start: host, count };
+    let maps = vec![u(0, 100000, 1000), u(1000, 1000, 1), u(1001, 101001, 64535), g(0, 100000, 65536)];
+    let (base, size, extras) = config::isolated_range(&maps).expect("isolated");
+    assert_eq!((base, size), (100000, 65536));
+    assert_eq!(config::raw_idmap(&extras), "uid 1000 1000\n");
+    // Different bases for uids and gids: no isolated range.
+    assert!(config::isolated_range(&[u(0, 100000, 65536), g(0, 200000, 65536)]).is_none());
+}
