@@ -174,6 +174,7 @@ pub(super) fn native(w: &mut Writer<'_>) -> Mapped {
         idmap(w);
     }
     environment(w, &mut m);
+    logging(w);
     limits(w);
     autostart(w);
     if c.lxc.ephemeral {
@@ -296,6 +297,24 @@ fn environment(w: &mut Writer<'_>, m: &mut Mapped) {
             Some(v) if v.is_empty() => m.raw_env.push(i),
             Some(v) => w.set(&at, format!("{ENVIRONMENT_PREFIX}{}", e.name), v.clone()),
         }
+    }
+}
+
+fn logging(w: &mut Writer<'_>) {
+    let l = &w.doc.container.logging;
+    if let Some(f) = &l.file {
+        w.loss(
+            pointer::LOGGING_FILE,
+            format!("the log file {}", f.escape_debug()),
+            "LXD writes liblxc's log to /var/log/lxd/NAME/lxc.log and refuses lxc.log.file in raw.lxc",
+        );
+    }
+    if let Some(s) = &l.syslog {
+        w.loss(
+            pointer::LOGGING_SYSLOG,
+            format!("logging to syslog ({s})"),
+            "LXD refuses lxc.log.syslog in raw.lxc",
+        );
     }
 }
 
