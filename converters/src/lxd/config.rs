@@ -14,7 +14,7 @@ pub(super) struct Mapped {
     pub privileged: bool,
     /// `security.nesting: "true"`: LXD adds the nesting mounts and AppArmor rules.
     pub nesting: bool,
-    /// Indices of mounts written as `disk` devices.
+    /// Indices of mounts written as `disk` devices, or that LXD makes anyway.
     pub disk_mounts: BTreeSet<usize>,
     /// (LXD's `lxc.net` index, model network index) of each NIC, in LXD's order.
     pub nics: Vec<(usize, usize)>,

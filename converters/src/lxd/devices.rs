@@ -4,6 +4,7 @@
 use super::config::Mapped;
 use super::names::{nictype, opt};
 use super::{Device, Writer};
+use lxconf_model::lxd::additions::OPTIONAL_BINDS;
 use lxconf_model::lxd::devices::{is_device_name, DISK, NIC};
 use lxconf_model::model::*;
 use lxconf_model::pointer;
@@ -132,10 +133,23 @@ fn disk_for(mount: &Mount) -> Option<Device> {
     Some(d)
 }
 
+/// A mount LXD makes in every container anyway: an optional bind of a host path at the
+/// same place (`additions::OPTIONAL_BINDS`; LXC's userns.conf and nesting.conf have some).
+fn given_by_lxd(mount: &Mount) -> bool {
+    mount.optional
+        && mount.bind != BindKind::None
+        && mount.source == mount.target
+        && OPTIONAL_BINDS.iter().any(|(path, _)| *path == mount.source)
+}
+
 fn disks(w: &mut Writer<'_>, m: &mut Mapped) {
     let c = &w.doc.container;
     let mut paths: Vec<String> = Vec::new();
     for (i, mount) in c.mounts.iter().enumerate() {
+        if given_by_lxd(mount) {
+            m.disk_mounts.insert(i);
+            continue;
+        }
         let Some(disk) = disk_for(mount) else {
             continue;
         };

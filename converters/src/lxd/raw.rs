@@ -220,15 +220,16 @@ fn auto_mounts(w: &mut Writer<'_>, m: &Mapped, entries: &mut Vec<(String, String
         entries.retain(|(k, _)| k != key);
         return;
     }
-    for category in ["proc", "sys", "cgroup"] {
-        let named = ours.iter().any(|t| t.split(':').next().is_some_and(|c| c.starts_with(category)));
-        if !named {
-            w.note(
-                pointer::AUTO_MOUNTS,
-                format!("LXD mounts {category} in the container anyway"),
-                "raw.lxc can replace LXD's automounts of a kind, not remove them",
-            );
-        }
+    let left: Vec<&str> = ["proc", "sys", "cgroup"]
+        .into_iter()
+        .filter(|category| !ours.iter().any(|t| t.starts_with(category)))
+        .collect();
+    if !left.is_empty() {
+        w.note(
+            pointer::AUTO_MOUNTS,
+            format!("LXD mounts {} in the container anyway", left.join(", ")),
+            "raw.lxc can replace LXD's automounts of a kind, not remove them",
+        );
     }
 }
 
