@@ -126,7 +126,8 @@ pub(super) fn isolated_range(maps: &[IdMap]) -> Option<(u32, u32, Vec<IdMap>)> {
             .max()
             .and_then(|s| u32::try_from(s).ok())?;
         // Every extra must lie inside the range: LXD only splits ranges it has.
-        let within = |m: &IdMap| u64::from(m.container_start) + u64::from(m.count) <= u64::from(size);
+        let within =
+            |m: &IdMap| u64::from(m.container_start) + u64::from(m.count) <= u64::from(size);
         if !other.iter().all(|m| within(m)) {
             return None;
         }
@@ -238,7 +239,10 @@ fn identity(w: &mut Writer<'_>, m: &mut Mapped) {
         m.arch_in_raw = true;
         w.note(
             pointer::ARCH,
-            format!("the instance's architecture is the server's; the {} personality is set by raw.lxc", arch.unwrap_or_default()),
+            format!(
+                "the instance's architecture is the server's; the {} personality is set by raw.lxc",
+                arch.unwrap_or_default()
+            ),
             "`lxc init` ignores the YAML's architecture",
         );
     }
@@ -265,7 +269,8 @@ fn identity(w: &mut Writer<'_>, m: &mut Mapped) {
     if let Some(t) = &c.title {
         w.loss(pointer::TITLE, format!("title `{t}`"), "LXD has no title");
     }
-    let derived = |u: &uuid::Uuid| c.name.as_deref().map(lxconf_model::values::uuid_for_name) == Some(*u);
+    let derived =
+        |u: &uuid::Uuid| c.name.as_deref().map(lxconf_model::values::uuid_for_name) == Some(*u);
     if let Some(u) = c.uuid.filter(|u| !derived(u)) {
         w.loss(
             pointer::UUID,
@@ -286,11 +291,18 @@ fn environment(w: &mut Writer<'_>, m: &mut Mapped) {
         match &e.value {
             None => w.loss(
                 &at,
-                format!("`{}` taken from the environment of whoever starts the container", e.name.escape_debug()),
+                format!(
+                    "`{}` taken from the environment of whoever starts the container",
+                    e.name.escape_debug()
+                ),
                 "LXD has no variable inherited from the caller: give it a value",
             ),
             Some(v) if e.name.is_empty() || e.name.contains('=') => {
-                w.refuse(&at, &format!("environment variable `{}`", e.name), "its name is empty or has `=`");
+                w.refuse(
+                    &at,
+                    &format!("environment variable `{}`", e.name),
+                    "its name is empty or has `=`",
+                );
                 let _ = v;
             }
             // LXD does not store an empty value: raw.lxc keeps the variable set and empty.
@@ -348,7 +360,11 @@ fn limits(w: &mut Writer<'_>) {
         } else {
             set
         };
-        w.set(pointer::RESOURCES_CPUSET_CPUS, names::LIMITS_CPU.into(), value);
+        w.set(
+            pointer::RESOURCES_CPUSET_CPUS,
+            names::LIMITS_CPU.into(),
+            value,
+        );
     }
     for (i, p) in c.prlimits.iter().enumerate() {
         let value = if p.soft == p.hard {
@@ -361,18 +377,29 @@ fn limits(w: &mut Writer<'_>) {
     }
     for (i, s) in c.sysctls.iter().enumerate() {
         let at = pointer::item(pointer::SYSCTLS, i).to_string();
-        w.set(&at, format!("{LINUX_SYSCTL_PREFIX}{}", s.key), s.value.clone());
+        w.set(
+            &at,
+            format!("{LINUX_SYSCTL_PREFIX}{}", s.key),
+            s.value.clone(),
+        );
     }
 }
 
 fn autostart(w: &mut Writer<'_>) {
     let c = &w.doc.container;
     let a = &c.autostart;
-    let restores = c.lxd.as_ref().is_some_and(|l| l.autostart_restores_last_state);
+    let restores = c
+        .lxd
+        .as_ref()
+        .is_some_and(|l| l.autostart_restores_last_state);
     if !restores {
         // Unset would mean "start it again if it was running": LXC never does that.
         let on = if a.enabled { "true" } else { "false" };
-        w.set(pointer::AUTOSTART_ENABLED, names::AUTOSTART.into(), on.into());
+        w.set(
+            pointer::AUTOSTART_ENABLED,
+            names::AUTOSTART.into(),
+            on.into(),
+        );
     }
     if a.delay_s != 0 {
         w.set(
@@ -415,9 +442,19 @@ pub(super) fn kept(w: &mut Writer<'_>) {
     for (name, dev) in &l.devices {
         let at = pointer::entry(pointer::LXD_DEVICES, name);
         if w.instance.devices.contains_key(name) {
-            w.loss(&at, format!("device `{name}`"), "another device of the model has its name");
-        } else if super::yaml::check_key(name).is_err() || dev.keys().any(|k| super::yaml::check_key(k).is_err()) {
-            w.refuse(&at, &format!("device `{name}`"), "a name is not a YAML simple key");
+            w.loss(
+                &at,
+                format!("device `{name}`"),
+                "another device of the model has its name",
+            );
+        } else if super::yaml::check_key(name).is_err()
+            || dev.keys().any(|k| super::yaml::check_key(k).is_err())
+        {
+            w.refuse(
+                &at,
+                &format!("device `{name}`"),
+                "a name is not a YAML simple key",
+            );
         } else {
             w.instance.devices.insert(name.clone(), dev.clone());
         }

@@ -77,17 +77,28 @@ fn root(w: &mut Writer<'_>) {
             if r.backend.as_deref().is_some_and(|b| b != "dir") {
                 w.note(
                     pointer::ROOTFS_BACKEND,
-                    format!("the `{}` rootfs backend becomes the pool's driver", r.backend.as_deref().unwrap_or_default()),
+                    format!(
+                        "the `{}` rootfs backend becomes the pool's driver",
+                        r.backend.as_deref().unwrap_or_default()
+                    ),
                     "LXD stores the root filesystem in its pool; copy the files, not the device",
                 );
             }
             if let Some(mnt) = &r.mount {
-                w.loss(pointer::ROOTFS_MOUNT, format!("the rootfs staging mount point {mnt}"), "LXD mounts the root filesystem itself");
+                w.loss(
+                    pointer::ROOTFS_MOUNT,
+                    format!("the rootfs staging mount point {mnt}"),
+                    "LXD mounts the root filesystem itself",
+                );
             }
             let other: Vec<&String> = r.options.iter().filter(|o| *o != "ro").collect();
             if !other.is_empty() {
                 let list: Vec<&str> = other.iter().map(|s| s.as_str()).collect();
-                w.loss(pointer::ROOTFS_OPTIONS, format!("rootfs mount options {}", list.join(",")), "the root disk has no mount options");
+                w.loss(
+                    pointer::ROOTFS_OPTIONS,
+                    format!("rootfs mount options {}", list.join(",")),
+                    "the root disk has no mount options",
+                );
             }
         }
         None => w.loss(
@@ -110,7 +121,11 @@ fn disk_for(mount: &Mount) -> Option<Device> {
         && mount.target != "/"
         // LXD refuses recursive read-only binds: raw.lxc keeps those exact.
         && !(mount.readonly && mount.bind == BindKind::Rbind);
-    let propagation: Vec<&String> = mount.options.iter().filter(|o| PROPAGATIONS.contains(&o.as_str())).collect();
+    let propagation: Vec<&String> = mount
+        .options
+        .iter()
+        .filter(|o| PROPAGATIONS.contains(&o.as_str()))
+        .collect();
     let only_propagation = propagation.len() == mount.options.len() && propagation.len() <= 1;
     if !plain_bind || !only_propagation {
         return None;
@@ -158,7 +173,9 @@ fn disks(w: &mut Writer<'_>, m: &mut Mapped) {
             continue;
         }
         let devices = &w.instance.devices;
-        let name = device_name(&mount.target, &format!("mount{i}"), &|n| devices.contains_key(n));
+        let name = device_name(&mount.target, &format!("mount{i}"), &|n| {
+            devices.contains_key(n)
+        });
         paths.push(mount.target.clone());
         w.instance.devices.insert(name, disk);
         m.disk_mounts.insert(i);
@@ -181,7 +198,11 @@ fn nics(w: &mut Writer<'_>, m: &mut Mapped) {
     }
     // LXD numbers its NICs (lxc.net.N) in device start order: NICs first, by name.
     named.sort();
-    m.nics = named.iter().enumerate().map(|(lxd, (_, i))| (lxd, *i)).collect();
+    m.nics = named
+        .iter()
+        .enumerate()
+        .map(|(lxd, (_, i))| (lxd, *i))
+        .collect();
 }
 
 /// The `nic` device of an interface; `None` when there is none (loopback only) or LXD has
@@ -204,14 +225,22 @@ fn nic_for(w: &mut Writer<'_>, n: &Network, at: &str) -> Option<Device> {
     if let Some(link) = &n.link {
         d.insert(opt::PARENT.into(), link.clone());
     } else if kind != nictype::P2P {
-        w.loss(at, format!("a {kind} interface without a host link"), "LXD needs the parent interface");
+        w.loss(
+            at,
+            format!("a {kind} interface without a host link"),
+            "LXD needs the parent interface",
+        );
         return None;
     }
     if let Some(name) = &n.name {
         d.insert(opt::NAME.into(), name.clone());
     }
     match &n.hwaddr {
-        Some(mac) if mac.is_pattern() => w.note(&format!("{at}/hwaddr"), format!("the MAC pattern {} is not kept", mac.as_str()), "LXD generates a random address once (volatile.NAME.hwaddr)"),
+        Some(mac) if mac.is_pattern() => w.note(
+            &format!("{at}/hwaddr"),
+            format!("the MAC pattern {} is not kept", mac.as_str()),
+            "LXD generates a random address once (volatile.NAME.hwaddr)",
+        ),
         Some(mac) => {
             d.insert(opt::HWADDR.into(), mac.as_str().to_string());
         }
@@ -221,7 +250,11 @@ fn nic_for(w: &mut Writer<'_>, n: &Network, at: &str) -> Option<Device> {
         if (1280..=16384).contains(&mtu) {
             d.insert(opt::MTU.into(), mtu.to_string());
         } else {
-            w.loss(&format!("{at}/mtu"), format!("MTU {mtu}"), "LXD accepts an MTU from 1280 to 16384");
+            w.loss(
+                &format!("{at}/mtu"),
+                format!("MTU {mtu}"),
+                "LXD accepts an MTU from 1280 to 16384",
+            );
         }
     }
     let vlan = n.vlan_id.or(n.veth.as_ref().and_then(|v| v.vlan_id));
@@ -242,37 +275,76 @@ fn nic_details(w: &mut Writer<'_>, n: &Network, at: &str, kind: &str, d: &mut De
             d.insert(opt::HOST_NAME.into(), pair.clone());
         }
         if v.mode != VethMode::Bridge {
-            w.loss(at, "the veth router mode".into(), "LXD's routed NIC configures the host side itself");
+            w.loss(
+                at,
+                "the veth router mode".into(),
+                "LXD's routed NIC configures the host side itself",
+            );
         }
-        if !v.routes.is_empty() || !v.vlan_tagged.is_empty() || v.rx_queues.is_some() || v.tx_queues.is_some() {
-            w.loss(at, "host-side veth routes, tagged VLANs or queue counts".into(), "LXD's NIC devices have no such options");
+        if !v.routes.is_empty()
+            || !v.vlan_tagged.is_empty()
+            || v.rx_queues.is_some()
+            || v.tx_queues.is_some()
+        {
+            w.loss(
+                at,
+                "host-side veth routes, tagged VLANs or queue counts".into(),
+                "LXD's NIC devices have no such options",
+            );
         }
     }
-    if kind == nictype::MACVLAN && n.macvlan_mode.is_some_and(|mode| mode != MacvlanMode::Bridge) {
-        w.loss(at, "the macvlan mode".into(), "LXD's macvlan NICs are always in bridge mode");
+    if kind == nictype::MACVLAN
+        && n.macvlan_mode
+            .is_some_and(|mode| mode != MacvlanMode::Bridge)
+    {
+        w.loss(
+            at,
+            "the macvlan mode".into(),
+            "LXD's macvlan NICs are always in bridge mode",
+        );
     }
     if kind == nictype::IPVLAN {
         match n.ipvlan_mode {
             Some(IpvlanMode::L2) => {
                 d.insert(opt::MODE.into(), "l2".into());
             }
-            Some(IpvlanMode::L3) => w.loss(at, "ipvlan l3 mode".into(), "LXD's ipvlan NICs are l3s or l2"),
+            Some(IpvlanMode::L3) => w.loss(
+                at,
+                "ipvlan l3 mode".into(),
+                "LXD's ipvlan NICs are l3s or l2",
+            ),
             _ => {}
         }
         if n.ipvlan_isolation.is_some() {
-            w.loss(at, "the ipvlan isolation mode".into(), "LXD's ipvlan NICs have no isolation option");
+            w.loss(
+                at,
+                "the ipvlan isolation mode".into(),
+                "LXD's ipvlan NICs have no isolation option",
+            );
         }
     }
     if !n.up {
-        w.note(at, "LXD brings every NIC up".into(), "the LXC interface was left down");
+        w.note(
+            at,
+            "LXD brings every NIC up".into(),
+            "the LXC interface was left down",
+        );
     }
     if !n.routes.is_empty() {
         w.loss(at, format!("{} route(s) inside the container", n.routes.len()), "LXD has no in-container routes: add them from the container's own network configuration");
     }
     if n.script_up.is_some() || n.script_down.is_some() {
-        w.loss(at, "the interface's up/down scripts".into(), "LXD refuses lxc.net keys in raw.lxc other than addresses and gateways");
+        w.loss(
+            at,
+            "the interface's up/down scripts".into(),
+            "LXD refuses lxc.net keys in raw.lxc other than addresses and gateways",
+        );
     }
     if n.network.is_some() || n.portgroup.is_some() {
-        w.loss(at, "a libvirt network".into(), "give the NIC a parent bridge instead");
+        w.loss(
+            at,
+            "a libvirt network".into(),
+            "give the NIC a parent bridge instead",
+        );
     }
 }

@@ -120,7 +120,11 @@ impl Writer<'_> {
     /// Set a config key; the key must be one a simple YAML key can carry.
     fn set(&mut self, pointer: &str, key: String, value: String) {
         if value.is_empty() {
-            return self.loss(pointer, format!("`{key}` set to an empty value"), "LXD does not store empty config values");
+            return self.loss(
+                pointer,
+                format!("`{key}` set to an empty value"),
+                "LXD does not store empty config values",
+            );
         }
         match yaml::check_key(&key) {
             Ok(()) => {

@@ -137,7 +137,11 @@ mod tests {
             (nictype::PHYSICAL, opt::NAME),
             (nictype::BRIDGED, opt::NICTYPE),
         ] {
-            assert_eq!(devices::accepts(devices::NIC, Some(t), o), Some(true), "{t} {o}");
+            assert_eq!(
+                devices::accepts(devices::NIC, Some(t), o),
+                Some(true),
+                "{t} {o}"
+            );
         }
     }
 }

@@ -33,7 +33,9 @@ fn residual(doc: &Document, m: &Mapped) -> (Document, Vec<usize>) {
         name: "container".into(),
         value: Some("lxc".into()),
     }];
-    r.init.env.extend(m.raw_env.iter().map(|&i| c.init.env[i].clone()));
+    r.init
+        .env
+        .extend(m.raw_env.iter().map(|&i| c.init.env[i].clone()));
     r.idmap.clear();
     r.networks.clear();
     r.prlimits.clear();
@@ -67,7 +69,6 @@ fn residual(doc: &Document, m: &Mapped) -> (Document, Vec<usize>) {
         Document {
             container: r,
             origins,
-            ..doc.clone()
         },
         kept,
     )
@@ -79,7 +80,11 @@ fn remap_origins(origins: &Origins, kept: &[usize]) -> Origins {
     for (p, o) in origins.iter() {
         if let Some(rest) = p.strip_prefix(&format!("{}/", pointer::MOUNTS)) {
             let (index, tail) = rest.split_once('/').map_or((rest, ""), |(i, t)| (i, t));
-            let Some(new) = index.parse::<usize>().ok().and_then(|i| kept.iter().position(|&k| k == i)) else {
+            let Some(new) = index
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| kept.iter().position(|&k| k == i))
+            else {
                 continue;
             };
             let sep = if tail.is_empty() { "" } else { "/" };
@@ -96,7 +101,9 @@ fn model_pointer(p: &str, kept: &[usize]) -> String {
     let Some(rest) = p.strip_prefix(&format!("{}/", pointer::MOUNTS)) else {
         return p.to_string();
     };
-    let (index, tail) = rest.split_once('/').map_or((rest, None), |(i, t)| (i, Some(t)));
+    let (index, tail) = rest
+        .split_once('/')
+        .map_or((rest, None), |(i, t)| (i, Some(t)));
     match index.parse::<usize>().ok().and_then(|i| kept.get(i)) {
         Some(model) => match tail {
             Some(t) => format!("{}/{model}/{t}", pointer::MOUNTS),
@@ -122,9 +129,10 @@ fn restate(mut d: Diagnostic, kept: &[usize]) -> Diagnostic {
         _ => Code::C402,
     };
     d.severity = d.code.info().severity;
-    d.message = d
-        .message
-        .replace("cannot be expressed in an LXC config", "cannot be expressed in an LXD instance, even in raw.lxc");
+    d.message = d.message.replace(
+        "cannot be expressed in an LXC config",
+        "cannot be expressed in an LXD instance, even in raw.lxc",
+    );
     d.pointers = d.pointers.iter().map(|p| model_pointer(p, kept)).collect();
     d
 }
@@ -143,7 +151,13 @@ pub(super) fn carry(w: &mut Writer<'_>, m: &Mapped) {
     }
     let mut entries: Vec<(String, String)> = out.entries;
     let mut lines: Vec<(String, String)> = Vec::new();
-    let dropped_keys = [K::RootfsPath, K::RootfsOptions, K::RootfsMount, K::RootfsManaged, K::PtyMax];
+    let dropped_keys = [
+        K::RootfsPath,
+        K::RootfsOptions,
+        K::RootfsMount,
+        K::RootfsManaged,
+        K::PtyMax,
+    ];
     entries.retain(|(k, v)| {
         !(dropped_keys.iter().any(|d| d.name() == k)
             || (k == K::Environment.name() && v == "container=lxc")
@@ -168,11 +182,19 @@ pub(super) fn carry(w: &mut Writer<'_>, m: &Mapped) {
 
 /// Privileged LXD containers lose sys_time, sys_module, sys_rawio, mac_admin and
 /// mac_override: keep that when the model drops the same, else clear it first.
-fn capabilities(w: &Writer<'_>, m: &Mapped, entries: &mut Vec<(String, String)>, lines: &mut Vec<(String, String)>) {
+fn capabilities(
+    w: &Writer<'_>,
+    m: &Mapped,
+    entries: &mut Vec<(String, String)>,
+    lines: &mut Vec<(String, String)>,
+) {
     if !m.privileged {
         return;
     }
-    let lxd: BTreeSet<Cap> = PRIVILEGED_CAP_DROPS.iter().filter_map(|n| Cap::from_name(n)).collect();
+    let lxd: BTreeSet<Cap> = PRIVILEGED_CAP_DROPS
+        .iter()
+        .filter_map(|n| Cap::from_name(n))
+        .collect();
     let is_cap = |k: &str| k == K::CapDrop.name() || k == K::CapKeep.name();
     let same = matches!(&w.doc.container.capabilities, Capabilities::Drop { caps } if *caps == lxd);
     if same {
@@ -184,7 +206,12 @@ fn capabilities(w: &Writer<'_>, m: &Mapped, entries: &mut Vec<(String, String)>,
 
 /// Privileged LXD containers get a deny-all device rule and an allow list: keep it when the
 /// model has the same rules, else clear both lists first.
-fn device_rules(w: &Writer<'_>, m: &Mapped, entries: &mut Vec<(String, String)>, lines: &mut Vec<(String, String)>) {
+fn device_rules(
+    w: &Writer<'_>,
+    m: &Mapped,
+    entries: &mut Vec<(String, String)>,
+    lines: &mut Vec<(String, String)>,
+) {
     if !m.privileged {
         return;
     }
@@ -192,8 +219,16 @@ fn device_rules(w: &Writer<'_>, m: &Mapped, entries: &mut Vec<(String, String)>,
     let deny = family.key("devices.deny");
     let allow = family.key("devices.allow");
     let mut lxd = vec![(deny.clone(), "a".to_string())];
-    lxd.extend(PRIVILEGED_DEVICE_ALLOW.iter().map(|r| (allow.clone(), (*r).to_string())));
-    let ours: Vec<(String, String)> = entries.iter().filter(|(k, _)| *k == deny || *k == allow).cloned().collect();
+    lxd.extend(
+        PRIVILEGED_DEVICE_ALLOW
+            .iter()
+            .map(|r| (allow.clone(), (*r).to_string())),
+    );
+    let ours: Vec<(String, String)> = entries
+        .iter()
+        .filter(|(k, _)| *k == deny || *k == allow)
+        .cloned()
+        .collect();
     if ours == lxd {
         entries.retain(|(k, _)| *k != deny && *k != allow);
     } else {
@@ -204,7 +239,11 @@ fn device_rules(w: &Writer<'_>, m: &Mapped, entries: &mut Vec<(String, String)>,
 
 /// LXD's proc/sys/cgroup automounts: each category the model names replaces LXD's.
 fn auto_mounts(w: &mut Writer<'_>, m: &Mapped, entries: &mut Vec<(String, String)>) {
-    let cgroup = if w.opts.cgroup_v1 { "cgroup:mixed" } else { "cgroup:rw:force" };
+    let cgroup = if w.opts.cgroup_v1 {
+        "cgroup:mixed"
+    } else {
+        "cgroup:rw:force"
+    };
     let lxd: BTreeSet<&str> = if m.privileged {
         ["proc:mixed", "sys:mixed", cgroup].into()
     } else {
@@ -283,7 +322,11 @@ fn write_raw(w: &mut Writer<'_>, lines: &[(String, String)]) {
     let mut text = String::new();
     for (k, v) in lines {
         if let Some(why) = refusal(k, w.opts.flavor) {
-            w.loss("", format!("`{k} = {v}`"), &format!("LXD refuses the key in raw.lxc: {}", why.message()));
+            w.loss(
+                "",
+                format!("`{k} = {v}`"),
+                &format!("LXD refuses the key in raw.lxc: {}", why.message()),
+            );
             continue;
         }
         if v.is_empty() {

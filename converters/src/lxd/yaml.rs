@@ -148,8 +148,8 @@ pub fn resolves_to_non_string(s: &str) -> bool {
     const SPECIAL: &[&str] = &[
         "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE",
         "on", "On", "ON", "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off",
-        "OFF", ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
-        "-.inf", "-.Inf", "-.INF", "<<",
+        "OFF", ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
+        "-.Inf", "-.INF", "<<",
     ];
     if SPECIAL.contains(&s) {
         return true;
@@ -301,12 +301,16 @@ fn key_less(a: &str, b: &str) -> bool {
         }
         let mut ai = i;
         while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an.wrapping_mul(10).wrapping_add(i64::from(ar[ai] as u8 - b'0'));
+            an = an
+                .wrapping_mul(10)
+                .wrapping_add(i64::from(ar[ai] as u8 - b'0'));
             ai += 1;
         }
         let mut bi = i;
         while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn.wrapping_mul(10).wrapping_add(i64::from(br[bi] as u8 - b'0'));
+            bn = bn
+                .wrapping_mul(10)
+                .wrapping_add(i64::from(br[bi] as u8 - b'0'));
             bi += 1;
         }
         if an != bn {
@@ -379,17 +383,16 @@ fn literal_chomp(value: &str) -> Option<String> {
 }
 
 /// A writer that tracks the column, as libyaml's emitter does for folding.
+#[derive(Debug, Default)]
 pub struct Out {
     text: String,
     column: usize,
 }
 
 impl Out {
+    /// An empty document.
     pub fn new() -> Out {
-        Out {
-            text: String::new(),
-            column: 0,
-        }
+        Out::default()
     }
 
     pub fn finish(self) -> String {
@@ -600,13 +603,40 @@ mod tests {
     #[test]
     fn strings_that_read_as_other_types_are_quoted() {
         for s in [
-            "true", "false", "yes", "On", "1", "1024", "", "null", "~", "0x1F", "1e3", "1.5",
-            ".5", "-1", "1_000", "0b101", "1:20", "2024-01-02", "<<", ".inf",
+            "true",
+            "false",
+            "yes",
+            "On",
+            "1",
+            "1024",
+            "",
+            "null",
+            "~",
+            "0x1F",
+            "1e3",
+            "1.5",
+            ".5",
+            "-1",
+            "1_000",
+            "0b101",
+            "1:20",
+            "2024-01-02",
+            "<<",
+            ".inf",
         ] {
             assert_eq!(style(s, false), Style::Double, "{s:?}");
         }
         for s in [
-            "abc", "3-3", "0-1", "512MiB", "eth0", "/", "dir", "1.2.3.4", "x86_64", "1a",
+            "abc",
+            "3-3",
+            "0-1",
+            "512MiB",
+            "eth0",
+            "/",
+            "dir",
+            "1.2.3.4",
+            "x86_64",
+            "1a",
             "unlimited",
         ] {
             assert_eq!(style(s, false), Style::Plain, "{s:?}");
@@ -657,6 +687,9 @@ mod tests {
         out.pair(2, "user.k", long);
         let text = out.finish();
         assert!(text.lines().count() > 1, "{text}");
-        assert!(text.lines().nth(1).unwrap().starts_with("    word"), "{text}");
+        assert!(
+            text.lines().nth(1).unwrap().starts_with("    word"),
+            "{text}"
+        );
     }
 }
