@@ -1,6 +1,7 @@
 //! The config keys LXD has for what the model says (docs/lxd-facts.md §1.3).
 
 use super::{names, Writer};
+use lxconf_model::lxc_key::ExactKey;
 use lxconf_model::lxd::devices::is_instance_name;
 use lxconf_model::lxd::keys::{ENVIRONMENT_PREFIX, LIMITS_KERNEL_PREFIX, LINUX_SYSCTL_PREFIX};
 use lxconf_model::model::*;
@@ -318,14 +319,17 @@ fn logging(w: &mut Writer<'_>) {
         w.loss(
             pointer::LOGGING_FILE,
             format!("the log file {}", f.escape_debug()),
-            "LXD writes liblxc's log to /var/log/lxd/NAME/lxc.log and refuses lxc.log.file in raw.lxc",
+            &format!(
+                "LXD keeps liblxc's log in /var/log/lxd/NAME/ and refuses {} in raw.lxc",
+                ExactKey::LogFile
+            ),
         );
     }
     if let Some(s) = &l.syslog {
         w.loss(
             pointer::LOGGING_SYSLOG,
             format!("logging to syslog ({s})"),
-            "LXD refuses lxc.log.syslog in raw.lxc",
+            &format!("LXD refuses {} in raw.lxc", ExactKey::LogSyslog),
         );
     }
 }

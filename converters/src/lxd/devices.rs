@@ -4,6 +4,7 @@
 use super::config::Mapped;
 use super::names::{nictype, opt};
 use super::{Device, Writer};
+use lxconf_model::lxc_key::Family;
 use lxconf_model::lxd::additions::OPTIONAL_BINDS;
 use lxconf_model::lxd::devices::{is_device_name, DISK, NIC};
 use lxconf_model::model::*;
@@ -212,7 +213,7 @@ fn nic_for(w: &mut Writer<'_>, n: &Network, at: &str) -> Option<Device> {
     let kind = match n.kind {
         NetKind::Empty => return None,
         NetKind::None => {
-            w.loss(at, "sharing the host's network namespace".into(), "LXD always gives a container its own network namespace and refuses lxc.net keys in raw.lxc");
+            w.loss(at, "sharing the host's network namespace".into(), &format!("LXD always gives a container its own network namespace and refuses {} keys in raw.lxc", Family::Net.prefix()));
             return None;
         }
         NetKind::Veth if n.link.is_some() => nictype::BRIDGED,
@@ -337,7 +338,10 @@ fn nic_details(w: &mut Writer<'_>, n: &Network, at: &str, kind: &str, d: &mut De
         w.loss(
             at,
             "the interface's up/down scripts".into(),
-            "LXD refuses lxc.net keys in raw.lxc other than addresses and gateways",
+            &format!(
+                "LXD refuses {} keys in raw.lxc other than addresses and gateways",
+                Family::Net.prefix()
+            ),
         );
     }
     if n.network.is_some() || n.portgroup.is_some() {

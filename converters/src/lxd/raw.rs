@@ -312,7 +312,7 @@ fn hooks_note(w: &mut Writer<'_>) {
         w.note(
             pointer::HOOK_LIST,
             "hooks in raw.lxc get their arguments in LXC_* environment variables, not on the command line".into(),
-            "LXD sets lxc.hook.version = 1 for its own hooks: a hook that reads its arguments must read LXC_NAME, LXC_HOOK_TYPE... instead",
+            &format!("LXD sets {} = 1 for its own hooks: a hook that reads its arguments must read LXC_NAME, LXC_HOOK_TYPE... instead", K::HookVersion),
         );
     }
 }
