@@ -10,7 +10,7 @@
 //!    is a note (C402).
 
 use lxconf_model::model::LxdFlavor;
-use lxconf_model::{Code, Diagnostic, Document};
+use lxconf_model::{pointer, Code, Diagnostic, Document};
 use std::collections::BTreeMap;
 
 mod config;
@@ -157,11 +157,64 @@ pub fn emit(doc: &Document, opts: &LxdOptions) -> LxdOutput {
     devices::native(&mut w, &mut mapped);
     raw::carry(&mut w, &mapped);
     config::kept(&mut w);
+    refuse_nul(&mut w);
     let text = to_yaml(&w.instance);
     LxdOutput {
         text,
         instance: w.instance,
         losses: w.losses,
+    }
+}
+
+/// LXD stores a value cut at its first NUL byte (measured: `nul\0x` came back as `nul`):
+/// such keys and values are refused, never written.
+fn refuse_nul(w: &mut Writer<'_>) {
+    let has_nul = |s: &String| s.contains('\0');
+    let bad_keys: Vec<String> = w
+        .instance
+        .config
+        .iter()
+        .filter(|(k, v)| has_nul(k) || has_nul(v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    for k in bad_keys {
+        w.instance.config.remove(&k);
+        w.refuse(
+            "",
+            &format!("config key `{k}`"),
+            "LXD cuts a value at a NUL byte",
+        );
+    }
+    let bad_devices: Vec<String> = w
+        .instance
+        .devices
+        .iter()
+        .filter(|(name, d)| has_nul(name) || d.iter().any(|(k, v)| has_nul(k) || has_nul(v)))
+        .map(|(name, _)| name.clone())
+        .collect();
+    for name in bad_devices {
+        w.instance.devices.remove(&name);
+        w.refuse(
+            "",
+            &format!("device `{name}`"),
+            "LXD cuts a value at a NUL byte",
+        );
+    }
+    if !w.instance.profiles.iter().all(|p| !p.contains('\0')) {
+        w.instance.profiles.retain(|p| !p.contains('\0'));
+        w.refuse(
+            pointer::LXD_PROFILES,
+            "a profile name",
+            "LXD cuts a value at a NUL byte",
+        );
+    }
+    if w.instance.description.contains('\0') {
+        w.instance.description.clear();
+        w.refuse(
+            pointer::DESCRIPTION,
+            "the description",
+            "LXD cuts a value at a NUL byte",
+        );
     }
 }
 
@@ -196,7 +249,7 @@ pub fn to_yaml(i: &Instance) -> String {
         }
     }
     out.raw(0, "stateful", if i.stateful { "true" } else { "false" });
-    out.pair(0, "description", &i.description);
+    out.last_pair(0, "description", &i.description);
     out.finish()
 }
 

@@ -150,3 +150,181 @@ fn a_base_range_with_holes_becomes_an_isolated_range_and_raw_idmap() {
     // Different bases for uids and gids: no isolated range.
     assert!(config::isolated_range(&[u(0, 100000, 65536), g(0, 200000, 65536)]).is_none());
 }
+
+fn raw_lxc(out: &LxdOutput) -> String {
+    out.instance
+        .config
+        .get(names::RAW_LXC)
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[test]
+fn lxds_own_cap_drops_and_device_rules_are_not_written_again() {
+    use lxconf_model::lxd::additions::{PRIVILEGED_CAP_DROPS, PRIVILEGED_DEVICE_ALLOW};
+    let mut doc = busybox();
+    let c = &mut doc.container;
+    c.capabilities = Capabilities::Drop {
+        caps: PRIVILEGED_CAP_DROPS
+            .iter()
+            .filter_map(|n| lxconf_model::Cap::from_name(n))
+            .collect(),
+    };
+    c.device_rules.push(DeviceRule {
+        allow: false,
+        kind: DeviceType::All,
+        major: None,
+        minor: None,
+        access: "rwm".into(),
+    });
+    for rule in PRIVILEGED_DEVICE_ALLOW {
+        let (kind, rest) = rule.split_once(' ').expect("rule");
+        let (numbers, access) = rest.split_once(' ').expect("rule");
+        let (major, minor) = numbers.split_once(':').expect("rule");
+        c.device_rules.push(DeviceRule {
+            allow: true,
+            kind: if kind == "b" {
+                DeviceType::Block
+            } else {
+                DeviceType::Char
+            },
+            major: major.parse().ok(),
+            minor: minor.parse().ok(),
+            access: access.into(),
+        });
+    }
+    let out = emit(&doc, &LxdOptions::default());
+    let raw = raw_lxc(&out);
+    assert!(!raw.contains("cap.drop"), "{raw}");
+    assert!(!raw.contains("devices"), "{raw}");
+}
+
+#[test]
+fn a_keep_list_clears_lxds_drops_first() {
+    let mut doc = busybox();
+    doc.container.capabilities = Capabilities::Keep {
+        caps: ["sys_admin", "net_admin"]
+            .iter()
+            .filter_map(|n| lxconf_model::Cap::from_name(n))
+            .collect(),
+    };
+    let raw = raw_lxc(&emit(&doc, &LxdOptions::default()));
+    let clear = raw.find("lxc.cap.drop =\n").expect("clearing line");
+    let keep = raw.find("lxc.cap.keep").expect("keep line");
+    assert!(clear < keep, "{raw}");
+}
+
+#[test]
+fn an_empty_variable_stays_set_through_raw_lxc() {
+    // LXD stores no empty config value: `environment.EMPTY: ""` came back missing.
+    let mut doc = busybox();
+    doc.container.init.env.push(EnvVar {
+        name: "EMPTY".into(),
+        value: Some(String::new()),
+    });
+    let out = emit(&doc, &LxdOptions::default());
+    assert!(!out.instance.config.contains_key("environment.EMPTY"));
+    assert!(
+        raw_lxc(&out).contains("lxc.environment = EMPTY=\n"),
+        "{}",
+        raw_lxc(&out)
+    );
+}
+
+#[test]
+fn static_addresses_use_lxds_nic_numbering_by_device_name() {
+    let mut doc = busybox();
+    for (i, name) in ["web", "eth0"].iter().enumerate() {
+        let mut n = Network::new(i as u32, NetKind::Veth);
+        n.link = Some("br0".into());
+        n.name = Some((*name).into());
+        n.up = true;
+        n.ipv4.push(Ipv4Cidr {
+            address: [10, 0, 0, i as u8 + 1].into(),
+            prefix: 24,
+            broadcast: None,
+            peer: None,
+        });
+        doc.container.networks.push(n);
+    }
+    let out = emit(&doc, &LxdOptions::default());
+    let raw = raw_lxc(&out);
+    // eth0 sorts before web: it is lxc.net.0 to LXD, though it is the LXC config's second.
+    assert!(
+        raw.contains("lxc.net.0.ipv4.address = 10.0.0.2/24"),
+        "{raw}"
+    );
+    assert!(
+        raw.contains("lxc.net.1.ipv4.address = 10.0.0.1/24"),
+        "{raw}"
+    );
+    assert_eq!(
+        out.instance.devices["web"]
+            .get("nictype")
+            .map(String::as_str),
+        Some("bridged")
+    );
+}
+
+#[test]
+fn nesting_becomes_security_nesting_without_its_mounts() {
+    let mut doc = busybox();
+    let c = &mut doc.container;
+    c.security.apparmor_allow_nesting = true;
+    for (src, target, fs) in [
+        ("proc", "/dev/.lxc/proc", "proc"),
+        ("sys", "/dev/.lxc/sys", "sysfs"),
+    ] {
+        c.mounts.push(Mount {
+            optional: true,
+            create: Some(CreateKind::Dir),
+            ..Mount::new(src, target, fs)
+        });
+    }
+    let out = emit(&doc, &LxdOptions::default());
+    assert_eq!(
+        out.instance.config.get(names::NESTING).map(String::as_str),
+        Some("true")
+    );
+    assert!(!raw_lxc(&out).contains(".lxc/proc"), "{}", raw_lxc(&out));
+}
+
+#[test]
+fn a_host_network_and_a_log_file_are_losses() {
+    let mut doc = busybox();
+    doc.container.networks.push(Network::new(0, NetKind::None));
+    doc.container.logging.file = Some("/var/log/x.log".into());
+    let out = emit(&doc, &LxdOptions::default());
+    let lost: Vec<&Vec<String>> = out
+        .losses
+        .iter()
+        .filter(|d| d.code == Code::C401)
+        .map(|d| &d.pointers)
+        .collect();
+    assert!(
+        lost.iter().any(|p| p.iter().any(|p| p == "/networks/0")),
+        "{lost:?}"
+    );
+    assert!(
+        lost.iter().any(|p| p.iter().any(|p| p == "/logging/file")),
+        "{lost:?}"
+    );
+    assert!(!raw_lxc(&out).contains("log.file"));
+}
+
+#[test]
+fn a_nul_byte_is_refused_not_written() {
+    // LXD stored `nul\0x` as `nul` (lxc config show, LXD 5.0.2).
+    let mut doc = busybox();
+    doc.container.init.env.push(EnvVar {
+        name: "N".into(),
+        value: Some("nul\0x".into()),
+    });
+    let out = emit(&doc, &LxdOptions::default());
+    assert!(
+        out.losses.iter().any(|d| d.code == Code::C403),
+        "{:?}",
+        out.losses
+    );
+    assert!(!out.text.contains("environment.N"), "{}", out.text);
+}

@@ -142,14 +142,15 @@ fn analyze(value: &str) -> Analysis {
 }
 
 /// Whether yaml.v2's resolver reads the plain text as something other than a string
-/// (`resolve.go`): null, a YAML 1.1 bool, an int in any base, a float, a timestamp, the
-/// merge key, or a base-60 float. Such strings are double-quoted.
+/// (`resolve.go`): null, a YAML 1.1 bool, an int in any base, a float, a timestamp or a
+/// base-60 float. Such strings are double-quoted. (The merge key `<<` is written plain:
+/// measured with `lxc config show`.)
 pub fn resolves_to_non_string(s: &str) -> bool {
     const SPECIAL: &[&str] = &[
         "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE",
         "on", "On", "ON", "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off",
         "OFF", ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
-        "-.Inf", "-.INF", "<<",
+        "-.Inf", "-.INF",
     ];
     if SPECIAL.contains(&s) {
         return true;
@@ -334,11 +335,7 @@ enum Style {
 
 /// The style yaml.v2 ends up with for a string (`encode.go: stringv`, then
 /// `yaml_emitter_select_scalar_style`).
-fn style(value: &str, simple_key: bool) -> Style {
-    // U+2028 and U+2029 are line breaks YAML 1.1 folds inside quotes: only escapes keep them.
-    if value.contains(['\u{2028}', '\u{2029}']) {
-        return Style::Double;
-    }
+fn style(value: &str, simple_key: bool, last: bool) -> Style {
     let a = analyze(value);
     let wanted = if value.contains('\n') {
         Style::Literal
@@ -358,26 +355,29 @@ fn style(value: &str, simple_key: bool) -> Style {
                 Style::Double
             }
         }
-        Style::Literal if a.block_allowed && !simple_key && literal_chomp(value).is_some() => {
+        Style::Literal
+            if a.block_allowed && !simple_key && literal_chomp(value, last).is_some() =>
+        {
             Style::Literal
         }
         _ => Style::Double,
     }
 }
 
-/// The block header's indentation and chomping indicators, or `None` for a string whose
-/// header would be `|+` (several trailing line breaks): yaml.v2 then also ends the document
-/// with `...`; lxconf writes such a value double-quoted instead, which reads back the same.
-fn literal_chomp(value: &str) -> Option<String> {
+/// The block header's indentation and chomping indicators. `|+` (several trailing line
+/// breaks) makes yaml.v2 mark the document open-ended: the last value of the document is
+/// then written double-quoted instead (`None`), which reads back the same.
+fn literal_chomp(value: &str, last: bool) -> Option<String> {
     let mut header = String::new();
     if value.starts_with(' ') || value.starts_with(is_break) {
         header.push('2');
     }
     let mut rev = value.chars().rev();
     match (rev.next(), rev.next()) {
-        (Some(last), _) if !is_break(last) => header.push('-'),
+        (Some(end), _) if !is_break(end) => header.push('-'),
         (Some(_), Some(prev)) if !is_break(prev) => {}
-        _ => return None,
+        _ if last => return None,
+        _ => header.push('+'),
     }
     Some(header)
 }
@@ -419,7 +419,15 @@ impl Out {
     pub fn pair(&mut self, indent: usize, key: &str, value: &str) {
         self.key(indent, key);
         self.put(" ");
-        self.scalar(value, indent + 2, false);
+        self.scalar(value, indent + 2, false, false);
+        self.end_line();
+    }
+
+    /// The document's last `key: value` (a `|+` block would leave the document open).
+    pub fn last_pair(&mut self, indent: usize, key: &str, value: &str) {
+        self.key(indent, key);
+        self.put(" ");
+        self.scalar(value, indent + 2, false, true);
         self.end_line();
     }
 
@@ -441,22 +449,22 @@ impl Out {
     pub fn item(&mut self, indent: usize, value: &str) {
         self.put(&" ".repeat(indent));
         self.put("- ");
-        self.scalar(value, indent + 2, false);
+        self.scalar(value, indent + 2, false, false);
         self.end_line();
     }
 
     fn key(&mut self, indent: usize, key: &str) {
         self.put(&" ".repeat(indent));
-        self.scalar(key, indent, true);
+        self.scalar(key, indent, true, false);
         self.put(":");
     }
 
-    fn scalar(&mut self, value: &str, indent: usize, simple_key: bool) {
-        match style(value, simple_key) {
+    fn scalar(&mut self, value: &str, indent: usize, simple_key: bool, last: bool) {
+        match style(value, simple_key, last) {
             Style::Plain => self.plain(value, indent, !simple_key),
             Style::Single => self.single(value, indent, !simple_key),
             Style::Double => self.double(value, indent, !simple_key),
-            Style::Literal => self.literal(value, indent),
+            Style::Literal => self.literal(value, indent, last),
         }
     }
 
@@ -483,6 +491,7 @@ impl Out {
         self.put("'");
         let chars: Vec<char> = value.chars().collect();
         let mut spaces = false;
+        let mut breaks = false;
         for (i, &c) in chars.iter().enumerate() {
             if c == ' ' {
                 let inner = i != 0 && i + 1 != chars.len();
@@ -493,13 +502,26 @@ impl Out {
                     self.put(" ");
                 }
                 spaces = true;
+            } else if is_break(c) {
+                // Only U+2028 and U+2029 get here (the other breaks are escaped in double
+                // quotes): copied as they are, the next line indented; read back unfolded.
+                self.text.push(c);
+                self.column = 0;
+                breaks = true;
             } else {
+                if breaks {
+                    self.put(&" ".repeat(indent));
+                }
                 if c == '\'' {
                     self.put("'");
                 }
                 self.put(c.encode_utf8(&mut [0; 4]));
                 spaces = false;
+                breaks = false;
             }
+        }
+        if breaks {
+            self.put(&" ".repeat(indent));
         }
         self.put("'");
     }
@@ -508,8 +530,11 @@ impl Out {
         self.put("\"");
         let chars: Vec<char> = value.chars().collect();
         let mut spaces = false;
+        // yaml.v2's `is_bom` looks at the start of the string, not at the character: after
+        // a leading U+FEFF every character is escaped (measured with `lxc config show`).
+        let escape_all = value.starts_with('\u{FEFF}');
         for (i, &c) in chars.iter().enumerate() {
-            if !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
+            if escape_all || !is_printable(c) || is_break(c) || c == '"' || c == '\\' {
                 let escape = match c {
                     '\0' => "\\0".to_string(),
                     '\u{7}' => "\\a".into(),
@@ -551,14 +576,19 @@ impl Out {
         self.put("\"");
     }
 
-    fn literal(&mut self, value: &str, indent: usize) {
+    fn literal(&mut self, value: &str, indent: usize, last: bool) {
         self.put("|");
-        self.put(&literal_chomp(value).unwrap_or_default());
+        self.put(&literal_chomp(value, last).unwrap_or_default());
         self.newline();
         let mut at_line_start = true;
         for c in value.chars() {
             if c == '\n' {
                 self.newline();
+                at_line_start = true;
+            } else if is_break(c) {
+                // libyaml copies U+2028 and U+2029 as they are: a line break all the same.
+                self.text.push(c);
+                self.column = 0;
                 at_line_start = true;
             } else {
                 if at_line_start {
@@ -592,7 +622,7 @@ pub fn check_key(key: &str) -> Result<(), KeyError> {
 /// One scalar as yaml.v2 writes it in a block mapping value at `indent` (tests and docs).
 pub fn scalar_text(value: &str, indent: usize) -> String {
     let mut out = Out::new();
-    out.scalar(value, indent, false);
+    out.scalar(value, indent, false, false);
     out.finish()
 }
 
@@ -621,10 +651,9 @@ mod tests {
             "0b101",
             "1:20",
             "2024-01-02",
-            "<<",
             ".inf",
         ] {
-            assert_eq!(style(s, false), Style::Double, "{s:?}");
+            assert_eq!(style(s, false, false), Style::Double, "{s:?}");
         }
         for s in [
             "abc",
@@ -638,8 +667,9 @@ mod tests {
             "x86_64",
             "1a",
             "unlimited",
+            "<<",
         ] {
-            assert_eq!(style(s, false), Style::Plain, "{s:?}");
+            assert_eq!(style(s, false, false), Style::Plain, "{s:?}");
         }
     }
 
@@ -666,7 +696,9 @@ mod tests {
         assert_eq!(scalar_text(" a\nb\n", 4), "|2\n     a\n    b\n");
         assert_eq!(scalar_text("a\n\nb\n", 4), "|\n    a\n\n    b\n");
         assert_eq!(scalar_text("a \nb\n", 4), "\"a \\nb\\n\"");
-        assert_eq!(scalar_text("a\n\n", 4), "\"a\\n\\n\"");
+        assert_eq!(scalar_text("a\n\n", 4), "|+\n    a\n\n");
+        assert_eq!(scalar_text("a\u{2028}b", 4), "'a\u{2028}    b'");
+        assert_eq!(scalar_text("\u{feff}x y", 4), "\"\\uFEFF\\x78\\x20\\x79\"");
     }
 
     #[test]
