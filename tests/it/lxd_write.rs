@@ -405,66 +405,9 @@ fn the_issues_busybox_container_runs_under_lxd_as_converted() {
             },
         )
         + "lxc.cap.drop = sys_module sys_time\n";
-    let loaded = lxconf_parse::lxc::load(
-        "issue.conf",
-        &config,
-        &lxconf_parse::LoadOptions {
-            fs: &lxconf_parse::fs::RealFs,
-            base_dir: "/".into(),
-        },
-    );
-    let out = emit(
-        &loaded.document,
-        &LxdOptions {
-            cgroup_v1: v1,
-            ..LxdOptions::default()
-        },
-    );
-    let _ = lxc_cmd(&["delete", "--force", name], None);
-    let init = lxc_cmd(&["init", "--empty", "--no-profiles", name], Some(&out.text));
-    assert!(
-        init.status.success(),
-        "{}",
-        String::from_utf8_lossy(&init.stderr)
-    );
-    let rootfs = std::path::PathBuf::from(lxconf_model::lxd::additions::dir_pool_rootfs(
-        LxdFlavor::Lxd,
-        "default",
-        name,
-    ));
-    for d in ["bin", "sbin", "proc", "sys", "dev", "tmp", "srv/data"] {
-        std::fs::create_dir_all(rootfs.join(d)).expect("rootfs dir");
-    }
-    std::fs::copy(busybox_path(), rootfs.join("bin/busybox")).expect("busybox");
-    for applet in ["sh", "sleep", "cat", "env", "grep", "hostname"] {
-        std::os::unix::fs::symlink("busybox", rootfs.join("bin").join(applet)).expect("applet");
-    }
-    std::fs::write(
-        rootfs.join("sbin/init"),
-        "#!/bin/sh\nexec /bin/sleep 1000\n",
-    )
-    .expect("init");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(
-        rootfs.join("sbin/init"),
-        std::fs::Permissions::from_mode(0o755),
-    )
-    .expect("chmod");
-    let start = lxc_cmd(&["start", name], None);
-    let probe = lxc_cmd(
-        &["exec", name, "--", "/bin/sh", "-c",
-          "env; cat /srv/data/f; echo x > /srv/data/g && echo WRITABLE; grep CapBnd /proc/self/status; hostname; ls /dev/lxd 2>&1; true"],
-        None,
-    );
-    let conf = std::fs::read_to_string(format!("/var/log/lxd/{name}/lxc.conf")).unwrap_or_default();
-    let _ = lxc_cmd(&["delete", "--force", name], None);
+    let (start, seen, conf) = run_converted(name, &config, v1, &["srv/data"], PROBE_ISSUE);
     std::fs::remove_dir_all(&data).ok();
-    assert!(
-        start.status.success(),
-        "{}",
-        String::from_utf8_lossy(&start.stderr)
-    );
-    let seen = String::from_utf8_lossy(&probe.stdout).to_string();
+    assert!(start, "the instance did not start:\n{conf}");
     assert!(seen.contains("GREETING=hello"), "{seen}");
     assert!(
         seen.contains("hi\n") && !seen.contains("WRITABLE"),
@@ -492,6 +435,99 @@ fn the_issues_busybox_container_runs_under_lxd_as_converted() {
     assert!(conf.contains("lxc.console.path = none"), "{conf}");
     assert!(conf.contains("pids.max = 64"), "{conf}");
     assert!(conf.contains("268435456"), "{conf}");
+}
+
+const PROBE_ISSUE: &str = "env; cat /srv/data/f; echo x > /srv/data/g && echo WRITABLE; grep CapBnd /proc/self/status; hostname; ls /dev/lxd 2>&1; true";
+
+/// Convert an LXC config, create the instance, give it a busybox root (with `dirs`), start
+/// it and run `probe` in it: (started, the probe's output, the lxc.conf LXD generated).
+/// The instance is deleted before returning.
+fn run_converted(
+    name: &str,
+    config: &str,
+    v1: bool,
+    dirs: &[&str],
+    probe: &str,
+) -> (bool, String, String) {
+    let loaded = lxconf_parse::lxc::load(
+        "converted.conf",
+        config,
+        &lxconf_parse::LoadOptions {
+            fs: &lxconf_parse::fs::RealFs,
+            base_dir: "/".into(),
+        },
+    );
+    let out = emit(
+        &loaded.document,
+        &LxdOptions {
+            cgroup_v1: v1,
+            ..LxdOptions::default()
+        },
+    );
+    let _ = lxc_cmd(&["delete", "--force", name], None);
+    let init = lxc_cmd(&["init", "--empty", "--no-profiles", name], Some(&out.text));
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    let rootfs = std::path::PathBuf::from(lxconf_model::lxd::additions::dir_pool_rootfs(
+        LxdFlavor::Lxd,
+        "default",
+        name,
+    ));
+    for d in ["bin", "sbin", "proc", "sys", "dev", "tmp"]
+        .iter()
+        .chain(dirs)
+    {
+        std::fs::create_dir_all(rootfs.join(d)).expect("rootfs dir");
+    }
+    std::fs::copy(busybox_path(), rootfs.join("bin/busybox")).expect("busybox");
+    for applet in ["sh", "sleep", "cat", "env", "grep", "hostname"] {
+        std::os::unix::fs::symlink("busybox", rootfs.join("bin").join(applet)).expect("applet");
+    }
+    std::fs::write(
+        rootfs.join("sbin/init"),
+        "#!/bin/sh\nexec /bin/sleep 1000\n",
+    )
+    .expect("init");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        rootfs.join("sbin/init"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .expect("chmod");
+    let start = lxc_cmd(&["start", name], None);
+    let probe = lxc_cmd(&["exec", name, "--", "/bin/sh", "-c", probe], None);
+    let conf = std::fs::read_to_string(format!("/var/log/lxd/{name}/lxc.conf")).unwrap_or_default();
+    let _ = lxc_cmd(&["delete", "--force", name], None);
+    (
+        start.status.success(),
+        String::from_utf8_lossy(&probe.stdout).into_owned(),
+        conf,
+    )
+}
+
+/// `security.nesting` gives what lxc.apparmor.allow_nesting gave: proc and sysfs mounted at
+/// /dev/.lxc/proc and /dev/.lxc/sys.
+#[test]
+#[ignore = "needs root"]
+fn nesting_under_lxd_mounts_what_lxc_mounted() {
+    start_lxd();
+    let v1 = std::fs::metadata("/sys/fs/cgroup/cgroup.controllers").is_err();
+    let config = "lxc.uts.name = nest\nlxc.rootfs.path = dir:/x\nlxc.apparmor.allow_nesting = 1\n";
+    let (start, seen, conf) = run_converted(
+        "lxdwrite-nest",
+        config,
+        v1,
+        &[],
+        "grep /dev/.lxc /proc/self/mounts",
+    );
+    assert!(start, "the instance did not start:\n{conf}");
+    assert!(
+        seen.contains(" /dev/.lxc/proc proc ") && seen.contains(" /dev/.lxc/sys sysfs "),
+        "{seen}"
+    );
 }
 
 fn busybox_path() -> &'static str {
