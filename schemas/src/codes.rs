@@ -190,9 +190,13 @@ codes! {
     D014 = ("lxd-assumed", Note, "what the reader assumes about the LXD host (the idmap of an unprivileged container, a cgroup layout, a percentage of host memory)"),
     D015 = ("lxd-too-many-values", Error, "a YAML file with more than 100,000 values (aliases counted as copies)"),
     D016 = ("lxd-instance-only-key", Error, "a `volatile.*` or `image.*` key in a profile: LXD allows them on instances only"),
-    D017 = ("lxd-instance-name", Warning, "no instance name LXD accepts: the model has no name"),
+    D017 = ("lxd-no-instance-name", Warning, "no instance name LXD accepts: the model has no name"),
     // --- end of LXD reader block ---
     // --- conversion to LXD/Incus (issue 16): the writer's C4xx codes ---
+    C401 = ("lxd-cannot-express", Warning, "a setting an LXD/Incus instance cannot express, natively or in raw.lxc (lost in conversion)"),
+    C402 = ("lxd-behaves-differently", Note, "LXD/Incus behaviour the LXC container did not have, or a step the migration needs"),
+    C403 = ("lxd-value-not-writable", Error, "a value the instance YAML or its raw.lxc cannot carry: refused, never written"),
+    C404 = ("lxd-instance-name", Warning, "a container name LXD refuses as an instance name (not a hostname)"),
     // --- end of LXD writer block ---
 }
 

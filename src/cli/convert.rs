@@ -23,6 +23,10 @@ pub enum ToFormat {
     Fstab,
     /// libvirt domain XML (an LXC input is prepared as `domxml-from-native` does).
     Domxml,
+    /// An LXD instance YAML (`lxc config show`), for `lxc init --empty --no-profiles`.
+    Lxd,
+    /// An Incus instance YAML (`incus config show`).
+    Incus,
 }
 
 /// Arguments of `lxconf convert`.
@@ -39,7 +43,7 @@ pub struct ConvertArgs {
     /// With `--to lxc`: write LXC 2.x keys.
     #[arg(long)]
     pub legacy: bool,
-    /// With `--to lxc`: write resource limits as cgroup v1 keys.
+    /// With `--to lxc`, `lxd` or `incus`: write resource limits as cgroup v1 keys.
     #[arg(long)]
     pub cgroup_v1: bool,
     /// With an LXC input and `--to lxc`: only replace `lxc.mount.fstab` by the file's
@@ -152,6 +156,20 @@ pub fn run(args: ConvertArgs) -> u8 {
             (out.xml, notes)
         }
         ToFormat::Fstab => fstab_text(doc),
+        ToFormat::Lxd | ToFormat::Incus => {
+            let flavor = if args.to == ToFormat::Incus {
+                lxconf_model::model::LxdFlavor::Incus
+            } else {
+                lxconf_model::model::LxdFlavor::Lxd
+            };
+            let opts = lxconf_convert::lxd::LxdOptions {
+                flavor,
+                cgroup_v1: args.cgroup_v1,
+                ..Default::default()
+            };
+            let out = lxconf_convert::lxd::emit(doc, &opts);
+            (out.text, out.losses)
+        }
     };
     let how = Delivery {
         file: &args.file,
@@ -166,7 +184,7 @@ pub fn run(args: ConvertArgs) -> u8 {
 /// warnings are about what the target system adds or needs (libvirt's `<memory>` for an
 /// unlimited container, C201; a size for a tmpfs the config left to the kernel, C202): they
 /// describe the platform, not something the user wrote, and `--strict` leaves them warnings.
-const LOST_SETTING: [Code; 3] = [Code::C101, Code::C301, Code::C204];
+const LOST_SETTING: [Code; 4] = [Code::C101, Code::C301, Code::C204, Code::C401];
 
 /// The directories of LXC's shared configuration: the distribution defaults that a config
 /// pulls in with `lxc.include` (`common.conf`, `ubuntu.common.conf`, ...). They come with

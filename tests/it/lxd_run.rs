@@ -66,14 +66,7 @@ fn run_both() -> Differential {
     let path = dir.path().join("web.conf");
     std::fs::write(&path, &config).expect("write config");
     let file = path.to_str().expect("utf8");
-    let loaded = lxconf_parse::lxc::load(
-        file,
-        &config,
-        &LoadOptions {
-            fs: &RealFs,
-            base_dir: dir.path().to_path_buf(),
-        },
-    );
+    let loaded = lxconf_parse::lxc::load(file, &config, &LoadOptions::new(&RealFs, dir.path()));
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
     let model = &loaded.document.container;
     // The files LXD writes besides the two limits: read from both containers, so each

@@ -27,6 +27,7 @@ mod load;
 mod lxd_oracle;
 mod lxd_read;
 mod lxd_run;
+mod lxd_write;
 mod realworld;
 mod roundtrip;
 mod run;

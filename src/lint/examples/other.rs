@@ -9,6 +9,7 @@ use lxconf_model::Code;
 const LINT: &[&str] = &["lint"];
 const CONVERT_LXC: &[&str] = &["convert", "--to", "lxc"];
 const CONVERT_DOMXML: &[&str] = &["convert", "--to", "domxml"];
+const CONVERT_LXD: &[&str] = &["convert", "--to", "lxd"];
 const FROM_NATIVE: &[&str] = &["domxml-from-native", "lxc-tools"];
 /// The plan reports every setting the runner would not apply, without running anything.
 const PLAN: &[&str] = &["run", "--plan"];
@@ -137,6 +138,44 @@ pub const EXAMPLES: &[Example] = &[
         fixed: Some(fixture!("C302", "fixed.conf")),
         command: FROM_NATIVE,
         at: "always mounts /proc",
+        needs_root: false,
+    },
+    Example {
+        code: Code::C401,
+        dir: "tests/codes/C401",
+        bad: fixture!("C401", "bad.conf"),
+        fixed: Some(fixture!("C401", "fixed.conf")),
+        command: CONVERT_LXD,
+        at: "the log file /var/log/web.log",
+        needs_root: false,
+    },
+    Example {
+        code: Code::C402,
+        dir: "tests/codes/C402",
+        bad: fixture!("C402", "bad.conf"),
+        // LXD always adds settings of its own (a note on every conversion): no input
+        // converts without one.
+        fixed: None,
+        command: CONVERT_LXD,
+        at: "ignores the YAML's ephemeral field",
+        needs_root: false,
+    },
+    Example {
+        code: Code::C403,
+        dir: "tests/codes/C403",
+        bad: fixture!("C403", "bad.conf"),
+        fixed: Some(fixture!("C403", "fixed.conf")),
+        command: CONVERT_LXD,
+        at: "longer than 128 bytes",
+        needs_root: false,
+    },
+    Example {
+        code: Code::C404,
+        dir: "tests/codes/C404",
+        bad: fixture!("C404", "bad.json"),
+        fixed: Some(fixture!("C404", "fixed.json")),
+        command: CONVERT_LXD,
+        at: "`web_1` is not a name LXD accepts",
         needs_root: false,
     },
     Example {
