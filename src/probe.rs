@@ -278,6 +278,51 @@ fn is_libvirt(o: &Observations) -> bool {
         .is_some_and(|env| env.iter().any(|l| l == "container=lxc-libvirt"))
 }
 
+/// True when the probe ran in an LXD or Incus container: their shared-mounts directory
+/// (`/dev/.lxd-mounts`, `/dev/.incus-mounts`) is mounted in every one.
+fn is_lxd(o: &Observations) -> bool {
+    o.get("mounts").is_some_and(|m| {
+        m.iter()
+            .any(|l| l.starts_with("/dev/.lxd-mounts ") || l.starts_with("/dev/.incus-mounts "))
+    })
+}
+
+/// What LXD adds to every container and no LXC config can take away (docs/lxd.md, "What
+/// LXD adds"; the writer names each as a C402 note): expected when one side runs under LXD.
+fn lxd_expected_line(section: &str, line: &str) -> Option<&'static str> {
+    let first = line.split_whitespace().next().unwrap_or("");
+    let lxd_mount = |p: &str| {
+        lxconf_model::lxd::additions::OPTIONAL_BINDS
+            .iter()
+            .any(|(bind, _)| *bind == p)
+            || [
+                "/dev/.lxd-mounts",
+                "/dev/.incus-mounts",
+                "/dev/lxd",
+                "/dev/incus",
+                "/dev/mqueue",
+            ]
+            .contains(&p)
+    };
+    match section {
+        "mounts" => lxd_mount(first).then_some(
+            "LXD binds /dev/fuse, /dev/net/tun and /sys/kernel/* when the host has them, and its shared-mounts directory, in every container",
+        ),
+        "dev" => ["fuse", "net", "mqueue", "lxd", "incus"]
+            .contains(&first)
+            .then_some("LXD binds /dev/fuse and /dev/net/tun and mounts /dev/mqueue in every container"),
+        "cgroup limits" => [
+            "memory.soft_limit_in_bytes",
+            "memory.memsw.limit_in_bytes",
+            "memory.low",
+            "memory.swap.max",
+        ]
+        .contains(&first)
+        .then_some("LXD's limits.memory also sets a soft limit at 90% and no swap (C402)"),
+        _ => None,
+    }
+}
+
 /// Compare two probes, section by section.
 pub fn compare(a: &Observations, b: &Observations) -> Vec<Compared> {
     let names: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
@@ -297,6 +342,12 @@ pub fn compare(a: &Observations, b: &Observations) -> Vec<Compared> {
             }
             if name == "mounts" {
                 pair_tmpfs_flags(&mut details);
+            }
+            if is_lxd(a) != is_lxd(b) {
+                for d in &mut details {
+                    let line = if d.0.is_empty() { &d.1 } else { &d.0 };
+                    d.2 = lxd_expected_line(name, line).or(d.2);
+                }
             }
             if name == LOOPBACK && is_libvirt(a) != is_libvirt(b) {
                 for d in &mut details {

@@ -1,6 +1,7 @@
 //! The engines `lxconf equiv --engine real` runs each configuration on: the one that owns
 //! its format. An LXC config runs under `lxc-execute`, a domain XML under libvirt_lxc, an
-//! lxconf model document (which no other system reads) under `lxconf run`. Each runs the
+//! LXD instance YAML under LXD (`engine::lxd`), an lxconf model document (which no other
+//! system reads) under `lxconf run`. Each runs the
 //! same probe ([`crate::probe::SCRIPT`]) as the container's command or init and gives back
 //! the same [`Observations`], so `probe::compare` judges them as it judges two runner runs.
 
@@ -44,9 +45,9 @@ impl Engine {
         match format {
             Format::Lxc => Engine::LxcExecute,
             Format::DomXml => Engine::LibvirtLxc,
+            Format::Lxd => Engine::Lxd,
             // A model document (or an fstab file, loaded as a model) is lxconf's own.
-            // An LXD instance has no engine of its own yet: lxconf runs its model.
-            Format::ModelJson | Format::ModelYaml | Format::Fstab | Format::Lxd => Engine::Lxconf,
+            Format::ModelJson | Format::ModelYaml | Format::Fstab => Engine::Lxconf,
         }
     }
 

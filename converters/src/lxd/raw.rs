@@ -232,8 +232,12 @@ fn device_rules(
     if ours == lxd {
         entries.retain(|(k, _)| *k != deny && *k != allow);
     } else {
-        lines.push((deny, String::new()));
-        lines.push((allow, String::new()));
+        // LXD writes its rules with the host's cgroup version (v1 keys on a hybrid host,
+        // measured), which the writer cannot know: clear both.
+        for family in [Family::Cgroup1, Family::Cgroup2] {
+            lines.push((family.key("devices.deny"), String::new()));
+            lines.push((family.key("devices.allow"), String::new()));
+        }
     }
 }
 
