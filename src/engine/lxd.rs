@@ -141,17 +141,46 @@ impl Lxd {
     /// deletes it when dropped. LXD's refusal is [`EngineError::Failed`] with its message.
     /// A YAML's `profiles: []` means the default profile (LXD's client sends no list).
     pub fn create(&self, name: &str, yaml: &str) -> Result<Instance<'_>, EngineError> {
+        self.create_with(name, yaml, InitFlags::default())
+    }
+
+    /// [`Lxd::create`] with the flags of `lxc init` that say what the YAML cannot: an empty
+    /// profile list, and `ephemeral` (which `lxc init --empty` ignores in the YAML).
+    pub fn create_with(
+        &self,
+        name: &str,
+        yaml: &str,
+        flags: InitFlags,
+    ) -> Result<Instance<'_>, EngineError> {
         if !is_instance_name(name) {
             return Err(failed(format!(
                 "`{name}` is not an instance name LXD accepts (a hostname)"
             )));
         }
-        self.checked(&["init", "--empty", name], Some(yaml))?;
+        let mut args = vec!["init", "--empty", name];
+        if flags.no_profiles {
+            args.push("--no-profiles");
+        }
+        if flags.ephemeral {
+            args.push("--ephemeral");
+        }
+        self.checked(&args, Some(yaml))?;
         Ok(Instance {
             lxd: self,
             name: name.to_string(),
+            kept: false,
         })
     }
+}
+
+/// Flags of `lxc init` beside the YAML.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InitFlags {
+    /// `--no-profiles`: no profile at all. Without it, `profiles: []` (or none) applies the
+    /// `default` profile, as LXD's client does.
+    pub no_profiles: bool,
+    /// `--ephemeral`: LXD deletes the instance when it stops.
+    pub ephemeral: bool,
 }
 
 /// An instance this process created: deleted (`lxc delete --force`) when dropped,
@@ -160,9 +189,17 @@ impl Lxd {
 pub struct Instance<'a> {
     lxd: &'a Lxd,
     name: String,
+    /// Left in place when dropped ([`Instance::keep`]).
+    kept: bool,
 }
 
 impl Instance<'_> {
+    /// Leave the instance in LXD when this guard is dropped (a finished migration).
+    pub fn keep(mut self) -> String {
+        self.kept = true;
+        std::mem::take(&mut self.name)
+    }
+
     /// Its name (and, unless raw.lxc says otherwise, its hostname).
     pub fn name(&self) -> &str {
         &self.name
@@ -285,6 +322,9 @@ impl Drop for Instance<'_> {
     /// LXD is still running its stop operation and refuses (measured: "Instance is busy
     /// running a "stop" operation").
     fn drop(&mut self) {
+        if self.kept {
+            return;
+        }
         let deadline = Instant::now() + COMMAND_TIMEOUT;
         loop {
             let deleted = self
