@@ -309,12 +309,21 @@ fn nic_details(w: &mut Writer<'_>, n: &Network, at: &str, kind: &str, d: &mut De
             Some(IpvlanMode::L2) => {
                 d.insert(opt::MODE.into(), "l2".into());
             }
-            Some(IpvlanMode::L3) => w.loss(
+            Some(IpvlanMode::L3s) => {}
+            // liblxc's default mode is l3.
+            Some(IpvlanMode::L3) | None => w.loss(
                 at,
                 "ipvlan l3 mode".into(),
-                "LXD's ipvlan NICs are l3s or l2",
+                "LXD's ipvlan NICs are l3s (its default) or l2",
             ),
-            _ => {}
+        }
+        let l3s = n.ipvlan_mode == Some(IpvlanMode::L3s);
+        if n.l2proxy != l3s {
+            w.loss(
+                at,
+                "the ipvlan l2proxy setting".into(),
+                "LXD turns l2proxy on in l3s mode and off in l2 mode",
+            );
         }
         if n.ipvlan_isolation.is_some() {
             w.loss(
@@ -323,6 +332,20 @@ fn nic_details(w: &mut Writer<'_>, n: &Network, at: &str, kind: &str, d: &mut De
                 "LXD's ipvlan NICs have no isolation option",
             );
         }
+    }
+    if kind != nictype::IPVLAN && n.l2proxy {
+        w.loss(
+            at,
+            "the l2proxy setting".into(),
+            "LXD sets it only for its own ipvlan and routed NICs",
+        );
+    }
+    for a in n.ipv4.iter().filter(|a| a.peer.is_some()) {
+        w.loss(
+            at,
+            format!("the peer address of {}", a.address),
+            "LXD and LXC have no point-to-point peer setting",
+        );
     }
     if !n.up {
         w.note(

@@ -328,3 +328,30 @@ fn a_nul_byte_is_refused_not_written() {
     );
     assert!(!out.text.contains("environment.N"), "{}", out.text);
 }
+
+#[test]
+fn ipvlan_l3_mode_and_peer_addresses_are_losses() {
+    let mut doc = busybox();
+    let mut n = Network::new(0, NetKind::Ipvlan);
+    n.link = Some("eth0".into());
+    n.up = true;
+    n.ipv4.push(Ipv4Cidr {
+        address: [10, 0, 0, 1].into(),
+        prefix: 32,
+        broadcast: None,
+        peer: Some([10, 0, 0, 2].into()),
+    });
+    doc.container.networks.push(n);
+    let out = emit(&doc, &LxdOptions::default());
+    let lost: Vec<&str> = out
+        .losses
+        .iter()
+        .filter(|d| d.code == Code::C401)
+        .map(|d| d.message.as_str())
+        .collect();
+    assert!(
+        lost.iter().any(|m| m.contains("ipvlan l3 mode")),
+        "{lost:?}"
+    );
+    assert!(lost.iter().any(|m| m.contains("peer address")), "{lost:?}");
+}
