@@ -5,6 +5,7 @@ pub mod equiv;
 pub mod from_native;
 pub mod lint;
 mod load;
+pub mod migrate;
 pub mod run;
 pub mod schema;
 pub mod show;
@@ -57,6 +58,9 @@ enum Command {
     Schema,
     /// Check configurations for mistakes (every finding at once; exit 1 on errors).
     Lint(lint::LintArgs),
+    /// Migrate a container into LXD: convert, create the instance, check it, copy its root
+    /// filesystem (every setting not carried is reported).
+    Migrate(migrate::MigrateArgs),
     /// Rewrite legacy LXC 1.x/2.x keys to modern keys, keeping comments and layout.
     Upgrade(upgrade::UpgradeArgs),
 }
@@ -105,6 +109,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Show(args) => show::run(args),
         Command::Convert(args) => convert::run(args),
+        Command::Migrate(args) => migrate::run(args),
         Command::Equiv(args) => equiv::run(args),
         Command::DomxmlFromNative(args) => from_native::run(args),
         Command::DomxmlToNative(args) => to_native::run(args),

@@ -24,6 +24,7 @@ mod liblxc_generated;
 mod libvirt_run;
 mod lint;
 mod load;
+mod lxd_migrate;
 mod lxd_oracle;
 mod lxd_read;
 mod lxd_run;
