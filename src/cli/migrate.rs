@@ -14,6 +14,7 @@ use crate::report;
 use clap::Args;
 use lxconf_convert::lxd::{emit, LxdOptions, LxdOutput};
 use lxconf_model::lxd::devices::is_instance_name;
+use lxconf_model::model::{IdKind, IdMap};
 use lxconf_model::{Code, Document};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -100,7 +101,13 @@ pub fn run(args: MigrateArgs) -> u8 {
         eprintln!("{}", plan(&name, &args, rootfs.as_deref()));
         return EXIT_OK;
     }
-    match migrate(&name, &out, rootfs.as_deref(), args.start) {
+    match migrate(
+        &name,
+        &out,
+        rootfs.as_deref(),
+        &doc.container.idmap,
+        args.start,
+    ) {
         Ok(summary) => {
             println!("{summary}; {lost} setting(s) not carried (reported above)");
             EXIT_OK
@@ -160,6 +167,7 @@ fn migrate(
     name: &str,
     out: &LxdOutput,
     rootfs: Option<&Path>,
+    idmap: &[IdMap],
     start: bool,
 ) -> Result<String, String> {
     let lxd = Lxd::connect().map_err(|e| e.to_string())?;
@@ -170,13 +178,16 @@ fn migrate(
     let instance = lxd
         .create_with(name, &out.text, flags)
         .map_err(|e| e.to_string())?;
-    kept_as_written(&instance, out)?;
+    let stored = kept_as_written(&instance, out)?;
     let mut done = vec![format!(
         "created instance `{name}` ({} config keys, {} devices, kept as written)",
         out.instance.config.len(),
         out.instance.devices.len()
     )];
     if let Some(from) = rootfs {
+        if !idmap.is_empty() {
+            already_shifted(&instance, &stored, idmap)?;
+        }
         let to = instance.copy_rootfs(from).map_err(|e| e.to_string())?;
         done.push(format!("copied {} to {}", from.display(), to.display()));
     }
@@ -198,7 +209,8 @@ struct StoredConfig {
 }
 
 /// LXD keeps what was written: the same config (LXD stores no empty value) and devices.
-fn kept_as_written(instance: &Instance<'_>, out: &LxdOutput) -> Result<(), String> {
+/// Gives what LXD stored, volatile keys included.
+fn kept_as_written(instance: &Instance<'_>, out: &LxdOutput) -> Result<StoredConfig, String> {
     let text = instance.config_show(false).map_err(|e| e.to_string())?;
     let shown: StoredConfig = serde_norway::from_str(&text).map_err(|e| {
         format!(
@@ -235,11 +247,75 @@ fn kept_as_written(instance: &Instance<'_>, out: &LxdOutput) -> Result<(), Strin
         differences.push("devices differ from those written".into());
     }
     if differences.is_empty() {
-        Ok(())
+        Ok(shown)
     } else {
         Err(format!(
             "LXD did not keep the config as written: {}",
             differences.join("; ")
         ))
     }
+}
+
+/// One entry of LXD's `volatile.idmap.*` JSON (`shared/idmap`'s `IdmapEntry`).
+#[derive(Debug, serde::Deserialize, serde::Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "PascalCase")]
+struct LxdIdmapEntry {
+    isuid: bool,
+    isgid: bool,
+    hostid: i64,
+    nsid: i64,
+    maprange: i64,
+}
+
+/// An unprivileged LXC container's files are owned by its mapped (host) ids already. LXD
+/// shifts a new instance's files at its first start from `volatile.last_state.idmap`
+/// (`[]`: "owned by container ids") to `volatile.idmap.next`; when LXD's map is the LXC
+/// map, the copy is marked as shifted so that LXD leaves the owners alone. Another map
+/// would leave every file owned by the wrong ids: refused.
+fn already_shifted(
+    instance: &Instance<'_>,
+    stored: &StoredConfig,
+    lxc: &[IdMap],
+) -> Result<(), String> {
+    const NEXT: &str = "volatile.idmap.next";
+    const LAST: &str = "volatile.last_state.idmap";
+    let next = stored.config.get(NEXT).map(String::as_str).unwrap_or("[]");
+    let lxd: Vec<LxdIdmapEntry> =
+        serde_json::from_str(next).map_err(|e| format!("LXD's {NEXT} is not JSON: {e}"))?;
+    if as_lxd_entries(lxc) != sorted_split(lxd) {
+        return Err(format!(
+            "LXD allocated the id map {next}, not the container's: its files would be owned by the wrong ids (copy the root filesystem by hand, docs/lxd.md)"
+        ));
+    }
+    instance.set_config(LAST, next).map_err(|e| e.to_string())
+}
+
+/// LXC's id maps as LXD's entries, one kind each, sorted.
+fn as_lxd_entries(maps: &[IdMap]) -> Vec<LxdIdmapEntry> {
+    let mut out: Vec<LxdIdmapEntry> = maps
+        .iter()
+        .map(|m| LxdIdmapEntry {
+            isuid: m.kind == IdKind::Uid,
+            isgid: m.kind == IdKind::Gid,
+            hostid: m.host_start.into(),
+            nsid: m.container_start.into(),
+            maprange: m.count.into(),
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// LXD's entries with "both" entries split into a uid and a gid entry, sorted.
+fn sorted_split(entries: Vec<LxdIdmapEntry>) -> Vec<LxdIdmapEntry> {
+    let mut out = Vec::new();
+    for e in entries {
+        for (isuid, isgid) in [(true, false), (false, true)] {
+            if (isuid && e.isuid) || (isgid && e.isgid) {
+                out.push(LxdIdmapEntry { isuid, isgid, ..e });
+            }
+        }
+    }
+    out.sort();
+    out
 }

@@ -263,6 +263,13 @@ impl Instance<'_> {
         Ok(dir)
     }
 
+    /// `lxc config set NAME KEY VALUE`.
+    pub fn set_config(&self, key: &str, value: &str) -> Result<(), EngineError> {
+        self.lxd
+            .checked(&["config", "set", &self.name, key, value], None)
+            .map(drop)
+    }
+
     /// `lxc start NAME`.
     pub fn start(&self) -> Result<(), EngineError> {
         self.lxd.checked(&["start", &self.name], None).map(drop)

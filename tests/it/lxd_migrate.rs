@@ -173,6 +173,49 @@ fn host_pids_max(name: &str) -> String {
     panic!("no pids.max for {name}: {cgroups}");
 }
 
+/// An unprivileged container: its files are owned by its mapped ids already, LXD is told
+/// so, and inside they belong to the same users as under LXC (a file of the host's root
+/// stays nobody's: LXD does not shift the copy again).
+#[test]
+#[ignore = "needs root"]
+fn an_unprivileged_container_keeps_its_owners() {
+    let _containers = containers_lock();
+    crate::lxd_oracle::lxd();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let name = unique_name("lxconf-migrate");
+    let config = busybox_container(dir.path(), &name);
+    let rootfs = dir.path().join(&name).join("rootfs");
+    let chown = Command::new("chown")
+        .args(["-hR", "100000:100000"])
+        .arg(&rootfs)
+        .status()
+        .expect("chown");
+    assert!(chown.success());
+    // A file of the host's root in the copy: no id inside maps to it, so under LXC it is
+    // nobody's; a shift by LXD would make it root's.
+    std::os::unix::fs::lchown(rootfs.join("etc"), Some(0), Some(0)).expect("chown etc");
+    let mut text = std::fs::read_to_string(&config).expect("read");
+    text.push_str("lxc.idmap = u 0 100000 65536\nlxc.idmap = g 0 100000 65536\n");
+    std::fs::write(&config, text).expect("write");
+    let _cleanup = Cleanup(name.clone());
+    let out = lxconf(&["migrate", "--start", config.to_str().expect("utf8")]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ls = lxc(&["exec", &name, "--", "ls", "-ln", "/bin/busybox"]);
+    let listing = String::from_utf8_lossy(&ls.stdout);
+    let owners: Vec<&str> = listing.split_whitespace().skip(2).take(2).collect();
+    assert_eq!(owners, ["0", "0"], "{listing}");
+    let ls = lxc(&["exec", &name, "--", "ls", "-lnd", "/etc"]);
+    let listing = String::from_utf8_lossy(&ls.stdout);
+    let owners: Vec<&str> = listing.split_whitespace().skip(2).take(2).collect();
+    assert_eq!(owners, ["65534", "65534"], "{listing}");
+}
+
 /// A config LXD refuses at `lxc init` (a disk whose source does not exist) is reported with
 /// LXD's message, and no instance is left behind.
 #[test]
