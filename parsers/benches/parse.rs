@@ -67,5 +67,43 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// An LXD instance of about `target` bytes: disk and NIC devices, environment and user
+/// keys, and a raw.lxc block (read through the LXC lowering).
+fn generate_lxd(target: usize) -> String {
+    let mut config =
+        String::from("config:\n  security.privileged: \"true\"\n  limits.memory: 2GiB\n");
+    let mut devices =
+        String::from("devices:\n  root:\n    path: /\n    pool: default\n    type: disk\n");
+    let mut raw = String::from("  raw.lxc: |\n");
+    let mut i = 0u32;
+    while config.len() + devices.len() + raw.len() < target {
+        config.push_str(&format!(
+            "  environment.VAR{i}: value {i}\n  user.note{i}: \"{i}\"\n"
+        ));
+        devices.push_str(&format!(
+            "  data{i}:\n    path: /srv/data{i}\n    readonly: \"true\"\n    source: /srv/data{i}\n    type: disk\n"
+        ));
+        raw.push_str(&format!(
+            "    lxc.sysctl.net.ipv4.conf.eth{}.forwarding = 1\n",
+            i % 64
+        ));
+        i += 1;
+    }
+    format!("architecture: x86_64\n{config}{raw}{devices}ephemeral: false\nprofiles: []\nstateful: false\ndescription: \"\"\n")
+}
+
+fn bench_lxd(c: &mut Criterion) {
+    let text = generate_lxd(1 << 20);
+    let fs = MemoryFs::new();
+    let options = LoadOptions::new(&fs, "/");
+    let mut group = c.benchmark_group("lxd");
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.sample_size(10);
+    group.bench_function("load", |b| {
+        b.iter(|| lxconf_parse::lxd::load("bench.yaml", std::hint::black_box(&text), &options))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_lxd);
 criterion_main!(benches);
