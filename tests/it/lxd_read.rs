@@ -515,6 +515,10 @@ fn the_model_matches_what_lxd_hands_liblxc() {
                 ));
             }
         }
+        // LXD writes `environment.*` in Go's random map order (the reader sorts by name).
+        for c in [&mut mine, &mut theirs] {
+            c.init.env.sort_by(|a, b| a.name.cmp(&b.name));
+        }
         mine.lxd = None;
         mine.description = None;
         mine.autostart = Default::default();
