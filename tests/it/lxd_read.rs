@@ -46,6 +46,48 @@ fn default_profile() -> Vec<PathBuf> {
     vec![root().join("corpus/lxd/profiles/default.yaml")]
 }
 
+/// Every profile of the corpus (the oracle's `default` and the test profiles).
+fn corpus_profiles() -> Vec<PathBuf> {
+    corpus_files("corpus/lxd/profiles", "yaml")
+        .into_iter()
+        .map(|f| root().join(f))
+        .collect()
+}
+
+/// Create the corpus profiles named `lxdread-*` on the daemon (deleted again by
+/// [`delete_test_profiles`]).
+fn create_test_profiles() -> Vec<String> {
+    let mut names = Vec::new();
+    for path in corpus_profiles() {
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
+        if !stem.starts_with("lxdread-") {
+            continue;
+        }
+        let yaml = std::fs::read_to_string(&path).expect("profile");
+        let _ = run("lxc", &["profile", "delete", &stem], None);
+        must(
+            &run("lxc", &["profile", "create", &stem], None),
+            "lxc profile create",
+        );
+        must(
+            &run("lxc", &["profile", "edit", &stem], Some(&yaml)),
+            "lxc profile edit",
+        );
+        names.push(stem);
+    }
+    names
+}
+
+fn delete_test_profiles(names: &[String]) {
+    for name in names {
+        let _ = run("lxc", &["profile", "delete", name], None);
+    }
+}
+
 #[test]
 fn corpus_instances_load_without_errors_and_snapshot() {
     for file in corpus_files("corpus/lxd", "yaml") {
@@ -55,6 +97,8 @@ fn corpus_instances_load_without_errors_and_snapshot() {
             "lxd",
             "--profile",
             "corpus/lxd/profiles/default.yaml",
+            "--profile",
+            "corpus/lxd/profiles/lxdread-base.yaml",
             &file,
         ]);
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -416,6 +460,32 @@ fn device_source(name: &str, node: &str) -> String {
     })
 }
 
+/// Note where each disk or unix device of `text` comes from on the host.
+fn remember_device_sources(name: &str, text: &str) {
+    use lxconf_parse::lxd::tree::{parse, Node};
+    let Ok(parsed) = parse(text) else {
+        return;
+    };
+    let Some((_, Node::Map(devs, _))) = parsed.get("devices") else {
+        return;
+    };
+    DEVICE_SOURCES.with(|s| {
+        for (dev, node) in devs {
+            let src = node
+                .get("source")
+                .or(node.get("path"))
+                .and_then(|(_, v)| match v {
+                    Node::Scalar(s) => Some(s.text.clone()),
+                    _ => None,
+                });
+            if let Some(src) = src {
+                s.borrow_mut()
+                    .push((name.to_string(), dev.text.clone(), src));
+            }
+        }
+    });
+}
+
 thread_local! {
     static DEVICE_SOURCES: std::cell::RefCell<Vec<(String, String, String)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
@@ -437,6 +507,7 @@ fn the_model_matches_what_lxd_hands_liblxc() {
     );
     let dir = std::env::temp_dir().join(format!("lxdread-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("tmp");
+    let profiles = create_test_profiles();
     let mut failures = Vec::new();
     let mut compared = 0;
     for file in corpus_files("corpus/lxd", "yaml") {
@@ -452,27 +523,20 @@ fn the_model_matches_what_lxd_hands_liblxc() {
             &path.display().to_string(),
             &yaml,
             &RealFs,
-            default_profile(),
+            corpus_profiles(),
         );
         assert!(!mine.has_errors(), "{file}: {:?}", mine.diagnostics);
         let mut mine = mine.document.container;
-        DEVICE_SOURCES.with(|s| {
-            let parsed = lxconf_parse::lxd::tree::parse(&yaml).expect("yaml");
-            if let Some((_, lxconf_parse::lxd::tree::Node::Map(devs, _))) = parsed.get("devices") {
-                for (dev, node) in devs {
-                    let src = node
-                        .get("source")
-                        .or(node.get("path"))
-                        .and_then(|(_, v)| match v {
-                            lxconf_parse::lxd::tree::Node::Scalar(s) => Some(s.text.clone()),
-                            _ => None,
-                        });
-                    if let Some(src) = src {
-                        s.borrow_mut().push((name.clone(), dev.text.clone(), src));
-                    }
-                }
-            }
-        });
+        // The instance's devices first: they replace the profiles' of the same name.
+        let mut texts = vec![yaml.clone()];
+        texts.extend(
+            corpus_profiles()
+                .iter()
+                .filter_map(|p| std::fs::read_to_string(p).ok()),
+        );
+        for text in &texts {
+            remember_device_sources(&name, text);
+        }
         let pinned = mine.resources.cpuset_cpus.as_ref().map(ToString::to_string);
         let generated = lxd_generated(&name, &yaml, pinned.as_deref());
         let _policy = generated.policy;
@@ -515,6 +579,10 @@ fn the_model_matches_what_lxd_hands_liblxc() {
                 ));
             }
         }
+        // LXD writes `environment.*` in Go's random map order (the reader sorts by name).
+        for c in [&mut mine, &mut theirs] {
+            c.init.env.sort_by(|a, b| a.name.cmp(&b.name));
+        }
         mine.lxd = None;
         mine.description = None;
         mine.autostart = Default::default();
@@ -536,6 +604,7 @@ fn the_model_matches_what_lxd_hands_liblxc() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
+    delete_test_profiles(&profiles);
     assert!(compared >= 3, "only {compared} instances compared");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

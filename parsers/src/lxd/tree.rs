@@ -207,7 +207,7 @@ impl Builder {
                     },
                     range: start..end,
                 };
-                return self.add(Node::Scalar(scalar), anchor, start);
+                return self.add(Node::Scalar(scalar), anchor);
             }
             Event::Alias(id) => {
                 let node = self
@@ -221,7 +221,7 @@ impl Builder {
                         range: start..end,
                     }));
                 self.spend(node.size(), start)?;
-                return self.add(node, 0, start);
+                return self.add(node, 0);
             }
             Event::MappingStart(anchor, _) => {
                 self.spend(1, start)?;
@@ -263,7 +263,7 @@ impl Builder {
                     }
                     None => return Ok(true),
                 };
-                return self.add(node, anchor, start);
+                return self.add(node, anchor);
             }
             Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => {}
         }
@@ -271,7 +271,7 @@ impl Builder {
     }
 
     /// A complete node: into its parent (as a key or a value), or the root.
-    fn add(&mut self, node: Node, anchor: usize, at: usize) -> Result<bool, TreeError> {
+    fn add(&mut self, node: Node, anchor: usize) -> Result<bool, TreeError> {
         if anchor != 0 {
             self.anchors.insert(anchor, node.clone());
         }
@@ -299,7 +299,6 @@ impl Builder {
                 Some(k) => members.push((k, node)),
             },
         }
-        let _ = at;
         Ok(true)
     }
 }
