@@ -80,6 +80,7 @@ pointers! {
     HOST_DEVICES = "/host_devices",
     HOOKS = "/hooks",
     HOOK_LIST = "/hooks/hooks",
+    HOOK_VERSION = "/hooks/version",
     IDMAP = "/idmap",
     INIT = "/init",
     INIT_COMMAND = "/init/command",

@@ -439,3 +439,173 @@ fn a_placeholder_interface_name_is_a_loss_and_the_domain_stays_valid() {
     let invalid = crate::realworld::schema_invalid(&[path]);
     assert!(invalid.is_empty(), "{invalid:?}\n{}", xml);
 }
+
+/// LXC model → LXD instance YAML → model (the LXD reader lowers what LXD hands liblxc, on
+/// this host's cgroup v1 layout), as [`through_domain_xml`].
+fn through_lxd(doc: &Document) -> Result<Vec<String>, String> {
+    let options = lxconf_convert::lxd::LxdOptions {
+        cgroup_v1: true,
+        ..Default::default()
+    };
+    let out = lxconf_convert::lxd::emit(doc, &options);
+    if out.losses.iter().any(Diagnostic::is_error) {
+        return Err(errors_of(&out.losses));
+    }
+    let name = doc
+        .container
+        .name
+        .clone()
+        .unwrap_or_else(|| "converted".into());
+    let fs = RealFs;
+    let back = lxconf_parse::lxd::load(
+        &format!("{name}.yaml"),
+        &out.text,
+        &LoadOptions::new(&fs, "/"),
+    );
+    if back.has_errors() {
+        return Ok(vec![format!(
+            "the instance YAML written does not load: {}\n{}",
+            errors_of(&back.diagnostics),
+            out.text
+        )]);
+    }
+    // LXD mounts its disk devices in path order, before raw.lxc's entries: compared by
+    // target (the writer keeps a mount whose order matters in raw.lxc).
+    let input = doc.container.clone();
+    let mut output = back.document.container.clone();
+    let lost = |list: &'static str| {
+        let losses = &out.losses;
+        move |i: usize| {
+            let at = lxconf_model::pointer::item(list, i).to_string();
+            losses.iter().any(|d| d.pointers.contains(&at))
+        }
+    };
+    use lxconf_model::pointer as p;
+    output.mounts = aligned(
+        &input.mounts,
+        output.mounts,
+        |m| m.target.clone(),
+        lost(p::MOUNTS),
+    );
+    // What LXD adds and the input does not have (its optional binds, /dev/mqueue): the
+    // writer names it in one C402 note; any other extra mount still counts.
+    let matched = input.mounts.len().min(output.mounts.len());
+    let extra: Vec<lxconf_model::Mount> = output.mounts.split_off(matched);
+    output.mounts.extend(
+        without_lxd_additions(&Container {
+            mounts: extra,
+            ..Container::default()
+        })
+        .mounts,
+    );
+    // LXD writes `limits.kernel.*` and `linux.sysctl.*` in key order; the order of
+    // distinct keys means nothing.
+    output.prlimits = aligned(
+        &input.prlimits,
+        output.prlimits,
+        |l| l.resource.clone(),
+        lost(p::PRLIMITS),
+    );
+    output.sysctls = aligned(
+        &input.sysctls,
+        output.sysctls,
+        |s| s.key.clone(),
+        lost(p::SYSCTLS),
+    );
+    // LXD numbers NICs by device name (the writer notes each renumbered index).
+    output.networks = aligned(
+        &input.networks,
+        output.networks,
+        |n| (n.kind, n.link.clone(), n.name.clone(), n.vlan_id),
+        lost(p::NETWORKS),
+    );
+    let mut found = uncovered(&input, &output, &out.losses);
+    // C402 "LXD adds its own settings to every container" is about LXD, not a setting.
+    let settings: Vec<Diagnostic> = out
+        .losses
+        .iter()
+        .filter(|d| d.code != lxconf_model::Code::C402)
+        .cloned()
+        .collect();
+    found.extend(unnamed(&settings));
+    Ok(found)
+}
+
+/// The model without the mounts LXD adds to every container and no instance can remove
+/// (its optional binds and /dev/mqueue; the writer names them in one C402 note), on both
+/// sides: an LXC config's own optional bind of the same host path is one LXD makes anyway.
+/// Removed by name, so that any other difference still counts.
+fn without_lxd_additions(c: &Container) -> Container {
+    let added = |m: &lxconf_model::Mount| {
+        let target = m.target.trim_start_matches('/');
+        m.optional
+            && (lxconf_model::lxd::additions::OPTIONAL_BINDS
+                .iter()
+                .any(|(path, _)| path.trim_start_matches('/') == target && m.source == *path)
+                || (target == "dev/mqueue" && (m.fstype == "mqueue" || m.source == "/dev/mqueue")))
+    };
+    let mut c = c.clone();
+    c.mounts.retain(|m| !added(m));
+    c
+}
+
+/// `output` in the order of `input`, matched by `key` (for mounts the target: LXD mounts its disk devices in
+/// path order, before raw.lxc's entries; the writer keeps a mount whose order matters in
+/// raw.lxc); items of `output` no input item matches come last. Input indices, which
+/// the losses name, are kept.
+fn aligned<T: PartialEq + Clone, K: PartialEq>(
+    input: &[T],
+    output: Vec<T>,
+    key: impl Fn(&T) -> K,
+    lost: impl Fn(usize) -> bool,
+) -> Vec<T> {
+    // An equal item first (two mounts on one target: LXD's own bind and the config's
+    // filesystem), then one with the same key.
+    let mut left: Vec<Option<T>> = output.into_iter().map(Some).collect();
+    let mut take = |pick: &dyn Fn(&T) -> bool| {
+        let i = left.iter().position(|o| o.as_ref().is_some_and(pick))?;
+        left[i].take()
+    };
+    let mut out: Vec<Option<T>> = input.iter().map(|m| take(&|o| o == m)).collect();
+    for (slot, m) in out.iter_mut().zip(input) {
+        if slot.is_none() {
+            *slot = take(&|o| key(o) == key(m));
+        }
+    }
+    // An input item nothing matches keeps its place: the next item left over fills it, or,
+    // when a loss names the whole item (`lost`), the item itself (its difference is named
+    // already, and the items after it keep their indices); the next leftover is then what
+    // LXD made in its place.
+    let mut rest = left.into_iter().flatten();
+    let mut placed = Vec::new();
+    for (i, slot) in out.into_iter().enumerate() {
+        let filler = || {
+            if lost(i) {
+                // What LXD made instead (a new network namespace's loopback for a shared
+                // one) is part of the named loss.
+                rest.next();
+                Some(input[i].clone())
+            } else {
+                rest.next()
+            }
+        };
+        match slot.or_else(filler) {
+            Some(item) => placed.push(item),
+            None => break,
+        }
+    }
+    placed.extend(rest);
+    placed
+}
+
+#[test]
+fn every_lxc_corpus_difference_in_lxd_is_reported() {
+    let (checked, failures) = check_corpus(&lxc_corpus(), through_lxd);
+    assert!(checked >= 200, "only {checked} LXC configs converted");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} configs changed meaning silently:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

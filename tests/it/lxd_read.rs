@@ -579,6 +579,15 @@ fn the_model_matches_what_lxd_hands_liblxc() {
                 ));
             }
         }
+        // `security.nesting`: LXD writes the two nesting mounts (and the nesting rules of
+        // its AppArmor profile, left out above); the reader says it with liblxc's flag,
+        // which adds the same mounts at the end.
+        if mine.security.apparmor_allow_nesting {
+            let nesting = |m: &lxconf_model::Mount| m.target.starts_with("/dev/.lxc/");
+            let (moved, kept): (Vec<_>, Vec<_>) = theirs.mounts.drain(..).partition(|m| nesting(m));
+            theirs.mounts = kept.into_iter().chain(moved).collect();
+            theirs.security.apparmor_allow_nesting = true;
+        }
         // LXD writes `environment.*` in Go's random map order (the reader sorts by name).
         for c in [&mut mine, &mut theirs] {
             c.init.env.sort_by(|a, b| a.name.cmp(&b.name));

@@ -348,6 +348,10 @@ fn limits(w: &mut Writer<'_>) {
             "LXD also sets a soft limit at 90% of the memory limit".into(),
             "memory.low (cgroup v2) or memory.soft_limit_in_bytes (v1); `limits.memory.enforce: soft` keeps only a soft limit",
         );
+        // And, with swap accounting, no swap beyond the limit (memsw = limit, measured).
+        w.also_covers(pointer::RESOURCES_MEMORY_SOFT_LIMIT);
+        w.also_covers(pointer::RESOURCES_SWAP_LIMIT);
+        w.also_covers(pointer::RESOURCES_MEMORY_SWAP_LIMIT);
     }
     if let Some(p) = r.pids_max {
         w.set(

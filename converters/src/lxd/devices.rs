@@ -102,11 +102,17 @@ fn root(w: &mut Writer<'_>) {
                 );
             }
         }
-        None => w.loss(
-            pointer::ROOTFS,
-            "running on the host's root filesystem".into(),
-            "every LXD instance has a root disk of its own",
-        ),
+        None => {
+            w.loss(
+                pointer::ROOTFS,
+                "running on the host's root filesystem".into(),
+                "every LXD instance has a root disk of its own",
+            );
+            // With a root of its own, init starts in `/`, not in the caller's directory,
+            // and every mount lands in that root, not on the host's tree.
+            w.also_covers(pointer::INIT_CWD);
+            w.also_covers(pointer::MOUNTS);
+        }
     }
     w.instance.devices.insert("root".into(), root);
 }
@@ -161,9 +167,12 @@ fn given_by_lxd(mount: &Mount) -> bool {
 fn disks(w: &mut Writer<'_>, m: &mut Mapped) {
     let c = &w.doc.container;
     let mut paths: Vec<String> = Vec::new();
+    let mut created: Vec<String> = Vec::new();
+    let mut by_lxd: Vec<String> = Vec::new();
     for (i, mount) in c.mounts.iter().enumerate() {
         if given_by_lxd(mount) {
             m.disk_mounts.insert(i);
+            by_lxd.push(pointer::item(pointer::MOUNTS, i).to_string());
             continue;
         }
         let Some(disk) = disk_for(mount) else {
@@ -180,6 +189,28 @@ fn disks(w: &mut Writer<'_>, m: &mut Mapped) {
         paths.push(mount.target.clone());
         w.instance.devices.insert(name, disk);
         m.disk_mounts.insert(i);
+        created.push(pointer::item_field(pointer::MOUNTS, i, "create"));
+    }
+    if let Some((first, rest)) = by_lxd.split_first() {
+        w.note(
+            first,
+            "LXD makes this bind in every container itself (optional, its mount point created)"
+                .into(),
+            "not written: LXD's own entry stands for it (docs/lxd.md, \"What LXD adds\")",
+        );
+        for p in rest {
+            w.also_covers(p);
+        }
+    }
+    if let Some((first, rest)) = created.split_first() {
+        w.note(
+            first,
+            "LXD creates each disk's mount point itself, a directory or a file to match its source".into(),
+            "an lxc.mount.entry without create= fails on a missing mount point; a disk device does not",
+        );
+        for p in rest {
+            w.also_covers(p);
+        }
     }
 }
 
@@ -204,6 +235,20 @@ fn nics(w: &mut Writer<'_>, m: &mut Mapped) {
         .enumerate()
         .map(|(lxd, (_, i))| (lxd, *i))
         .collect();
+    let renumbered: Vec<(usize, usize)> = m
+        .nics
+        .iter()
+        .copied()
+        .filter(|(lxd, i)| c.networks[*i].index as usize != *lxd)
+        .collect();
+    for (lxd, i) in renumbered {
+        let from = c.networks[i].index;
+        w.note(
+            &pointer::item_field(pointer::NETWORKS, i, "index"),
+            format!("interface {from} is LXD's interface {lxd}"),
+            "LXD numbers NICs by device name; an unnamed interface may get another ethN name inside",
+        );
+    }
 }
 
 /// The `nic` device of an interface; `None` when there is none (loopback only) or LXD has
@@ -211,9 +256,32 @@ fn nics(w: &mut Writer<'_>, m: &mut Mapped) {
 fn nic_for(w: &mut Writer<'_>, n: &Network, at: &str) -> Option<Device> {
     let mut d = device(NIC);
     let kind = match n.kind {
-        NetKind::Empty => return None,
+        NetKind::Empty => {
+            // Without NICs LXD leaves the container a namespace with loopback down: the
+            // same as one `empty` network that is not up, and nothing else.
+            let only = w.doc.container.networks.len() == 1;
+            if n.up || !only {
+                w.loss(
+                    at,
+                    format!(
+                        "an `empty` network{}",
+                        if n.up {
+                            " brought up (loopback up)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    &format!(
+                        "LXD has no NIC type for it and refuses {} keys in raw.lxc",
+                        Family::Net.prefix()
+                    ),
+                );
+            }
+            return None;
+        }
         NetKind::None => {
             w.loss(at, "sharing the host's network namespace".into(), &format!("LXD always gives a container its own network namespace and refuses {} keys in raw.lxc", Family::Net.prefix()));
+            w.also_covers(pointer::NAMESPACES_CLONE);
             return None;
         }
         NetKind::Veth if n.link.is_some() => nictype::BRIDGED,
@@ -235,6 +303,10 @@ fn nic_for(w: &mut Writer<'_>, n: &Network, at: &str) -> Option<Device> {
     }
     if let Some(name) = &n.name {
         d.insert(opt::NAME.into(), name.clone());
+    }
+    // A vlan interface: LXD's physical NIC with `vlan` makes it on the parent.
+    if let (NetKind::Vlan, Some(id)) = (n.kind, n.vlan_id) {
+        d.insert(opt::VLAN.into(), id.to_string());
     }
     match &n.hwaddr {
         Some(mac) if mac.is_pattern() => w.note(

@@ -93,6 +93,14 @@ impl Writer<'_> {
         self.losses.push(d);
     }
 
+    /// The last loss or note also covers the model field at `pointer` (a consequence of
+    /// the same difference: the working directory of a container given a root disk).
+    fn also_covers(&mut self, pointer: &str) {
+        if let Some(d) = self.losses.last_mut() {
+            d.pointers.push(pointer.to_string());
+        }
+    }
+
     /// A setting LXD cannot express, natively or in raw.lxc.
     fn loss(&mut self, pointer: &str, what: String, why: &str) {
         let d = Diagnostic::new(

@@ -318,6 +318,7 @@ fn hooks_note(w: &mut Writer<'_>) {
             "hooks in raw.lxc get their arguments in LXC_* environment variables, not on the command line".into(),
             &format!("LXD sets {} = 1 for its own hooks: a hook that reads its arguments must read LXC_NAME, LXC_HOOK_TYPE... instead", K::HookVersion),
         );
+        w.also_covers(pointer::HOOK_VERSION);
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::lower::{DeviceSink, Expanded};
 use super::read::Device;
-use super::validate::is_true;
+use super::validate::{is_false, is_true};
 use lxconf_model::lxc_key::family::net_key;
 use lxconf_model::lxc_key::{ExactKey as K, Family};
 use lxconf_model::lxd::additions as add;
@@ -47,6 +47,8 @@ fn nic_type(d: &Device) -> Option<&'static str> {
         "bridged" if d.get("parent").is_some() => Some("veth"),
         "p2p" => Some("veth"),
         "macvlan" if d.get("parent").is_some() => Some("macvlan"),
+        // With `vlan`, LXD makes a VLAN interface on the parent and moves that one in.
+        "physical" if d.get("parent").is_some() && d.get("vlan").is_some() => Some("vlan"),
         "physical" if d.get("parent").is_some() => Some("phys"),
         "ipvlan" if d.get("parent").is_some() => Some("ipvlan"),
         _ => None,
@@ -105,10 +107,11 @@ fn nic(sink: &mut DeviceSink<'_>, d: &Device, index: usize) {
         ("mtu", "mtu"),
         ("host_name", "veth.pair"),
         ("mode", "ipvlan.mode"),
+        ("vlan", "vlan.id"),
     ];
     for (option, sub) in map {
         if let Some(item) = d.item(option) {
-            if *sub == "veth.pair" && kind != "veth" {
+            if (*sub == "veth.pair" && kind != "veth") || (*option == "vlan" && kind != "vlan") {
                 continue;
             }
             sink.push(
@@ -205,6 +208,13 @@ fn disk(sink: &mut DeviceSink<'_>, d: &Device, x: &Expanded<'_>) {
         "file"
     };
     opts.push(format!("create={create}"));
+    // `required: false` (or the older `optional: true`): LXD skips the disk when its
+    // source is missing, as liblxc skips an optional entry.
+    let not_required =
+        d.get("required").is_some_and(is_false) || d.get("optional").is_some_and(is_true);
+    if not_required {
+        opts.push("optional".into());
+    }
     let target = escape_fstab(path.trim_start_matches('/'));
     let value = format!(
         "{} {target} none {} 0 0",

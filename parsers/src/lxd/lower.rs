@@ -99,9 +99,10 @@ pub fn build(x: &Expanded<'_>, additions_id: SourceId, diags: &mut Vec<Diagnosti
     let privileged = get(n::SECURITY_PRIVILEGED).is_some_and(|i| is_true(&i.value));
     base_additions(&mut b, x, privileged);
     if let Some(item) = get(n::SECURITY_NESTING).filter(|i| is_true(&i.value)) {
-        for entry in add::NESTING_ENTRIES {
-            b.item_entry(K::MountEntry.name().into(), (*entry).into(), item);
-        }
+        // LXD adds the nesting mounts (`additions::NESTING_ENTRIES`) and the nesting rules
+        // of its AppArmor profile: what liblxc's own flag means, which adds the same two
+        // mounts. The model says it with the flag, as for an LXC config.
+        b.item_entry(K::ApparmorAllowNesting.name().into(), "1".into(), item);
     }
     let devlxd = get(n::SECURITY_DEVLXD).or_else(|| {
         keys::INCUS_RENAMES
@@ -284,6 +285,26 @@ fn idmap(b: &mut Builder, x: &Expanded<'_>, diags: &mut Vec<Diagnostic>) {
             return;
         }
     }
+    if let Some((base, size)) = isolated_range(x) {
+        // An isolated range at a given base: LXD allocates exactly it (`findIdmap`) when it
+        // is free, as it is for the instance that asks for it; raw.idmap entries are cut
+        // out of it and added (`AddSafe`).
+        let start: u64 = base.value.parse().unwrap_or(0);
+        let raw = x.config.get(n::RAW_IDMAP);
+        let entries = raw.map(|r| raw_idmap(&r.value)).unwrap_or_default();
+        for kind in ['u', 'g'] {
+            for (ns, host, count) in with_raw_entries(kind, start, size, &entries) {
+                let outside = host < start || host >= start + size;
+                let item = raw.filter(|_| outside).unwrap_or(base);
+                b.item_entry(
+                    K::Idmap.name().into(),
+                    format!("{kind} {ns} {host} {count}"),
+                    item,
+                );
+            }
+        }
+        return;
+    }
     let (host, count) = add::DEFAULT_IDMAP;
     for kind in ['u', 'g'] {
         b.addition(K::Idmap.name(), &format!("{kind} 0 {host} {count}"));
@@ -301,6 +322,76 @@ fn idmap(b: &mut Builder, x: &Expanded<'_>, diags: &mut Vec<Diagnostic>) {
         d = d.at(at);
     }
     diags.push(d);
+}
+
+/// The entries of `raw.idmap` (`uid|gid|both HOST[-END] NS[-END]`, inclusive ends):
+/// (kinds as `u`/`g`, host start, ns start, count); a line LXD would refuse is skipped.
+fn raw_idmap(text: &str) -> Vec<(Vec<char>, u64, u64, u64)> {
+    let range = |r: &str| -> Option<(u64, u64)> {
+        match r.split_once('-') {
+            Some((a, b)) => Some((a.parse().ok()?, b.parse().ok()?)),
+            None => r.parse().ok().map(|v| (v, v)),
+        }
+    };
+    text.lines()
+        .filter_map(|line| {
+            let mut f = line.split(' ');
+            let kinds = match f.next()? {
+                "uid" => vec!['u'],
+                "gid" => vec!['g'],
+                "both" => vec!['u', 'g'],
+                _ => return None,
+            };
+            let (h0, h1) = range(f.next()?)?;
+            let (n0, n1) = range(f.next()?)?;
+            let same_length = h1 >= h0 && n1.checked_sub(n0) == Some(h1 - h0);
+            (f.next().is_none() && same_length).then_some((kinds, h0, n0, h1 - h0 + 1))
+        })
+        .collect()
+}
+
+/// The isolated range `0 start size` of `kind` with the container ids of each raw entry
+/// cut out and the raw entry put in their place, in container id order: (ns, host, count).
+fn with_raw_entries(
+    kind: char,
+    start: u64,
+    size: u64,
+    raw: &[(Vec<char>, u64, u64, u64)],
+) -> Vec<(u64, u64, u64)> {
+    let mut map = vec![(0u64, start, size)];
+    for (_, host, ns, count) in raw.iter().filter(|e| e.0.contains(&kind)) {
+        let (cut0, cut1) = (*ns, ns + count);
+        map = map
+            .into_iter()
+            .flat_map(|(n, h, c)| {
+                let before = (n < cut0).then(|| (n, h, c.min(cut0 - n)));
+                let after = (n + c > cut1).then(|| {
+                    let skip = cut1.saturating_sub(n);
+                    (n + skip, h + skip, c - skip)
+                });
+                before.into_iter().chain(after)
+            })
+            .collect();
+        map.push((*ns, *host, *count));
+    }
+    map.sort();
+    map
+}
+
+/// `security.idmap.isolated` with a `security.idmap.base`: the base item and the size
+/// (65536 when unset, as LXD's `idmapSize`).
+fn isolated_range<'x>(x: &'x Expanded<'_>) -> Option<(&'x Item, u64)> {
+    let isolated = x.config.get(n::SECURITY_IDMAP_ISOLATED)?;
+    if !is_true(&isolated.value) {
+        return None;
+    }
+    let base = x.config.get(n::SECURITY_IDMAP_BASE)?;
+    base.value.parse::<u32>().ok()?;
+    let size = match x.config.get(n::SECURITY_IDMAP_SIZE) {
+        Some(s) => s.value.parse::<u32>().ok()?.into(),
+        None => 65536,
+    };
+    Some((base, size))
 }
 
 /// What the config keys produce (facts §1.3), in `initLXC`'s order.

@@ -329,6 +329,12 @@ pub mod names {
     pub const RAW_SECCOMP: &str = "raw.seccomp";
     /// `security.devlxd` (Incus: `security.guestapi`).
     pub const SECURITY_DEVLXD: &str = "security.devlxd";
+    /// `security.idmap.base`.
+    pub const SECURITY_IDMAP_BASE: &str = "security.idmap.base";
+    /// `security.idmap.isolated`.
+    pub const SECURITY_IDMAP_ISOLATED: &str = "security.idmap.isolated";
+    /// `security.idmap.size`.
+    pub const SECURITY_IDMAP_SIZE: &str = "security.idmap.size";
     /// `security.nesting`.
     pub const SECURITY_NESTING: &str = "security.nesting";
     /// `security.privileged`.
@@ -370,6 +376,9 @@ pub mod names {
         RAW_LXC,
         RAW_SECCOMP,
         SECURITY_DEVLXD,
+        SECURITY_IDMAP_BASE,
+        SECURITY_IDMAP_ISOLATED,
+        SECURITY_IDMAP_SIZE,
         SECURITY_NESTING,
         SECURITY_PRIVILEGED,
         SYSCALLS_ALLOW,
