@@ -205,8 +205,12 @@ fn disks(w: &mut Writer<'_>, m: &mut Mapped) {
     if let Some((first, rest)) = created.split_first() {
         w.note(
             first,
-            "LXD creates each disk's mount point itself, a directory or a file to match its source".into(),
-            "an lxc.mount.entry without create= fails on a missing mount point; a disk device does not",
+            "LXD creates each disk's mount point itself, a directory or a file to match its source"
+                .into(),
+            &format!(
+                "an `{}` without create= fails on a missing mount point; a disk device does not",
+                lxconf_model::lxc_key::ExactKey::MountEntry
+            ),
         );
         for p in rest {
             w.also_covers(p);
