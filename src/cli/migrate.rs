@@ -33,7 +33,8 @@ pub struct MigrateArgs {
     /// The storage pool of the root disk (a `dir` pool, to copy the root filesystem).
     #[arg(long, default_value = "default")]
     pub pool: String,
-    /// The host runs the legacy cgroup v1 hierarchy (LXD writes `lxc.cgroup.*` keys).
+    /// Write cgroup v1 keys (`lxc.cgroup.*`) even on a pure cgroup2 host; without it the
+    /// layout of this host (where the instance will run) decides.
     #[arg(long)]
     pub cgroup_v1: bool,
     /// Create the instance only; leave the root filesystem where it is.
@@ -83,7 +84,8 @@ pub fn run(args: MigrateArgs) -> u8 {
     };
     let opts = LxdOptions {
         pool: args.pool.clone(),
-        cgroup_v1: args.cgroup_v1,
+        // The instance runs here: LXD writes v1 keys unless this host is pure cgroup2.
+        cgroup_v1: args.cgroup_v1 || !Path::new("/sys/fs/cgroup/cgroup.controllers").exists(),
         ..LxdOptions::default()
     };
     let mut out = emit(doc, &opts);
