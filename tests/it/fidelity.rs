@@ -283,6 +283,16 @@ proptest! {
     }
 
     #[test]
+    fn generated_lxc_models_keep_their_meaning_in_lxd_or_name_the_loss(c in richer_container()) {
+        let mut c = c;
+        c.name = Some("generated".into());
+        let doc = Document { container: c, ..Document::default() };
+        if let Ok(uncovered) = through_lxd(&doc) {
+            prop_assert!(uncovered.is_empty(), "uncovered:\n{}", uncovered.join("\n"));
+        }
+    }
+
+    #[test]
     fn generated_domains_keep_their_meaning_in_lxc_or_name_the_loss(c in container()) {
         // A libvirt-side model: what the domain XML reader makes of the conversion.
         let mut c = c;

@@ -292,6 +292,14 @@ fn nic_for(w: &mut Writer<'_>, n: &Network, at: &str) -> Option<Device> {
         NetKind::Veth => nictype::P2P,
         NetKind::Macvlan => nictype::MACVLAN,
         NetKind::Ipvlan => nictype::IPVLAN,
+        NetKind::Vlan if n.vlan_id.is_none() => {
+            w.loss(
+                at,
+                "a vlan interface without a VLAN id".into(),
+                "LXD's physical NIC would move the parent itself into the container",
+            );
+            return None;
+        }
         NetKind::Phys | NetKind::Vlan => nictype::PHYSICAL,
     };
     d.insert(opt::NICTYPE.into(), kind.into());
