@@ -204,6 +204,7 @@ fn lxc_corpus() -> Vec<(String, lxconf_parse::Loaded)> {
         "corpus/lxc",
         "corpus/examples/ubuntu-server",
         "corpus/examples/lxc-manpage",
+        "corpus/distributions",
         "corpus/real-world",
     ]
     .into_iter()

@@ -378,8 +378,9 @@ fn lxd_accepts_every_corpus_config_and_keeps_it_as_written() {
     );
 }
 
-/// The same on configs written by others: the real-world corpus and the examples of LXC's
-/// manual page and Ubuntu's server guide. Configs lxconf itself refuses to read (syntax
+/// The same on configs written by others: the real-world corpus, the examples of LXC's
+/// manual page and Ubuntu's server guide, and a config per distribution LXC ships an
+/// include for (`corpus/distributions`, reading the real `/usr/share/lxc/config` files). Configs lxconf itself refuses to read (syntax
 /// errors, missing includes) are left out and counted.
 #[test]
 #[ignore = "needs root"]
@@ -391,6 +392,7 @@ fn lxd_accepts_real_world_configs_and_keeps_them_as_written() {
         "corpus/real-world",
         "corpus/examples/lxc-manpage",
         "corpus/examples/ubuntu-server",
+        "corpus/distributions",
     ] {
         for file in corpus_files(dir, "conf") {
             let loaded = load_lxc(&file, &root().join(dir));
