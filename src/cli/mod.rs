@@ -8,13 +8,14 @@ mod load;
 pub mod migrate;
 pub mod run;
 pub mod schema;
+pub mod shell;
 pub mod show;
 pub mod to_native;
 pub mod upgrade;
 
 pub(crate) use load::{load_or_report, load_text_or_report, Shown};
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
 
 /// Exit status: success.
@@ -24,7 +25,8 @@ pub const EXIT_INPUT: u8 = 1;
 /// Exit status: usage or I/O error.
 pub const EXIT_USAGE: u8 = 2;
 
-/// Parse, lint, convert and run Linux container configurations (LXC and libvirt LXC).
+/// Parse, lint, convert and run Linux container configurations (LXC, libvirt LXC, LXD and
+/// Incus).
 #[derive(Debug, Parser)]
 #[command(name = "lxconf", version, about, max_term_width = 100)]
 struct Cli {
@@ -61,6 +63,10 @@ enum Command {
     /// Migrate a container into LXD: convert, create the instance, check it, copy its root
     /// filesystem (every setting not carried is reported).
     Migrate(migrate::MigrateArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(shell::CompletionsArgs),
+    /// Print the roff man page of lxconf, or of one subcommand (`lxconf man lint`).
+    Man(shell::ManArgs),
     /// Rewrite legacy LXC 1.x/2.x keys to modern keys, keeping comments and layout.
     Upgrade(upgrade::UpgradeArgs),
 }
@@ -110,6 +116,8 @@ pub fn main() -> ExitCode {
         Command::Show(args) => show::run(args),
         Command::Convert(args) => convert::run(args),
         Command::Migrate(args) => migrate::run(args),
+        Command::Completions(args) => shell::completions(args, Cli::command()),
+        Command::Man(args) => shell::man(args, Cli::command()),
         Command::Equiv(args) => equiv::run(args),
         Command::DomxmlFromNative(args) => from_native::run(args),
         Command::DomxmlToNative(args) => to_native::run(args),

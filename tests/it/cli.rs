@@ -343,3 +343,47 @@ fn equiv_fallback_needs_an_engine() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Completion scripts come from the same definitions as the parser: every shell gets one
+/// that names the subcommands, and bash's parses.
+#[test]
+fn completions_name_every_subcommand_and_bash_parses_its_script() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = lxconf(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        for sub in ["lint", "convert", "migrate", "domxml-from-native"] {
+            assert!(text.contains(sub), "{shell} completions lack {sub}");
+        }
+    }
+    let script = lxconf(&["completions", "bash"]).stdout;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("lxconf.bash");
+    std::fs::write(&path, script).expect("write");
+    let check = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&path)
+        .output()
+        .expect("run bash");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert_eq!(lxconf(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+/// `lxconf man` is lxconf(1); `lxconf man lint` is lxconf-lint(1), the name `man lxconf-lint`
+/// looks for; an unknown subcommand is a usage error.
+#[test]
+fn man_pages_for_lxconf_and_each_subcommand() {
+    let page = String::from_utf8_lossy(&lxconf(&["man"]).stdout).into_owned();
+    assert!(page.contains(".TH lxconf 1"), "{page}");
+    assert!(page.contains("migrate"), "{page}");
+    let lint = String::from_utf8_lossy(&lxconf(&["man", "lint"]).stdout).into_owned();
+    assert!(lint.contains(".TH lxconf-lint 1"), "{lint}");
+    assert!(lint.contains("\\-\\-format"), "{lint}");
+    let out = lxconf(&["man", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no subcommand"));
+}
