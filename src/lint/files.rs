@@ -108,6 +108,10 @@ pub fn lintable(path: &Path, text: &str) -> Option<Format> {
     if name == "fstab" || ext == "fstab" {
         return Some(Format::Fstab);
     }
+    // What `upgrade --in-place` leaves behind: the file as it was, not a config to judge.
+    if ext == "bak" {
+        return None;
+    }
     let format = lxconf_parse::detect(text);
     let ok = match format {
         // Lower case too: `LXC.uts.name` is a mistake worth reporting (L009).
@@ -116,7 +120,9 @@ pub fn lintable(path: &Path, text: &str) -> Option<Format> {
                 .get(..4)
                 .is_some_and(|p| p.eq_ignore_ascii_case("lxc."))
         }),
-        Format::Fstab => true,
+        // Any text of 4-6 words a line looks like an fstab (a README, a .tsv): only files
+        // named so (above), given explicitly or named by `lxc.mount.fstab` are fstabs.
+        Format::Fstab => false,
         Format::DomXml => text.contains("<domain"),
         Format::ModelJson => {
             ext == "json"
@@ -130,7 +136,20 @@ pub fn lintable(path: &Path, text: &str) -> Option<Format> {
                 .iter()
                 .any(|k| text.contains(k))
         }
-        Format::Lxd => matches!(ext, "yaml" | "yml"),
+        // Many YAML files have a `config:`; an instance or profile has two of LXD's fields.
+        Format::Lxd => {
+            let fields = [
+                "config:",
+                "devices:",
+                "profiles:",
+                "architecture:",
+                "ephemeral:",
+                "stateful:",
+                "used_by:",
+            ];
+            let at_top = |f: &str| text.lines().any(|l| l.starts_with(f));
+            matches!(ext, "yaml" | "yml") && fields.iter().filter(|f| at_top(f)).count() >= 2
+        }
         Format::ModelYaml => {
             matches!(ext, "yaml" | "yml")
                 && ["init:", "hostname:", "rootfs:", "auto_mounts:"]

@@ -576,3 +576,48 @@ fn domain_xml_is_linted_with_the_same_model_rules() {
     assert!(!text.contains("\"M012\""), "{text}");
     assert!(text.contains("\"X002\""), "verbatim elements are reported");
 }
+
+/// `lxconf lint .` in an ordinary repository judges only container configs: a README and a
+/// .tsv of four-word lines are not fstab files, an application's YAML with a `config:` is
+/// not an LXD instance, and the `.bak` files `upgrade --in-place` leaves are skipped. An
+/// fstab named so, an LXC config and an LXD instance are still found.
+#[test]
+fn lint_of_an_ordinary_repository_judges_only_container_configs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(
+        d.join("README.md"),
+        "# Project\n\nrun the tests now\nread the docs first\n",
+    )
+    .expect("w");
+    std::fs::write(
+        d.join("MANIFEST.tsv"),
+        "a.txt\t100\t644\troot\nb.txt\t200\t600\troot\n",
+    )
+    .expect("w");
+    std::fs::write(d.join("app.yaml"), "config:\n  debug: true\nname: app\n").expect("w");
+    std::fs::write(d.join("web.conf.bak"), "lxc.utsname = web\n").expect("w");
+    std::fs::write(
+        d.join("web.conf"),
+        "lxc.uts.name = web\nlxc.rootfs.path = dir:/srv/web\n",
+    )
+    .expect("w");
+    std::fs::write(d.join("data.fstab"), "/srv/a srv/a none bind 0 0\n").expect("w");
+    std::fs::write(
+        d.join("instance.yaml"),
+        "config:\n  security.privileged: \"true\"\ndevices:\n  root:\n    path: /\n    pool: default\n    type: disk\nprofiles: []\n",
+    )
+    .expect("w");
+    let out = lxconf(&["lint", d.to_str().expect("utf8")]);
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    // web.conf, data.fstab and instance.yaml, nothing else.
+    assert!(all.contains(" in 3 files"), "{all}");
+    for skipped in ["README.md", "MANIFEST.tsv", "app.yaml", "web.conf.bak"] {
+        assert!(!all.contains(skipped), "{skipped} linted: {all}");
+    }
+}
