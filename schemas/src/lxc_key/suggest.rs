@@ -30,13 +30,16 @@ pub fn suggest(key: &str) -> Option<String> {
         .filter(|(_, n)| n.abs_diff(probe_chars) <= limit)
         .map(|(c, _)| (strsim::osa_distance(&probe, c), c))
         .min_by_key(|(d, _)| *d);
-    match best {
+    let found = match best {
         Some((d, c)) if d <= limit => Some(match index {
             Some(i) => c.replacen(&net_key(0, "", false), &net_key(i, "", false), 1),
             None => c.clone(),
         }),
         _ => legacy_rename(key).map(|l| l.modern),
-    }
+    };
+    // A key that is unknown only because of its index (`lxc.net.99999999999.type`: liblxc
+    // reads the index as an unsigned 32-bit number) must not suggest itself.
+    found.filter(|s| s != key)
 }
 
 /// Every key a suggestion can name, with its length in characters, built once.
@@ -67,5 +70,10 @@ mod tests {
             Some("lxc.rootfs.path")
         );
         assert_eq!(suggest("lxc.utsname").as_deref(), Some("lxc.uts.name"));
+        assert_eq!(
+            suggest("lxc.net.0.macvlan.vlan").as_deref(),
+            Some("lxc.net.0.macvlan.mode")
+        );
+        assert_eq!(suggest("lxc.net.99999999999.type"), None);
     }
 }

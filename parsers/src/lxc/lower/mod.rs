@@ -194,6 +194,15 @@ struct Lowerer<'a> {
     sysctl_at: HashMap<String, usize>,
 }
 
+/// `lxc.net.N.*` with an N of digits that does not fit liblxc's unsigned 32-bit index.
+fn index_too_large(key: &str) -> bool {
+    key.strip_prefix(&format!("{}.", Family::Net.prefix()))
+        .and_then(|rest| rest.split('.').next())
+        .is_some_and(|i| {
+            !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit()) && i.parse::<u32>().is_err()
+        })
+}
+
 fn is_empty_value(v: &str) -> bool {
     v.is_empty()
 }
@@ -442,6 +451,8 @@ impl<'a> Lowerer<'a> {
                 replacement: s.clone(),
                 safe: false,
             });
+        } else if index_too_large(key) {
+            d = d.help("an interface index is an unsigned 32-bit number (at most 4294967295)");
         } else {
             d = d.help("see `man 5 lxc.container.conf` for the list of keys");
         }

@@ -195,3 +195,13 @@ fn a_seccomp_policy_counts_in_the_total_size_of_what_is_read() {
     assert_eq!(codes, [Code::I001]);
     assert!(l.document.container.security.seccomp_policy.is_none());
 }
+
+#[test]
+fn an_interface_index_too_large_is_said_so_not_suggested_as_itself() {
+    let loaded = lower("lxc.net.99999999999.type = veth\n");
+    let d = &loaded.diagnostics[0];
+    assert_eq!(d.code, Code::L001);
+    let help = d.help.as_deref().unwrap_or_default();
+    assert!(help.contains("unsigned 32-bit"), "{help}");
+    assert!(d.fix.is_none(), "{:?}", d.fix);
+}
