@@ -363,10 +363,15 @@ fn against_lxd(corpus: &[(String, Document)], prefix: &str) -> (Vec<String>, Vec
 fn lxd_accepts_every_corpus_config_and_keeps_it_as_written() {
     start_lxd();
     let corpus = lxc_corpus();
-    let (refused, changed) = against_lxd(&corpus, "lxdwrite");
+    accepted_and_kept(&corpus, "lxdwrite", "corpus configs");
+}
+
+/// Convert `corpus` and give it to LXD: print the figures, fail on any refused or changed.
+fn accepted_and_kept(corpus: &[(String, Document)], prefix: &str, what: &str) {
+    let (refused, changed) = against_lxd(corpus, prefix);
     let total = corpus.len();
     eprintln!(
-        "LXD 5.0.2: {} of {total} corpus configs accepted, {} kept as written",
+        "LXD 5.0.2: {} of {total} {what} accepted, {} kept as written",
         total - refused.len(),
         total - refused.len() - changed.len()
     );
@@ -380,8 +385,9 @@ fn lxd_accepts_every_corpus_config_and_keeps_it_as_written() {
 
 /// The same on configs written by others: the real-world corpus, the examples of LXC's
 /// manual page and Ubuntu's server guide, and a config per distribution LXC ships an
-/// include for (`corpus/distributions`, reading the real `/usr/share/lxc/config` files). Configs lxconf itself refuses to read (syntax
-/// errors, missing includes) are left out and counted.
+/// include for (`corpus/distributions`, reading the real `/usr/share/lxc/config` files).
+/// Configs lxconf itself refuses to read (syntax errors, missing includes) are left out and
+/// counted.
 #[test]
 #[ignore = "needs root"]
 fn lxd_accepts_real_world_configs_and_keeps_them_as_written() {
@@ -403,19 +409,8 @@ fn lxd_accepts_real_world_configs_and_keeps_them_as_written() {
             corpus.push((file, loaded.document));
         }
     }
-    let (refused, changed) = against_lxd(&corpus, "lxdwrite-rw");
-    let total = corpus.len();
-    eprintln!(
-        "LXD 5.0.2: {} of {total} real-world configs accepted, {} kept as written ({unreadable} not readable by lxconf)",
-        total - refused.len(),
-        total - refused.len() - changed.len()
-    );
-    assert!(
-        refused.is_empty() && changed.is_empty(),
-        "refused:\n{}\n\nnot kept as written:\n{}",
-        refused.join("\n"),
-        changed.join("\n\n")
-    );
+    eprintln!("{unreadable} configs not readable by lxconf (left out)");
+    accepted_and_kept(&corpus, "lxdwrite-rw", "real-world configs");
 }
 
 /// The busybox container, converted and started under LXD: the overrides the writer
