@@ -57,13 +57,26 @@ pub fn read_text(path: &str) -> Result<(String, String), InputError> {
     Ok((name, decode(bytes)))
 }
 
+/// How stdin is named in messages, diagnostics and JSON records.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// How an input the user gave as `path` is named in messages and records: [`STDIN_NAME`]
+/// for `-`.
+pub fn display_name(path: &str) -> &str {
+    if path == "-" {
+        STDIN_NAME
+    } else {
+        path
+    }
+}
+
 /// Read a path, or stdin for `-`: its name and bytes. The commands that edit a file keep
 /// these, so that bytes the edit did not touch are written back as they were.
 pub fn read_bytes(path: &str) -> Result<(String, Vec<u8>), InputError> {
     if path == "-" {
         let bytes = limits::read_bounded(std::io::stdin().lock())
-            .map_err(|e| InputError::new("<stdin>", e))?;
-        return Ok(("<stdin>".into(), bytes));
+            .map_err(|e| InputError::new(STDIN_NAME, e))?;
+        return Ok((STDIN_NAME.into(), bytes));
     }
     let bytes = limits::read_any(Path::new(path)).map_err(|e| InputError::new(path, e))?;
     Ok((path.to_string(), bytes))

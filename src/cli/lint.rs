@@ -140,15 +140,18 @@ pub fn run(args: LintArgs) -> u8 {
     } else {
         None
     };
-    let progress = (std::io::stderr().is_terminal() && inputs.len() > 20).then(|| {
-        let bar = indicatif::ProgressBar::new(inputs.len() as u64);
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}")
-        {
-            bar.set_style(style);
-        }
-        bar
-    });
+    let progress = (!crate::report::quiet()
+        && std::io::stderr().is_terminal()
+        && inputs.len() > 20)
+        .then(|| {
+            let bar = indicatif::ProgressBar::new(inputs.len() as u64);
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}")
+            {
+                bar.set_style(style);
+            }
+            bar
+        });
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<(usize, Outcome)>> = Mutex::new(Vec::with_capacity(inputs.len()));
     let workers = std::thread::available_parallelism()
@@ -218,13 +221,7 @@ pub fn run(args: LintArgs) -> u8 {
     let items = output::unique(&reports);
     let counts = output::counts(&items);
     let text = match args.format {
-        LintFormat::Human => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            let mut s = output::human(&items, color);
-            s.push_str(&output::summary(counts, reports.len()));
-            s.push('\n');
-            s
-        }
+        LintFormat::Human => human_text(&items, counts, reports.len()),
         LintFormat::Json => {
             serde_json::to_string_pretty(&output::json(&items)).unwrap_or_default() + "\n"
         }
@@ -238,7 +235,9 @@ pub fn run(args: LintArgs) -> u8 {
         return EXIT_USAGE;
     }
     if args.fix && applied > 0 {
-        eprintln!("lxconf: applied {applied} fix(es) in {fixed_files} file(s)");
+        crate::report::info(format_args!(
+            "lxconf: applied {applied} fix(es) in {fixed_files} file(s)"
+        ));
     }
     if failed {
         EXIT_USAGE
@@ -247,6 +246,21 @@ pub fn run(args: LintArgs) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+/// Human output: the findings and a summary line; with `--quiet`, the errors alone.
+fn human_text(items: &[output::Item<'_>], counts: output::Counts, files: usize) -> String {
+    let quiet = crate::report::quiet();
+    let shown = items.iter().filter(|i| !quiet || i.diagnostic.is_error());
+    let mut text = output::human(
+        shown,
+        &crate::report::handler(crate::report::Stream::Stdout),
+    );
+    if !quiet {
+        text.push_str(&output::summary(counts, files));
+        text.push('\n');
+    }
+    text
 }
 
 fn lint_one(

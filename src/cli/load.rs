@@ -13,7 +13,8 @@ pub enum Shown {
     All,
     /// Errors and warnings; notes are left out.
     Warnings,
-    /// Errors only (`show --quiet`, and commands whose output is not about the input).
+    /// Errors only (commands whose output is not about the input; `--quiet` is applied
+    /// when printing, to every command).
     Errors,
     /// None: the command reports them in its own output format.
     Nothing,
@@ -67,6 +68,7 @@ pub fn load_text_or_report(
     report::print(&printed, &loaded.sources);
     let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 {
+        let file = input::display_name(file);
         eprintln!("lxconf: {file} has {errors} error(s); {consequence}");
         return Err(EXIT_INPUT);
     }

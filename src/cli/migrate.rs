@@ -67,7 +67,7 @@ pub fn run(args: MigrateArgs) -> u8 {
     let Some(name) = args.name.clone().or_else(|| doc.container.name.clone()) else {
         eprintln!(
             "lxconf: {} names no container: give the instance's name with --name",
-            args.file
+            crate::input::display_name(&args.file)
         );
         return EXIT_USAGE;
     };

@@ -36,6 +36,13 @@ struct Cli {
     /// files with, as LXD does with the profiles they name. Repeatable.
     #[arg(long, value_name = "FILE", global = true)]
     profile: Vec<std::path::PathBuf>,
+    /// Print errors only: no warnings, notes, summaries or progress (the exit status is
+    /// the same).
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    /// Colour diagnostics: `auto` on a terminal unless NO_COLOR is set, `always`, `never`.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t, global = true)]
+    color: crate::report::ColorChoice,
 }
 
 #[derive(Debug, Subcommand)]
@@ -112,6 +119,10 @@ pub fn main() -> ExitCode {
         }
     };
     crate::input::set_lxd_profiles(cli.profile);
+    crate::report::set_style(crate::report::Style {
+        quiet: cli.quiet,
+        color: cli.color,
+    });
     let code = match cli.command {
         Command::Show(args) => show::run(args),
         Command::Convert(args) => convert::run(args),
@@ -170,7 +181,7 @@ pub(crate) fn finish_conversion(
         from_native::ReportFormat::Json => {
             let records: Vec<_> = losses.iter().map(|d| d.to_record(sources)).collect();
             let record = serde_json::json!({
-                "file": file,
+                "file": crate::input::display_name(file),
                 "output": (errors == 0).then_some(text),
                 "losses": records,
             });

@@ -33,9 +33,6 @@ pub struct ShowArgs {
     /// against (liblxc uses the current directory).
     #[arg(long, value_name = "DIR")]
     pub include_base: Option<PathBuf>,
-    /// Do not print warnings.
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
 /// Why the model cannot be printed (a bug: every model serializes).
@@ -49,16 +46,12 @@ enum SerializeError {
 
 /// Run.
 pub fn run(args: ShowArgs) -> u8 {
-    let shown = if args.quiet {
-        Shown::Errors
-    } else {
-        Shown::All
-    };
+    // `--quiet` (global) leaves the errors alone: `report::print` filters.
     let loaded = match load_or_report(
         &args.file,
         args.from.map(Into::into),
         args.include_base.as_deref(),
-        shown,
+        Shown::All,
         "no model printed",
     ) {
         Ok(l) => l,

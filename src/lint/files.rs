@@ -46,7 +46,7 @@ impl Input {
     /// The name shown to users.
     pub fn name(&self) -> String {
         match self {
-            Input::Stdin => "<stdin>".into(),
+            Input::Stdin => crate::input::STDIN_NAME.into(),
             Input::Explicit(p) | Input::Found(p) => p.display().to_string(),
         }
     }
@@ -171,9 +171,8 @@ pub fn read(input: &Input) -> Result<String, InputError> {
 pub fn read_bytes(input: &Input) -> Result<Vec<u8>, InputError> {
     use lxconf_parse::limits;
     match input {
-        Input::Stdin => {
-            limits::read_bounded(std::io::stdin().lock()).map_err(|e| InputError::new("<stdin>", e))
-        }
+        Input::Stdin => limits::read_bounded(std::io::stdin().lock())
+            .map_err(|e| InputError::new(crate::input::STDIN_NAME, e)),
         Input::Explicit(p) => {
             limits::read_any(p).map_err(|e| InputError::new(&p.display().to_string(), e))
         }

@@ -99,13 +99,10 @@ pub fn summary(c: Counts, files: usize) -> String {
 }
 
 /// Human output: one miette report per finding.
-pub fn human(items: &[Item<'_>], color: bool) -> String {
-    let theme = if color {
-        miette::GraphicalTheme::unicode()
-    } else {
-        miette::GraphicalTheme::unicode_nocolor()
-    };
-    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
+pub fn human<'a, 'b: 'a>(
+    items: impl IntoIterator<Item = &'a Item<'b>>,
+    handler: &miette::GraphicalReportHandler,
+) -> String {
     let mut out = String::new();
     for i in items {
         let mut d = i.diagnostic.clone();

@@ -19,23 +19,18 @@ fn run(example: &Example, file: &str) -> Output {
         .expect("run lxconf")
 }
 
-fn is_code_line(line: &str) -> bool {
-    let b = line.as_bytes();
-    b.len() == 4 && b[0].is_ascii_uppercase() && b[1..].iter().all(u8::is_ascii_digit)
-}
-
-/// The reports of `code` in an output, each on one line: miette's report (the code alone
-/// on a line, then the report, wrapped and framed) with its frame and wrapping undone, the
+/// The reports of `code` in an output, each on one line: miette's report (a line with the
+/// severity, location and code, then the snippet, framed) with its frame undone, the
 /// runner's `lxconf: note[CODE]: ...` lines, and the plan's JSON `not_applied` entries.
 fn reports_of(output: &str, code: &str) -> Vec<String> {
     let mut reports = Vec::new();
     let mut current: Option<String> = None;
     for line in output.lines() {
         let bare = line.trim();
-        if is_code_line(bare) {
+        if let Some((_, found)) = report_code(line) {
             reports.extend(current.take());
-            if bare == code {
-                current = Some(String::new());
+            if found == code {
+                current = Some(bare.trim_start_matches(['×', '⚠', '☞', ' ']).to_string());
             }
         } else if line.contains(&format!("[{code}]")) {
             reports.push(line.to_string());

@@ -59,18 +59,12 @@ fn known_defect(file: &str, direction: &str, problem: &str) -> bool {
 
 /// The codes of the warnings and errors in a human report.
 fn loss_codes(stderr: &str) -> Vec<String> {
-    let lines: Vec<&str> = stderr.lines().collect();
-    let mut codes = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        let is_code = line.len() == 4
-            && line.starts_with('C')
-            && line[1..].chars().all(|c| c.is_ascii_digit());
-        let severity = lines.get(i + 2).map_or("", |l| l.trim_start());
-        if is_code && (severity.starts_with('⚠') || severity.starts_with('×')) {
-            codes.push((*line).to_string());
-        }
-    }
-    codes
+    stderr
+        .lines()
+        .filter_map(report_code)
+        .filter(|(mark, code)| *mark != '☞' && code.starts_with('C'))
+        .map(|(_, code)| code.to_string())
+        .collect()
 }
 
 fn run(what: String, input: &str, args: &[&str]) -> Conversion {

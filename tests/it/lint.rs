@@ -74,7 +74,10 @@ fn every_rule_has_a_fixture_that_triggers_it() {
             }
             let reports = [report];
             let items = output::unique(&reports);
-            insta::assert_snapshot!(format!("{code}-human"), strip(output::human(&items, false)));
+            insta::assert_snapshot!(
+                format!("{code}-human"),
+                strip(output::human(&items, &lxconf::report::plain_handler()))
+            );
             let mut json = output::json(&items);
             strip_root(&mut json);
             insta::assert_json_snapshot!(format!("{code}-json"), json);

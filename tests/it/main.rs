@@ -34,5 +34,6 @@ mod roundtrip;
 mod run;
 mod seccomp_run;
 mod support;
+mod terminal;
 mod upgrade;
 mod writing;

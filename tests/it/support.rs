@@ -111,3 +111,21 @@ pub fn containers_lock() -> std::sync::MutexGuard<'static, ()> {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
+
+fn is_code(word: &str) -> bool {
+    let b = word.as_bytes();
+    b.len() == 4 && b[0].is_ascii_uppercase() && b[1..].iter().all(u8::is_ascii_digit)
+}
+
+/// The code of a human report's first line: `× file:1:2: L001 message`, or `× L001 message`
+/// for a finding without a location; with its severity mark.
+pub fn report_code(line: &str) -> Option<(char, &str)> {
+    let line = line.trim_start();
+    let mark = line
+        .chars()
+        .next()
+        .filter(|c| ['×', '⚠', '☞'].contains(c))?;
+    let rest = &line[mark.len_utf8()..];
+    let code = rest.split_whitespace().take(2).find(|w| is_code(w))?;
+    Some((mark, code))
+}

@@ -130,11 +130,11 @@ fn run_real(
             Ok(ran(owner, probed))
         }
         Err(e) if e.is_unavailable() && fallback == Some(FallbackEngine::Lxconf) => {
-            eprintln!(
+            crate::report::info(format_args!(
                 "lxconf: {}; `{}` runs under lxconf run instead (--fallback lxconf)",
                 crate::snippet::escape(&e.to_string()),
-                crate::snippet::escape(side.file)
-            );
+                crate::snippet::escape(crate::input::display_name(side.file))
+            ));
             match Engine::Lxconf.probe(side) {
                 Ok(probed) => Ok(Ran {
                     instead_of: Some(owner),
