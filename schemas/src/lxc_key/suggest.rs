@@ -30,16 +30,33 @@ pub fn suggest(key: &str) -> Option<String> {
         .filter(|(_, n)| n.abs_diff(probe_chars) <= limit)
         .map(|(c, _)| (strsim::osa_distance(&probe, c), c))
         .min_by_key(|(d, _)| *d);
-    let found = match best {
-        Some((d, c)) if d <= limit => Some(match index {
+    // A key cut short (`lxc.net.0.ipv4` for `lxc.net.0.ipv4.address`) is far from its
+    // completion in edits but a prefix of it.
+    let close = match best {
+        Some((d, c)) if d <= limit => Some(c),
+        _ => completion(&probe),
+    };
+    let found = match close {
+        Some(c) => Some(match index {
             Some(i) => c.replacen(&net_key(0, "", false), &net_key(i, "", false), 1),
             None => c.clone(),
         }),
-        _ => legacy_rename(key).map(|l| l.modern),
+        None => legacy_rename(key).map(|l| l.modern),
     };
     // A key that is unknown only because of its index (`lxc.net.99999999999.type`: liblxc
     // reads the index as an unsigned 32-bit number) must not suggest itself.
     found.filter(|s| s != key)
+}
+
+/// The shortest known key that continues `probe` with a further component (the first of
+/// the table among equals).
+fn completion(probe: &str) -> Option<&'static String> {
+    let prefix = format!("{probe}.");
+    candidates()
+        .iter()
+        .filter(|(c, _)| c.starts_with(&prefix))
+        .min_by_key(|(_, n)| *n)
+        .map(|(c, _)| c)
 }
 
 /// Every key a suggestion can name, with its length in characters, built once.
@@ -75,5 +92,10 @@ mod tests {
             Some("lxc.net.0.macvlan.mode")
         );
         assert_eq!(suggest("lxc.net.99999999999.type"), None);
+        assert_eq!(
+            suggest("lxc.net.1.ipv4").as_deref(),
+            Some("lxc.net.1.ipv4.address")
+        );
+        assert_eq!(suggest("lxc.rootfs").as_deref(), Some("lxc.rootfs.path"));
     }
 }
