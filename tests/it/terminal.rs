@@ -68,6 +68,16 @@ fn quiet_silences_warnings_and_summaries_of_every_command_but_keeps_errors_and_s
         let quiet_after = with_stdin(&after, WARNS, &[]);
         assert_eq!(quiet_after.stderr, quiet.stderr, "{command:?}");
     }
+    let xml = "<domain type='lxc'><name>a</name><memory>524288</memory><os><type>exe</type><init>/sbin/init</init></os></domain>\n";
+    let loud = with_stdin(&["domxml-to-native", "lxc-tools", "-"], xml, &[]);
+    assert!(
+        text(&loud.stderr).contains("X011"),
+        "{}",
+        text(&loud.stderr)
+    );
+    let quiet = with_stdin(&["domxml-to-native", "-q", "lxc-tools", "-"], xml, &[]);
+    assert!(quiet.stderr.is_empty(), "{}", text(&quiet.stderr));
+    assert_eq!(quiet.stdout, loud.stdout);
     let lint_clean = with_stdin(&["-q", "lint", "-"], "lxc.uts.name = web\n", &[]);
     assert_eq!(lint_clean.status.code(), Some(0));
     assert!(
