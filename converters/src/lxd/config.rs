@@ -1,8 +1,9 @@
 //! The config keys LXD has for what the model says (docs/lxd-facts.md §1.3).
 
-use super::{names, Writer};
+use super::Writer;
 use lxconf_model::lxc_key::ExactKey;
 use lxconf_model::lxd::devices::is_instance_name;
+use lxconf_model::lxd::keys::names as keys;
 use lxconf_model::lxd::keys::{ENVIRONMENT_PREFIX, LIMITS_KERNEL_PREFIX, LINUX_SYSCTL_PREFIX};
 use lxconf_model::model::*;
 use lxconf_model::pointer;
@@ -146,15 +147,27 @@ fn idmap(w: &mut Writer<'_>) {
     let maps = &w.doc.container.idmap;
     match isolated_range(maps) {
         Some((base, size, extras)) => {
-            w.set(pointer::IDMAP, names::IDMAP_ISOLATED.into(), "true".into());
-            w.set(pointer::IDMAP, names::IDMAP_BASE.into(), base.to_string());
-            w.set(pointer::IDMAP, names::IDMAP_SIZE.into(), size.to_string());
+            w.set(
+                pointer::IDMAP,
+                keys::SECURITY_IDMAP_ISOLATED.into(),
+                "true".into(),
+            );
+            w.set(
+                pointer::IDMAP,
+                keys::SECURITY_IDMAP_BASE.into(),
+                base.to_string(),
+            );
+            w.set(
+                pointer::IDMAP,
+                keys::SECURITY_IDMAP_SIZE.into(),
+                size.to_string(),
+            );
             if !extras.is_empty() {
-                w.set(pointer::IDMAP, names::RAW_IDMAP.into(), raw_idmap(&extras));
+                w.set(pointer::IDMAP, keys::RAW_IDMAP.into(), raw_idmap(&extras));
             }
         }
         None => {
-            w.set(pointer::IDMAP, names::RAW_IDMAP.into(), raw_idmap(maps));
+            w.set(pointer::IDMAP, keys::RAW_IDMAP.into(), raw_idmap(maps));
             w.note(
                 pointer::IDMAP,
                 "LXD merges raw.idmap into an id range of its own and refuses host ids inside its subordinate id range".into(),
@@ -171,7 +184,7 @@ pub(super) fn native(w: &mut Writer<'_>) -> Mapped {
     identity(w, &mut m);
     if c.idmap.is_empty() {
         m.privileged = true;
-        w.set("", names::PRIVILEGED.into(), "true".into());
+        w.set("", keys::SECURITY_PRIVILEGED.into(), "true".into());
     } else {
         idmap(w);
     }
@@ -191,7 +204,7 @@ pub(super) fn native(w: &mut Writer<'_>) -> Mapped {
         m.nesting = true;
         w.set(
             pointer::SECURITY_APPARMOR_ALLOW_NESTING,
-            names::NESTING.into(),
+            keys::SECURITY_NESTING.into(),
             "true".into(),
         );
     }
@@ -199,7 +212,7 @@ pub(super) fn native(w: &mut Writer<'_>) -> Mapped {
         let rules = c.security.apparmor_raw.join("\n") + "\n";
         w.set(
             pointer::SECURITY_APPARMOR_RAW,
-            names::RAW_APPARMOR.into(),
+            keys::RAW_APPARMOR.into(),
             rules,
         );
         w.note(
@@ -209,12 +222,12 @@ pub(super) fn native(w: &mut Writer<'_>) -> Mapped {
         );
     }
     // An LXC container has no /dev/lxd guest API socket.
-    let devlxd = w.flavor_key(names::DEVLXD).to_string();
+    let devlxd = w.flavor_key(keys::SECURITY_DEVLXD).to_string();
     w.set("", devlxd, "false".into());
     let s = &c.security;
     if s.seccomp_profile.is_none() && s.seccomp_policy.is_none() {
         // Without this LXD loads its own denylist (docs/lxd-facts.md §1.3).
-        w.set("", names::DENY_DEFAULT.into(), "false".into());
+        w.set("", keys::SYSCALLS_DENY_DEFAULT.into(), "false".into());
     }
     m
 }
@@ -340,7 +353,7 @@ fn limits(w: &mut Writer<'_>) {
     if let Some(m) = r.memory_limit {
         w.set(
             pointer::RESOURCES_MEMORY_LIMIT,
-            names::LIMITS_MEMORY.into(),
+            keys::LIMITS_MEMORY.into(),
             lxd_size(m.0),
         );
         w.note(
@@ -356,7 +369,7 @@ fn limits(w: &mut Writer<'_>) {
     if let Some(p) = r.pids_max {
         w.set(
             pointer::RESOURCES_PIDS_MAX,
-            names::LIMITS_PROCESSES.into(),
+            keys::LIMITS_PROCESSES.into(),
             p.to_string(),
         );
     }
@@ -370,7 +383,7 @@ fn limits(w: &mut Writer<'_>) {
         };
         w.set(
             pointer::RESOURCES_CPUSET_CPUS,
-            names::LIMITS_CPU.into(),
+            keys::LIMITS_CPU.into(),
             value,
         );
     }
@@ -405,14 +418,14 @@ fn autostart(w: &mut Writer<'_>) {
         let on = if a.enabled { "true" } else { "false" };
         w.set(
             pointer::AUTOSTART_ENABLED,
-            names::AUTOSTART.into(),
+            keys::BOOT_AUTOSTART.into(),
             on.into(),
         );
     }
     if a.delay_s != 0 {
         w.set(
             pointer::AUTOSTART_DELAY,
-            names::AUTOSTART_DELAY.into(),
+            keys::BOOT_AUTOSTART_DELAY.into(),
             a.delay_s.to_string(),
         );
     }
@@ -420,7 +433,7 @@ fn autostart(w: &mut Writer<'_>) {
         // lxc-autostart and LXD both start higher values first.
         w.set(
             pointer::AUTOSTART_ORDER,
-            names::AUTOSTART_PRIORITY.into(),
+            keys::BOOT_AUTOSTART_PRIORITY.into(),
             a.order.to_string(),
         );
     }

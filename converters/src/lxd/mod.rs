@@ -9,6 +9,7 @@
 //! 3. the rest is a coded loss (C401) at the value's origin, and what LXD does differently
 //!    is a note (C402).
 
+use lxconf_model::lxd::keys::names as keys;
 use lxconf_model::model::LxdFlavor;
 use lxconf_model::{pointer, Code, Diagnostic, Document};
 use std::collections::BTreeMap;
@@ -144,9 +145,9 @@ impl Writer<'_> {
 
     fn flavor_key<'k>(&self, key: &'k str) -> &'k str {
         match (self.opts.flavor, key) {
-            (LxdFlavor::Incus, names::DEVLXD) => lxconf_model::lxd::keys::INCUS_RENAMES
+            (LxdFlavor::Incus, keys::SECURITY_DEVLXD) => lxconf_model::lxd::keys::INCUS_RENAMES
                 .iter()
-                .find(|(_, lxd)| *lxd == names::DEVLXD)
+                .find(|(_, lxd)| *lxd == keys::SECURITY_DEVLXD)
                 .map_or(key, |(incus, _)| incus),
             _ => key,
         }

@@ -1,39 +1,6 @@
-//! The LXD config keys and device options the writer sets, named once. Each name is checked
-//! against LXD 5.0.2's tables in `lxconf_model::lxd` by the test below, so a typo cannot
-//! produce a key LXD refuses ("Unknown configuration key").
-
-/// `security.privileged`.
-pub const PRIVILEGED: &str = "security.privileged";
-/// `security.nesting`.
-pub const NESTING: &str = "security.nesting";
-/// `security.devlxd` (LXD) / `security.guestapi` (Incus).
-pub const DEVLXD: &str = "security.devlxd";
-/// `security.syscalls.deny_default`.
-pub const DENY_DEFAULT: &str = "security.syscalls.deny_default";
-/// `security.idmap.isolated`.
-pub const IDMAP_ISOLATED: &str = "security.idmap.isolated";
-/// `security.idmap.base`.
-pub const IDMAP_BASE: &str = "security.idmap.base";
-/// `security.idmap.size`.
-pub const IDMAP_SIZE: &str = "security.idmap.size";
-/// `raw.idmap`.
-pub const RAW_IDMAP: &str = "raw.idmap";
-/// `raw.lxc`.
-pub const RAW_LXC: &str = "raw.lxc";
-/// `raw.apparmor`.
-pub const RAW_APPARMOR: &str = "raw.apparmor";
-/// `limits.memory`.
-pub const LIMITS_MEMORY: &str = "limits.memory";
-/// `limits.processes`.
-pub const LIMITS_PROCESSES: &str = "limits.processes";
-/// `limits.cpu`.
-pub const LIMITS_CPU: &str = "limits.cpu";
-/// `boot.autostart`.
-pub const AUTOSTART: &str = "boot.autostart";
-/// `boot.autostart.delay`.
-pub const AUTOSTART_DELAY: &str = "boot.autostart.delay";
-/// `boot.autostart.priority`.
-pub const AUTOSTART_PRIORITY: &str = "boot.autostart.priority";
+//! The device options and NIC types the writer sets, named once (config keys are named in
+//! `lxconf_model::lxd::names`). Each name is checked against LXD 5.0.2's device tables by
+//! the test below, so a typo cannot produce an option LXD refuses.
 
 /// Device options.
 pub mod opt {
@@ -88,31 +55,10 @@ pub mod nictype {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lxconf_model::lxd::{devices, lookup_key};
-    use lxconf_model::model::LxdFlavor;
+    use lxconf_model::lxd::devices;
 
     #[test]
     fn every_name_is_in_lxds_tables() {
-        for key in [
-            PRIVILEGED,
-            NESTING,
-            DEVLXD,
-            DENY_DEFAULT,
-            RAW_IDMAP,
-            IDMAP_ISOLATED,
-            IDMAP_BASE,
-            IDMAP_SIZE,
-            RAW_LXC,
-            RAW_APPARMOR,
-            LIMITS_MEMORY,
-            LIMITS_PROCESSES,
-            LIMITS_CPU,
-            AUTOSTART,
-            AUTOSTART_DELAY,
-            AUTOSTART_PRIORITY,
-        ] {
-            assert!(lookup_key(key, LxdFlavor::Lxd).is_some(), "{key}");
-        }
         for o in [
             opt::PATH,
             opt::SOURCE,

@@ -7,11 +7,12 @@
 //! instead of LXD's is cleared first with `KEY =`.
 
 use super::config::Mapped;
-use super::{names, Writer};
+use super::Writer;
 use crate::lxc::{emit as emit_lxc, LxcOptions};
 use crate::writable;
 use lxconf_model::lxc_key::{net_key, ExactKey as K, Family};
 use lxconf_model::lxd::additions::{PRIVILEGED_CAP_DROPS, PRIVILEGED_DEVICE_ALLOW, PTY_MAX};
+use lxconf_model::lxd::keys::names as keys;
 use lxconf_model::lxd::raw_lxc::refusal;
 use lxconf_model::model::*;
 use lxconf_model::{pointer, Cap, Code, Diagnostic, Document, Origins};
@@ -344,6 +345,6 @@ fn write_raw(w: &mut Writer<'_>, lines: &[(String, String)]) {
         }
     }
     if !text.is_empty() {
-        w.set("", names::RAW_LXC.into(), text);
+        w.set("", keys::RAW_LXC.into(), text);
     }
 }

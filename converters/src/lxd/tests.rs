@@ -21,13 +21,22 @@ fn busybox() -> Document {
 fn a_privileged_container_gets_its_root_disk_and_switches() {
     let out = emit(&busybox(), &LxdOptions::default());
     let cfg = &out.instance.config;
-    assert_eq!(cfg.get(names::PRIVILEGED).map(String::as_str), Some("true"));
-    assert_eq!(cfg.get(names::DEVLXD).map(String::as_str), Some("false"));
     assert_eq!(
-        cfg.get(names::DENY_DEFAULT).map(String::as_str),
+        cfg.get(keys::SECURITY_PRIVILEGED).map(String::as_str),
+        Some("true")
+    );
+    assert_eq!(
+        cfg.get(keys::SECURITY_DEVLXD).map(String::as_str),
         Some("false")
     );
-    assert_eq!(cfg.get(names::AUTOSTART).map(String::as_str), Some("false"));
+    assert_eq!(
+        cfg.get(keys::SYSCALLS_DENY_DEFAULT).map(String::as_str),
+        Some("false")
+    );
+    assert_eq!(
+        cfg.get(keys::BOOT_AUTOSTART).map(String::as_str),
+        Some("false")
+    );
     let root = &out.instance.devices["root"];
     assert_eq!(root.get("path").map(String::as_str), Some("/"));
     assert_eq!(root.get("pool").map(String::as_str), Some("default"));
@@ -44,7 +53,7 @@ fn a_privileged_container_gets_its_root_disk_and_switches() {
         out.text
     );
     // No caps dropped in the model: LXD's drops are cleared.
-    let raw = cfg.get(names::RAW_LXC).expect("raw.lxc");
+    let raw = cfg.get(keys::RAW_LXC).expect("raw.lxc");
     assert!(raw.contains("lxc.cap.drop =\n"), "{raw}");
 }
 
@@ -56,7 +65,7 @@ fn a_single_cpu_is_pinned_as_a_range() {
     assert_eq!(
         out.instance
             .config
-            .get(names::LIMITS_CPU)
+            .get(keys::LIMITS_CPU)
             .map(String::as_str),
         Some("3-3")
     );
@@ -109,7 +118,7 @@ fn incus_spells_devlxd_as_guestapi() {
         "{:?}",
         out.instance.config
     );
-    assert!(!out.instance.config.contains_key(names::DEVLXD));
+    assert!(!out.instance.config.contains_key(keys::SECURITY_DEVLXD));
 }
 
 #[test]
@@ -154,7 +163,7 @@ fn a_base_range_with_holes_becomes_an_isolated_range_and_raw_idmap() {
 fn raw_lxc(out: &LxdOutput) -> String {
     out.instance
         .config
-        .get(names::RAW_LXC)
+        .get(keys::RAW_LXC)
         .cloned()
         .unwrap_or_default()
 }
@@ -283,7 +292,10 @@ fn nesting_becomes_security_nesting_without_its_mounts() {
     }
     let out = emit(&doc, &LxdOptions::default());
     assert_eq!(
-        out.instance.config.get(names::NESTING).map(String::as_str),
+        out.instance
+            .config
+            .get(keys::SECURITY_NESTING)
+            .map(String::as_str),
         Some("true")
     );
     assert!(!raw_lxc(&out).contains(".lxc/proc"), "{}", raw_lxc(&out));

@@ -321,6 +321,8 @@ pub mod names {
     pub const LIMITS_MEMORY_SWAP_PRIORITY: &str = "limits.memory.swap.priority";
     /// `limits.processes`.
     pub const LIMITS_PROCESSES: &str = "limits.processes";
+    /// `raw.apparmor`.
+    pub const RAW_APPARMOR: &str = "raw.apparmor";
     /// `raw.idmap`.
     pub const RAW_IDMAP: &str = "raw.idmap";
     /// `raw.lxc`.
@@ -372,6 +374,7 @@ pub mod names {
         LIMITS_MEMORY_SWAP,
         LIMITS_MEMORY_SWAP_PRIORITY,
         LIMITS_PROCESSES,
+        RAW_APPARMOR,
         RAW_IDMAP,
         RAW_LXC,
         RAW_SECCOMP,
