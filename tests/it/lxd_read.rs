@@ -716,3 +716,16 @@ fn raw_idmap_comes_through_volatile_idmap_next_as_lxd_writes_it() {
         ]
     );
 }
+
+/// After D005 on `security.privileged`, no note about an unprivileged id map: whether the
+/// container is privileged is not known.
+#[test]
+fn an_invalid_privileged_value_is_one_error_without_an_idmap_note() {
+    let text = "config:\n  security.privileged: maybe\ndevices:\n  root: {path: /, pool: default, type: disk}\nprofiles: []\n";
+    let loaded = load_with("web.yaml", text, &MemoryFs::new(), Vec::new());
+    let codes: Vec<Code> = loaded.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::D005], "{:?}", loaded.diagnostics);
+    let valid = text.replace("maybe", "no");
+    let loaded = load_with("web.yaml", &valid, &MemoryFs::new(), Vec::new());
+    assert!(loaded.diagnostics.iter().any(|d| d.code == Code::D014));
+}

@@ -6,7 +6,7 @@
 use super::read::{Device, Item};
 
 use super::tree;
-use super::validate::{is_false, is_true, parse_size};
+use super::validate::{is_bool, is_false, is_true, parse_size};
 use crate::lxc::lower::SourcedEntry;
 use crate::lxc::syntax::{self, LineKind};
 use lxconf_model::lxc_key::{ExactKey as K, Family};
@@ -309,10 +309,13 @@ fn idmap(b: &mut Builder, x: &Expanded<'_>, diags: &mut Vec<Diagnostic>) {
     for kind in ['u', 'g'] {
         b.addition(K::Idmap.name(), &format!("{kind} 0 {host} {count}"));
     }
-    if x.profile {
+    let privileged = x.config.get(n::SECURITY_PRIVILEGED);
+    // A profile has no map of its own; a `security.privileged` that is no boolean is an
+    // error already (D005), and a note about the map it might have would be noise.
+    if x.profile || privileged.is_some_and(|p| !is_bool(&p.value)) {
         return;
     }
-    let at = x.config.get(n::SECURITY_PRIVILEGED).map(|i| i.value_origin);
+    let at = privileged.map(|i| i.value_origin);
     let mut d = Diagnostic::new(
         Code::D014,
         format!("unprivileged container: its id map is assumed to be LXD's default allocation (host ids from {host}, {count} of them)"),
