@@ -5,6 +5,7 @@
 
 mod adversarial;
 mod architecture;
+mod ci;
 mod cli;
 mod codes;
 mod compat;

@@ -1,0 +1,208 @@
+//! lint in CI: SARIF validated against the OASIS schema on real runs, GitLab code quality,
+//! the pre-commit hook definition and the README's Linting recipe in an ordinary repository.
+
+use crate::support::*;
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn sarif_validator() -> jsonschema::Validator {
+    let path = root().join("tests/sarif/sarif-schema-2.1.0.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("read schema"))
+        .expect("schema json");
+    // Formats too (`uri`, `uri-reference`): not checked unless asked for.
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("valid schema")
+}
+
+fn assert_valid_sarif(validator: &jsonschema::Validator, sarif: &Value, what: &str) {
+    let errors: Vec<String> = validator
+        .iter_errors(sarif)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{what}: {}", errors.join("\n"));
+}
+
+/// Run lxconf in `dir`.
+fn lxconf_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lxconf"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run lxconf")
+}
+
+fn results(sarif: &Value) -> &Vec<Value> {
+    sarif["runs"][0]["results"].as_array().expect("results")
+}
+
+/// A repository with what SARIF output has to carry: a fix, related locations (a duplicate
+/// key), an inline suppression, a file name with a space and a `#`, and an include by an
+/// absolute path of a file outside it (kept in the returned directory's `shared/`).
+fn ci_repository() -> tempfile::TempDir {
+    let top = tempfile::tempdir().expect("tempdir");
+    let shared = top.path().join("shared");
+    std::fs::create_dir(&shared).expect("mkdir");
+    std::fs::write(
+        shared.join("base.conf"),
+        "lxc.tty = 4
+",
+    )
+    .expect("w");
+    let d = &top.path().join("repo");
+    std::fs::create_dir(d).expect("mkdir");
+    std::fs::create_dir(d.join("containers")).expect("mkdir");
+    std::fs::write(
+        d.join("containers/web.conf"),
+        "lxc.utsname = web\nlxc.rootfs.path = dir:/srv/web\nlxc.uts.name = web2\n\
+         # lxconf: allow privileged-container\nlxc.net.0.type = veth\n",
+    )
+    .expect("w");
+    std::fs::write(
+        d.join("containers/db #1.conf"),
+        format!(
+            "lxc.include = {}\nlxc.uts.name = db\nlxc.rootfs.path = dir:/srv/db\n\
+             lxc.cap.drop = sys_admin\nlxc.cap.drop = sys_admin\n",
+            shared.join("base.conf").display()
+        ),
+    )
+    .expect("w");
+    std::fs::write(d.join("README.md"), "# Containers\n\nrun the tests now\n").expect("w");
+    top
+}
+
+/// Real runs of `lxconf lint --format sarif` validate against the OASIS SARIF 2.1.0 schema:
+/// the fixture corpus (every rule: fixes, related locations) and a repository with a
+/// suppression, odd file names and absolute include paths.
+#[test]
+fn sarif_of_real_runs_validates_against_the_oasis_schema() {
+    let validator = sarif_validator();
+    // The schema checks formats where draft 4 defines them (`uri`; `uri-reference`, of
+    // artifact locations, is checked below).
+    let mut bad: Value = serde_json::from_str(
+        r#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x","informationUri":"a b"}},"results":[]}]}"#,
+    )
+    .expect("json");
+    assert!(!validator.is_valid(&bad), "the schema checks URIs");
+    bad["runs"][0]["tool"]["driver"]["informationUri"] = "https://example.invalid/x".into();
+    assert_valid_sarif(&validator, &bad, "a URI");
+
+    let out = lxconf(&[
+        "lint",
+        "--format",
+        "sarif",
+        "--include-base",
+        "corpus/lint",
+        "corpus/lint",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let sarif: Value = serde_json::from_slice(&out.stdout).expect("sarif json");
+    assert_valid_sarif(&validator, &sarif, "corpus/lint");
+    let text = sarif.to_string();
+    assert!(text.contains("\"fixes\"") && text.contains("\"relatedLocations\""));
+
+    let repo = ci_repository();
+    let out = lxconf_in(
+        &repo.path().join("repo"),
+        &["lint", "--format", "sarif", "."],
+    );
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sarif: Value = serde_json::from_slice(&out.stdout).expect("sarif json");
+    assert_valid_sarif(&validator, &sarif, "repository");
+    let uris: Vec<&str> = results(&sarif)
+        .iter()
+        .flat_map(|r| {
+            r["locations"]
+                .as_array()
+                .into_iter()
+                .chain(r["relatedLocations"].as_array())
+                .flatten()
+        })
+        .filter_map(|l| l["physicalLocation"]["artifactLocation"]["uri"].as_str())
+        .collect();
+    assert!(uris.contains(&"containers/db%20%231.conf"), "{uris:?}");
+    assert!(uris.contains(&"containers/web.conf"), "{uris:?}");
+    // Relative references or `file:` URIs, every character outside RFC 3986's unreserved
+    // ones and `/` percent-encoded (a `#` would start a fragment).
+    assert!(
+        uris.iter().all(|u| {
+            let path = u.strip_prefix("file:///").unwrap_or(u);
+            !path.starts_with('/')
+                && path
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-._~/%".contains(c))
+        }),
+        "{uris:?}"
+    );
+    assert!(
+        uris.iter()
+            .any(|u| u.starts_with("file:///") && u.ends_with("/shared/base.conf")),
+        "the include, absolute: {uris:?}"
+    );
+    // The suppressed finding is not reported; the others of the file are.
+    let web: Vec<&Value> = results(&sarif)
+        .iter()
+        .filter(|r| r.to_string().contains("containers/web.conf"))
+        .collect();
+    assert!(!web.is_empty());
+    assert!(!web.iter().any(|r| r["ruleId"] == "M003"), "{web:?}");
+}
+
+/// `--format gitlab`: GitLab's code-quality report, one issue per finding, fingerprints
+/// unique and the same from one run to the next, and not changed by a line added above.
+#[test]
+fn gitlab_code_quality_report_has_stable_unique_fingerprints() {
+    let repo = ci_repository();
+    let run = |dir: &Path| -> Vec<Value> {
+        let out = lxconf_in(dir, &["lint", "--format", "gitlab", "."]);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout)
+            .expect("gitlab json")
+            .as_array()
+            .expect("array")
+            .clone()
+    };
+    let repo = repo.path().join("repo");
+    let first = run(&repo);
+    let json = lxconf_in(&repo, &["lint", "--format", "json", "."]);
+    let findings: Vec<Value> = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(first.len(), findings.len());
+    assert!(first.len() >= 3, "{first:?}");
+    let mut fingerprints = std::collections::BTreeSet::new();
+    for issue in &first {
+        for key in ["description", "check_name", "fingerprint", "severity"] {
+            assert!(issue[key].is_string(), "{key} in {issue}");
+        }
+        assert!(["info", "minor", "major"].contains(&issue["severity"].as_str().expect("s")));
+        assert!(issue["location"]["path"].is_string(), "{issue}");
+        assert!(issue["location"]["lines"]["begin"].as_u64().expect("begin") >= 1);
+        assert!(fingerprints.insert(issue["fingerprint"].as_str().expect("f").to_string()));
+    }
+    // The two identical duplicate `lxc.cap.drop` findings are told apart.
+    assert_eq!(fingerprints.len(), first.len());
+    assert_eq!(run(&repo), first, "same input, same report");
+    // A comment added at the top moves every line, not the fingerprints.
+    let web = repo.join("containers/web.conf");
+    let text = std::fs::read_to_string(&web).expect("read");
+    std::fs::write(&web, format!("# the web server\n{text}")).expect("w");
+    let moved = run(&repo);
+    let prints = |issues: &[Value]| -> Vec<String> {
+        issues
+            .iter()
+            .map(|i| i["fingerprint"].as_str().expect("f").to_string())
+            .collect()
+    };
+    assert_eq!(prints(&moved), prints(&first));
+    assert_ne!(moved, first, "the lines moved");
+}
