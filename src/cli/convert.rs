@@ -1,7 +1,8 @@
 //! `lxconf convert`: between LXC configs, model documents (JSON/YAML) and fstab files.
 
+use super::from_native::ReportFormat;
 use super::{
-    finish_conversion, load_or_report, write_out, Delivery, FromFormat, Shown, EXIT_INPUT,
+    finish_conversion, load_any, print_shown, write_out, Delivery, FromFormat, Shown, EXIT_INPUT,
     EXIT_USAGE,
 };
 use crate::{input, report};
@@ -57,7 +58,7 @@ pub struct ConvertArgs {
     /// Report format: `json` prints one object {file, output, losses} on stdout, each loss
     /// with the JSON pointers of the model fields it covers.
     #[arg(long, value_enum, default_value_t)]
-    pub format: super::from_native::ReportFormat,
+    pub format: ReportFormat,
     /// Write to this file instead of stdout (`-`: stdout). A symlink is written through;
     /// owner, mode and hard links are kept; only regular files are written.
     #[arg(long, short)]
@@ -99,15 +100,22 @@ pub fn run(args: ConvertArgs) -> u8 {
         let kept = crate::output::keep_bytes(&bytes, &text, &out.text);
         return write_out(args.output.as_deref(), &kept);
     }
-    let loaded = match load_or_report(
+    let loaded = match load_any(
         &args.file,
         args.from.map(Into::into),
         args.include_base.as_deref(),
-        Shown::All,
-        "nothing converted",
     ) {
-        Ok(l) => l,
-        Err(code) => return code,
+        Ok(l) => {
+            print_shown(&l, Shown::All);
+            l
+        }
+        Err(why) => {
+            match args.format {
+                ReportFormat::Human => why.print(&args.file, Shown::All, "nothing converted"),
+                ReportFormat::Json => println!("{}", why.record(&args.file, "output")),
+            }
+            return why.exit_code();
+        }
     };
     let doc = &loaded.document;
     let (text, losses) = match args.to {

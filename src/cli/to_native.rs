@@ -2,7 +2,7 @@
 //! itself cannot do this for LXC), with libvirt's implicit defaults written out.
 
 use super::from_native::ReportFormat;
-use super::{finish_conversion, load_or_report, Delivery, Shown};
+use super::{finish_conversion, load_expecting, print_shown, Delivery, Shown};
 use clap::Args;
 use lxconf_convert::lxc::{emit, LxcOptions};
 use std::path::PathBuf;
@@ -36,15 +36,18 @@ pub struct ToNativeArgs {
 
 /// Run.
 pub fn run(args: ToNativeArgs) -> u8 {
-    let loaded = match load_or_report(
-        &args.file,
-        Some(lxconf_parse::Format::DomXml),
-        None,
-        Shown::All,
-        "nothing converted",
-    ) {
-        Ok(l) => l,
-        Err(code) => return code,
+    let loaded = match load_expecting(&args.file, lxconf_parse::Format::DomXml, None) {
+        Ok(l) => {
+            print_shown(&l, Shown::All);
+            l
+        }
+        Err(why) => {
+            match args.format {
+                ReportFormat::Human => why.print(&args.file, Shown::All, "nothing converted"),
+                ReportFormat::Json => println!("{}", why.record(&args.file, "output")),
+            }
+            return why.exit_code();
+        }
     };
     let out = emit(
         &loaded.document,

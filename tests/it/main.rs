@@ -9,6 +9,7 @@ mod ci;
 mod cli;
 mod codes;
 mod compat;
+mod conversion_cli;
 mod corpus;
 mod domxml;
 mod domxml_generated;
