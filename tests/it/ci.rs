@@ -206,3 +206,177 @@ fn gitlab_code_quality_report_has_stable_unique_fingerprints() {
     assert_eq!(prints(&moved), prints(&first));
     assert_ne!(moved, first, "the lines moved");
 }
+
+/// An ordinary repository: a README, a `.tsv` of four-word lines, an application's YAML, and
+/// clean container configs (an LXC config, an fstab named so, an LXD instance).
+fn ordinary_repository() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let files = [
+        ("README.md", "# Project\n\nrun the tests now\nread the docs first\n"),
+        ("MANIFEST.tsv", "a.txt\t100\t644\troot\nb.txt\t200\t600\troot\n"),
+        ("app.yaml", "config:\n  debug: true\nname: app\n"),
+        ("containers/web.conf", "lxc.uts.name = web\nlxc.rootfs.path = dir:/srv/web\n"),
+        ("containers/data.fstab", "/srv/a srv/a none bind 0 0\n"),
+        (
+            "containers/instance.yaml",
+            "config:\n  security.privileged: \"true\"\ndevices:\n  root:\n    path: /\n    pool: default\n    type: disk\nprofiles: []\n",
+        ),
+    ];
+    for (name, text) in files {
+        let path = d.join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("w");
+    }
+    dir
+}
+
+/// The arguments after `lxconf lint` of the command lines of a document's shell and YAML
+/// blocks (`lxconf lint` after `run:`, `- ` or at a line start), without comments and
+/// redirections.
+fn lint_commands(doc: &str) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(root().join(doc)).expect("read doc");
+    text.lines()
+        .filter_map(|l| {
+            let at = l.find("lxconf lint")?;
+            let before = l[..at].trim();
+            if !["", "-", "run:", "- run:"].contains(&before) {
+                return None;
+            }
+            let command = l[at..].split('#').next().unwrap_or("");
+            let command = command.split('>').next().unwrap_or("");
+            Some(
+                command
+                    .split_whitespace()
+                    .skip(2)
+                    .map(str::to_string)
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// The README's Linting recipe and the CI examples of docs/ci.md run clean in an ordinary
+/// repository (exit 0, nothing at error level, nothing about files that are not container
+/// configs), and report a broken config once one is added (exit 1).
+#[test]
+fn the_documented_lint_recipes_run_clean_in_an_ordinary_repository() {
+    let repo = ordinary_repository();
+    let d = repo.path();
+    let mut commands = lint_commands("README.md");
+    let readme_commands = commands.len();
+    commands.extend(lint_commands("docs/ci.md"));
+    assert!(readme_commands >= 4, "{commands:?}");
+    assert!(commands.len() >= readme_commands + 3, "{commands:?}");
+    let has = |flag: &str| commands.iter().any(|c| c.iter().any(|a| a == flag));
+    for format in ["sarif", "github", "gitlab"] {
+        assert!(has(format), "no recipe for {format}");
+    }
+    for args in &commands {
+        // `--fix config`, `--diff config`: the README's placeholder for a file.
+        let args: Vec<&str> = args
+            .iter()
+            .map(|a| {
+                if a == "config" {
+                    "containers/web.conf"
+                } else {
+                    a
+                }
+            })
+            .collect();
+        let mut full = vec!["lint"];
+        full.extend(&args);
+        let out = lxconf_in(d, &full);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "lxconf {full:?}: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // Findings below error level in the configs are fine (the configs are small, not
+        // hardened); nothing is said about the README, the .tsv or the application's YAML.
+        for other in ["README", "MANIFEST", "app.yaml"] {
+            assert!(!stdout.contains(other), "{other} judged: {stdout}");
+        }
+        if args.contains(&"sarif") {
+            let sarif: Value = serde_json::from_str(&stdout).expect("sarif");
+            assert!(!results(&sarif).is_empty(), "the configs were linted");
+            assert!(
+                results(&sarif).iter().all(|r| r["level"] != "error"),
+                "{stdout}"
+            );
+        } else if args.contains(&"gitlab") {
+            let issues: Value = serde_json::from_str(&stdout).expect("gitlab");
+            let issues = issues.as_array().expect("array");
+            assert!(issues.iter().all(|i| i["severity"] != "major"), "{stdout}");
+        } else if args.contains(&"github") {
+            assert!(!stdout.contains("::error"), "{stdout}");
+        } else if args.contains(&"--diff") {
+            assert!(stdout.is_empty(), "{stdout}");
+        }
+    }
+    std::fs::write(d.join("containers/bad.conf"), "lxc.uts.nmae = web\n").expect("w");
+    let out = lxconf_in(d, &["lint", "--format", "gitlab", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let issues: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let unknown = issues
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|i| i["check_name"] == "L001")
+        .expect("the unknown key");
+    assert_eq!(unknown["location"]["path"], "containers/bad.conf");
+    assert_eq!(unknown["severity"], "major");
+}
+
+/// `.pre-commit-hooks.yaml` parses, defines `lxconf-lint` with a language that builds this
+/// repository's binary, and its entry (with pre-commit's way of passing files: none) runs
+/// clean on an ordinary repository and fails on a broken config.
+#[test]
+fn the_pre_commit_hook_runs_lxconf_lint_on_the_repository() {
+    let text = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).expect("read hooks");
+    let hooks: Vec<Value> = serde_norway::from_str(&text).expect("hooks yaml");
+    let hook = hooks
+        .iter()
+        .find(|h| h["id"] == "lxconf-lint")
+        .expect("lxconf-lint hook");
+    assert!(["rust", "system"].contains(&hook["language"].as_str().expect("language")));
+    assert_eq!(
+        hook["pass_filenames"], false,
+        "the walk decides what is a config"
+    );
+    let files = hook["files"].as_str().expect("files");
+    assert!(files.contains("conf") && files.contains("xml"), "{files}");
+    let entry: Vec<&str> = hook["entry"]
+        .as_str()
+        .expect("entry")
+        .split_whitespace()
+        .collect();
+    assert_eq!(entry[0], "lxconf", "the binary's name");
+    let mut args: Vec<&str> = entry[1..].to_vec();
+    let extra: Vec<String> = hook["args"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|a| a.as_str().expect("arg").to_string())
+        .collect();
+    args.extend(extra.iter().map(String::as_str));
+    assert_eq!(args.first(), Some(&"lint"));
+    let repo = ordinary_repository();
+    let out = lxconf_in(repo.path(), &args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    std::fs::write(
+        repo.path().join("containers/bad.conf"),
+        "lxc.uts.nmae = web\n",
+    )
+    .expect("w");
+    let out = lxconf_in(repo.path(), &args);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("bad.conf"));
+}
