@@ -101,24 +101,18 @@ impl NotLoaded {
     /// `diagnostics` (an input with errors) or the `error` that stopped it (unreadable, in
     /// another format).
     pub fn record(&self, file: &str, output_key: &str) -> serde_json::Value {
-        let (error, diagnostics) = match self {
-            NotLoaded::Unreadable(e) => (Some(e.to_string()), Vec::new()),
-            NotLoaded::WrongFormat(why) => (Some(why.clone()), Vec::new()),
-            NotLoaded::Invalid(loaded) => (
+        match self {
+            NotLoaded::Unreadable(e) => {
+                failure_record(file, output_key, None, Some(&e.to_string()))
+            }
+            NotLoaded::WrongFormat(why) => failure_record(file, output_key, None, Some(why)),
+            NotLoaded::Invalid(loaded) => failure_record(
+                file,
+                output_key,
+                Some((&loaded.diagnostics, &loaded.sources)),
                 None,
-                loaded
-                    .diagnostics
-                    .iter()
-                    .map(|d| d.to_record(&loaded.sources))
-                    .collect(),
             ),
-        };
-        let mut record = serde_json::json!({"file": file, "ok": false});
-        record[output_key] = serde_json::Value::Null;
-        record["losses"] = serde_json::json!([]);
-        record["diagnostics"] = serde_json::json!(diagnostics);
-        record["error"] = serde_json::json!(error);
-        record
+        }
     }
 
     /// Say why on stderr: the diagnostics `shown` lets through, then one line that ends
@@ -135,6 +129,26 @@ impl NotLoaded {
             }
         }
     }
+}
+
+/// The `--format json` record of an input that was not converted: `ok` false,
+/// `output_key` null, no losses, the `diagnostics` that say why or the `error` that
+/// stopped it.
+pub fn failure_record(
+    file: &str,
+    output_key: &str,
+    diagnostics: Option<(&[Diagnostic], &lxconf_model::SourceMap)>,
+    error: Option<&str>,
+) -> serde_json::Value {
+    let diagnostics: Vec<_> = diagnostics
+        .map(|(ds, sources)| ds.iter().map(|d| d.to_record(sources)).collect())
+        .unwrap_or_default();
+    let mut record = serde_json::json!({"file": file, "ok": false});
+    record[output_key] = serde_json::Value::Null;
+    record["losses"] = serde_json::json!([]);
+    record["diagnostics"] = serde_json::json!(diagnostics);
+    record["error"] = serde_json::json!(error);
+    record
 }
 
 /// What a file of `detected` format is called, and the command that converts it, given to

@@ -14,7 +14,8 @@ pub mod to_native;
 pub mod upgrade;
 
 pub(crate) use load::{
-    load_any, load_expecting, load_or_report, load_text_or_report, print_shown, Shown,
+    failure_record, load_any, load_expecting, load_or_report, load_text_or_report, print_shown,
+    Shown,
 };
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};

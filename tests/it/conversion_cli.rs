@@ -321,3 +321,109 @@ fn upgrade_takes_several_files_and_directories() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// `convert` of several files: into `--output-dir` (each named as its input with the
+/// target's extension), or one `--format json` record per input; several on stdout are
+/// refused, and so is an output that would replace its input or another output.
+#[test]
+fn convert_takes_several_files_into_an_output_dir_or_as_json_records() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::create_dir(d.join("a")).expect("mkdir");
+    std::fs::write(d.join("web.conf"), "lxc.uts.name = web\n").expect("w");
+    std::fs::write(d.join("a/web.conf"), "lxc.uts.name = web2\n").expect("w");
+    std::fs::write(d.join("db.conf"), "lxc.uts.nmae = db\n").expect("w");
+    std::fs::write(d.join("cache"), "lxc.uts.name = cache\n").expect("w");
+
+    let out = lxconf_in(d, &["convert", "--to", "domxml", "web.conf", "cache"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--output-dir"), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+
+    let out = lxconf_in(
+        d,
+        &[
+            "convert",
+            "--to",
+            "domxml",
+            "--output-dir",
+            "out",
+            "web.conf",
+            "db.conf",
+            "cache",
+            "a/web.conf",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("db.conf has 1 error(s)"), "{err}");
+    assert!(err.contains("is the output of web.conf already"), "{err}");
+    let xml = std::fs::read_to_string(d.join("out/web.xml")).expect("web.xml");
+    assert!(xml.contains("<name>web</name>"), "{xml}");
+    assert!(std::fs::read_to_string(d.join("out/cache.xml"))
+        .expect("cache.xml")
+        .contains("<name>cache</name>"));
+    assert!(!d.join("out/db.xml").exists());
+
+    // An output that would replace its input: refused, the input kept.
+    let out = lxconf_in(
+        d,
+        &["convert", "--to", "lxc", "--output-dir", ".", "web.conf"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("would replace the input"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("web.conf")).expect("r"),
+        "lxc.uts.name = web\n"
+    );
+
+    let out = lxconf_in(
+        d,
+        &[
+            "convert", "--to", "lxd", "--format", "json", "web.conf", "db.conf", "cache",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let records = records(&out);
+    let summary: Vec<(&str, bool)> = records
+        .iter()
+        .map(|r| {
+            (
+                r["file"].as_str().expect("f"),
+                r["ok"].as_bool().expect("ok"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [("web.conf", true), ("db.conf", false), ("cache", true)]
+    );
+    assert!(records[0]["output"].is_string());
+    assert_eq!(records[1]["diagnostics"][0]["code"], "L001");
+
+    // A config libvirt cannot take (no name): the reason in the record too.
+    std::fs::write(d.join("noname.conf"), "lxc.tty.max = 1\n").expect("w");
+    let out = lxconf_in(
+        d,
+        &[
+            "convert",
+            "--to",
+            "domxml",
+            "--format",
+            "json",
+            "noname.conf",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let unnamed = self::records(&out);
+    assert_eq!(unnamed.len(), 1, "{unnamed:?}");
+    assert_eq!(unnamed[0]["ok"], false);
+    assert!(
+        unnamed[0]["diagnostics"].to_string().contains("uts.name"),
+        "{unnamed:?}"
+    );
+}
