@@ -24,8 +24,9 @@ pub struct ToNativeArgs {
     /// The loss of any setting the domain XML wrote is an error; nothing is written.
     #[arg(long)]
     pub strict: bool,
-    /// Report format: `json` prints one object {file, output, losses} on stdout, each loss
-    /// with the JSON pointers of the model fields it covers.
+    /// Report format: `json` prints one object {file, ok, output, losses} on stdout, each
+    /// loss with the JSON pointers of the model fields it covers; an input not converted
+    /// has `ok` false, `output` null and its `diagnostics` or `error`.
     #[arg(long, value_enum, default_value_t)]
     pub format: ReportFormat,
     /// Write to this file instead of stdout (`-`: stdout). A symlink is written through;
