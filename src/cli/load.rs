@@ -176,7 +176,7 @@ fn what_and_how(detected: Format, wanted: Format, file: &str) -> (&'static str, 
                 convert(reversed)
             ),
         ),
-        Format::Lxd => ("an LXD/Incus instance YAML", convert(produced)),
+        Format::Lxd => ("LXD/Incus YAML", convert(produced)),
         Format::ModelJson | Format::ModelYaml => ("an lxconf model document", convert(produced)),
         Format::Fstab => ("an fstab file", convert(produced)),
     }

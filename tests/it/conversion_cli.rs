@@ -40,7 +40,7 @@ fn a_file_given_to_the_command_of_the_other_direction_gets_one_clear_error() {
         (
             "domxml-from-native",
             "corpus/lxd/web.yaml",
-            "is an LXD/Incus instance YAML, not an LXC config",
+            "is LXD/Incus YAML, not an LXC config",
             "`lxconf convert --to domxml corpus/lxd/web.yaml`",
         ),
         (
@@ -58,7 +58,7 @@ fn a_file_given_to_the_command_of_the_other_direction_gets_one_clear_error() {
         (
             "domxml-to-native",
             "corpus/lxd/web.yaml",
-            "is an LXD/Incus instance YAML, not libvirt domain XML",
+            "is LXD/Incus YAML, not libvirt domain XML",
             "`lxconf convert --to lxc corpus/lxd/web.yaml`",
         ),
         (
