@@ -380,3 +380,63 @@ fn the_pre_commit_hook_runs_lxconf_lint_on_the_repository() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("bad.conf"));
 }
+
+/// The YAML blocks of docs/ci.md parse, and each CI example uploads the file its lint step
+/// writes: the SARIF to code scanning, the code-quality report to GitLab.
+#[test]
+fn the_ci_examples_are_yaml_that_upload_what_lint_writes() {
+    let text = std::fs::read_to_string(root().join("docs/ci.md")).expect("read docs/ci.md");
+    let blocks: Vec<String> = text
+        .split("```yaml\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap_or_default().to_string())
+        .collect();
+    assert!(blocks.len() >= 3, "{blocks:?}");
+    for b in &blocks {
+        let parsed: Result<serde_norway::Value, _> = serde_norway::from_str(b);
+        // A step excerpt (`- run: ...` indented under `steps:`) is not a document alone.
+        if b.starts_with("      - ") {
+            continue;
+        }
+        parsed.unwrap_or_else(|e| panic!("{e}\n{b}"));
+    }
+    let github = blocks
+        .iter()
+        .find(|b| b.contains("upload-sarif"))
+        .expect("a GitHub workflow");
+    let workflow: Value = serde_norway::from_str(github).expect("workflow");
+    let steps = workflow["jobs"]["lint"]["steps"].as_array().expect("steps");
+    let written = steps
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .find_map(|r| r.strip_prefix("lxconf lint --format sarif . > "))
+        .expect("a lint step writing SARIF");
+    let upload = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@"))
+        })
+        .expect("upload step");
+    assert_eq!(upload["with"]["sarif_file"], written.trim());
+    assert_eq!(
+        workflow["permissions"]["security-events"], "write",
+        "upload-sarif needs it"
+    );
+    let gitlab = blocks
+        .iter()
+        .find(|b| b.contains("codequality"))
+        .expect("a GitLab job");
+    let job: Value = serde_norway::from_str(gitlab).expect("gitlab ci");
+    let job = &job["lxconf"];
+    let written = job["script"]
+        .as_array()
+        .expect("script")
+        .iter()
+        .filter_map(Value::as_str)
+        .find_map(|r| r.strip_prefix("lxconf lint --format gitlab . > "))
+        .expect("a lint command writing the report");
+    assert_eq!(job["artifacts"]["reports"]["codequality"], written.trim());
+    assert_eq!(job["artifacts"]["when"], "always", "kept when lint fails");
+}
