@@ -104,13 +104,23 @@ pub fn load_with_text(
     base_dir: Option<&Path>,
 ) -> Result<(Format, String, Loaded), InputError> {
     let (name, text) = read_text(path)?;
+    let (format, loaded) = load_text(&name, &text, format, base_dir);
+    Ok((format, text, loaded))
+}
+
+/// Load a text already read (named `name`), as [`load`] does.
+pub fn load_text(
+    name: &str,
+    text: &str,
+    format: Option<Format>,
+    base_dir: Option<&Path>,
+) -> (Format, Loaded) {
     let options = LoadOptions {
         fs: &RealFs,
         base_dir: base_dir_or_cwd(base_dir),
         lxd_profiles: lxd_profiles(),
     };
-    let (format, loaded) = lxconf_parse::load(format, &name, &text, &options);
-    Ok((format, text, loaded))
+    lxconf_parse::load(format, name, text, &options)
 }
 
 /// The LXD profiles given on the command line (`--profile`), set once before a command

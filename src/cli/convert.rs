@@ -1,8 +1,9 @@
 //! `lxconf convert`: between LXC configs, model documents (JSON/YAML) and fstab files.
 
+use super::from_native::ReportFormat;
 use super::{
-    finish_conversion, load_or_report, write_out, Delivery, FromFormat, Shown, EXIT_INPUT,
-    EXIT_USAGE,
+    failure_record, finish_conversion, load_any, print_shown, write_out, Delivery, FromFormat,
+    Shown, EXIT_INPUT, EXIT_OK, EXIT_USAGE,
 };
 use crate::{input, report};
 use clap::{Args, ValueEnum};
@@ -32,8 +33,10 @@ pub enum ToFormat {
 /// Arguments of `lxconf convert`.
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
-    /// The file to convert (`-` for stdin).
-    pub file: String,
+    /// The files to convert (`-` for stdin). Several need `--output-dir`, or `--format json`
+    /// (each output in its record).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
     /// Input format (detected from the content when omitted).
     #[arg(long, value_enum)]
     pub from: Option<FromFormat>,
@@ -54,60 +57,164 @@ pub struct ConvertArgs {
     /// the target adds) is an error; nothing is written.
     #[arg(long)]
     pub strict: bool,
-    /// Report format: `json` prints one object {file, output, losses} on stdout, each loss
-    /// with the JSON pointers of the model fields it covers.
+    /// Report format: `json` prints one object per input {file, ok, output, losses} on
+    /// stdout, each loss with the JSON pointers of the model fields it covers; an input not
+    /// converted has `ok` false, `output` null and its `diagnostics` or `error`.
     #[arg(long, value_enum, default_value_t)]
-    pub format: super::from_native::ReportFormat,
+    pub format: ReportFormat,
     /// Write to this file instead of stdout (`-`: stdout). A symlink is written through;
     /// owner, mode and hard links are kept; only regular files are written.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Write each output into this directory, named as its input with the target's
+    /// extension (`web.conf` → `web.xml` with `--to domxml`; `.conf`, `.json`, `.yaml`,
+    /// `.fstab`, `.xml`).
+    #[arg(long, value_name = "DIR", conflicts_with = "output")]
+    pub output_dir: Option<PathBuf>,
     /// Directory relative includes and fstab paths are resolved against.
     #[arg(long, value_name = "DIR")]
     pub include_base: Option<PathBuf>,
 }
 
+fn usage(message: &str) -> u8 {
+    eprintln!("lxconf: {message}");
+    EXIT_USAGE
+}
+
 /// Run.
 pub fn run(args: ConvertArgs) -> u8 {
+    let several = args.files.len() > 1;
+    if several && (args.output.is_some() || args.inline_fstab) {
+        return usage("-o and --inline-fstab take one file; for several, use --output-dir");
+    }
+    if several && args.output_dir.is_none() && args.format == ReportFormat::Human {
+        return usage("several files would be printed one after the other: pass --output-dir DIR, or --format json (one record per file)");
+    }
     if args.inline_fstab {
-        if args.to != ToFormat::Lxc {
-            eprintln!("lxconf: --inline-fstab works with --to lxc");
+        return inline_fstab(&args, &args.files[0]);
+    }
+    if let Some(dir) = &args.output_dir {
+        if args.files.iter().any(|f| f == "-") {
+            return usage("--output-dir names each output after its input: give files, not stdin");
+        }
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            return usage(&format!("cannot create `{}`: {e}", dir.display()));
+        }
+    }
+    let mut status = EXIT_OK;
+    let mut taken = std::collections::BTreeMap::new();
+    for file in &args.files {
+        let output = match &args.output_dir {
+            Some(dir) => match output_in(dir, file, args.to, &mut taken) {
+                Ok(path) => Some(path),
+                Err(why) => {
+                    match args.format {
+                        ReportFormat::Human => eprintln!("lxconf: {why}"),
+                        ReportFormat::Json => {
+                            println!("{}", failure_record(file, "output", None, Some(&why)));
+                        }
+                    }
+                    status = status.max(EXIT_INPUT);
+                    continue;
+                }
+            },
+            None => args.output.clone(),
+        };
+        status = status.max(convert_file(&args, file, output.as_deref()));
+    }
+    status
+}
+
+/// The file `--output-dir` writes the output of `file` to: its name with the extension of
+/// `to`. `taken`: the outputs of the batch so far, with their inputs; a second input with
+/// the same name, or an output that would replace its own input, is refused.
+fn output_in(
+    dir: &std::path::Path,
+    file: &str,
+    to: ToFormat,
+    taken: &mut std::collections::BTreeMap<PathBuf, String>,
+) -> Result<PathBuf, String> {
+    let ext = match to {
+        ToFormat::Lxc => "conf",
+        ToFormat::Json => "json",
+        ToFormat::Yaml | ToFormat::Lxd | ToFormat::Incus => "yaml",
+        ToFormat::Fstab => "fstab",
+        ToFormat::Domxml => "xml",
+    };
+    let shown = crate::snippet::escape(file);
+    let stem = std::path::Path::new(file)
+        .file_stem()
+        .ok_or_else(|| format!("{shown}: no file name to name its output after; not converted"))?;
+    let path = dir.join(stem).with_extension(ext);
+    let same = |a: &std::path::Path, b: &std::path::Path| {
+        a == b || std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok()
+    };
+    if path.exists() && same(&path, std::path::Path::new(file)) {
+        return Err(format!(
+            "{shown}: the output would replace the input ({}); not converted (use another --output-dir)",
+            path.display()
+        ));
+    }
+    if let Some(first) = taken.get(&path) {
+        return Err(format!(
+            "{shown}: {} is the output of {} already; not converted",
+            path.display(),
+            crate::snippet::escape(first)
+        ));
+    }
+    taken.insert(path.clone(), file.to_string());
+    Ok(path)
+}
+
+/// `--inline-fstab`: only `lxc.mount.fstab` replaced by the file's entries, the rest kept.
+fn inline_fstab(args: &ConvertArgs, file: &str) -> u8 {
+    if args.to != ToFormat::Lxc {
+        eprintln!("lxconf: --inline-fstab works with --to lxc");
+        return EXIT_USAGE;
+    }
+    let (name, bytes) = match input::read_bytes(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("lxconf: {e}");
             return EXIT_USAGE;
         }
-        let (name, bytes) = match input::read_bytes(&args.file) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("lxconf: {e}");
-                return EXIT_USAGE;
-            }
-        };
-        let base = args
-            .include_base
-            .clone()
-            .or_else(|| std::env::current_dir().ok())
-            .unwrap_or_else(|| PathBuf::from("/"));
-        let text = input::decode(bytes.clone());
-        let mut sources = SourceMap::new();
-        let id = sources.add(name, text.clone());
-        let out =
-            lxconf_parse::lxc::inline::inline_fstab(&text, id, &lxconf_parse::fs::RealFs, &base);
-        report::print(&out.diagnostics, &sources);
-        if out.diagnostics.iter().any(|d| d.is_error()) {
-            return EXIT_INPUT;
-        }
-        // Bytes the edit did not touch (invalid UTF-8 in comments) are written as they were.
-        let kept = crate::output::keep_bytes(&bytes, &text, &out.text);
-        return write_out(args.output.as_deref(), &kept);
+    };
+    let base = args
+        .include_base
+        .clone()
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("/"));
+    let text = input::decode(bytes.clone());
+    let mut sources = SourceMap::new();
+    let id = sources.add(name, text.clone());
+    let out = lxconf_parse::lxc::inline::inline_fstab(&text, id, &lxconf_parse::fs::RealFs, &base);
+    report::print(&out.diagnostics, &sources);
+    if out.diagnostics.iter().any(|d| d.is_error()) {
+        return EXIT_INPUT;
     }
-    let loaded = match load_or_report(
-        &args.file,
+    // Bytes the edit did not touch (invalid UTF-8 in comments) are written as they were.
+    let kept = crate::output::keep_bytes(&bytes, &text, &out.text);
+    write_out(args.output.as_deref(), &kept)
+}
+
+/// Convert one file, report it and write its output to `output` (stdout when `None`).
+fn convert_file(args: &ConvertArgs, file: &str, output: Option<&std::path::Path>) -> u8 {
+    let loaded = match load_any(
+        file,
         args.from.map(Into::into),
         args.include_base.as_deref(),
-        Shown::All,
-        "nothing converted",
     ) {
-        Ok(l) => l,
-        Err(code) => return code,
+        Ok(l) => {
+            print_shown(&l, Shown::All);
+            l
+        }
+        Err(why) => {
+            match args.format {
+                ReportFormat::Human => why.print(file, Shown::All, "nothing converted"),
+                ReportFormat::Json => println!("{}", why.record(file, "output")),
+            }
+            return why.exit_code();
+        }
     };
     let doc = &loaded.document;
     let (text, losses) = match args.to {
@@ -146,7 +253,18 @@ pub fn run(args: ConvertArgs) -> u8 {
                 ) {
                     Ok(p) => p,
                     Err(errors) => {
-                        report::print(&errors, &loaded.sources);
+                        match args.format {
+                            ReportFormat::Human => report::print(&errors, &loaded.sources),
+                            ReportFormat::Json => println!(
+                                "{}",
+                                failure_record(
+                                    file,
+                                    "output",
+                                    Some((&errors, &loaded.sources)),
+                                    None
+                                )
+                            ),
+                        }
                         return EXIT_INPUT;
                     }
                 }
@@ -172,10 +290,10 @@ pub fn run(args: ConvertArgs) -> u8 {
         }
     };
     let how = Delivery {
-        file: &args.file,
+        file,
         format: args.format,
         strict: args.strict,
-        output: args.output.as_deref(),
+        output,
     };
     finish_conversion(how, &text, losses, &loaded.sources)
 }

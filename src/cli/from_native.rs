@@ -1,7 +1,7 @@
 //! `lxconf domxml-from-native lxc-tools FILE...`: LXC config → libvirt domain XML, the same
 //! words as virsh, without a daemon, without virsh's bugs, with a loss report.
 
-use super::{load_or_report, Shown, EXIT_INPUT, EXIT_OK, EXIT_USAGE};
+use super::{load_expecting, print_shown, Shown, EXIT_INPUT, EXIT_OK, EXIT_USAGE};
 use crate::{input, output, report};
 use clap::{Args, ValueEnum};
 use lxconf_convert::from_native::{prepare, FromNativeOptions};
@@ -17,7 +17,8 @@ pub enum ReportFormat {
     /// XML on stdout, miette reports on stderr.
     #[default]
     Human,
-    /// One JSON object per file on stdout: {file, name, xml, losses}.
+    /// One JSON object per input on stdout, converted or not: {file, ok, name, xml,
+    /// written, losses, diagnostics, error}.
     Json,
 }
 
@@ -143,88 +144,171 @@ pub fn run(args: FromNativeArgs) -> u8 {
     }
     let mut status = EXIT_OK;
     let mut written = std::collections::BTreeMap::new();
-    let mut stdout = std::io::stdout().lock();
     for file in &args.files {
-        let shown = match args.format {
-            ReportFormat::Human => Shown::Warnings,
-            ReportFormat::Json => Shown::Nothing,
-        };
-        let loaded = match load_or_report(
-            file,
-            Some(lxconf_parse::Format::Lxc),
-            args.include_base.as_deref(),
-            shown,
-            "not converted",
-        ) {
-            Ok(l) => l,
-            Err(code) => {
-                status = status.max(code);
-                continue;
-            }
-        };
-        let (doc, mut losses) = match prepare(&loaded.document, &opts) {
-            Ok(p) => p,
-            Err(errors) => {
-                report::print(&errors, &loaded.sources);
-                status = status.max(EXIT_INPUT);
-                continue;
-            }
-        };
-        let out = libvirt_xml::emit(&doc);
-        losses.extend(out.losses);
-        if args.strict {
-            super::convert::strict(&mut losses, &loaded.sources);
+        let code = convert_one(file, &args, &opts, &mut written);
+        if code == EXIT_STDOUT_CLOSED {
+            return EXIT_USAGE;
         }
-        let failed = losses.iter().any(|d| d.is_error());
-        let name = doc.container.name.clone().unwrap_or_default();
-        match args.format {
-            ReportFormat::Human => report::print(&losses, &loaded.sources),
-            ReportFormat::Json => {
-                let records: Vec<_> = losses
-                    .iter()
-                    .map(|d| d.to_record(&loaded.sources))
-                    .collect();
-                let line = serde_json::json!({"file": file, "name": name, "xml": if failed { None } else { Some(&out.xml) }, "losses": records});
-                let _ = writeln!(stdout, "{line}");
-            }
-        }
-        if failed {
-            eprintln!(
-                "lxconf: {file}: {} setting(s) cannot be converted (--strict)",
-                losses.iter().filter(|d| d.is_error()).count()
-            );
-            status = status.max(EXIT_INPUT);
-            continue;
-        }
-        match &args.output_dir {
-            Some(dir) => {
-                let origin = [pointer::NAME, pointer::HOSTNAME]
-                    .iter()
-                    .find_map(|p| loaded.document.origins.find(p));
-                if let Some(d) = name_refused(&name, origin) {
-                    report::print(&[d], &loaded.sources);
-                    status = status.max(EXIT_INPUT);
-                    continue;
-                }
-                if let Some(first) = written.insert(name.clone(), file.clone()) {
-                    let name = crate::snippet::escape(&name);
-                    eprintln!("lxconf: {file}: the domain name `{name}` is already used by {first}; not written (pass --name)");
-                    status = status.max(EXIT_INPUT);
-                    continue;
-                }
-                let path = dir.join(format!("{name}.xml"));
-                if let Err(e) = output::write(&path, out.xml.as_bytes(), false) {
-                    eprintln!("lxconf: {e}");
-                    status = EXIT_USAGE;
-                }
-            }
-            None if args.format == ReportFormat::Human
-                && stdout.write_all(out.xml.as_bytes()).is_err() =>
-            {
-                return EXIT_USAGE;
-            }
-            None => {}
-        }
+        status = status.max(code);
     }
     status
+}
+
+/// `convert_one`'s code for a closed stdout: stop the batch.
+const EXIT_STDOUT_CLOSED: u8 = u8::MAX;
+
+/// Convert one input of the batch, report it (human: on stderr, the XML on stdout or in
+/// `--output-dir`; json: one record, whatever happened) and give its exit code. `written`:
+/// the domain names given a file in `--output-dir` so far, with the input that took each.
+fn convert_one(
+    file: &str,
+    args: &FromNativeArgs,
+    opts: &FromNativeOptions,
+    written: &mut std::collections::BTreeMap<String, String>,
+) -> u8 {
+    let human = args.format == ReportFormat::Human;
+    let loaded = match load_expecting(
+        file,
+        lxconf_parse::Format::Lxc,
+        args.include_base.as_deref(),
+    ) {
+        Ok(l) => l,
+        Err(why) => {
+            if human {
+                why.print(file, Shown::Warnings, "not converted");
+            } else {
+                println!("{}", why.record(file, "xml"));
+            }
+            return why.exit_code();
+        }
+    };
+    if human {
+        print_shown(&loaded, Shown::Warnings);
+    }
+    let mut record = Record {
+        file,
+        ok: false,
+        name: None,
+        xml: None,
+        written: None,
+        losses: Vec::new(),
+        diagnostics: Vec::new(),
+        error: None,
+        sources: &loaded.sources,
+    };
+    let code = convert_loaded(&loaded, args, opts, written, &mut record);
+    if human {
+        report::print(&record.losses, &loaded.sources);
+        report::print(&record.diagnostics, &loaded.sources);
+        if let Some(e) = &record.error {
+            eprintln!("lxconf: {e}");
+        }
+        if let (Some(xml), None) = (&record.xml, &args.output_dir) {
+            if std::io::stdout().lock().write_all(xml.as_bytes()).is_err() {
+                return EXIT_STDOUT_CLOSED;
+            }
+        }
+    } else {
+        println!("{}", record.to_json());
+    }
+    code
+}
+
+/// What became of one input: its `--format json` record.
+struct Record<'a> {
+    file: &'a str,
+    ok: bool,
+    name: Option<String>,
+    xml: Option<String>,
+    /// The file written in `--output-dir`.
+    written: Option<PathBuf>,
+    losses: Vec<Diagnostic>,
+    /// Why it was not converted, when a diagnostic says it.
+    diagnostics: Vec<Diagnostic>,
+    /// Why it was not converted or written, when no diagnostic says it.
+    error: Option<String>,
+    sources: &'a lxconf_model::SourceMap,
+}
+
+impl Record<'_> {
+    fn to_json(&self) -> serde_json::Value {
+        let records = |ds: &[Diagnostic]| -> Vec<_> {
+            ds.iter().map(|d| d.to_record(self.sources)).collect()
+        };
+        serde_json::json!({
+            "file": crate::input::display_name(self.file),
+            "ok": self.ok,
+            "name": self.name,
+            "xml": self.xml,
+            "written": self.written,
+            "losses": records(&self.losses),
+            "diagnostics": records(&self.diagnostics),
+            "error": self.error,
+        })
+    }
+}
+
+/// Convert a loaded input into `record`; its exit code.
+fn convert_loaded(
+    loaded: &lxconf_parse::Loaded,
+    args: &FromNativeArgs,
+    opts: &FromNativeOptions,
+    written: &mut std::collections::BTreeMap<String, String>,
+    record: &mut Record<'_>,
+) -> u8 {
+    let file = record.file;
+    let (doc, mut losses) = match prepare(&loaded.document, opts) {
+        Ok(p) => p,
+        Err(errors) => {
+            record.diagnostics = errors;
+            return EXIT_INPUT;
+        }
+    };
+    let out = libvirt_xml::emit(&doc);
+    losses.extend(out.losses);
+    if args.strict {
+        super::convert::strict(&mut losses, &loaded.sources);
+    }
+    let errors = losses.iter().filter(|d| d.is_error()).count();
+    record.losses = losses;
+    let name = doc.container.name.clone().unwrap_or_default();
+    record.name = Some(name.clone());
+    if errors > 0 {
+        record.error = Some(format!(
+            "{}: {errors} setting(s) cannot be converted (--strict); not converted",
+            crate::snippet::escape(file)
+        ));
+        return EXIT_INPUT;
+    }
+    let Some(dir) = &args.output_dir else {
+        record.ok = true;
+        record.xml = Some(out.xml);
+        return EXIT_OK;
+    };
+    let origin = [pointer::NAME, pointer::HOSTNAME]
+        .iter()
+        .find_map(|p| loaded.document.origins.find(p));
+    if let Some(d) = name_refused(&name, origin) {
+        record.diagnostics.push(d);
+        return EXIT_INPUT;
+    }
+    if let Some(first) = written.get(&name) {
+        record.error = Some(format!(
+            "{}: the domain name `{}` is already used by {}; not written (pass --name)",
+            crate::snippet::escape(file),
+            crate::snippet::escape(&name),
+            crate::snippet::escape(first)
+        ));
+        return EXIT_INPUT;
+    }
+    let path = dir.join(format!("{name}.xml"));
+    if let Err(e) = output::write(&path, out.xml.as_bytes(), false) {
+        record.error = Some(e.to_string());
+        return EXIT_USAGE;
+    }
+    written.insert(name, file.to_string());
+    record.ok = true;
+    record.xml = Some(out.xml);
+    record.written = Some(path);
+    EXIT_OK
 }

@@ -26,6 +26,8 @@ pub enum LintFormat {
     Sarif,
     /// GitHub Actions workflow annotations.
     Github,
+    /// A GitLab code-quality report (`artifacts:reports:codequality`).
+    Gitlab,
 }
 
 /// Arguments of `lxconf lint`.
@@ -229,6 +231,9 @@ pub fn run(args: LintArgs) -> u8 {
             serde_json::to_string_pretty(&output::sarif(&items)).unwrap_or_default() + "\n"
         }
         LintFormat::Github => output::github(&items),
+        LintFormat::Gitlab => {
+            serde_json::to_string_pretty(&output::gitlab::issues(&items)).unwrap_or_default() + "\n"
+        }
     };
     let mut out = std::io::stdout().lock();
     if out.write_all(text.as_bytes()).is_err() {

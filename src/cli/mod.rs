@@ -13,7 +13,10 @@ pub mod show;
 pub mod to_native;
 pub mod upgrade;
 
-pub(crate) use load::{load_or_report, load_text_or_report, Shown};
+pub(crate) use load::{
+    failure_record, load_any, load_expecting, load_or_report, load_text_or_report, print_shown,
+    Shown,
+};
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -182,6 +185,7 @@ pub(crate) fn finish_conversion(
             let records: Vec<_> = losses.iter().map(|d| d.to_record(sources)).collect();
             let record = serde_json::json!({
                 "file": crate::input::display_name(file),
+                "ok": errors == 0,
                 "output": (errors == 0).then_some(text),
                 "losses": records,
             });

@@ -2,7 +2,7 @@
 //! itself cannot do this for LXC), with libvirt's implicit defaults written out.
 
 use super::from_native::ReportFormat;
-use super::{finish_conversion, load_or_report, Delivery, Shown};
+use super::{finish_conversion, load_expecting, print_shown, Delivery, Shown};
 use clap::Args;
 use lxconf_convert::lxc::{emit, LxcOptions};
 use std::path::PathBuf;
@@ -24,8 +24,9 @@ pub struct ToNativeArgs {
     /// The loss of any setting the domain XML wrote is an error; nothing is written.
     #[arg(long)]
     pub strict: bool,
-    /// Report format: `json` prints one object {file, output, losses} on stdout, each loss
-    /// with the JSON pointers of the model fields it covers.
+    /// Report format: `json` prints one object {file, ok, output, losses} on stdout, each
+    /// loss with the JSON pointers of the model fields it covers; an input not converted
+    /// has `ok` false, `output` null and its `diagnostics` or `error`.
     #[arg(long, value_enum, default_value_t)]
     pub format: ReportFormat,
     /// Write to this file instead of stdout (`-`: stdout). A symlink is written through;
@@ -36,15 +37,18 @@ pub struct ToNativeArgs {
 
 /// Run.
 pub fn run(args: ToNativeArgs) -> u8 {
-    let loaded = match load_or_report(
-        &args.file,
-        Some(lxconf_parse::Format::DomXml),
-        None,
-        Shown::All,
-        "nothing converted",
-    ) {
-        Ok(l) => l,
-        Err(code) => return code,
+    let loaded = match load_expecting(&args.file, lxconf_parse::Format::DomXml, None) {
+        Ok(l) => {
+            print_shown(&l, Shown::All);
+            l
+        }
+        Err(why) => {
+            match args.format {
+                ReportFormat::Human => why.print(&args.file, Shown::All, "nothing converted"),
+                ReportFormat::Json => println!("{}", why.record(&args.file, "output")),
+            }
+            return why.exit_code();
+        }
     };
     let out = emit(
         &loaded.document,

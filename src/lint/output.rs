@@ -1,11 +1,14 @@
-//! Output formats: human (miette reports), JSON, SARIF 2.1.0 and GitHub workflow
-//! annotations.
+//! Output formats: human (miette reports), JSON, SARIF 2.1.0, GitHub workflow
+//! annotations and GitLab code quality.
 
 use super::files::FileReport;
 use super::{registry, Fixable};
 use lxconf_model::{Code, Diagnostic, Severity, SourceMap};
 use serde_json::{json, Value};
 use std::collections::HashSet;
+
+pub mod gitlab;
+pub mod sarif;
 
 /// A finding to print, with the files it refers to.
 pub struct Item<'a> {
@@ -154,120 +157,138 @@ pub fn json(items: &[Item<'_>]) -> Value {
     )
 }
 
-fn sarif_level(s: Severity) -> &'static str {
+fn sarif_level(s: Severity) -> sarif::Level {
     match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Note => "note",
+        Severity::Error => sarif::Level::Error,
+        Severity::Warning => sarif::Level::Warning,
+        Severity::Note => sarif::Level::Note,
     }
 }
 
-/// The URI of a file for SARIF: relative paths stay relative (resolved against the
-/// repository root by code scanning), `\` becomes `/`.
-fn uri(name: &str) -> String {
-    let name = name.strip_prefix("./").unwrap_or(name).replace('\\', "/");
-    name.replace(' ', "%20")
+/// The region of `origin` (an empty span keeps its end column at its start column: an
+/// insertion point; a span ending at a line start keeps a column of 1).
+fn sarif_region(origin: lxconf_model::Origin, sources: &SourceMap) -> sarif::Region {
+    let file = sources.get(origin.source);
+    let (sl, sc) = file.line_col(origin.start as usize);
+    let (el, ec) = file.line_col((origin.end as usize).max(origin.start as usize));
+    sarif::Region {
+        start_line: sl,
+        start_column: sc,
+        end_line: el,
+        end_column: ec.max(if el == sl { sc } else { 1 }),
+    }
 }
 
-fn sarif_location(d_origin: lxconf_model::Origin, sources: &SourceMap) -> Value {
-    let file = sources.get(d_origin.source);
-    let (sl, sc) = file.line_col(d_origin.start as usize);
-    let (el, ec) = file.line_col((d_origin.end as usize).max(d_origin.start as usize));
-    json!({
-        "physicalLocation": {
-            "artifactLocation": {"uri": uri(&file.name)},
-            "region": {"startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec.max(if el == sl { sc } else { 1 })}
-        }
-    })
+fn sarif_location(
+    origin: lxconf_model::Origin,
+    sources: &SourceMap,
+    id: Option<usize>,
+    message: Option<&str>,
+) -> sarif::Location {
+    sarif::Location {
+        physical_location: sarif::PhysicalLocation {
+            artifact_location: sarif::ArtifactLocation {
+                uri: sarif::uri(&sources.get(origin.source).name),
+            },
+            region: sarif_region(origin, sources),
+        },
+        id,
+        message: message.map(|m| sarif::Message {
+            text: m.to_string(),
+        }),
+    }
+}
+
+fn sarif_rule(rule: &&super::RuleDef) -> sarif::ReportingDescriptor {
+    let info = rule.code.info();
+    let text = crate::lint::explain::of(rule.code);
+    let plain = |s: Option<&String>| sarif::MultiformatMessage {
+        text: s.cloned().unwrap_or_default(),
+        markdown: None,
+    };
+    sarif::ReportingDescriptor {
+        id: info.code,
+        name: info.name,
+        short_description: sarif::MultiformatMessage {
+            text: info.summary.to_string(),
+            markdown: None,
+        },
+        full_description: plain(text.map(|t| &t.why)),
+        help: sarif::MultiformatMessage {
+            markdown: Some(crate::lint::docs::page(rule.code)),
+            ..plain(text.map(|t| &t.fix))
+        },
+        help_uri: format!("https://example.invalid/lxconf/docs/rules/{}.md", info.code),
+        default_configuration: sarif::ReportingConfiguration {
+            level: sarif_level(info.severity),
+        },
+        properties: sarif::RuleProperties {
+            fixable: !matches!(rule.fixable, Fixable::No),
+        },
+    }
+}
+
+fn sarif_result(item: &Item<'_>, codes: &[Code]) -> sarif::ResultObject {
+    let d = item.diagnostic;
+    let mut message = d.message.clone();
+    if let Some(h) = &d.help {
+        message.push_str(&format!("\nhelp: {h}"));
+    }
+    let fixes = d.fix.iter().map(|f| sarif::Fix {
+        description: sarif::Message {
+            text: f.description.clone(),
+        },
+        artifact_changes: vec![sarif::ArtifactChange {
+            artifact_location: sarif::ArtifactLocation {
+                uri: sarif::uri(&item.sources.get(f.origin.source).name),
+            },
+            replacements: vec![sarif::Replacement {
+                deleted_region: sarif_region(f.origin, item.sources),
+                inserted_content: sarif::ArtifactContent {
+                    text: f.replacement.clone(),
+                },
+            }],
+        }],
+    });
+    sarif::ResultObject {
+        rule_id: d.code.as_str(),
+        level: sarif_level(d.severity),
+        message: sarif::Message { text: message },
+        rule_index: codes.iter().position(|c| *c == d.code),
+        locations: d
+            .primary
+            .iter()
+            .map(|p| sarif_location(p.origin, item.sources, None, None))
+            .collect(),
+        related_locations: d
+            .secondary
+            .iter()
+            .enumerate()
+            .map(|(n, l)| sarif_location(l.origin, item.sources, Some(n), l.message.as_deref()))
+            .collect(),
+        fixes: fixes.collect(),
+    }
 }
 
 /// SARIF 2.1.0 output: one run, every registry rule in `tool.driver.rules`.
-pub fn sarif(items: &[Item<'_>]) -> Value {
+pub fn sarif(items: &[Item<'_>]) -> sarif::Log {
     let codes: Vec<Code> = registry::RULES.iter().map(|r| r.code).collect();
-    let rules: Vec<Value> = registry::RULES
-        .iter()
-        .map(|r| {
-            let info = r.code.info();
-            let text = crate::lint::explain::of(r.code);
-            json!({
-                "id": info.code,
-                "name": info.name,
-                "shortDescription": {"text": info.summary},
-                "fullDescription": {"text": text.map_or("", |t| t.why.as_str())},
-                "help": {"text": text.map_or("", |t| t.fix.as_str()), "markdown": crate::lint::docs::page(r.code)},
-                "helpUri": format!("https://example.invalid/lxconf/docs/rules/{}.md", info.code),
-                "defaultConfiguration": {"level": sarif_level(info.severity)},
-                "properties": {"fixable": !matches!(r.fixable, Fixable::No)}
-            })
-        })
-        .collect();
-    let results: Vec<Value> = items
-        .iter()
-        .map(|i| {
-            let d = i.diagnostic;
-            let mut message = d.message.clone();
-            if let Some(h) = &d.help {
-                message.push_str(&format!("\nhelp: {h}"));
-            }
-            let mut r = json!({
-                "ruleId": d.code.as_str(),
-                "level": sarif_level(d.severity),
-                "message": {"text": message},
-            });
-            if let Some(index) = codes.iter().position(|c| *c == d.code) {
-                r["ruleIndex"] = json!(index);
-            }
-            if let Some(p) = &d.primary {
-                r["locations"] = json!([sarif_location(p.origin, i.sources)]);
-            }
-            if !d.secondary.is_empty() {
-                r["relatedLocations"] = Value::Array(
-                    d.secondary
-                        .iter()
-                        .enumerate()
-                        .map(|(n, l)| {
-                            let mut loc = sarif_location(l.origin, i.sources);
-                            loc["id"] = json!(n);
-                            if let Some(m) = &l.message {
-                                loc["message"] = json!({"text": m});
-                            }
-                            loc
-                        })
-                        .collect(),
-                );
-            }
-            if let Some(f) = &d.fix {
-                let file = i.sources.get(f.origin.source);
-                let (sl, sc) = file.line_col(f.origin.start as usize);
-                let (el, ec) = file.line_col(f.origin.end as usize);
-                r["fixes"] = json!([{
-                    "description": {"text": f.description},
-                    "artifactChanges": [{
-                        "artifactLocation": {"uri": uri(&file.name)},
-                        "replacements": [{
-                            "deletedRegion": {"startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec},
-                            "insertedContent": {"text": f.replacement}
-                        }]
-                    }]
-                }]);
-            }
-            r
-        })
-        .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "lxconf",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://example.invalid/lxconf",
-                "rules": rules
-            }},
-            "results": results,
-            "columnKind": "unicodeCodePoints"
-        }]
-    })
+    sarif::Log {
+        schema: sarif::SCHEMA_URI,
+        version: "2.1.0",
+        runs: vec![sarif::Run {
+            tool: sarif::Tool {
+                driver: sarif::ToolComponent {
+                    name: "lxconf",
+                    version: env!("CARGO_PKG_VERSION"),
+                    information_uri: "https://example.invalid/lxconf",
+                    rules: registry::RULES.iter().map(sarif_rule).collect(),
+                },
+            },
+            results: items.iter().map(|i| sarif_result(i, &codes)).collect(),
+            column_kind: sarif::ColumnKind::UnicodeCodePoints,
+        }],
+    }
 }
 
 /// Workflow-command data: `%`, CR and LF encoded as GitHub wants, every other control

@@ -5,9 +5,11 @@
 
 mod adversarial;
 mod architecture;
+mod ci;
 mod cli;
 mod codes;
 mod compat;
+mod conversion_cli;
 mod corpus;
 mod domxml;
 mod domxml_generated;

@@ -195,3 +195,25 @@ fn a_terminal_gets_lines_wrapped_at_its_width_and_no_colour_with_no_color() {
     assert!(no_color.contains("L002"), "{no_color}");
     assert!(!no_color.contains('\u{1b}'), "NO_COLOR: {no_color}");
 }
+
+#[test]
+fn upgrade_in_place_says_what_it_did_unless_quiet() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conf = dir.path().join("web.conf");
+    let path = conf.to_str().expect("utf8");
+    std::fs::write(&conf, WARNS).expect("write");
+    let loud = lxconf(&["upgrade", "--in-place", path]);
+    assert_eq!(loud.status.code(), Some(0));
+    assert!(
+        text(&loud.stderr).contains("1 line(s) upgraded"),
+        "{}",
+        text(&loud.stderr)
+    );
+    std::fs::write(&conf, WARNS).expect("write");
+    let quiet = lxconf(&["-q", "upgrade", "--in-place", path]);
+    assert_eq!(quiet.status.code(), Some(0));
+    assert!(quiet.stderr.is_empty(), "{}", text(&quiet.stderr));
+    assert!(std::fs::read_to_string(&conf)
+        .expect("read")
+        .starts_with("lxc.uts.name = web"));
+}
