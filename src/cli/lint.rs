@@ -2,7 +2,8 @@
 //!
 //! Exit status: 0 when no finding is at error level, 1 when some is, 2 for a usage or I/O
 //! error (an unreadable file, a bad `lxconf.toml`, an unknown rule). With `--diff`: 1 when
-//! a fix is pending.
+//! a fix is pending. Findings in LXC's shared configuration are hidden unless
+//! `--include-system` and then count for nothing: the user cannot fix them.
 
 use super::{FromFormat, EXIT_INPUT, EXIT_OK, EXIT_USAGE};
 use crate::lint::files::{self, FileReport, Input, Options, Skip};
@@ -70,6 +71,14 @@ pub struct LintArgs {
     /// against (liblxc uses the current directory).
     #[arg(long, value_name = "DIR")]
     pub include_base: Option<PathBuf>,
+    /// The oldest LXC release the configs must load on (e.g. `2.0`): before 3.0, legacy
+    /// keys are warnings instead of errors. Wins over `lxc-version` in `lxconf.toml`.
+    #[arg(long, value_name = "VERSION")]
+    pub lxc_version: Option<String>,
+    /// Also report findings located in LXC's shared configuration
+    /// (`/usr/share/lxc/config/`), which the distribution ships.
+    #[arg(long)]
+    pub include_system: bool,
     /// Print the rules and exit.
     #[arg(long)]
     pub list_rules: bool,
@@ -113,7 +122,10 @@ pub fn run(args: LintArgs) -> u8 {
     } else {
         Settings::discover(&std::env::current_dir().unwrap_or_default())
     };
-    let settings = match settings.and_then(|s| s.with_cli(&args.allow, &args.warn, &args.deny)) {
+    let settings = match settings.and_then(|s| {
+        s.with_cli(&args.allow, &args.warn, &args.deny)?
+            .with_lxc_version(args.lxc_version.as_deref())
+    }) {
         Ok(s) => s,
         Err(e) => return usage_error(e),
     };
@@ -130,6 +142,7 @@ pub fn run(args: LintArgs) -> u8 {
         host: args.host,
         base_dir: args.include_base.clone(),
         format: args.from.map(Into::into),
+        include_system: args.include_system,
     };
     // stdin is read up front, on this thread.
     let stdin_text = if inputs.contains(&Input::Stdin) {
@@ -223,6 +236,13 @@ pub fn run(args: LintArgs) -> u8 {
             let mut s = output::human(&items, color);
             s.push_str(&output::summary(counts, reports.len()));
             s.push('\n');
+            let hidden = files::hidden_count(&reports);
+            if hidden > 0 {
+                s.push_str(&format!(
+                    "{hidden} finding{} in system include files hidden; --include-system shows them\n",
+                    if hidden == 1 { "" } else { "s" }
+                ));
+            }
             s
         }
         LintFormat::Json => {
