@@ -228,15 +228,34 @@ pub fn run(args: LintArgs) -> u8 {
             EXIT_INPUT
         };
     }
-    let items = output::unique(&reports);
+    let (text, counts) = render(args.format, &reports);
+    let mut out = std::io::stdout().lock();
+    if out.write_all(text.as_bytes()).is_err() {
+        return EXIT_USAGE;
+    }
+    if args.fix && applied > 0 {
+        eprintln!("lxconf: applied {applied} fix(es) in {fixed_files} file(s)");
+    }
+    if failed {
+        EXIT_USAGE
+    } else if counts.errors > 0 {
+        EXIT_INPUT
+    } else {
+        EXIT_OK
+    }
+}
+
+/// The report of every file in a format, and the counts of what it shows.
+fn render(format: LintFormat, reports: &[FileReport]) -> (String, output::Counts) {
+    let items = output::unique(reports);
     let counts = output::counts(&items);
-    let text = match args.format {
+    let text = match format {
         LintFormat::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let mut s = output::human(&items, color);
             s.push_str(&output::summary(counts, reports.len()));
             s.push('\n');
-            let hidden = files::hidden_count(&reports);
+            let hidden = files::hidden_count(reports);
             if hidden > 0 {
                 s.push_str(&format!(
                     "{hidden} finding{} in system include files hidden; --include-system shows them\n",
@@ -253,20 +272,7 @@ pub fn run(args: LintArgs) -> u8 {
         }
         LintFormat::Github => output::github(&items),
     };
-    let mut out = std::io::stdout().lock();
-    if out.write_all(text.as_bytes()).is_err() {
-        return EXIT_USAGE;
-    }
-    if args.fix && applied > 0 {
-        eprintln!("lxconf: applied {applied} fix(es) in {fixed_files} file(s)");
-    }
-    if failed {
-        EXIT_USAGE
-    } else if counts.errors > 0 {
-        EXIT_INPUT
-    } else {
-        EXIT_OK
-    }
+    (text, counts)
 }
 
 fn lint_one(
