@@ -266,7 +266,11 @@ fn comment_in_value(file: &LxcFile<'_>, out: &mut Vec<Diagnostic>) {
         // data (an environment value may hold a `#`) or where nothing is left: an empty
         // value resets the key or clears its list.
         let left = &file.text[e.value_range.start..hash];
-        let safe = e.class != Key::Exact(ExactKey::Environment) && !left.trim().is_empty();
+        // A line with bytes that are not UTF-8 (read as U+FFFD) cannot be written back as
+        // it was: `--fix` leaves it alone.
+        let safe = e.class != Key::Exact(ExactKey::Environment)
+            && !left.trim().is_empty()
+            && !line.contains(char::REPLACEMENT_CHARACTER);
         out.push(
             Diagnostic::new(
                 Code::L026,
