@@ -11,7 +11,7 @@ pub mod values;
 pub use lower::{load, LoadOptions, Loaded};
 pub use lxconf_model::lxc_key as keys;
 
-use std::path::Path;
+use std::path::{Component, Path};
 
 /// The directories of LXC's shared configuration (`LXCTEMPLATECONFIG`, for a distribution's
 /// package and for a build from source): the defaults a config pulls in with `lxc.include`
@@ -20,11 +20,11 @@ use std::path::Path;
 pub const SYSTEM_CONFIG_DIRS: [&str; 2] = ["/usr/share/lxc/config", "/usr/local/share/lxc/config"];
 
 /// True for a file in LXC's shared configuration (compared by path components, so
-/// `/usr/share/lxc/config-mine/x.conf` is not one).
+/// `/usr/share/lxc/config-mine/x.conf` is not one, nor a path that climbs out with `..`).
 pub fn is_system_config(path: &str) -> bool {
-    SYSTEM_CONFIG_DIRS
-        .iter()
-        .any(|dir| Path::new(path).starts_with(dir))
+    let path = Path::new(path);
+    !path.components().any(|c| c == Component::ParentDir)
+        && SYSTEM_CONFIG_DIRS.iter().any(|dir| path.starts_with(dir))
 }
 
 #[cfg(test)]
@@ -38,6 +38,9 @@ mod tests {
             "/usr/local/share/lxc/config/common.conf.d/00-lxcfs.conf"
         ));
         assert!(!is_system_config("/usr/share/lxc/config-mine/x.conf"));
+        assert!(!is_system_config(
+            "/usr/share/lxc/config/../../../../home/me/x.conf"
+        ));
         assert!(!is_system_config("usr/share/lxc/config/common.conf"));
         assert!(!is_system_config("/etc/lxc/default.conf"));
     }
