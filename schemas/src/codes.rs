@@ -54,6 +54,8 @@ macro_rules! codes {
 
 codes! {
     L001 = ("unknown-key", Error, "a key under `lxc.` that liblxc does not know"),
+    // L002, L012 and L015 are warnings while reading (lxconf reads and converts legacy
+    // files); lint makes them errors unless `lxc-version` is below 3.0 (src/lint/settings.rs).
     L002 = ("legacy-key", Warning, "a LXC 1.x/2.x key that liblxc 3.0 and later refuse"),
     L003 = ("invalid-value", Error, "a value that does not match the key's grammar"),
     L004 = ("missing-equals", Error, "an `lxc.` line without `=`"),
@@ -67,7 +69,7 @@ codes! {
     L012 = ("legacy-network-without-type", Warning, "a legacy unindexed network subkey before any legacy network `type` line"),
     L013 = ("ipv4-without-prefix", Warning, "an IPv4 address without a prefix (liblxc computes a wrong one)"),
     L014 = ("non-decimal-number", Warning, "a number written in octal or hexadecimal"),
-    L015 = ("removed-key", Warning, "a legacy key that has no modern replacement and is ignored"),
+    L015 = ("removed-key", Warning, "a legacy key with no modern replacement: LXC 2.1 ignored it, 3.0 and later refuse it"),
     L016 = ("type-resets-network", Warning, "a second `type` for a network wipes its earlier settings"),
     L017 = ("include-not-readable", Error, "an included file or directory that cannot be read"),
     L018 = ("fstab-not-found", Warning, "the fstab file the config names does not exist"),
@@ -83,6 +85,7 @@ codes! {
     L023 = ("cgroup-v1-key", Warning, "a cgroup v1 key: ignored on cgroup2 hosts, refused by LXC 7.0"),
     L024 = ("cgroup-controller-in-both-versions", Warning, "the same controller set through both cgroup v1 and cgroup v2 keys"),
     L025 = ("keyring-session-inverted", Note, "the session keyring key works the opposite way from the manual"),
+    L026 = ("comment-in-value", Warning, "a `#` after a value: LXC has no trailing comments, so the comment is part of the value"),
     M040 = ("unsafe-proc-key", Error, "a /proc/PID or /proc/sys key that is not a plain path below it (`/`, `..` or an empty part)"),
     M041 = ("reserved-id", Error, "an init uid, gid or supplementary group of 4294967295, which the kernel reads as -1 (\"unchanged\"): init would stay root"),
     M001 = ("model-unreadable", Error, "a model document that is not valid JSON or YAML"),

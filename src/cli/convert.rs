@@ -304,17 +304,12 @@ fn convert_file(args: &ConvertArgs, file: &str, output: Option<&std::path::Path>
 /// describe the platform, not something the user wrote, and `--strict` leaves them warnings.
 const LOST_SETTING: [Code; 4] = [Code::C101, Code::C301, Code::C204, Code::C401];
 
-/// The directories of LXC's shared configuration: the distribution defaults that a config
-/// pulls in with `lxc.include` (`common.conf`, `ubuntu.common.conf`, ...). They come with
-/// LXC, not from the user, and libvirt replaces them with its own (device rules, hooks).
-const LXC_SHARED_CONFIG: [&str; 2] = ["/usr/share/lxc/config/", "/usr/local/share/lxc/config/"];
-
 /// Whether a diagnostic is the loss of a setting the user wrote: a lost-setting warning at a
 /// line outside LXC's shared configuration (or at no line: it cannot be shown not to be).
 pub(super) fn lost_what_was_written(d: &Diagnostic, sources: &SourceMap) -> bool {
     let in_shared_config = d.primary.as_ref().is_some_and(|label| {
-        let name = &sources.get(label.origin.source).name;
-        LXC_SHARED_CONFIG.iter().any(|dir| name.starts_with(dir))
+        // libvirt replaces LXC's shared configuration with its own (device rules, hooks).
+        lxconf_parse::lxc::is_system_config(&sources.get(label.origin.source).name)
     });
     d.severity == Severity::Warning && LOST_SETTING.contains(&d.code) && !in_shared_config
 }

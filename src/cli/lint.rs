@@ -2,7 +2,8 @@
 //!
 //! Exit status: 0 when no finding is at error level, 1 when some is, 2 for a usage or I/O
 //! error (an unreadable file, a bad `lxconf.toml`, an unknown rule). With `--diff`: 1 when
-//! a fix is pending.
+//! a fix is pending. Findings in LXC's shared configuration are hidden unless
+//! `--include-system` and then count for nothing: the user cannot fix them.
 
 use super::{FromFormat, EXIT_INPUT, EXIT_OK, EXIT_USAGE};
 use crate::lint::files::{self, FileReport, Input, Options, Skip};
@@ -72,6 +73,14 @@ pub struct LintArgs {
     /// against (liblxc uses the current directory).
     #[arg(long, value_name = "DIR")]
     pub include_base: Option<PathBuf>,
+    /// The oldest LXC release the configs must load on (e.g. `2.0`): before 3.0, legacy
+    /// keys are warnings instead of errors. Wins over `lxc-version` in `lxconf.toml`.
+    #[arg(long, value_name = "VERSION")]
+    pub lxc_version: Option<String>,
+    /// Also report findings located in LXC's shared configuration
+    /// (`/usr/share/lxc/config/`), which the distribution ships.
+    #[arg(long)]
+    pub include_system: bool,
     /// Print the rules and exit.
     #[arg(long)]
     pub list_rules: bool,
@@ -115,7 +124,10 @@ pub fn run(args: LintArgs) -> u8 {
     } else {
         Settings::discover(&std::env::current_dir().unwrap_or_default())
     };
-    let settings = match settings.and_then(|s| s.with_cli(&args.allow, &args.warn, &args.deny)) {
+    let settings = match settings.and_then(|s| {
+        s.with_cli(&args.allow, &args.warn, &args.deny)?
+            .with_lxc_version(args.lxc_version.as_deref())
+    }) {
         Ok(s) => s,
         Err(e) => return usage_error(e),
     };
@@ -132,6 +144,7 @@ pub fn run(args: LintArgs) -> u8 {
         host: args.host,
         base_dir: args.include_base.clone(),
         format: args.from.map(Into::into),
+        include_system: args.include_system,
     };
     // stdin is read up front, on this thread.
     let stdin_text = if inputs.contains(&Input::Stdin) {
@@ -220,21 +233,7 @@ pub fn run(args: LintArgs) -> u8 {
             EXIT_INPUT
         };
     }
-    let items = output::unique(&reports);
-    let counts = output::counts(&items);
-    let text = match args.format {
-        LintFormat::Human => human_text(&items, counts, reports.len()),
-        LintFormat::Json => {
-            serde_json::to_string_pretty(&output::json(&items)).unwrap_or_default() + "\n"
-        }
-        LintFormat::Sarif => {
-            serde_json::to_string_pretty(&output::sarif(&items)).unwrap_or_default() + "\n"
-        }
-        LintFormat::Github => output::github(&items),
-        LintFormat::Gitlab => {
-            serde_json::to_string_pretty(&output::gitlab::issues(&items)).unwrap_or_default() + "\n"
-        }
-    };
+    let (text, counts) = render(args.format, &reports);
     let mut out = std::io::stdout().lock();
     if out.write_all(text.as_bytes()).is_err() {
         return EXIT_USAGE;
@@ -253,17 +252,50 @@ pub fn run(args: LintArgs) -> u8 {
     }
 }
 
-/// Human output: the findings and a summary line; with `--quiet`, the errors alone.
-fn human_text(items: &[output::Item<'_>], counts: output::Counts, files: usize) -> String {
+/// The report of every file in a format, and the counts of what it shows.
+fn render(format: LintFormat, reports: &[FileReport]) -> (String, output::Counts) {
+    let items = output::unique(reports);
+    let counts = output::counts(&items);
+    let text = match format {
+        LintFormat::Human => human_text(&items, counts, reports),
+        LintFormat::Json => {
+            serde_json::to_string_pretty(&output::json(&items)).unwrap_or_default() + "\n"
+        }
+        LintFormat::Sarif => {
+            serde_json::to_string_pretty(&output::sarif(&items)).unwrap_or_default() + "\n"
+        }
+        LintFormat::Github => output::github(&items),
+        LintFormat::Gitlab => {
+            serde_json::to_string_pretty(&output::gitlab::issues(&items)).unwrap_or_default() + "\n"
+        }
+    };
+    (text, counts)
+}
+
+/// Human output: the findings, a summary line and how many findings in system include
+/// files were hidden; with `--quiet`, the errors alone.
+fn human_text(
+    items: &[output::Item<'_>],
+    counts: output::Counts,
+    reports: &[FileReport],
+) -> String {
     let quiet = crate::report::quiet();
     let shown = items.iter().filter(|i| !quiet || i.diagnostic.is_error());
     let mut text = output::human(
         shown,
         &crate::report::handler(crate::report::Stream::Stdout),
     );
-    if !quiet {
-        text.push_str(&output::summary(counts, files));
-        text.push('\n');
+    if quiet {
+        return text;
+    }
+    text.push_str(&output::summary(counts, reports.len()));
+    text.push('\n');
+    let hidden = files::hidden_count(reports);
+    if hidden > 0 {
+        text.push_str(&format!(
+            "{hidden} finding{} in system include files hidden; --include-system shows them\n",
+            if hidden == 1 { "" } else { "s" }
+        ));
     }
     text
 }

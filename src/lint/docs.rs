@@ -3,7 +3,8 @@
 //! code's fixture). A test fails when a page is missing or stale; `LXCONF_UPDATE=1` rewrites
 //! them.
 
-use super::{examples, explain, registry, Check, Fixable, RuleDef};
+use super::settings::{self, LxcVersion};
+use super::{examples, explain, registry, Check, Fixable, Level, RuleDef};
 use lxconf_model::Code;
 use std::path::Path;
 
@@ -31,6 +32,11 @@ fn source_of(code: Code) -> &'static str {
     }
 }
 
+/// The level lint reports a code at when nothing configures it.
+fn default_level(code: Code) -> Level {
+    settings::default_level(code, LxcVersion::default())
+}
+
 /// The page of one code: what it means, why it matters, its fixture as the bad example,
 /// the fix and, for codes that are not lint rules, the fixed fixture.
 pub fn page(code: Code) -> String {
@@ -38,8 +44,13 @@ pub fn page(code: Code) -> String {
     let mut s = format!("# {} `{}`\n\n", info.code, info.name);
     s.push_str(&format!("{}.\n\n", capitalize(info.summary)));
     s.push_str(&format!(
-        "- Default level: **{}**\n- Source: {}\n",
-        info.severity,
+        "- Default level: **{}**{}\n- Source: {}\n",
+        default_level(code).name(),
+        if settings::LEGACY_KEY_RULES.contains(&code) {
+            " (**warning** with `lxc-version = \"2.0\"` in lxconf.toml or `--lxc-version 2.0`, for configs that must load on LXC 2.x)"
+        } else {
+            ""
+        },
         source_of(code)
     ));
     let fixture = examples::example(code);
@@ -162,7 +173,7 @@ pub fn index() -> String {
             info.code,
             info.code,
             info.name,
-            info.severity,
+            default_level(*code).name(),
             fix,
             info.summary.replace('|', "\\|")
         ));

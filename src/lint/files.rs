@@ -29,6 +29,8 @@ pub struct Options {
     pub base_dir: Option<PathBuf>,
     /// Force a format.
     pub format: Option<Format>,
+    /// Report findings located in LXC's shared configuration too (`--include-system`).
+    pub include_system: bool,
 }
 
 /// One input.
@@ -63,6 +65,48 @@ pub struct FileReport {
     pub sources: SourceMap,
     /// Findings after levels and suppressions, sorted by location.
     pub diagnostics: Vec<Diagnostic>,
+    /// Findings located in LXC's shared configuration, which the distribution ships and
+    /// the user cannot fix: not reported unless `--include-system`, and not counted in the
+    /// exit status.
+    pub hidden: Vec<Diagnostic>,
+}
+
+/// How many distinct findings the reports hid, counted as [`super::output::unique`] counts
+/// shown ones (a shared file included by several configs counts once).
+pub fn hidden_count(reports: &[FileReport]) -> usize {
+    let mut seen = std::collections::HashSet::new();
+    for r in reports {
+        for d in &r.hidden {
+            let at = d.primary.as_ref().map(|p| {
+                (
+                    r.sources.get(p.origin.source).name.as_str(),
+                    p.origin.start,
+                    p.origin.end,
+                )
+            });
+            seen.insert((at, d.code, d.message.as_str()));
+        }
+    }
+    seen.len()
+}
+
+/// Split findings into those shown and those located in LXC's shared configuration.
+fn hide_system(
+    diagnostics: Vec<Diagnostic>,
+    sources: &SourceMap,
+) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    diagnostics
+        .into_iter()
+        .partition(|d| !in_system_include(d, sources))
+}
+
+/// True when a finding is located in LXC's shared configuration reached by `lxc.include`
+/// (the file linted itself is the user's choice, wherever it lives).
+fn in_system_include(d: &Diagnostic, sources: &SourceMap) -> bool {
+    d.primary.as_ref().is_some_and(|p| {
+        p.origin.source != SourceId(0)
+            && lxconf_parse::lxc::is_system_config(&sources.get(p.origin.source).name)
+    })
 }
 
 /// Expand the paths given on the command line: directories are walked recursively,
@@ -233,11 +277,19 @@ pub fn lint_text(
         }
         !suppressions.covers(d, &loaded.sources)
     });
+    let hidden = if options.include_system {
+        Vec::new()
+    } else {
+        let (shown, hidden) = hide_system(diagnostics, &loaded.sources);
+        diagnostics = shown;
+        hidden
+    };
     Ok(FileReport {
         name: name.to_string(),
         format,
         sources: loaded.sources,
         diagnostics,
+        hidden,
     })
 }
 
@@ -294,4 +346,28 @@ pub fn fix_text(
         applied,
         report,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lxconf_model::Code;
+
+    #[test]
+    fn findings_in_included_system_files_are_hidden_whatever_their_severity() {
+        let mut sources = SourceMap::new();
+        let own = sources.add("/usr/share/lxc/config/mine.conf", "x\n");
+        let shared = sources.add("/usr/share/lxc/config/common.conf", "x\n");
+        let local = sources.add("/etc/lxc/local.conf", "x\n");
+        let at = |id| Diagnostic::new(Code::L003, "bad value").at(Origin::new(id, 0..1));
+        let (shown, hidden) = hide_system(vec![at(own), at(shared), at(local)], &sources);
+        // The file linted is the user's choice even under the system directory.
+        assert_eq!(shown.len(), 2);
+        assert_eq!(hidden.len(), 1);
+        assert!(hidden[0].is_error());
+        assert_eq!(
+            hidden[0].primary.as_ref().map(|p| p.origin.source),
+            Some(shared)
+        );
+    }
 }

@@ -219,8 +219,14 @@ fn sarif_rule(rule: &&super::RuleDef) -> sarif::ReportingDescriptor {
             ..plain(text.map(|t| &t.fix))
         },
         help_uri: format!("https://example.invalid/lxconf/docs/rules/{}.md", info.code),
+        // The level without settings: legacy keys are errors by default in lint (LXC 3.0
+        // and later refuse them) though warnings in the code table.
         default_configuration: sarif::ReportingConfiguration {
-            level: sarif_level(info.severity),
+            level: sarif_level(
+                crate::lint::settings::default_level(rule.code, Default::default())
+                    .severity()
+                    .unwrap_or(info.severity),
+            ),
         },
         properties: sarif::RuleProperties {
             fixable: !matches!(rule.fixable, Fixable::No),

@@ -440,3 +440,27 @@ fn the_ci_examples_are_yaml_that_upload_what_lint_writes() {
     assert_eq!(job["artifacts"]["reports"]["codequality"], written.trim());
     assert_eq!(job["artifacts"]["when"], "always", "kept when lint fails");
 }
+
+/// A rule's SARIF default level is lint's default: legacy keys are errors (LXC 3.0 and
+/// later refuse them) though the code table calls them warnings.
+#[test]
+fn sarif_rule_defaults_are_lints_default_levels() {
+    let out = lxconf(&[
+        "lint",
+        "--isolated",
+        "--format",
+        "sarif",
+        "corpus/lint/L002.conf",
+    ]);
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF");
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    let level = |id: &str| {
+        rules.iter().find(|r| r["id"] == id).expect("rule")["defaultConfiguration"]["level"].clone()
+    };
+    assert_eq!(level("L002"), "error");
+    assert_eq!(level("L015"), "error");
+    assert_eq!(level("L019"), "warning");
+    assert_eq!(level("M006"), "note");
+}

@@ -28,6 +28,7 @@ fn fixture_options(host: bool) -> Options {
         // not depend on where the checkout lives: miette wraps lines by length.
         base_dir: Some(std::path::PathBuf::from("corpus/lint")),
         format: None,
+        include_system: false,
     }
 }
 
@@ -257,7 +258,19 @@ fn exit_codes_follow_error_findings() {
         code(&lxconf(&["lint", "--isolated", allow[0], allow[1], &clean])),
         Some(0)
     );
-    assert_eq!(code(&lxconf(&["lint", "--isolated", &warn])), Some(0));
+    // A legacy key is an error (liblxc 3.0+ refuses the file) unless the configs are
+    // for LXC 2.x hosts.
+    assert_eq!(code(&lxconf(&["lint", "--isolated", &warn])), Some(1));
+    assert_eq!(
+        code(&lxconf(&[
+            "lint",
+            "--isolated",
+            "--lxc-version",
+            "2.0",
+            &warn
+        ])),
+        Some(0)
+    );
     assert_eq!(
         code(&lxconf(&[
             "lint",

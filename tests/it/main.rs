@@ -25,6 +25,7 @@ mod liblxc;
 mod liblxc_generated;
 mod libvirt_run;
 mod lint;
+mod lint_rules;
 mod load;
 mod lxd_migrate;
 mod lxd_oracle;

@@ -211,3 +211,17 @@ fn attribute_values_are_located_on_a_line_with_thousands_of_attributes() {
     let r = d.primary.as_ref().expect("located").origin.range();
     assert_eq!(&xml[r], "v5999");
 }
+
+#[test]
+fn idmap_entries_are_located() {
+    let xml = "<domain type='lxc'><name>x</name><memory>65536</memory>\n<idmap>\n<uid start='0' target='100000' count='65536'/>\n<gid start='0' target='100000' count='65536'/>\n</idmap></domain>";
+    let l = load("d.xml", xml);
+    for (i, element) in ["<uid", "<gid"].iter().enumerate() {
+        let o = l
+            .document
+            .origins
+            .get(&lxconf_model::pointer::item(lxconf_model::pointer::IDMAP, i).to_string())
+            .expect("located");
+        assert!(xml[o.start as usize..].starts_with(element), "{o:?}");
+    }
+}

@@ -267,6 +267,12 @@ pub const EXAMPLES: &[Example] = &[
     ),
     lint!(L025, "L025.conf", None, "L025.conf:2:"),
     lint!(
+        L026,
+        "L026.conf",
+        Some(file!("fixed/L026.conf")),
+        "L026.conf:3:"
+    ),
+    lint!(
         M001,
         "M001.json",
         Some(file!("fixed/M001.json")),

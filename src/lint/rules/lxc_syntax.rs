@@ -33,6 +33,11 @@ pub const RULES: &[RuleDef] = &[
         fixable: Fixable::No,
         check: Check::Lxc(keyring_session),
     },
+    RuleDef {
+        code: Code::L026,
+        fixable: Fixable::Sometimes,
+        check: Check::Lxc(comment_in_value),
+    },
 ];
 
 fn canonical<'a>(e: &'a lxconf_parse::lxc::entries::RawEntry<'_>) -> &'a str {
@@ -220,5 +225,89 @@ fn keyring_session(file: &LxcFile<'_>, out: &mut Vec<Diagnostic>) {
             .at(file.origin(e.line.clone()))
             .help("the manual says the opposite; state the intent in a comment"),
         );
+    }
+}
+
+/// Where a comment starts in a raw value (quotes included): a `#` at its start or after
+/// whitespace, outside quotes. A `#` inside a word (`A=b#c`, a URL fragment) or inside
+/// quotes (`sh -c "echo # x"`, which liblxc splits quote-aware) is taken as meant.
+fn comment_start(raw: &str) -> Option<usize> {
+    let mut quote = None;
+    let mut after_space = true;
+    for (i, c) in raw.char_indices() {
+        match (quote, c) {
+            (None, '#') if after_space => return Some(i),
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            _ => {}
+        }
+        after_space = c.is_whitespace();
+    }
+    None
+}
+
+fn comment_in_value(file: &LxcFile<'_>, out: &mut Vec<Diagnostic>) {
+    for e in &file.entries {
+        let raw = &file.text[e.value_range.clone()];
+        let Some(at) = comment_start(raw) else {
+            continue;
+        };
+        let hash = e.value_range.start + at;
+        let comment = file.text[hash..e.line.end].trim_end();
+        let kept = file.text[e.line.start..hash].trim_end();
+        let line = &file.text[e.line.clone()];
+        let indent = &line[..line.len() - line.trim_start().len()];
+        let newline = if file.text[e.line.end..].starts_with("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        // Without the comment the value is what the author meant, except where it is
+        // data (an environment value may hold a `#`) or where nothing is left: an empty
+        // value resets the key or clears its list.
+        let left = &file.text[e.value_range.start..hash];
+        // A line with bytes that are not UTF-8 (read as U+FFFD) cannot be written back as
+        // it was: `--fix` leaves it alone.
+        let safe = e.class != Key::Exact(ExactKey::Environment)
+            && !left.trim().is_empty()
+            && !line.contains(char::REPLACEMENT_CHARACTER);
+        out.push(
+            Diagnostic::new(
+                Code::L026,
+                format!(
+                    "`{comment}` is part of the value of `{}`: LXC has no trailing comments",
+                    e.key
+                ),
+            )
+            .at_labelled(
+                file.origin(hash..hash + comment.len()),
+                "liblxc reads this as value",
+            )
+            .help("put the comment on a line of its own above the entry")
+            .fix(Fix {
+                description: "move the comment to its own line above the entry".into(),
+                origin: file.origin(e.line.clone()),
+                replacement: format!("{indent}{comment}{newline}{kept}"),
+                safe,
+            }),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::comment_start;
+
+    #[test]
+    fn a_comment_starts_at_a_hash_after_whitespace_outside_quotes() {
+        assert_eq!(comment_start("/sbin/tini -- /init # comment"), Some(20));
+        assert_eq!(comment_start("br0\t#bridge"), Some(4));
+        assert_eq!(comment_start("# nothing else"), Some(0));
+        assert_eq!(comment_start("A=b#c"), None);
+        assert_eq!(comment_start("http://example.org/x#frag"), None);
+        assert_eq!(comment_start("/bin/sh -c \"echo # not a comment\""), None);
+        assert_eq!(comment_start("'a # b' # c"), Some(8));
+        assert_eq!(comment_start("\"unterminated # x"), None);
+        assert_eq!(comment_start(""), None);
     }
 }

@@ -11,6 +11,7 @@ use lxconf_model::{pointer, Cap, Code, Namespace};
 /// `<idmap>`: every `<uid>`/`<gid>` needs start, target and count.
 pub(super) fn idmap(l: &mut Lower<'_>, el: &Element, b: &mut Building) {
     let Building { c, .. } = b;
+    l.doc.origins.record(pointer::IDMAP, l.o(&el.range));
     for m in &el.children {
         let kind = if m.name == "uid" {
             IdKind::Uid
@@ -19,12 +20,17 @@ pub(super) fn idmap(l: &mut Lower<'_>, el: &Element, b: &mut Building) {
         };
         let n = |a: &str| m.attr(a).and_then(|v| v.parse::<u32>().ok());
         match (n("start"), n("target"), n("count")) {
-            (Some(s), Some(t), Some(cnt)) => c.idmap.push(IdMap {
-                kind,
-                container_start: s,
-                host_start: t,
-                count: cnt,
-            }),
+            (Some(s), Some(t), Some(cnt)) => {
+                l.doc
+                    .origins
+                    .record(pointer::item(pointer::IDMAP, c.idmap.len()), l.o(&m.range));
+                c.idmap.push(IdMap {
+                    kind,
+                    container_start: s,
+                    host_start: t,
+                    count: cnt,
+                });
+            }
             _ => l.error(
                 Code::X003,
                 &m.range,

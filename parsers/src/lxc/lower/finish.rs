@@ -160,8 +160,15 @@ impl Lowerer<'_> {
             }
         }
         if self.c.security.apparmor_allow_nesting {
+            // The mounts liblxc adds for nesting come from the `allow_nesting` line: a
+            // finding about them (a second mount on the same target) points there.
+            let origin = self.origins.get(pointer::SECURITY_APPARMOR_ALLOW_NESTING);
             for (src, target) in [("proc", "/dev/.lxc/proc"), ("sys", "/dev/.lxc/sys")] {
                 let fstype = if src == "proc" { "proc" } else { "sysfs" };
+                if let Some(o) = origin {
+                    self.origins
+                        .record(pointer::item(pointer::MOUNTS, self.c.mounts.len()), o);
+                }
                 self.c.mounts.push(Mount {
                     optional: true,
                     create: Some(CreateKind::Dir),

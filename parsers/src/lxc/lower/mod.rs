@@ -388,7 +388,7 @@ impl<'a> Lowerer<'a> {
                         self.diag(
                             Diagnostic::new(
                                 Code::L012,
-                                format!("`{key}` comes before any `{}`: ignored", keys::legacy::LEGACY_NETWORK_TYPE),
+                                format!("`{key}` comes before any `{}`: LXC 2.x ignored it, 3.0 and later refuse the file", keys::legacy::LEGACY_NETWORK_TYPE),
                             )
                             .at(key_origin)
                             .help(format!("in LXC 1.x/2.x each `{}` line starts a new interface; move this line after the `type` line of the interface it belongs to", keys::legacy::LEGACY_NETWORK_TYPE)),

@@ -205,3 +205,23 @@ fn an_interface_index_too_large_is_said_so_not_suggested_as_itself() {
     assert!(help.contains("unsigned 32-bit"), "{help}");
     assert!(d.fix.is_none(), "{:?}", d.fix);
 }
+
+#[test]
+fn the_mounts_nesting_adds_come_from_the_allow_nesting_line() {
+    let text = "lxc.uts.name = a\nlxc.apparmor.allow_nesting = 1\n";
+    let l = lower(text);
+    let c = &l.document.container;
+    let nesting: Vec<usize> = (0..c.mounts.len())
+        .filter(|i| c.mounts[*i].target.starts_with("/dev/.lxc/"))
+        .collect();
+    assert_eq!(nesting.len(), 2, "{:?}", c.mounts);
+    let line = text.find("lxc.apparmor").expect("line");
+    for i in nesting {
+        let o = l
+            .document
+            .origins
+            .get(&pointer::item(pointer::MOUNTS, i).to_string())
+            .expect("located");
+        assert!(o.start as usize >= line, "{o:?}");
+    }
+}
