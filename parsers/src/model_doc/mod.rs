@@ -365,9 +365,7 @@ mod tests {
                 serde_json::Value::Object(members) => {
                     for (name, member) in members {
                         match member {
-                            serde_json::Value::String(f) if name == "format" => {
-                                out.push(f.clone())
-                            }
+                            serde_json::Value::String(f) if name == "format" => out.push(f.clone()),
                             _ => formats(member, out),
                         }
                     }
@@ -380,7 +378,10 @@ mod tests {
             serde_json::from_str(&lxconf_model::json_schema()).expect("schema is JSON");
         let mut found = Vec::new();
         formats(&schema, &mut found);
-        assert!(found.iter().any(|f| f == "uuid"), "formats found: {found:?}");
+        assert!(
+            found.iter().any(|f| f == "uuid"),
+            "formats found: {found:?}"
+        );
         for f in &found {
             assert!(!matches!(f.as_str(), "idn-hostname" | "idn-email"), "{f}");
         }
