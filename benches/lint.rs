@@ -14,7 +14,7 @@ pub fn config(i: usize) -> String {
     let mut s = format!(
         "# generated container {i}\nlxc.uts.name = ct{i}\nlxc.rootfs.path = dir:/var/lib/lxc/ct{i}/rootfs\nlxc.mount.auto = proc:mixed sys:ro cgroup:mixed\nlxc.apparmor.profile = generated\nlxc.cap.drop = mac_admin mac_override sys_time sys_module sys_rawio\n"
     );
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         s.push_str("lxc.idmap = u 0 100000 65536\nlxc.idmap = g 0 100000 65536\n");
     }
     for n in 0..(1 + i % 3) {
@@ -33,7 +33,7 @@ pub fn config(i: usize) -> String {
         256 + i % 1024,
         i % 8
     ));
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         s.push_str("lxc.utsname = legacy\nlxc.start.auto = yes\n");
     }
     s

@@ -43,6 +43,9 @@ echo "== unused dependencies"
 # A grep over the manifests and sources (scripts/unused-deps.sh): instant, nothing to
 # install, where building cargo-machete would add a minute or two to every fresh machine.
 scripts/unused-deps.sh
+echo "== minimum Rust version"
+# rust-version against Cargo.lock and clippy.toml's msrv (clippy then checks std APIs).
+scripts/check-msrv.sh
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
