@@ -46,6 +46,12 @@ scripts/unused-deps.sh
 echo "== minimum Rust version"
 # rust-version against Cargo.lock and clippy.toml's msrv (clippy then checks std APIs).
 scripts/check-msrv.sh
+echo "== cargo package (the crates as published)"
+# Every crate packages: manifests complete, path dependencies versioned, the files a
+# build reads inside the package. The full check, `cargo package --workspace` (which also
+# builds each package as cargo install would), passed and takes 6-16 minutes here: run it
+# before a release (docs/packaging.md).
+cargo package --workspace --locked --no-verify --allow-dirty -q
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"

@@ -104,17 +104,41 @@ pub fn colored(choice: ColorChoice, stream: Stream) -> bool {
 /// (a log or a pipe keeps each message and path on one line).
 const UNWRAPPED_WIDTH: usize = 100;
 
+/// What a stream looks like to reports: asked of the terminal once per process (a batch
+/// prints reports for every file).
+#[derive(Debug, Clone, Copy)]
+struct Look {
+    colored: bool,
+    /// The terminal's width; none when the stream is not a terminal.
+    width: Option<usize>,
+}
+
+impl Look {
+    fn of(stream: Stream) -> Look {
+        static STDOUT: OnceLock<Look> = OnceLock::new();
+        static STDERR: OnceLock<Look> = OnceLock::new();
+        let cell = match stream {
+            Stream::Stdout => &STDOUT,
+            Stream::Stderr => &STDERR,
+        };
+        *cell.get_or_init(|| Look {
+            colored: colored(style().color, stream),
+            width: stream
+                .is_terminal()
+                .then(|| stream.terminal_width())
+                .flatten(),
+        })
+    }
+}
+
 /// A report handler for `stream` in the command line's style.
 pub fn handler(stream: Stream) -> GraphicalReportHandler {
-    let theme = if colored(style().color, stream) {
+    let Look { colored, width } = Look::of(stream);
+    let theme = if colored {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let width = stream
-        .is_terminal()
-        .then(|| stream.terminal_width())
-        .flatten();
     GraphicalReportHandler::new_themed(theme)
         .with_width(width.unwrap_or(UNWRAPPED_WIDTH))
         .with_wrap_lines(width.is_some())
