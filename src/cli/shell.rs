@@ -37,9 +37,11 @@ pub fn man(args: ManArgs, cli: Command) -> u8 {
                 eprintln!("lxconf: no subcommand `{name}` (see `lxconf --help`)");
                 return EXIT_USAGE;
             };
-            // `man lxconf-lint` finds the page by this name.
+            // `man lxconf-lint` finds the page by this name; the synopsis shows the
+            // command as it is typed.
             let full = format!("lxconf-{}", sub.get_name());
-            sub.name(full)
+            let typed = format!("lxconf {}", sub.get_name());
+            sub.name(full).bin_name(typed)
         }
     };
     let mut text = Vec::new();
