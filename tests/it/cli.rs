@@ -384,7 +384,10 @@ fn man_pages_for_lxconf_and_each_subcommand() {
     assert!(lint.contains(".TH lxconf-lint 1"), "{lint}");
     assert!(lint.contains("\\-\\-format"), "{lint}");
     let synopsis = lint.split(".SH SYNOPSIS").nth(1).expect("a synopsis");
-    assert!(synopsis.contains("\\fBlxconf lint\\fR"), "typed as a command: {synopsis}");
+    assert!(
+        synopsis.contains("\\fBlxconf lint\\fR"),
+        "typed as a command: {synopsis}"
+    );
     let out = lxconf(&["man", "nope"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no subcommand"));
