@@ -182,17 +182,7 @@ pub fn lintable(path: &Path, text: &str) -> Option<Format> {
         }
         // Many YAML files have a `config:`; an instance or profile has two of LXD's fields.
         Format::Lxd => {
-            let fields = [
-                "config:",
-                "devices:",
-                "profiles:",
-                "architecture:",
-                "ephemeral:",
-                "stateful:",
-                "used_by:",
-            ];
-            let at_top = |f: &str| text.lines().any(|l| l.starts_with(f));
-            matches!(ext, "yaml" | "yml") && fields.iter().filter(|f| at_top(f)).count() >= 2
+            matches!(ext, "yaml" | "yml") && lxconf_parse::lxd::lxd_fields_at_top(text) >= 2
         }
         Format::ModelYaml => {
             matches!(ext, "yaml" | "yml")

@@ -4,7 +4,6 @@
 use crate::support::*;
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
 
 fn sarif_validator() -> jsonschema::Validator {
     let path = root().join("tests/sarif/sarif-schema-2.1.0.json");
@@ -23,16 +22,6 @@ fn assert_valid_sarif(validator: &jsonschema::Validator, sarif: &Value, what: &s
         .map(|e| format!("{e} at {}", e.instance_path))
         .collect();
     assert!(errors.is_empty(), "{what}: {}", errors.join("\n"));
-}
-
-/// Run lxconf in `dir`.
-fn lxconf_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lxconf"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run lxconf")
 }
 
 fn results(sarif: &Value) -> &Vec<Value> {

@@ -48,9 +48,14 @@ pub fn corpus_files(dir: &str, ext: &str) -> Vec<String> {
 
 /// Run the lxconf binary in the repository root.
 pub fn lxconf(args: &[&str]) -> Output {
+    lxconf_in(&root(), args)
+}
+
+/// Run the lxconf binary in `dir`, without colour.
+pub fn lxconf_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_lxconf"))
         .args(args)
-        .current_dir(root())
+        .current_dir(dir)
         .env("NO_COLOR", "1")
         .output()
         .expect("run lxconf")

@@ -1,6 +1,7 @@
 //! Writing files: what every writer (`upgrade --in-place`, `lint --fix`, `convert -o`,
 //! `domxml-to-native -o`, `domxml-from-native --output-dir`) must keep and must refuse.
 
+use crate::support::lxconf_in;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::process::{Command, Output};
@@ -11,15 +12,6 @@ const LEGACY: &[u8] =
 /// `LEGACY` upgraded: only `lxc.utsname` changed.
 const UPGRADED: &[u8] =
     b"# caf\xe9 \xff\xfe\nlxc.uts.name = web # \xe9t\xe9\nlxc.rootfs.path = dir:/srv/web\n";
-
-fn lxconf(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lxconf"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run lxconf")
-}
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -36,7 +28,7 @@ fn upgrade_replaces_a_planted_backup_symlink_instead_of_following_it() {
     std::fs::write(d.join("victim"), "precious\n").expect("write");
     std::fs::write(d.join("config"), LEGACY).expect("write");
     std::os::unix::fs::symlink(d.join("victim"), d.join("config.bak")).expect("symlink");
-    let out = lxconf(d, &["upgrade", "--in-place", "config"]);
+    let out = lxconf_in(d, &["upgrade", "--in-place", "config"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(read(&d.join("victim")), b"precious\n");
     let bak = std::fs::symlink_metadata(d.join("config.bak")).expect("bak");
@@ -50,16 +42,16 @@ fn in_place_writers_keep_invalid_utf8_they_did_not_edit() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     std::fs::write(d.join("up.conf"), LEGACY).expect("write");
-    let out = lxconf(d, &["upgrade", "-i", "up.conf"]);
+    let out = lxconf_in(d, &["upgrade", "-i", "up.conf"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(read(&d.join("up.conf")), UPGRADED);
     // To stdout too.
     std::fs::write(d.join("stdout.conf"), LEGACY).expect("write");
-    let out = lxconf(d, &["upgrade", "stdout.conf"]);
+    let out = lxconf_in(d, &["upgrade", "stdout.conf"]);
     assert_eq!(out.stdout, UPGRADED);
 
     std::fs::write(d.join("fix.conf"), LEGACY).expect("write");
-    let out = lxconf(d, &["lint", "--fix", "fix.conf"]);
+    let out = lxconf_in(d, &["lint", "--fix", "fix.conf"]);
     assert!(out.status.code().is_some_and(|c| c < 2), "{}", stderr(&out));
     let fixed = read(&d.join("fix.conf"));
     assert!(fixed.starts_with(b"# caf\xe9 \xff\xfe\nlxc.uts.name = web # \xe9t\xe9\n"));
@@ -76,7 +68,7 @@ fn in_place_writers_keep_invalid_utf8_they_did_not_edit() {
         ".",
         "inline.conf",
     ];
-    let out = lxconf(d, &[&args[..], &["-o", "out.conf"]].concat());
+    let out = lxconf_in(d, &[&args[..], &["-o", "out.conf"]].concat());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let written = read(&d.join("out.conf"));
     assert!(
@@ -93,7 +85,7 @@ fn a_symlinked_config_is_written_through_to_its_target() {
     std::fs::create_dir(d.join("real")).expect("mkdir");
     std::fs::write(d.join("real/config"), LEGACY).expect("write");
     std::os::unix::fs::symlink("real/config", d.join("config")).expect("symlink");
-    let out = lxconf(d, &["upgrade", "-i", "config"]);
+    let out = lxconf_in(d, &["upgrade", "-i", "config"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let link = std::fs::symlink_metadata(d.join("config")).expect("link");
     assert!(link.file_type().is_symlink(), "still a link");
@@ -103,7 +95,7 @@ fn a_symlinked_config_is_written_through_to_its_target() {
 
     std::os::unix::fs::symlink("real/out.conf", d.join("out")).expect("symlink");
     std::fs::write(d.join("real/out.conf"), "old\n").expect("write");
-    let out = lxconf(d, &["convert", "--to", "lxc", "real/config", "-o", "out"]);
+    let out = lxconf_in(d, &["convert", "--to", "lxc", "real/config", "-o", "out"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(std::fs::symlink_metadata(d.join("out"))
         .expect("link")
@@ -112,7 +104,7 @@ fn a_symlinked_config_is_written_through_to_its_target() {
     assert!(String::from_utf8_lossy(&read(&d.join("real/out.conf"))).contains("lxc.uts.name"));
     // A link to nothing is not followed.
     std::os::unix::fs::symlink("nowhere/x", d.join("dangling")).expect("symlink");
-    let out = lxconf(
+    let out = lxconf_in(
         d,
         &["convert", "--to", "lxc", "real/config", "-o", "dangling"],
     );
@@ -139,7 +131,7 @@ fn hard_links_and_mode_are_kept() {
         let other = d.join(format!("{name}.link"));
         std::fs::hard_link(d.join(name), &other).expect("link");
         let ino = std::fs::metadata(d.join(name)).expect("stat").ino();
-        let out = lxconf(d, &args);
+        let out = lxconf_in(d, &args);
         assert!(
             out.status.code().is_some_and(|c| c < 2),
             "{name}: {}",
@@ -165,7 +157,7 @@ fn hard_links_and_mode_are_kept() {
         std::fs::Permissions::from_mode(0o604),
     )
     .expect("chmod");
-    let out = lxconf(d, &["upgrade", "-i", "single.conf"]);
+    let out = lxconf_in(d, &["upgrade", "-i", "single.conf"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     for f in ["single.conf", "single.conf.bak"] {
         let mode = std::fs::metadata(d.join(f)).expect("stat").mode() & 0o7777;
@@ -195,7 +187,7 @@ fn outputs_that_are_not_regular_files_are_refused() {
         "/dev/null"
     };
     for target in [null, "fifo", "dir"] {
-        let out = lxconf(d, &["convert", "--to", "json", "c.conf", "-o", target]);
+        let out = lxconf_in(d, &["convert", "--to", "json", "c.conf", "-o", target]);
         assert_eq!(out.status.code(), Some(2), "{target}");
         assert!(
             stderr(&out).contains("not a regular file"),
@@ -209,13 +201,13 @@ fn outputs_that_are_not_regular_files_are_refused() {
         .expect("fifo")
         .file_type()
         .is_fifo());
-    let out = lxconf(
+    let out = lxconf_in(
         d,
         &["domxml-to-native", "lxc-tools", "x.xml", "-o", "/dev/null"],
     );
     assert_eq!(out.status.code(), Some(2));
     // `-` is stdout, not a file named `-`.
-    let out = lxconf(d, &["convert", "--to", "lxc", "c.conf", "-o", "-"]);
+    let out = lxconf_in(d, &["convert", "--to", "lxc", "c.conf", "-o", "-"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("lxc.uts.name = a"));
     assert!(!d.join("-").exists());
@@ -227,7 +219,7 @@ fn a_domain_name_that_is_not_a_file_name_is_flagged_by_lint() {
     let d = dir.path();
     let xml = "<domain type='lxc'><name>../x</name><memory>65536</memory><os><type>exe</type><init>/sbin/init</init></os></domain>\n";
     std::fs::write(d.join("d.xml"), xml).expect("write");
-    let out = lxconf(d, &["lint", "--format", "json", "d.xml"]);
+    let out = lxconf_in(d, &["lint", "--format", "json", "d.xml"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("\"M035\""), "{text}");
@@ -263,7 +255,7 @@ fn owner_group_mode_and_xattrs_are_kept() {
         rustix::fs::setxattr(&p, "user.lxconf", b"kept", flags).expect("user xattr");
         rustix::fs::setxattr(&p, "trusted.lxconf", b"also", flags).expect("trusted xattr");
         rustix::fs::setxattr(&p, "security.lxconf", b"label", flags).expect("security xattr");
-        let out = lxconf(d, &args);
+        let out = lxconf_in(d, &args);
         assert!(
             out.status.code().is_some_and(|c| c < 2),
             "{name}: {}",
@@ -335,7 +327,7 @@ fn a_full_disk_keeps_the_old_backup_and_the_config_and_names_the_file() {
     std::fs::write(d.join("config.bak"), "good old backup\n").expect("write");
     fs.fill();
     // No room for the new backup: the old one stays whole.
-    let out = lxconf(d, &["upgrade", "-i", "config"]);
+    let out = lxconf_in(d, &["upgrade", "-i", "config"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("config.bak`"), "{}", stderr(&out));
     assert_eq!(read(&d.join("config.bak")), b"good old backup\n");
@@ -345,7 +337,7 @@ fn a_full_disk_keeps_the_old_backup_and_the_config_and_names_the_file() {
     std::fs::write(d.join("reserve"), vec![0u8; 20480]).expect("reserve");
     fs.fill();
     std::fs::remove_file(d.join("reserve")).expect("rm");
-    let out = lxconf(d, &["upgrade", "-i", "config"]);
+    let out = lxconf_in(d, &["upgrade", "-i", "config"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("write `config`"), "{}", stderr(&out));
     assert_eq!(read(&d.join("config")), config);
@@ -368,7 +360,7 @@ fn a_link_planted_by_another_user_is_not_followed() {
     std::fs::create_dir(d.join("out")).expect("mkdir");
     std::os::unix::fs::symlink(d.join("victim"), d.join("out/web.xml")).expect("symlink");
     std::os::unix::fs::lchown(d.join("out/web.xml"), Some(1234), None).expect("lchown");
-    let out = lxconf(
+    let out = lxconf_in(
         d,
         &[
             "domxml-from-native",
@@ -387,7 +379,7 @@ fn a_link_planted_by_another_user_is_not_followed() {
     assert_eq!(read(&d.join("victim")), b"precious\n");
     // The same link owned by the directory's owner is followed.
     std::os::unix::fs::lchown(d.join("out/web.xml"), Some(0), None).expect("lchown");
-    let out = lxconf(
+    let out = lxconf_in(
         d,
         &[
             "domxml-from-native",
@@ -416,7 +408,7 @@ fn a_failed_in_place_rewrite_puts_the_old_content_back() {
     std::fs::write(d.join("reserve"), vec![0u8; 4096]).expect("reserve");
     fs.fill();
     std::fs::remove_file(d.join("reserve")).expect("rm");
-    let out = lxconf(d, &["convert", "--to", "json", "big.conf", "-o", "linked"]);
+    let out = lxconf_in(d, &["convert", "--to", "json", "big.conf", "-o", "linked"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("rewrite in place `linked`"),

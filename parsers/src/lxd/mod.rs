@@ -25,25 +25,35 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Whether `text` looks like an instance or profile YAML rather than an lxconf model
-/// document: a top-level `config:`, `devices:`, `profiles:`, `architecture:`,
-/// `ephemeral:`, `stateful:` or `used_by:` line (the model has none of these fields).
-pub fn looks_like_lxd(text: &str) -> bool {
-    const FIELDS: &[&str] = &[
-        "config:",
-        "devices:",
-        "profiles:",
-        "architecture:",
-        "ephemeral:",
-        "stateful:",
-        "used_by:",
-    ];
-    text.lines().take(2000).any(|line| {
-        FIELDS.iter().any(|f| {
-            line.strip_prefix(f)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+/// The top-level fields of an instance or profile YAML that an lxconf model document does
+/// not have.
+const TOP_LEVEL_FIELDS: &[&str] = &[
+    "config:",
+    "devices:",
+    "profiles:",
+    "architecture:",
+    "ephemeral:",
+    "stateful:",
+    "used_by:",
+];
+
+/// How many of [`TOP_LEVEL_FIELDS`] start a line of `text` (its first 2,000 lines).
+pub fn lxd_fields_at_top(text: &str) -> usize {
+    TOP_LEVEL_FIELDS
+        .iter()
+        .filter(|f| {
+            text.lines().take(2000).any(|line| {
+                line.strip_prefix(**f)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+            })
         })
-    })
+        .count()
+}
+
+/// Whether `text` looks like an instance or profile YAML rather than an lxconf model
+/// document: one of [`TOP_LEVEL_FIELDS`] at the top level (the model has none of them).
+pub fn looks_like_lxd(text: &str) -> bool {
+    lxd_fields_at_top(text) > 0
 }
 
 /// Load an instance (or profile) YAML, expanded with the profiles of
